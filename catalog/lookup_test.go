@@ -1,0 +1,156 @@
+package catalog_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/i18n"
+)
+
+func TestLocalServiceWalksUpTheHierarchy(t *testing.T) {
+	st := mustOpen(t)
+	seedRegions(t, st)
+	svc := newService()
+	put(t, st, svc, catalog.Write{})
+	eschwege := newOffice("Magistrat der Stadt Eschwege", "066360003003", "Obermarkt 22")
+	district := newOffice("Kreisausschuss des Werra-Meißner-Kreises", "066360000000", "Schlossplatz 1")
+	district.Kind = catalog.OfficeDistrict
+	put(t, st, eschwege, catalog.Write{})
+	put(t, st, district, catalog.Write{})
+	online := &catalog.OnlineService{Title: i18n.German("Gewerbe online"), RegionKey: "000000000000",
+		Links: []catalog.Link{{URL: "https://example.org/gewerbe"}}}
+	put(t, st, online, catalog.Write{})
+	for _, r := range []*catalog.Responsibility{
+		{LeikaKey: gewerbe, RegionKey: "066360003003", OfficeID: eschwege.ID, Role: catalog.RoleResponsible},
+		{LeikaKey: gewerbe, RegionKey: "066360000000", OfficeID: district.ID, Role: catalog.RoleResponsible},
+		{LeikaKey: gewerbe, RegionKey: "000000000000", OnlineServiceID: online.ID, Role: catalog.RoleResponsible},
+	} {
+		put(t, st, r, catalog.Write{})
+	}
+	now := time.Now()
+	cases := []struct {
+		name, ars, office, from string
+	}{
+		{"OwnOffice", "066360003003", eschwege.ID, "066360003003"},
+		{"InheritedFromDistrict", "066360001001", district.ID, "066360000000"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			require.NoError(t, st.View(ctx, func(tx *catalog.Tx) error {
+				ls, err := tx.LocalService(gewerbe, c.ars, now)
+				require.NoError(t, err)
+				require.Len(t, ls.Offices, 1)
+				assert.Equal(t, c.office, ls.Offices[0].Record.ID)
+				assert.Equal(t, c.from, ls.Offices[0].From.ID)
+				require.Len(t, ls.OnlineServices, 1)
+				assert.Equal(t, catalog.LevelBund, ls.OnlineServices[0].From.Level)
+				return nil
+			}))
+		})
+	}
+	t.Run("ErrUnknownRegion", func(t *testing.T) {
+		require.NoError(t, st.View(ctx, func(tx *catalog.Tx) error {
+			_, err := tx.LocalService(gewerbe, "069990000000", now)
+			assert.Equal(t, catalog.ENOTFOUND, catalog.ErrorCode(err))
+			_, err = tx.LocalService(gewerbe, "06636", now)
+			assert.Equal(t, catalog.EINVALID, catalog.ErrorCode(err))
+			_, err = tx.LocalService("123", "066360003003", now)
+			assert.Equal(t, catalog.EINVALID, catalog.ErrorCode(err))
+			return nil
+		}))
+	})
+}
+
+func TestSpecialisationsMergeFromGeneralToSpecific(t *testing.T) {
+	st := mustOpen(t)
+	seedRegions(t, st)
+	put(t, st, newService(), catalog.Write{})
+	specs := []*catalog.Specialisation{
+		{LeikaKey: gewerbe, RegionKey: "066360000000", Module: catalog.ModuleFullText, Mode: catalog.ModeAppend,
+			Text: i18n.Bilingual("<p>Kreis.</p>", "<p>District.</p>"), Status: catalog.StatusPublished},
+		{LeikaKey: gewerbe, RegionKey: "066360003003", Module: catalog.ModuleFullText, Mode: catalog.ModeAppend,
+			Text: i18n.German("<p>Eschwege.</p>"), Status: catalog.StatusPublished},
+		{LeikaKey: gewerbe, RegionKey: "066360003003", Module: catalog.ModuleShortText, Mode: catalog.ModeReplace,
+			Text: i18n.German("<p>Nur Eschwege.</p>"), Status: catalog.StatusPublished},
+		{LeikaKey: gewerbe, RegionKey: "066360003003", Module: catalog.ModuleNotes, Mode: catalog.ModeAppend,
+			Text: i18n.German("<p>Entwurf.</p>"), Status: catalog.StatusDraft},
+	}
+	for _, s := range specs {
+		put(t, st, s, catalog.Write{})
+	}
+	require.NoError(t, st.View(ctx, func(tx *catalog.Tx) error {
+		ls, err := tx.LocalService(gewerbe, "066360003003", time.Now())
+		require.NoError(t, err)
+		full := ls.Text(catalog.ModuleFullText)
+		assert.Equal(t, "<p>Zentral.</p>\n<p>Kreis.</p>\n<p>Eschwege.</p>", full[i18n.DE].Value)
+		assert.Equal(t, "<p>Central.</p>\n<p>District.</p>", full[i18n.EN].Value, "English gets only English additions")
+		short := ls.Text(catalog.ModuleShortText)
+		assert.Equal(t, "<p>Nur Eschwege.</p>", short[i18n.DE].Value)
+		_, _, fallback := short.Pick(i18n.EN)
+		assert.True(t, fallback, "a German-only replacement must not show the replaced English text")
+		assert.Nil(t, ls.Text(catalog.ModuleNotes), "drafts are not applied")
+
+		other, err := tx.LocalService(gewerbe, "066110000000", time.Now())
+		require.NoError(t, err)
+		assert.Equal(t, "<p>Zentral.</p>", other.Text(catalog.ModuleFullText)[i18n.DE].Value, "Kassel sees no Werra-Meißner addition")
+		return nil
+	}))
+}
+
+func TestFindRegions(t *testing.T) {
+	st := mustOpen(t)
+	seedRegions(t, st)
+	cases := []struct{ query, want string }{
+		{"Eschwege", "066360003003"},
+		{"eschw", "066360003003"},
+		{"3726", "066360003003"},
+		{"Meissner", "066360000000"},
+		{"meißner", "066360000000"},
+		{"Allendorf", "066360001001"},
+		{"Sooden", "066360001001"},
+	}
+	for _, c := range cases {
+		t.Run(c.query, func(t *testing.T) {
+			require.NoError(t, st.View(ctx, func(tx *catalog.Tx) error {
+				got, err := tx.FindRegions(c.query, time.Now())
+				require.NoError(t, err)
+				require.NotEmpty(t, got)
+				assert.Equal(t, c.want, got[0].ID)
+				return nil
+			}))
+		})
+	}
+}
+
+func TestAncestors(t *testing.T) {
+	assert.Equal(t, []string{"066360003003", "066360003000", "066360000000", "066000000000", "060000000000", "000000000000"},
+		catalog.Ancestors("066360003003"))
+	assert.Equal(t, []string{"066110000000", "066000000000", "060000000000", "000000000000"}, catalog.Ancestors("066110000000"))
+	assert.Equal(t, []string{"000000000000"}, catalog.Ancestors("000000000000"))
+	assert.Nil(t, catalog.Ancestors("0661"))
+	assert.Equal(t, "06636", catalog.TrimARS("066360000000"))
+	assert.True(t, catalog.Contains("06636", "066360003003"))
+	assert.False(t, catalog.Contains("06636", "066110000000"))
+}
+
+func FuzzAncestors(f *testing.F) {
+	f.Add("066360003003")
+	f.Add("000000000000")
+	f.Add("x")
+	f.Fuzz(func(t *testing.T, s string) {
+		a := catalog.Ancestors(s)
+		if !catalog.ValidARS(s) {
+			if a != nil {
+				t.Fatalf("ancestors of invalid key %q: %v", s, a)
+			}
+			return
+		}
+		if a[0] != s || a[len(a)-1] != catalog.Bund {
+			t.Fatalf("ancestors of %q: %v", s, a)
+		}
+	})
+}

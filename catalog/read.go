@@ -1,0 +1,365 @@
+package catalog
+
+import (
+	"bytes"
+	"encoding/json"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Service returns a service by ID. NOT_FOUND if there is none.
+func (tx *Tx) Service(id string) (*Service, error) { return getAs[Service](tx, KindService, id) }
+
+// Office returns an office by ID. NOT_FOUND if there is none.
+func (tx *Tx) Office(id string) (*Office, error) { return getAs[Office](tx, KindOffice, id) }
+
+// OnlineService returns an online service by ID. NOT_FOUND if there is none.
+func (tx *Tx) OnlineService(id string) (*OnlineService, error) {
+	return getAs[OnlineService](tx, KindOnlineService, id)
+}
+
+// Responsibility returns a responsibility by ID. NOT_FOUND if there is none.
+func (tx *Tx) Responsibility(id string) (*Responsibility, error) {
+	return getAs[Responsibility](tx, KindResponsibility, id)
+}
+
+// Specialisation returns a specialisation by ID. NOT_FOUND if there is none.
+func (tx *Tx) Specialisation(id string) (*Specialisation, error) {
+	return getAs[Specialisation](tx, KindSpecialisation, id)
+}
+
+// Region returns a region by key. INVALID for a malformed key, NOT_FOUND
+// for an unknown one.
+func (tx *Tx) Region(ars string) (*Region, error) {
+	if !ValidARS(ars) {
+		return nil, Invalid("ars", "format", "%q is not a 12-digit region key (ARS)", ars)
+	}
+	return getAs[Region](tx, KindRegion, ars)
+}
+
+// Bundle returns an implementation bundle by ID.
+func (tx *Tx) Bundle(id string) (*Bundle, error) { return getAs[Bundle](tx, KindBundle, id) }
+
+// Offices returns offices by ID in the order asked; unknown IDs are left
+// out. Loaders call it once per request level.
+func (tx *Tx) Offices(ids []string) ([]*Office, error) { return getMany[Office](tx, KindOffice, ids) }
+
+// OnlineServices returns online services by ID, like Offices.
+func (tx *Tx) OnlineServices(ids []string) ([]*OnlineService, error) {
+	return getMany[OnlineService](tx, KindOnlineService, ids)
+}
+
+// Services returns services by ID, like Offices.
+func (tx *Tx) Services(ids []string) ([]*Service, error) {
+	return getMany[Service](tx, KindService, ids)
+}
+
+// Regions returns regions by key, like Offices.
+func (tx *Tx) Regions(keys []string) ([]*Region, error) { return getMany[Region](tx, KindRegion, keys) }
+
+func getMany[T any, P interface {
+	*T
+	Record
+}](tx *Tx, k Kind, ids []string) ([]*T, error) {
+	out := make([]*T, 0, len(ids))
+	for _, id := range ids {
+		var r T
+		ok, err := tx.load(k, id, P(&r))
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, &r)
+		}
+	}
+	return out, nil
+}
+
+// ServicesByLeika returns the services carrying a LeiKa key: usually one,
+// but a key may be described by this portal and mirrored from others.
+// Local services come first.
+func (tx *Tx) ServicesByLeika(key string) ([]*Service, error) {
+	if !ValidLeika(key) {
+		return nil, Invalid("leikaKey", "format", "%q is not a 14-digit LeiKa key", key)
+	}
+	ids := tx.scanIDs(idxServiceLeika, []byte(key))
+	svcs, err := tx.Services(ids)
+	if err != nil {
+		return nil, err
+	}
+	sort.SliceStable(svcs, func(i, j int) bool {
+		return svcs[i].Origin == tx.s.portal && svcs[j].Origin != tx.s.portal
+	})
+	return svcs, nil
+}
+
+// ServiceByLeika returns the service a reader should see for a key: the
+// local published one if any, else a published mirrored one. With drafts,
+// a draft is returned when there is nothing published. NOT_FOUND otherwise.
+func (tx *Tx) ServiceByLeika(key string, drafts bool) (*Service, error) {
+	svcs, err := tx.ServicesByLeika(key)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range svcs {
+		if s.Status == StatusPublished {
+			return s, nil
+		}
+	}
+	if drafts {
+		for _, s := range svcs {
+			if s.Status != StatusArchived {
+				return s, nil
+			}
+		}
+	}
+	return nil, Errorf(ENOTFOUND, "no service with LeiKa key %s", key)
+}
+
+// Each calls fn for every current record of a kind in ID order, decoding
+// into a fresh value each time, until fn returns false or an error.
+func (tx *Tx) Each(k Kind, fn func(Record) (bool, error)) error {
+	c := tx.bt.Bucket(recordBucket(k)).Cursor()
+	for key, v := c.First(); key != nil; key, v = c.Next() {
+		r, _ := newRecord(k)
+		if err := json.Unmarshal(v, r); err != nil {
+			return Internal(err)
+		}
+		more, err := fn(r)
+		if err != nil || !more {
+			return err
+		}
+	}
+	return nil
+}
+
+// Count returns how many current records of a kind there are.
+func (tx *Tx) Count(k Kind) int { return tx.bt.Bucket(recordBucket(k)).Stats().KeyN }
+
+// AllServices returns every service, in ID order.
+func (tx *Tx) AllServices() ([]*Service, error) {
+	var out []*Service
+	err := tx.Each(KindService, func(r Record) (bool, error) {
+		out = append(out, r.(*Service))
+		return true, nil
+	})
+	return out, err
+}
+
+// LeikaKeysAt returns the LeiKa keys that have a responsibility at ars or
+// at any of its ancestors, the services offered at that place.
+func (tx *Tx) LeikaKeysAt(ars string) map[string]bool {
+	out := map[string]bool{}
+	for _, a := range Ancestors(ars) {
+		tx.scanKeys(idxRespRegion, []byte(a), func(k []byte) bool {
+			out[string(k[12:26])] = true
+			return true
+		})
+	}
+	return out
+}
+
+// ServiceIDsInBundle returns the IDs of the services of a bundle.
+func (tx *Tx) ServiceIDsInBundle(bundleID string) []string {
+	return tx.scanIDs(idxServiceBundle, join(bundleID, ""))
+}
+
+// AllBundles returns the implementation bundles ordered by number.
+func (tx *Tx) AllBundles() ([]*Bundle, error) {
+	var out []*Bundle
+	err := tx.Each(KindBundle, func(r Record) (bool, error) {
+		out = append(out, r.(*Bundle))
+		return true, nil
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].Number < out[j].Number })
+	return out, err
+}
+
+// OfficeIDsIn returns the IDs of the offices whose region key starts with
+// the given key's significant prefix (a district's key finds the offices of
+// all its municipalities), in key order.
+func (tx *Tx) OfficeIDsIn(ars string) ([]string, error) {
+	if !ValidARS(ars) {
+		return nil, Invalid("ars", "format", "%q is not a 12-digit region key (ARS)", ars)
+	}
+	var out []string
+	tx.scanKeys(idxOfficeRegion, []byte(TrimARS(ars)), func(k []byte) bool {
+		out = append(out, string(k[12:]))
+		return true
+	})
+	return out, nil
+}
+
+// Children returns the keys of a region's direct sub-regions.
+func (tx *Tx) Children(ars string) []string {
+	var out []string
+	tx.scanKeys(idxRegionParent, []byte(ars), func(k []byte) bool {
+		out = append(out, string(k[12:]))
+		return true
+	})
+	return out
+}
+
+// FindRegions returns the keys of regions matching a query: a postcode or
+// its prefix (digits), or the start of a word of the name, umlauts folded
+// ("schluchtern" and "Schlüchtern" find the same town; so does "Schluechtern").
+// Municipalities come before districts and states; the order is stable.
+func (tx *Tx) FindRegions(query string, at time.Time) ([]*Region, error) {
+	q := strings.TrimSpace(query)
+	if len([]rune(q)) > 100 {
+		return nil, Invalid("query", "length", "at most 100 characters")
+	}
+	seen := map[string]bool{}
+	var keys []string
+	add := func(ars string) {
+		if !seen[ars] {
+			seen[ars] = true
+			keys = append(keys, ars)
+		}
+	}
+	switch {
+	case q == "":
+		tx.scanKeys(recordBucket(KindRegion), nil, func(k []byte) bool { add(string(k)); return true })
+	case isDigits(q):
+		if len(q) == 12 {
+			add(q)
+		}
+		tx.scanKeys(idxRegionPostcode, []byte(q), func(k []byte) bool { add(string(k[len(k)-12:])); return true })
+	default:
+		forms := []string{foldName(q)}
+		if alt := foldName(unspellUmlauts(q)); alt != forms[0] {
+			forms = append(forms, alt)
+		}
+		for _, f := range forms {
+			c := tx.bt.Bucket(idxRegionName).Cursor()
+			for k, _ := c.First(); k != nil; k, _ = c.Next() {
+				name := k[:bytes.IndexByte(k, 0)]
+				if wordPrefix(string(name), f) {
+					add(string(k[len(k)-12:]))
+				}
+			}
+		}
+	}
+	regions, err := tx.Regions(keys)
+	if err != nil {
+		return nil, err
+	}
+	out := regions[:0]
+	for _, r := range regions {
+		if r.Validity.Covers(at) || q != "" && isDigits(q) && len(q) == 12 {
+			out = append(out, r)
+		}
+	}
+	rank := func(r *Region) int {
+		for i, l := range []Level{LevelGemeinde, LevelKreis, LevelGemeindeverband, LevelRegierungsbezirk, LevelLand, LevelBund} {
+			if r.Level == l {
+				return i
+			}
+		}
+		return 9
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if ri, rj := rank(out[i]), rank(out[j]); ri != rj {
+			return ri < rj
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out, nil
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// wordPrefix reports whether q starts at a word boundary of name.
+func wordPrefix(name, q string) bool {
+	for i := 0; ; {
+		j := strings.Index(name[i:], q)
+		if j < 0 {
+			return false
+		}
+		if i+j == 0 || name[i+j-1] == ' ' {
+			return true
+		}
+		i += j + 1
+	}
+}
+
+// unspellUmlauts turns "ue" into "ü" and so on, for queries typed on
+// keyboards without umlauts.
+func unspellUmlauts(s string) string {
+	return strings.NewReplacer("ae", "ä", "oe", "ö", "ue", "ü", "Ae", "Ä", "Oe", "Ö", "Ue", "Ü").Replace(s)
+}
+
+// Changes returns up to limit change-log entries after revision after.
+// INVALID if after is beyond the last revision.
+func (tx *Tx) Changes(after uint64, limit int) ([]Change, error) {
+	if after > tx.Revision() {
+		return nil, Invalid("after", "range", "revision %d is in the future (last is %d)", after, tx.Revision())
+	}
+	var out []Change
+	c := tx.bt.Bucket(bucketLog).Cursor()
+	for k, v := c.Seek(u64(after + 1)); k != nil && len(out) < limit; k, v = c.Next() {
+		var ch Change
+		if err := json.Unmarshal(v, &ch); err != nil {
+			return nil, Internal(err)
+		}
+		out = append(out, ch)
+	}
+	return out, nil
+}
+
+// Version is one stored version of a record.
+type Version struct {
+	Revision uint64
+	Record   Record
+}
+
+// History returns every stored version of a record, oldest first.
+func (tx *Tx) History(k Kind, id string) ([]Version, error) {
+	var out []Version
+	prefix := historyPrefix(k, id)
+	var derr error
+	tx.scanKeys(bucketHistory, prefix, func(key []byte) bool {
+		r, err := newRecord(k)
+		if err != nil {
+			derr = err
+			return false
+		}
+		if err := json.Unmarshal(tx.bt.Bucket(bucketHistory).Get(key), r); err != nil {
+			derr = Internal(err)
+			return false
+		}
+		out = append(out, Version{Revision: readU64(key[len(prefix):]), Record: r})
+		return true
+	})
+	if derr != nil {
+		return nil, derr
+	}
+	if len(out) == 0 {
+		return nil, Errorf(ENOTFOUND, "%s %q has no history", k, id)
+	}
+	return out, nil
+}
+
+// VersionAt returns the version of a record written at revision rev.
+func (tx *Tx) VersionAt(k Kind, id string, rev uint64) (Record, error) {
+	b := tx.bt.Bucket(bucketHistory).Get(historyKey(k, id, rev))
+	if b == nil {
+		return nil, Errorf(ENOTFOUND, "%s %q has no version at revision %d", k, id, rev)
+	}
+	r, err := newRecord(k)
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(b, r); err != nil {
+		return nil, Internal(err)
+	}
+	return r, nil
+}

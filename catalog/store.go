@@ -1,0 +1,248 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// SchemaVersion is the store layout this code reads and writes. Open runs the
+// migrations from the file's version up to this one.
+const SchemaVersion = 1
+
+// Options configure a Store.
+type Options struct {
+	// Portal is this portal's ID in the network ("HE"); it prefixes local
+	// IDs and is the origin of local records.
+	Portal string
+	// Now returns the time written into records; tests set it.
+	Now func() time.Time
+	// Logger receives structured logs; nil discards them.
+	Logger *slog.Logger
+	// ReadOnly opens the file without a write lock (backup of a stopped store).
+	ReadOnly bool
+}
+
+// Store is the catalogue's bbolt store. All methods are safe for concurrent use.
+type Store struct {
+	db     *bolt.DB
+	path   string
+	portal string
+	now    func() time.Time
+	log    *slog.Logger
+
+	rev atomic.Uint64 // last committed revision
+
+	mu      sync.Mutex
+	changed chan struct{} // closed and replaced after every commit
+}
+
+// Open opens or creates the store file at path and runs pending migrations.
+func Open(path string, opt Options) (*Store, error) {
+	if opt.Portal == "" {
+		opt.Portal = "HE"
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second, ReadOnly: opt.ReadOnly})
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	s := &Store{db: db, path: path, portal: opt.Portal, now: opt.Now, log: opt.Logger, changed: make(chan struct{})}
+	if !opt.ReadOnly {
+		if err := s.migrate(); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	err = db.View(func(tx *bolt.Tx) error {
+		if b := tx.Bucket(bucketLog); b != nil {
+			s.rev.Store(b.Sequence())
+		}
+		return nil
+	})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the file.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Path returns the file name.
+func (s *Store) Path() string { return s.path }
+
+// Portal returns this portal's ID, the origin of local records.
+func (s *Store) Portal() string { return s.portal }
+
+// Revision returns the last committed change-log revision.
+func (s *Store) Revision() uint64 { return s.rev.Load() }
+
+// Changed returns a channel that is closed after the next commit. Followers
+// of the change log (search indexer, federation feed) wait on it and then
+// read the log from their checkpoint: notification happens after commit, so
+// what they read is durable.
+func (s *Store) Changed() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.changed
+}
+
+func (s *Store) notify() {
+	s.mu.Lock()
+	close(s.changed)
+	s.changed = make(chan struct{})
+	s.mu.Unlock()
+}
+
+// migrations[i] brings a store from version i to i+1.
+var migrations = []func(tx *bolt.Tx) error{
+	// 0 -> 1: create every bucket.
+	func(tx *bolt.Tx) error {
+		names := [][]byte{bucketMeta, bucketLog, bucketHistory}
+		for _, k := range Kinds {
+			names = append(names, recordBucket(k))
+		}
+		names = append(names, indexBuckets...)
+		for _, n := range names {
+			if _, err := tx.CreateBucketIfNotExists(n); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
+}
+
+func (s *Store) migrate() error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+		if err != nil {
+			return err
+		}
+		var v uint64
+		if b := meta.Get(metaSchema); b != nil {
+			v = readU64(b)
+		}
+		if v > uint64(len(migrations)) {
+			return fmt.Errorf("store schema version %d is newer than this program (%d)", v, len(migrations))
+		}
+		for ; v < uint64(len(migrations)); v++ {
+			if err := migrations[v](tx); err != nil {
+				return fmt.Errorf("migrate store to version %d: %w", v+1, err)
+			}
+			s.log.Info("store migrated", "version", v+1)
+		}
+		if p := meta.Get(metaPortal); p != nil && string(p) != s.portal {
+			return fmt.Errorf("store belongs to portal %q, not %q", p, s.portal)
+		}
+		if err := meta.Put(metaPortal, []byte(s.portal)); err != nil {
+			return err
+		}
+		return meta.Put(metaSchema, u64(v))
+	})
+}
+
+// View runs fn in a consistent read transaction.
+func (s *Store) View(ctx context.Context, fn func(*Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.db.View(func(bt *bolt.Tx) error {
+		return fn(&Tx{bt: bt, s: s})
+	})
+}
+
+// Update runs fn in one write transaction: every write inside it, with its
+// indexes, history and change-log entries, commits together or not at all.
+// Subscribers are notified after the commit.
+func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var last uint64
+	err := s.db.Update(func(bt *bolt.Tx) error {
+		tx := &Tx{bt: bt, s: s, writable: true, now: s.now().UTC()}
+		if err := fn(tx); err != nil {
+			return err
+		}
+		last = bt.Bucket(bucketLog).Sequence()
+		return nil
+	})
+	if err != nil {
+		var ce *Error
+		var ces Errors
+		if errors.As(err, &ce) || errors.As(err, &ces) || errors.Is(err, context.Canceled) {
+			return err
+		}
+		return Internal(err)
+	}
+	if last > s.rev.Load() {
+		s.rev.Store(last)
+		s.notify()
+	}
+	return nil
+}
+
+// Backup writes a consistent copy of the store to w while it stays online.
+func (s *Store) Backup(w io.Writer) (int64, error) {
+	var n int64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		n, err = tx.WriteTo(w)
+		return err
+	})
+	return n, err
+}
+
+// Restore replaces the store file at path with the backup read from r, after
+// checking that the backup opens and passes Check. The store must not be
+// open. The previous file is kept as path + ".before-restore".
+func Restore(path string, r io.Reader, opt Options) error {
+	tmp := path + ".restoring"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, r); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
+	f.Close()
+	st, err := Open(tmp, opt)
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("backup does not open: %w", err)
+	}
+	cerr := st.Check()
+	st.Close()
+	if cerr != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("backup fails the consistency check: %w", cerr)
+	}
+	if _, err := os.Stat(path); err == nil {
+		if err := os.Rename(path, path+".before-restore"); err != nil {
+			return err
+		}
+	}
+	return os.Rename(tmp, path)
+}

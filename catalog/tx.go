@@ -1,0 +1,437 @@
+package catalog
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/leistungsfinder/leistungsfinder/i18n"
+)
+
+// Record is implemented by every stored type (*Service, *Office, ...).
+type Record interface {
+	meta() *Meta
+	RecordKind() Kind
+	// indexKeys lists the secondary index entries of this version.
+	indexKeys() []indexKey
+	// walkTexts calls fn for every localized text with its field path and
+	// stores what fn returns; validation and translation stamps use it.
+	walkTexts(fn func(path string, t i18n.Text) i18n.Text)
+	// validate checks the fields that need no other record.
+	validate(v *validator)
+	// refs lists the other records this one points to, checked on write.
+	refs() []ref
+}
+
+type indexKey struct {
+	bucket []byte
+	key    []byte
+}
+
+type ref struct {
+	field string
+	kind  Kind
+	id    string
+}
+
+// newRecord returns an empty record of a kind, for decoding.
+func newRecord(k Kind) (Record, error) {
+	switch k {
+	case KindService:
+		return &Service{}, nil
+	case KindOffice:
+		return &Office{}, nil
+	case KindOnlineService:
+		return &OnlineService{}, nil
+	case KindResponsibility:
+		return &Responsibility{}, nil
+	case KindSpecialisation:
+		return &Specialisation{}, nil
+	case KindRegion:
+		return &Region{}, nil
+	case KindBundle:
+		return &Bundle{}, nil
+	}
+	return nil, Errorf(EINVALID, "unknown record kind %q", k)
+}
+
+// Op is what a change did.
+type Op string
+
+const (
+	OpPut    Op = "PUT"
+	OpDelete Op = "DELETE"
+)
+
+// Change is one entry of the change log. Its revision comes from the log
+// bucket's sequence inside the writing transaction, so revisions are
+// gap-free and in commit order.
+type Change struct {
+	Revision uint64    `json:"rev"`
+	Time     time.Time `json:"time"`
+	Op       Op        `json:"op"`
+	Kind     Kind      `json:"kind"`
+	ID       string    `json:"id"`
+	Origin   string    `json:"origin"`
+	Version  int       `json:"ver"`
+	Actor    string    `json:"actor,omitempty"`
+	Reason   string    `json:"reason,omitempty"`
+	// RegionKey is the area the record belongs to, when it has one, so that
+	// editors can ask what changed in their region.
+	RegionKey string `json:"ars,omitempty"`
+}
+
+// Write describes who writes and under which condition.
+type Write struct {
+	Actor  string
+	Reason string
+	// Expected, when set, is the revision the writer read: a write against
+	// any other current revision fails with CONFLICT. Set to 0 it demands
+	// that the record does not exist yet. Nil skips the check (imports).
+	Expected *uint64
+	// Mirror allows writing records of another origin (the federation
+	// puller); everybody else may write only local records.
+	Mirror bool
+}
+
+// Expect returns a pointer to rev, for Write.Expected.
+func Expect(rev uint64) *uint64 { return &rev }
+
+// Tx is a read or write transaction on the store.
+type Tx struct {
+	bt       *bolt.Tx
+	s        *Store
+	writable bool
+	now      time.Time
+}
+
+// Revision returns the last revision visible in this transaction.
+func (tx *Tx) Revision() uint64 { return tx.bt.Bucket(bucketLog).Sequence() }
+
+// Portal returns this portal's ID.
+func (tx *Tx) Portal() string { return tx.s.portal }
+
+func (tx *Tx) raw(k Kind, id string) []byte {
+	return tx.bt.Bucket(recordBucket(k)).Get([]byte(id))
+}
+
+// load decodes the current record of kind k with the given id into r.
+func (tx *Tx) load(k Kind, id string, r Record) (bool, error) {
+	b := tx.raw(k, id)
+	if b == nil {
+		return false, nil
+	}
+	if err := json.Unmarshal(b, r); err != nil {
+		return false, Internal(fmt.Errorf("decode %s %s: %w", k, id, err))
+	}
+	return true, nil
+}
+
+// Get returns the current record of a kind. NOT_FOUND if there is none.
+func (tx *Tx) Get(k Kind, id string) (Record, error) {
+	r, err := newRecord(k)
+	if err != nil {
+		return nil, err
+	}
+	ok, err := tx.load(k, id, r)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, Errorf(ENOTFOUND, "%s %q not found", k, id)
+	}
+	return r, nil
+}
+
+func getAs[T any, P interface {
+	*T
+	Record
+}](tx *Tx, k Kind, id string) (*T, error) {
+	var r T
+	ok, err := tx.load(k, id, P(&r))
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, Errorf(ENOTFOUND, "%s %q not found", k, id)
+	}
+	return &r, nil
+}
+
+// Put creates or updates a record in this transaction. A record without ID
+// is created with a new local ID. Put validates the record, checks the
+// expected revision and the origin, stamps revision, version and text
+// changes, updates the indexes, keeps the version in history and appends
+// one change-log entry.
+//
+// Errors: INVALID (with Field and Rule), CONFLICT (with Current),
+// NOT_FOUND, FORBIDDEN (record of another origin).
+func (tx *Tx) Put(r Record, w Write) error {
+	if !tx.writable {
+		return Internal(fmt.Errorf("put in a read transaction"))
+	}
+	k := r.RecordKind()
+	m := r.meta()
+	if m.Origin == "" {
+		m.Origin = tx.s.portal
+	}
+	if m.Origin != tx.s.portal && !w.Mirror {
+		return Errorf(EFORBIDDEN, "%s %s is mirrored from %s and read-only here", k, m.ID, m.Origin)
+	}
+
+	var old Record
+	if m.ID == "" {
+		if k == KindRegion {
+			return Invalid("id", "required", "a region needs its region key as ID")
+		}
+		seq, err := tx.bt.Bucket(recordBucket(k)).NextSequence()
+		if err != nil {
+			return Internal(err)
+		}
+		m.ID = newID(tx.s.portal, k, seq)
+	} else {
+		prev, err := tx.Get(k, m.ID)
+		switch {
+		case ErrorCode(err) == ENOTFOUND:
+		case err != nil:
+			return err
+		default:
+			old = prev
+		}
+	}
+	if err := checkExpected(k, m.ID, old, w.Expected); err != nil {
+		return err
+	}
+	if old != nil && old.meta().Origin != m.Origin {
+		return Errorf(EFORBIDDEN, "%s %s belongs to %s", k, m.ID, old.meta().Origin)
+	}
+
+	v := &validator{}
+	r.validate(v)
+	r.walkTexts(func(path string, t i18n.Text) i18n.Text { v.text(path, t); return t })
+	for _, rf := range r.refs() {
+		if rf.id == "" {
+			continue
+		}
+		if tx.raw(rf.kind, rf.id) == nil {
+			v.add(rf.field, "exists", "%s %q does not exist", rf.kind, rf.id)
+		}
+	}
+	if err := v.err(); err != nil {
+		return err
+	}
+
+	rev, err := tx.bt.Bucket(bucketLog).NextSequence()
+	if err != nil {
+		return Internal(err)
+	}
+	if old != nil {
+		om := old.meta()
+		m.Version = om.Version + 1
+		m.CreatedAt = om.CreatedAt
+	} else {
+		m.Version = 1
+		m.CreatedAt = tx.now
+	}
+	m.Revision = rev
+	m.UpdatedAt = tx.now
+	m.UpdatedBy = w.Actor
+	m.Reason = w.Reason
+	stampTexts(old, r, rev)
+
+	data, err := json.Marshal(r)
+	if err != nil {
+		return Internal(err)
+	}
+	if old != nil {
+		if err := tx.deleteIndexes(old); err != nil {
+			return err
+		}
+	}
+	if err := tx.bt.Bucket(recordBucket(k)).Put([]byte(m.ID), data); err != nil {
+		return Internal(err)
+	}
+	for _, ik := range r.indexKeys() {
+		if err := tx.bt.Bucket(ik.bucket).Put(ik.key, nil); err != nil {
+			return Internal(err)
+		}
+	}
+	if err := tx.bt.Bucket(bucketHistory).Put(historyKey(k, m.ID, rev), data); err != nil {
+		return Internal(err)
+	}
+	return tx.appendLog(Change{Revision: rev, Time: tx.now, Op: OpPut, Kind: k, ID: m.ID,
+		Origin: m.Origin, Version: m.Version, Actor: w.Actor, Reason: w.Reason, RegionKey: regionOf(r)})
+}
+
+func checkExpected(k Kind, id string, old Record, expected *uint64) error {
+	if expected == nil {
+		return nil
+	}
+	switch {
+	case old == nil && *expected != 0:
+		return Errorf(ENOTFOUND, "%s %q not found", k, id)
+	case old != nil && old.meta().Revision != *expected:
+		cur := old.meta().Revision
+		return &Error{Code: ECONFLICT, Current: cur,
+			Message: fmt.Sprintf("%s %s was changed meanwhile: current revision is %d, not %d", k, id, cur, *expected)}
+	}
+	return nil
+}
+
+// Delete removes a record. Deleting an office or online service removes its
+// responsibilities in the same transaction, each with its own log entry, so
+// that no responsibility points nowhere.
+//
+// Errors: NOT_FOUND, CONFLICT, FORBIDDEN.
+func (tx *Tx) Delete(k Kind, id string, w Write) error {
+	old, err := tx.Get(k, id)
+	if err != nil {
+		return err
+	}
+	if err := checkExpected(k, id, old, w.Expected); err != nil {
+		return err
+	}
+	om := old.meta()
+	if om.Origin != tx.s.portal && !w.Mirror {
+		return Errorf(EFORBIDDEN, "%s %s is mirrored from %s and read-only here", k, id, om.Origin)
+	}
+	var dependents []byte
+	switch k {
+	case KindOffice:
+		dependents = idxRespOffice
+	case KindOnlineService:
+		dependents = idxRespOnline
+	}
+	if dependents != nil {
+		for _, rid := range tx.scanIDs(dependents, join(id, "")) {
+			if err := tx.Delete(KindResponsibility, rid, Write{Actor: w.Actor, Reason: "cascade: " + string(k) + " " + id + " deleted", Mirror: w.Mirror}); err != nil {
+				return err
+			}
+		}
+	}
+	if err := tx.deleteIndexes(old); err != nil {
+		return err
+	}
+	if err := tx.bt.Bucket(recordBucket(k)).Delete([]byte(id)); err != nil {
+		return Internal(err)
+	}
+	rev, err := tx.bt.Bucket(bucketLog).NextSequence()
+	if err != nil {
+		return Internal(err)
+	}
+	return tx.appendLog(Change{Revision: rev, Time: tx.now, Op: OpDelete, Kind: k, ID: id,
+		Origin: om.Origin, Version: om.Version + 1, Actor: w.Actor, Reason: w.Reason, RegionKey: regionOf(old)})
+}
+
+func (tx *Tx) appendLog(c Change) error {
+	data, err := json.Marshal(c)
+	if err != nil {
+		return Internal(err)
+	}
+	if err := tx.bt.Bucket(bucketLog).Put(u64(c.Revision), data); err != nil {
+		return Internal(err)
+	}
+	return nil
+}
+
+func (tx *Tx) deleteIndexes(r Record) error {
+	for _, ik := range r.indexKeys() {
+		if err := tx.bt.Bucket(ik.bucket).Delete(ik.key); err != nil {
+			return Internal(err)
+		}
+	}
+	return nil
+}
+
+// scanIDs returns the last part (the primary ID) of every index key with the
+// given prefix. Index keys end in the ID after fixed-width or 0-terminated
+// parts, so the ID is what follows the prefix's width plus skip bytes.
+func (tx *Tx) scanIDs(bucket, prefix []byte) []string {
+	var out []string
+	c := tx.bt.Bucket(bucket).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		out = append(out, string(k[len(prefix):]))
+	}
+	return out
+}
+
+// scanKeys returns the index keys with the given prefix (copied).
+func (tx *Tx) scanKeys(bucket, prefix []byte, fn func(k []byte) bool) {
+	c := tx.bt.Bucket(bucket).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		if !fn(k) {
+			return
+		}
+	}
+}
+
+// stampTexts records, per language, the revision at which a text changed,
+// and for a new or changed translation the German revision it was made
+// from, unless the writer said so itself. An unchanged translation keeps its
+// source revision, so a German change makes it stale.
+func stampTexts(old, cur Record, rev uint64) {
+	prev := map[string]i18n.Text{}
+	if old != nil {
+		old.walkTexts(func(path string, t i18n.Text) i18n.Text { prev[path] = t; return t })
+	}
+	cur.walkTexts(func(path string, t i18n.Text) i18n.Text {
+		if t == nil {
+			return t
+		}
+		p := prev[path]
+		out := make(i18n.Text, len(t))
+		de := t[i18n.DE]
+		if pv, ok := p[i18n.DE]; ok && pv.Value == de.Value {
+			de.ChangedAt = pv.ChangedAt
+		} else {
+			de.ChangedAt = rev
+		}
+		for lang, v := range t {
+			if lang == i18n.DE {
+				out[lang] = de
+				continue
+			}
+			pv, had := p[lang]
+			switch {
+			case had && pv.Value == v.Value:
+				// Unchanged: keep when and from what it was made.
+				if v.SourceRevision == 0 {
+					v.SourceRevision = pv.SourceRevision
+				}
+				if v.ChangedAt == 0 || v.ChangedAt > pv.ChangedAt {
+					v.ChangedAt = pv.ChangedAt
+				}
+				if !v.MachineTranslated && v.Translator == "" {
+					v.MachineTranslated, v.Translator = pv.MachineTranslated, pv.Translator
+				}
+			default:
+				v.ChangedAt = rev
+				if v.SourceRevision == 0 || v.SourceRevision > de.ChangedAt {
+					v.SourceRevision = de.ChangedAt
+				}
+			}
+			out[lang] = v
+		}
+		return out
+	})
+}
+
+// regionOf returns the area a record belongs to, for the change log.
+func regionOf(r Record) string {
+	switch r := r.(type) {
+	case *Office:
+		return r.RegionKey
+	case *OnlineService:
+		return r.RegionKey
+	case *Responsibility:
+		return r.RegionKey
+	case *Specialisation:
+		return r.RegionKey
+	case *Region:
+		return r.ID
+	}
+	return ""
+}
