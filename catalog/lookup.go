@@ -17,18 +17,28 @@ type LocalService struct {
 	// Offices are the responsible offices from the most specific level
 	// that has any; OnlineServices likewise, resolved separately (an online
 	// service of the Bund may serve a place whose office is municipal).
-	Offices        []Placed[*Office]
-	OnlineServices []Placed[*OnlineService]
+	Offices        []*ResponsibleOffice
+	OnlineServices []*ResponsibleOnlineService
 }
 
-// Placed is a record found for a place together with the responsibility
-// that made it apply and the region it was inherited from.
-type Placed[T any] struct {
-	Record         T
+// ResponsibleOffice is an office found for a place, with the
+// responsibility that made it apply. From is the region at which the
+// responsibility is recorded; when it is not the place asked for, the
+// office was inherited from there.
+type ResponsibleOffice struct {
+	*Office
 	Responsibility *Responsibility
-	// From is the region at which the responsibility is recorded; when it
-	// is not the place asked for, the record was inherited from there.
-	From *Region
+	From           *Region
+	Inherited      bool
+}
+
+// ResponsibleOnlineService is an online service found for a place, like
+// ResponsibleOffice.
+type ResponsibleOnlineService struct {
+	*OnlineService
+	Responsibility *Responsibility
+	From           *Region
+	Inherited      bool
 }
 
 // MergedText is one text module after local additions.
@@ -95,8 +105,8 @@ func (tx *Tx) LocalService(leika, ars string, at time.Time) (*LocalService, erro
 		if len(ls.Offices) > 0 && len(ls.OnlineServices) > 0 {
 			break
 		}
-		var offices []Placed[*Office]
-		var online []Placed[*OnlineService]
+		var offices []*ResponsibleOffice
+		var online []*ResponsibleOnlineService
 		for _, id := range tx.scanIDs(idxRespPlace, []byte(leika+k)) {
 			resp, err := tx.Responsibility(id)
 			if err != nil {
@@ -112,13 +122,13 @@ func (tx *Tx) LocalService(leika, ars string, at time.Time) (*LocalService, erro
 				if err != nil {
 					return nil, err
 				}
-				offices = append(offices, Placed[*Office]{o, resp, from})
+				offices = append(offices, &ResponsibleOffice{o, resp, from, k != ars})
 			case resp.OnlineServiceID != "" && len(ls.OnlineServices) == 0:
 				o, err := tx.OnlineService(resp.OnlineServiceID)
 				if err != nil {
 					return nil, err
 				}
-				online = append(online, Placed[*OnlineService]{o, resp, from})
+				online = append(online, &ResponsibleOnlineService{o, resp, from, k != ars})
 			}
 		}
 		if len(ls.Offices) == 0 {

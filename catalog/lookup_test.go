@@ -44,7 +44,7 @@ func TestLocalServiceWalksUpTheHierarchy(t *testing.T) {
 				ls, err := tx.LocalService(gewerbe, c.ars, now)
 				require.NoError(t, err)
 				require.Len(t, ls.Offices, 1)
-				assert.Equal(t, c.office, ls.Offices[0].Record.ID)
+				assert.Equal(t, c.office, ls.Offices[0].ID)
 				assert.Equal(t, c.from, ls.Offices[0].From.ID)
 				require.Len(t, ls.OnlineServices, 1)
 				assert.Equal(t, catalog.LevelBund, ls.OnlineServices[0].From.Level)

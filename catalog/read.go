@@ -363,3 +363,22 @@ func (tx *Tx) VersionAt(k Kind, id string, rev uint64) (Record, error) {
 	}
 	return r, nil
 }
+
+// LeikaKeysWithOnline returns the LeiKa keys that have a responsibility
+// with an online service anywhere.
+func (tx *Tx) LeikaKeysWithOnline() (map[string]bool, error) {
+	out := map[string]bool{}
+	var ids []string
+	tx.scanKeys(idxRespOnline, nil, func(k []byte) bool {
+		ids = append(ids, string(k[bytes.IndexByte(k, 0)+1:]))
+		return true
+	})
+	resps, err := getMany[Responsibility](tx, KindResponsibility, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range resps {
+		out[r.LeikaKey] = true
+	}
+	return out, nil
+}

@@ -246,3 +246,21 @@ func Restore(path string, r io.Reader, opt Options) error {
 	}
 	return os.Rename(tmp, path)
 }
+
+// PortalOf returns the portal ID recorded in a store file, without taking
+// the write lock.
+func PortalOf(path string) (string, error) {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	var p string
+	err = db.View(func(tx *bolt.Tx) error {
+		if b := tx.Bucket(bucketMeta); b != nil {
+			p = string(b.Get(metaPortal))
+		}
+		return nil
+	})
+	return p, err
+}

@@ -1,0 +1,86 @@
+// Command leistungsfinder runs the catalogue server and its operator tools.
+//
+//	leistungsfinder serve     run the GraphQL server (demo data on an empty data directory)
+//	leistungsfinder backup    write a consistent copy of the store while it runs or not
+//	leistungsfinder restore   replace the store with a checked backup
+//	leistungsfinder check     verify records, indexes, history and change log
+//	leistungsfinder bench     load-test a running server against a plain net/http baseline
+//
+// Run a subcommand with -h for its flags. Flags fall back to environment
+// variables (LF_ADDR, LF_DATA, LF_PORTAL, LF_LOG_LEVEL).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "leistungsfinder:", err)
+		os.Exit(1)
+	}
+}
+
+type command struct {
+	name, summary string
+	run           func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "run the GraphQL server", runServe},
+		{"backup", "write a consistent copy of the store", runBackup},
+		{"restore", "replace the store with a checked backup (server stopped)", runRestore},
+		{"check", "verify records, indexes, history and change log", runCheck},
+		{"bench", "load-test a server's localService against a plain net/http baseline", runBench},
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprintln(stderr, "usage: leistungsfinder <command> [flags]\n\ncommands:")
+		for _, c := range commands() {
+			fmt.Fprintf(stderr, "  %-9s %s\n", c.name, c.summary)
+		}
+		if len(args) == 0 {
+			return flag.ErrHelp
+		}
+		return nil
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, args[1:], stdout, stderr)
+		}
+	}
+	return fmt.Errorf("unknown command %q (run without arguments for the list)", args[0])
+}
+
+// env returns the environment variable or def, for flag defaults.
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}

@@ -1,0 +1,341 @@
+package graph_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/catalog/demo"
+	"github.com/leistungsfinder/leistungsfinder/graph"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+var (
+	demoOnce  sync.Once
+	demoStore *catalog.Store
+	demoErr   error
+)
+
+// demoServer serves the demo catalogue from a real bbolt file through the
+// real handler on a loopback httptest server. The store is loaded once per
+// test binary and only read by these tests.
+func demoServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	demoOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "graph-test-")
+		if err != nil {
+			demoErr = err
+			return
+		}
+		demoStore, demoErr = catalog.Open(filepath.Join(dir, "catalog.db"), catalog.Options{Portal: "HE"})
+		if demoErr != nil {
+			return
+		}
+		_, demoErr = demo.Load(context.Background(), demoStore, nil)
+	})
+	require.NoError(t, demoErr)
+	srv := httptest.NewServer(graph.NewHandler(graph.Options{Store: demoStore}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if demoStore != nil {
+		if err := demoStore.Check(); err != nil {
+			os.Stderr.WriteString("store check failed: " + err.Error() + "\n")
+			code = 1
+		}
+		path := demoStore.Path()
+		demoStore.Close()
+		os.RemoveAll(filepath.Dir(path))
+	}
+	os.Exit(code)
+}
+
+type gqlResponse struct {
+	Data       json.RawMessage `json:"data"`
+	Errors     []gqlError      `json:"errors"`
+	Extensions map[string]any  `json:"extensions"`
+}
+
+type gqlError struct {
+	Message    string         `json:"message"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+func postQuery(t *testing.T, srv *httptest.Server, query string, vars map[string]any, header http.Header) (*http.Response, []byte) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, _ := http.NewRequest(http.MethodPost, srv.URL, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp, b
+}
+
+func decode(t *testing.T, b []byte) gqlResponse {
+	t.Helper()
+	var r gqlResponse
+	require.NoError(t, json.Unmarshal(b, &r), "body: %s", b)
+	return r
+}
+
+// TestGolden runs every testdata/golden/*.graphql against the demo
+// catalogue and compares the whole response with the .json beside it.
+// A file may start with "# Accept-Language: en-GB" to set the header.
+func TestGolden(t *testing.T) {
+	srv := demoServer(t)
+	files, err := filepath.Glob("testdata/golden/*.graphql")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".graphql")
+		t.Run(name, func(t *testing.T) {
+			q, err := os.ReadFile(f)
+			require.NoError(t, err)
+			h := http.Header{}
+			for _, line := range strings.Split(string(q), "\n") {
+				if v, ok := strings.CutPrefix(line, "# Accept-Language: "); ok {
+					h.Set("Accept-Language", v)
+				}
+			}
+			_, body := postQuery(t, srv, string(q), nil, h)
+			var pretty bytes.Buffer
+			require.NoError(t, json.Indent(&pretty, body, "", "  "), "body: %s", body)
+			pretty.WriteByte('\n')
+			golden := strings.TrimSuffix(f, ".graphql") + ".json"
+			if *update {
+				require.NoError(t, os.WriteFile(golden, pretty.Bytes(), 0o644))
+			}
+			want, err := os.ReadFile(golden)
+			require.NoError(t, err, "run go test ./graph -update to write it")
+			assert.Equal(t, string(want), pretty.String())
+		})
+	}
+}
+
+// The real case from the data: Gewerbe anmelden in Eschwege is handled at
+// Obermarkt 22, 37269 Eschwege.
+func TestLocalServiceEschwege(t *testing.T) {
+	srv := demoServer(t)
+	_, body := postQuery(t, srv, `query($l: String!, $a: String!) { localService(leikaKey: $l, ars: $a) {
+		name responsibleOffices { name inherited address { street postalCode city } } } }`,
+		map[string]any{"l": "99050012104000", "a": "066360003003"}, nil)
+	r := decode(t, body)
+	require.Empty(t, r.Errors)
+	var data struct {
+		LocalService struct {
+			Name               string
+			ResponsibleOffices []struct {
+				Name      string
+				Inherited bool
+				Address   struct{ Street, PostalCode, City string }
+			}
+		}
+	}
+	require.NoError(t, json.Unmarshal(r.Data, &data))
+	require.Len(t, data.LocalService.ResponsibleOffices, 1)
+	o := data.LocalService.ResponsibleOffices[0]
+	assert.Contains(t, o.Name, "Eschwege")
+	assert.False(t, o.Inherited)
+	assert.Equal(t, "Obermarkt 22", o.Address.Street)
+	assert.Equal(t, "37269", o.Address.PostalCode)
+	assert.Equal(t, "Eschwege", o.Address.City)
+	assert.Equal(t, "Gewerbe anmelden", data.LocalService.Name)
+}
+
+func TestLanguageNegotiation(t *testing.T) {
+	srv := demoServer(t)
+	const q = `{ localService(leikaKey: "99050012104000", ars: "066360003003") {
+		name localization { requested language isFallback } fees { formatted }
+		text(module: "06") { label text { language isFallback } } } }`
+	type resp struct {
+		LocalService struct {
+			Name         string
+			Localization struct {
+				Requested, Language string
+				IsFallback          bool
+			}
+			Fees []struct{ Formatted string }
+			Text struct {
+				Label string
+				Text  struct {
+					Language   string
+					IsFallback bool
+				}
+			}
+		}
+	}
+	cases := []struct {
+		name, header string
+		lang         string
+		fallback     bool
+		feeContains  string
+	}{
+		{"German", "", "DE", false, "€"},
+		{"EnglishHeader", "en-GB,en;q=0.9", "EN", false, "€"},
+		{"UnsupportedFallsBack", "fr-FR", "DE", true, "€"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := http.Header{}
+			if c.header != "" {
+				h.Set("Accept-Language", c.header)
+			}
+			_, body := postQuery(t, srv, q, nil, h)
+			r := decode(t, body)
+			require.Empty(t, r.Errors)
+			var data resp
+			require.NoError(t, json.Unmarshal(r.Data, &data))
+			assert.Equal(t, c.lang, data.LocalService.Text.Text.Language)
+			assert.Equal(t, c.fallback, data.LocalService.Text.Text.IsFallback)
+			assert.Equal(t, c.fallback, data.LocalService.Localization.IsFallback)
+			require.NotEmpty(t, data.LocalService.Fees)
+			if c.lang == "EN" {
+				assert.True(t, strings.HasPrefix(data.LocalService.Fees[0].Formatted, "€"), "English amount format: %q", data.LocalService.Fees[0].Formatted)
+				assert.NotEqual(t, "Gewerbe anmelden", data.LocalService.Name)
+			} else {
+				assert.True(t, strings.HasSuffix(data.LocalService.Fees[0].Formatted, "€"), "German amount format: %q", data.LocalService.Fees[0].Formatted)
+			}
+		})
+	}
+	t.Run("LangArgumentWinsOverHeader", func(t *testing.T) {
+		h := http.Header{"Accept-Language": {"de"}}
+		_, body := postQuery(t, srv, `{ localService(leikaKey: "99050012104000", ars: "066360003003", lang: EN) { text(module: "06") { label text { language } } } }`, nil, h)
+		assert.Contains(t, string(body), `"language":"EN"`)
+		assert.Contains(t, string(body), `"label":"Description"`)
+	})
+}
+
+func TestBadInput(t *testing.T) {
+	srv := demoServer(t)
+	deep := "{ region(ars: \"066360003003\") { " + strings.Repeat("parent { ", 14) + "name" + strings.Repeat(" }", 14) + " } }"
+	cases := []struct {
+		name, query string
+		code        string
+		field       string
+	}{
+		{"MalformedLeika", `{ localService(leikaKey: "123", ars: "066360003003") { name } }`, "INVALID", "leikaKey"},
+		{"MalformedARS", `{ localService(leikaKey: "99050012104000", ars: "0663") { name } }`, "INVALID", "ars"},
+		{"UnknownRegion", `{ region(ars: "069990000000") { name } }`, "NOT_FOUND", ""},
+		{"UnknownService", `{ localService(leikaKey: "99999999999999", ars: "066360003003") { name } }`, "NOT_FOUND", ""},
+		{"BadCursor", `{ regions(query: "Kassel", after: "not-a-cursor") { totalCount } }`, "INVALID", "after"},
+		{"PageTooLarge", `{ regions(query: "Kassel", first: 1000) { totalCount } }`, "INVALID", "first"},
+		{"ParseError", `{ region(ars: "066360003003") { name `, "GRAPHQL_PARSE_FAILED", ""},
+		{"UnknownField", `{ region(ars: "066360003003") { nonsense } }`, "GRAPHQL_VALIDATION_FAILED", ""},
+		{"TooDeep", deep, "DEPTH_LIMIT_EXCEEDED", ""},
+		{"TooComplex", `{ services(first: 100) { nodes { modules { text { text } } fees { formatted } implementationBundles { services { name modules { label } } } } } }`, "COMPLEXITY_LIMIT_EXCEEDED", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			resp, body := postQuery(t, srv, c.query, nil, nil)
+			assert.Less(t, resp.StatusCode, 500, "never a 5xx for bad input")
+			r := decode(t, body)
+			require.NotEmpty(t, r.Errors, "body: %s", body)
+			assert.Equal(t, c.code, r.Errors[0].Extensions["code"], "body: %s", body)
+			if c.field != "" {
+				assert.Equal(t, c.field, r.Errors[0].Extensions["field"])
+			}
+			assert.NotContains(t, string(body), "runtime error")
+			assert.NotContains(t, string(body), "bbolt")
+		})
+	}
+	t.Run("TooLarge", func(t *testing.T) {
+		q := `{ region(ars: "066360003003") { name } }` + strings.Repeat(" ", graph.MaxRequestBytes)
+		resp, body := postQuery(t, srv, q, nil, nil)
+		assert.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode)
+		assert.Equal(t, "REQUEST_TOO_LARGE", decode(t, body).Errors[0].Extensions["code"])
+	})
+	t.Run("NotJSON", func(t *testing.T) {
+		resp, err := http.Post(srv.URL, "application/json", strings.NewReader("\x00\x01garbage"))
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+	})
+	t.Run("MutationOverGETRefused", func(t *testing.T) {
+		resp, err := http.Get(srv.URL + "?query=" + url.QueryEscape(`mutation { x }`))
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.GreaterOrEqual(t, resp.StatusCode, 400)
+		assert.Less(t, resp.StatusCode, 500)
+	})
+}
+
+func TestGETIsCacheable(t *testing.T) {
+	srv := demoServer(t)
+	u := srv.URL + "?query=" + url.QueryEscape(`{ region(ars: "066360003003") { name level } }`)
+	resp, err := http.Get(u)
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, string(body), "Eschwege")
+	etag := resp.Header.Get("ETag")
+	require.NotEmpty(t, etag)
+	assert.Contains(t, resp.Header.Get("Cache-Control"), "max-age=")
+
+	req, _ := http.NewRequest(http.MethodGet, u, nil)
+	req.Header.Set("If-None-Match", etag)
+	resp, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusNotModified, resp.StatusCode)
+}
+
+func TestPagination(t *testing.T) {
+	srv := demoServer(t)
+	const q = `query($after: String) { offices(ars: "066360000000", first: 5, after: $after) {
+		totalCount pageInfo { hasNextPage endCursor } nodes { id } } }`
+	seen := map[string]bool{}
+	var after any
+	total := -1
+	for pages := 0; pages < 20; pages++ {
+		_, body := postQuery(t, srv, q, map[string]any{"after": after}, nil)
+		r := decode(t, body)
+		require.Empty(t, r.Errors, "%s", body)
+		var data struct {
+			Offices struct {
+				TotalCount int
+				PageInfo   struct {
+					HasNextPage bool
+					EndCursor   string
+				}
+				Nodes []struct{ ID string }
+			}
+		}
+		require.NoError(t, json.Unmarshal(r.Data, &data))
+		total = data.Offices.TotalCount
+		for _, n := range data.Offices.Nodes {
+			assert.False(t, seen[n.ID], "office %s on two pages", n.ID)
+			seen[n.ID] = true
+		}
+		if !data.Offices.PageInfo.HasNextPage {
+			break
+		}
+		after = data.Offices.PageInfo.EndCursor
+	}
+	assert.Equal(t, total, len(seen), "paging must visit every office once")
+	assert.Greater(t, total, 10, "Werra-Meißner has 16 municipalities and a district office")
+}

@@ -1,0 +1,54 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/i18n"
+)
+
+func optString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// ptrs returns pointers to the elements of s, as gqlgen's list fields want.
+func ptrs[T any](s []T) []*T {
+	out := make([]*T, len(s))
+	for i := range s {
+		out[i] = &s[i]
+	}
+	return out
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// published keeps what anonymous readers may see.
+func published(svcs []*catalog.Service) []*catalog.Service {
+	out := make([]*catalog.Service, 0, len(svcs))
+	for _, s := range svcs {
+		if s.Status == catalog.StatusPublished {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func formatFee(ctx context.Context, f *catalog.Fee) string {
+	lang := langOf(ctx).Lang
+	switch f.Kind {
+	case catalog.FeeFixed:
+		return i18n.FormatMoney(lang, int64(f.Amount))
+	case catalog.FeeRange:
+		return i18n.FormatMoneyRange(lang, int64(f.Min), int64(f.Max))
+	default:
+		return i18n.Label(lang, "fee.FREE")
+	}
+}
