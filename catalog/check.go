@@ -70,7 +70,7 @@ func (s *Store) Check() error {
 				return err
 			}
 		}
-		var want uint64 = 1
+		want := tx.FirstRevision()
 		err := bt.Bucket(bucketLog).ForEach(func(key, v []byte) error {
 			rev := readU64(key)
 			if rev != want {
@@ -86,7 +86,7 @@ func (s *Store) Check() error {
 		if err != nil {
 			return err
 		}
-		if want-1 != last {
+		if want-1 != last && !(want == tx.FirstRevision() && last == want-1) {
 			report("change log: last entry %d, sequence %d", want-1, last)
 		}
 		return nil

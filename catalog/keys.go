@@ -42,8 +42,13 @@ var indexBuckets = [][]byte{idxServiceLeika, idxServiceBundle, idxOfficeRegion, 
 	idxRegionPostcode, idxOrigin, idxOnlineRegion}
 
 var (
-	metaSchema = []byte("schema")
-	metaPortal = []byte("portal")
+	metaSchema    = []byte("schema")
+	metaPortal    = []byte("portal")
+	metaFirstRev  = []byte("firstRev") // first revision still in the log after compaction
+	bucketPeer    = []byte("federation") // key -> value space owned by package federation
+	bucketAudit   = []byte("audit")      // seq(8) -> AuditEntry JSON, append-only
+	bucketEditors = []byte("editors")    // editor id -> Editor JSON
+	bucketTokens  = []byte("tokens")     // sha256(token) hex -> editor id
 )
 
 func u64(n uint64) []byte {

@@ -74,12 +74,9 @@ func (tx *Tx) LocalService(leika, ars string, at time.Time) (*LocalService, erro
 	if err != nil {
 		return nil, err
 	}
-	svc, err := tx.ServiceByLeika(leika, false)
+	svc, err := tx.ServiceForPlace(leika, ars, at)
 	if err != nil {
 		return nil, err
-	}
-	if !svc.Validity.Covers(at) {
-		return nil, Errorf(ENOTFOUND, "service %s is not valid on %s", leika, at.Format(time.DateOnly))
 	}
 	ls := &LocalService{Service: svc, Region: region}
 

@@ -33,6 +33,10 @@ type Meta struct {
 	// Revision is the change-log revision that wrote this version. Writers
 	// pass it back as the expected revision (optimistic locking).
 	Revision uint64 `json:"rev"`
+	// OriginRevision is, for a mirrored record, the revision that wrote
+	// this version at its origin; applying a feed is idempotent by
+	// (origin, id, origin revision).
+	OriginRevision uint64 `json:"orev,omitempty"`
 	// Version counts the versions of this record: 1 for the first.
 	Version   int       `json:"ver"`
 	CreatedAt time.Time `json:"created"`
@@ -123,6 +127,11 @@ const (
 type Service struct {
 	Meta
 	Status Status `json:"status"`
+	// RegionKey is the area whose editorial office maintains the
+	// description: the state for this portal's services, the Bund for
+	// federal ones, another state for mirrored ones. A place sees the
+	// description of the most specific area it lies in.
+	RegionKey string `json:"ars,omitempty"`
 	// LeikaKeys are the 14-digit keys of the federal service catalogue.
 	LeikaKeys []string `json:"leika"`
 	// Texts are the text modules by LeiKa module code.

@@ -117,6 +117,43 @@ func (tx *Tx) ServiceByLeika(key string, drafts bool) (*Service, error) {
 	return nil, Errorf(ENOTFOUND, "no service with LeiKa key %s", key)
 }
 
+// ServiceForPlace returns the published service for a key that applies at
+// a place on a date: among the descriptions valid then, the one maintained
+// for the most specific area containing the place (a Bavarian place sees
+// Bavaria's mirrored description before the Bund's), else a local one.
+// NOT_FOUND if none is published and valid.
+func (tx *Tx) ServiceForPlace(key, ars string, at time.Time) (*Service, error) {
+	svcs, err := tx.ServicesByLeika(key)
+	if err != nil {
+		return nil, err
+	}
+	chain := Ancestors(ars)
+	rank := func(s *Service) int {
+		for i, a := range chain {
+			if s.RegionKey == a {
+				return i
+			}
+		}
+		if s.Origin == tx.s.portal {
+			return len(chain)
+		}
+		return len(chain) + 1
+	}
+	var best *Service
+	for _, s := range svcs {
+		if s.Status != StatusPublished || !s.Validity.Covers(at) {
+			continue
+		}
+		if best == nil || rank(s) < rank(best) {
+			best = s
+		}
+	}
+	if best == nil {
+		return nil, Errorf(ENOTFOUND, "no service with LeiKa key %s is published for %s on %s", key, ars, at.Format(time.DateOnly))
+	}
+	return best, nil
+}
+
 // Each calls fn for every current record of a kind in ID order, decoding
 // into a fresh value each time, until fn returns false or an error.
 func (tx *Tx) Each(k Kind, fn func(Record) (bool, error)) error {

@@ -87,10 +87,13 @@ func (s *Service) validate(v *validator) {
 		}
 	}
 	v.validity("validity", s.Validity)
+	if s.RegionKey != "" {
+		v.ars("regionKey", s.RegionKey)
+	}
 }
 
 func (s *Service) refs() []ref {
-	out := make([]ref, 0, len(s.BundleIDs))
+	out := []ref{{"regionKey", KindRegion, s.RegionKey}}
 	for i, b := range s.BundleIDs {
 		out = append(out, ref{fmt.Sprintf("bundleIds[%d]", i), KindBundle, b})
 	}

@@ -16,7 +16,7 @@ import (
 
 // SchemaVersion is the store layout this code reads and writes. Open runs the
 // migrations from the file's version up to this one.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // Options configure a Store.
 type Options struct {
@@ -119,6 +119,15 @@ var migrations = []func(tx *bolt.Tx) error{
 		}
 		names = append(names, indexBuckets...)
 		for _, n := range names {
+			if _, err := tx.CreateBucketIfNotExists(n); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
+	// 1 -> 2: federation state, audit log, editors and tokens.
+	func(tx *bolt.Tx) error {
+		for _, n := range [][]byte{bucketPeer, bucketAudit, bucketEditors, bucketTokens} {
 			if _, err := tx.CreateBucketIfNotExists(n); err != nil {
 				return err
 			}

@@ -1,0 +1,138 @@
+package catalog
+
+import (
+	"context"
+	"encoding/json"
+)
+
+// ErrCompacted is returned (as code NOT_FOUND with Rule "compacted") when a
+// reader asks for log entries that compaction has removed; the federation
+// feed answers it with 410 Gone and a link to the snapshot.
+const RuleCompacted = "compacted"
+
+// FirstRevision returns the first revision still in the change log (1 when
+// nothing was compacted).
+func (tx *Tx) FirstRevision() uint64 {
+	if b := tx.bt.Bucket(bucketMeta).Get(metaFirstRev); b != nil {
+		return readU64(b)
+	}
+	return 1
+}
+
+// ChangesSince is Changes that fails with Rule "compacted" when entries
+// after `after` have been removed by compaction.
+func (tx *Tx) ChangesSince(after uint64, limit int) ([]Change, error) {
+	if after+1 < tx.FirstRevision() {
+		return nil, &Error{Code: ENOTFOUND, Rule: RuleCompacted,
+			Message: "the change log before revision " + itoa(tx.FirstRevision()) + " was compacted; resync from the snapshot"}
+	}
+	return tx.Changes(after, limit)
+}
+
+func itoa(n uint64) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}
+
+// Compact removes change-log entries up to and including revision `through`
+// and the history versions they wrote that are no longer current, keeping
+// the log's tail and every record's current version. Tombstones (delete
+// entries) are log entries, so they are kept exactly as long as the log.
+// It returns how many log entries were removed.
+func (s *Store) Compact(ctx context.Context, through uint64) (int, error) {
+	removed := 0
+	err := s.Update(ctx, func(tx *Tx) error {
+		last := tx.Revision()
+		if through >= last {
+			return Invalid("through", "range", "compaction must keep the last revision (%d)", last)
+		}
+		first := tx.FirstRevision()
+		logB := tx.bt.Bucket(bucketLog)
+		hist := tx.bt.Bucket(bucketHistory)
+		for rev := first; rev <= through; rev++ {
+			v := logB.Get(u64(rev))
+			if v == nil {
+				continue
+			}
+			var c Change
+			if err := json.Unmarshal(v, &c); err != nil {
+				return Internal(err)
+			}
+			if c.Op == OpPut {
+				cur := tx.raw(c.Kind, c.ID)
+				hk := historyKey(c.Kind, c.ID, rev)
+				var m Meta
+				if cur == nil || json.Unmarshal(cur, &m) != nil || m.Revision != rev {
+					if err := hist.Delete(hk); err != nil {
+						return Internal(err)
+					}
+				}
+			}
+			if err := logB.Delete(u64(rev)); err != nil {
+				return Internal(err)
+			}
+			removed++
+		}
+		if through+1 > first {
+			return tx.bt.Bucket(bucketMeta).Put(metaFirstRev, u64(through+1))
+		}
+		return nil
+	})
+	return removed, err
+}
+
+// PeerData returns a value of the federation's key-value space, or nil.
+// It lives in the store so that applying a page of a peer's feed and
+// advancing that peer's cursor commit in one transaction.
+func (tx *Tx) PeerData(key string) []byte {
+	v := tx.bt.Bucket(bucketPeer).Get([]byte(key))
+	if v == nil {
+		return nil
+	}
+	return append([]byte(nil), v...)
+}
+
+// SetPeerData stores a value in the federation's key-value space.
+func (tx *Tx) SetPeerData(key string, value []byte) error {
+	if err := tx.bt.Bucket(bucketPeer).Put([]byte(key), value); err != nil {
+		return Internal(err)
+	}
+	return nil
+}
+
+// DeletePeerData removes a key of the federation's key-value space.
+func (tx *Tx) DeletePeerData(key string) error {
+	if err := tx.bt.Bucket(bucketPeer).Delete([]byte(key)); err != nil {
+		return Internal(err)
+	}
+	return nil
+}
+
+// EachPeerData calls fn for every key with the given prefix, in key order.
+func (tx *Tx) EachPeerData(prefix string, fn func(key string, value []byte) error) error {
+	var err error
+	tx.scanKeys(bucketPeer, []byte(prefix), func(k []byte) bool {
+		err = fn(string(k), tx.bt.Bucket(bucketPeer).Get(k))
+		return err == nil
+	})
+	return err
+}
+
+// RecordIDsOfOrigin returns the kinds and IDs of all current records that
+// came from an origin, for a snapshot swap or a consistency report.
+func (tx *Tx) RecordIDsOfOrigin(origin string) map[Kind][]string {
+	out := map[Kind][]string{}
+	prefix := join(origin, "")
+	tx.scanKeys(idxOrigin, prefix, func(k []byte) bool {
+		rest := k[len(prefix):]
+		for i, c := range rest {
+			if c == 0 {
+				kind := Kind(rest[:i])
+				out[kind] = append(out[kind], string(rest[i+1:]))
+				break
+			}
+		}
+		return true
+	})
+	return out
+}
