@@ -44,7 +44,7 @@ var indexBuckets = [][]byte{idxServiceLeika, idxServiceBundle, idxOfficeRegion, 
 var (
 	metaSchema    = []byte("schema")
 	metaPortal    = []byte("portal")
-	metaFirstRev  = []byte("firstRev") // first revision still in the log after compaction
+	metaFirstRev  = []byte("firstRev")   // first revision still in the log after compaction
 	bucketPeer    = []byte("federation") // key -> value space owned by package federation
 	bucketAudit   = []byte("audit")      // seq(8) -> AuditEntry JSON, append-only
 	bucketEditors = []byte("editors")    // editor id -> Editor JSON
