@@ -395,6 +395,14 @@ type Specialisation struct {
 	Mode      Mode      `json:"mode"`
 	Text      i18n.Text `json:"text"`
 	Status    Status    `json:"status"`
+	// Replaces is a published addition this one takes the place of when
+	// it is approved.
+	Replaces      string     `json:"replaces,omitempty"`
+	ProposedBy    string     `json:"proposedBy,omitempty"`
+	SubmittedAt   *time.Time `json:"submittedAt,omitempty"`
+	ReviewedBy    string     `json:"reviewedBy,omitempty"`
+	ReviewedAt    *time.Time `json:"reviewedAt,omitempty"`
+	ReviewComment string     `json:"reviewComment,omitempty"`
 }
 
 // Region is a unit of the administrative hierarchy, identified by its ARS.

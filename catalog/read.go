@@ -171,8 +171,16 @@ func (tx *Tx) Each(k Kind, fn func(Record) (bool, error)) error {
 	return nil
 }
 
-// Count returns how many current records of a kind there are.
-func (tx *Tx) Count(k Kind) int { return tx.bt.Bucket(recordBucket(k)).Stats().KeyN }
+// Count returns how many current records of a kind there are, this
+// transaction's own writes included.
+func (tx *Tx) Count(k Kind) int {
+	n := 0
+	c := tx.bt.Bucket(recordBucket(k)).Cursor()
+	for key, _ := c.First(); key != nil; key, _ = c.Next() {
+		n++
+	}
+	return n
+}
 
 // AllServices returns every service, in ID order.
 func (tx *Tx) AllServices() ([]*Service, error) {

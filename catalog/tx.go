@@ -95,7 +95,14 @@ type Write struct {
 	// Mirror allows writing records of another origin (the federation
 	// puller); everybody else may write only local records.
 	Mirror bool
+	// Principal is who writes; authorization is checked against it on
+	// every Put and Delete. Nil is the system itself (loaders, the
+	// federation puller), which only code in this process can be.
+	Principal *Principal
 }
+
+// MetaOf returns the bookkeeping of a record.
+func MetaOf(r Record) *Meta { return r.meta() }
 
 // Expect returns a pointer to rev, for Write.Expected.
 func Expect(rev uint64) *uint64 { return &rev }
@@ -106,6 +113,11 @@ type Tx struct {
 	s        *Store
 	writable bool
 	now      time.Time
+	// principal is set by Store.Mutate and applies to every write in the
+	// transaction that names no principal of its own.
+	principal *Principal
+	// last is the change-log entry of the latest write, for the audit log.
+	last *Change
 }
 
 // Revision returns the last revision visible in this transaction.
@@ -202,6 +214,9 @@ func (tx *Tx) Put(r Record, w Write) error {
 			old = prev
 		}
 	}
+	if err := authorize(tx.principalOf(w), r, old); err != nil {
+		return err
+	}
 	if err := checkExpected(k, m.ID, old, w.Expected); err != nil {
 		return err
 	}
@@ -291,6 +306,9 @@ func (tx *Tx) Delete(k Kind, id string, w Write) error {
 	if err != nil {
 		return err
 	}
+	if err := authorize(tx.principalOf(w), nil, old); err != nil {
+		return err
+	}
 	if err := checkExpected(k, id, old, w.Expected); err != nil {
 		return err
 	}
@@ -307,7 +325,7 @@ func (tx *Tx) Delete(k Kind, id string, w Write) error {
 	}
 	if dependents != nil {
 		for _, rid := range tx.scanIDs(dependents, join(id, "")) {
-			if err := tx.Delete(KindResponsibility, rid, Write{Actor: w.Actor, Reason: "cascade: " + string(k) + " " + id + " deleted", Mirror: w.Mirror}); err != nil {
+			if err := tx.Delete(KindResponsibility, rid, Write{Actor: w.Actor, Reason: "cascade: " + string(k) + " " + id + " deleted", Mirror: w.Mirror, Principal: w.Principal}); err != nil {
 				return err
 			}
 		}
@@ -326,7 +344,15 @@ func (tx *Tx) Delete(k Kind, id string, w Write) error {
 		Origin: om.Origin, Version: om.Version + 1, Actor: w.Actor, Reason: w.Reason, RegionKey: regionOf(old)})
 }
 
+func (tx *Tx) principalOf(w Write) *Principal {
+	if w.Principal != nil {
+		return w.Principal
+	}
+	return tx.principal
+}
+
 func (tx *Tx) appendLog(c Change) error {
+	tx.last = &c
 	data, err := json.Marshal(c)
 	if err != nil {
 		return Internal(err)

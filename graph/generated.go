@@ -30,21 +30,27 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Addition() AdditionResolver
 	Address() AddressResolver
+	AuditEntry() AuditEntryResolver
+	Change() ChangeResolver
+	ChangeRequest() ChangeRequestResolver
 	Channel() ChannelResolver
 	Contact() ContactResolver
 	Deadline() DeadlineResolver
 	Duration() DurationResolver
+	Editor() EditorResolver
 	Fee() FeeResolver
 	ImplementationBundle() ImplementationBundleResolver
 	Link() LinkResolver
 	LocalService() LocalServiceResolver
 	LocalText() LocalTextResolver
+	Mutation() MutationResolver
 	Office() OfficeResolver
 	OnlineService() OnlineServiceResolver
 	OpeningSlot() OpeningSlotResolver
 	ProcessingTime() ProcessingTimeResolver
 	Query() QueryResolver
 	Region() RegionResolver
+	Responsibility() ResponsibilityResolver
 	ResponsibleOffice() ResponsibleOfficeResolver
 	ResponsibleOnlineService() ResponsibleOnlineServiceResolver
 	Service() ServiceResolver
@@ -71,6 +77,65 @@ type ComplexityRoot struct {
 		Street     func(childComplexity int) int
 	}
 
+	AuditConnection struct {
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	AuditEntry struct {
+		Actor     func(childComplexity int) int
+		Address   func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		Message   func(childComplexity int) int
+		Operation func(childComplexity int) int
+		Outcome   func(childComplexity int) int
+		Revision  func(childComplexity int) int
+		Role      func(childComplexity int) int
+		Seq       func(childComplexity int) int
+		Time      func(childComplexity int) int
+	}
+
+	Change struct {
+		Actor     func(childComplexity int) int
+		Ars       func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		Operation func(childComplexity int) int
+		Reason    func(childComplexity int) int
+		Revision  func(childComplexity int) int
+		Time      func(childComplexity int) int
+	}
+
+	ChangeConnection struct {
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	ChangeRequest struct {
+		ID            func(childComplexity int) int
+		LeikaKey      func(childComplexity int) int
+		Mode          func(childComplexity int) int
+		Module        func(childComplexity int) int
+		ModuleLabel   func(childComplexity int) int
+		ProposedBy    func(childComplexity int) int
+		Region        func(childComplexity int) int
+		Replaces      func(childComplexity int) int
+		ReviewComment func(childComplexity int) int
+		ReviewedAt    func(childComplexity int) int
+		ReviewedBy    func(childComplexity int) int
+		Revision      func(childComplexity int) int
+		State         func(childComplexity int) int
+		SubmittedAt   func(childComplexity int) int
+		Text          func(childComplexity int) int
+	}
+
+	ChangeRequestConnection struct {
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
 	Channel struct {
 		Kind  func(childComplexity int) int
 		Label func(childComplexity int) int
@@ -94,11 +159,32 @@ type ComplexityRoot struct {
 		To          func(childComplexity int) int
 	}
 
+	Deleted struct {
+		ID       func(childComplexity int) int
+		Revision func(childComplexity int) int
+	}
+
 	Duration struct {
 		Formatted func(childComplexity int) int
 		Unit      func(childComplexity int) int
 		Value     func(childComplexity int) int
 		ValueTo   func(childComplexity int) int
+	}
+
+	Editor struct {
+		Active    func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		ExpiresAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Name      func(childComplexity int) int
+		RevokedAt func(childComplexity int) int
+		Role      func(childComplexity int) int
+		Scopes    func(childComplexity int) int
+	}
+
+	EditorToken struct {
+		Editor func(childComplexity int) int
+		Token  func(childComplexity int) int
 	}
 
 	Fee struct {
@@ -111,6 +197,21 @@ type ComplexityRoot struct {
 		MinCents    func(childComplexity int) int
 		Prepayment  func(childComplexity int) int
 		URL         func(childComplexity int) int
+	}
+
+	FieldChange struct {
+		After  func(childComplexity int) int
+		Before func(childComplexity int) int
+		Path   func(childComplexity int) int
+	}
+
+	HistoryVersion struct {
+		ChangedAt func(childComplexity int) int
+		ChangedBy func(childComplexity int) int
+		Changes   func(childComplexity int) int
+		Reason    func(childComplexity int) int
+		Revision  func(childComplexity int) int
+		Version   func(childComplexity int) int
 	}
 
 	ImplementationBundle struct {
@@ -168,6 +269,32 @@ type ComplexityRoot struct {
 		MachineTranslated func(childComplexity int) int
 		Stale             func(childComplexity int) int
 		Text              func(childComplexity int) int
+	}
+
+	Me struct {
+		Editor      func(childComplexity int) int
+		Permissions func(childComplexity int) int
+		Role        func(childComplexity int) int
+	}
+
+	Mutation struct {
+		ArchiveService        func(childComplexity int, id string, expectedRevision int, reason *string) int
+		CreateEditor          func(childComplexity int, input EditorInput) int
+		CreateOffice          func(childComplexity int, input OfficeInput, reason *string) int
+		CreateOnlineService   func(childComplexity int, input OnlineServiceInput, reason *string) int
+		DeleteOffice          func(childComplexity int, id string, expectedRevision int, reason *string) int
+		DeleteOnlineService   func(childComplexity int, id string, expectedRevision int, reason *string) int
+		ProposeSpecialisation func(childComplexity int, input SpecialisationInput, reason *string) int
+		PublishService        func(childComplexity int, id string, expectedRevision int, reason *string) int
+		PutService            func(childComplexity int, id *string, input ServiceInput, expectedRevision *int, reason *string) int
+		RemoveResponsibility  func(childComplexity int, id string, expectedRevision int, reason *string) int
+		RestoreVersion        func(childComplexity int, kind RecordKind, id string, revision int, expectedRevision int, reason *string) int
+		ReviewChangeRequest   func(childComplexity int, id string, decision ReviewDecision, comment *string, expectedRevision *int) int
+		RevokeEditor          func(childComplexity int, id string) int
+		SetResponsibility     func(childComplexity int, input ResponsibilityInput, reason *string) int
+		SubmitChangeRequest   func(childComplexity int, id string, expectedRevision *int, reason *string) int
+		UpdateOffice          func(childComplexity int, id string, input OfficeInput, expectedRevision int, reason *string) int
+		UpdateOnlineService   func(childComplexity int, id string, input OnlineServiceInput, expectedRevision int, reason *string) int
 	}
 
 	Office struct {
@@ -235,9 +362,15 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		AuditLog              func(childComplexity int, first *int, after *string) int
+		ChangeRequests        func(childComplexity int, state *catalog.Status, ars *string, first *int, after *string, lang *Lang) int
+		ChangedSince          func(childComplexity int, since time.Time, ars *string, first *int, after *string) int
+		Editors               func(childComplexity int) int
+		History               func(childComplexity int, kind RecordKind, id string) int
 		ImplementationBundles func(childComplexity int, lang *Lang) int
 		Labels                func(childComplexity int, lang *Lang) int
 		LocalService          func(childComplexity int, leikaKey string, ars string, lang *Lang, at *time.Time) int
+		Me                    func(childComplexity int) int
 		Office                func(childComplexity int, id string, lang *Lang) int
 		Offices               func(childComplexity int, ars string, first *int, after *string, lang *Lang) int
 		OnlineService         func(childComplexity int, id string, lang *Lang) int
@@ -274,6 +407,16 @@ type ComplexityRoot struct {
 	RegionEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	Responsibility struct {
+		ID            func(childComplexity int) int
+		LeikaKey      func(childComplexity int) int
+		Office        func(childComplexity int) int
+		OnlineService func(childComplexity int) int
+		Region        func(childComplexity int) int
+		Revision      func(childComplexity int) int
+		Role          func(childComplexity int) int
 	}
 
 	ResponsibleOffice struct {
@@ -364,6 +507,31 @@ type AddressResolver interface {
 
 	Ars(ctx context.Context, obj *catalog.Address) (*string, error)
 }
+type AuditEntryResolver interface {
+	Seq(ctx context.Context, obj *catalog.AuditEntry) (int, error)
+
+	Operation(ctx context.Context, obj *catalog.AuditEntry) (string, error)
+
+	Revision(ctx context.Context, obj *catalog.AuditEntry) (*int, error)
+}
+type ChangeResolver interface {
+	Revision(ctx context.Context, obj *catalog.Change) (int, error)
+
+	Operation(ctx context.Context, obj *catalog.Change) (string, error)
+	Kind(ctx context.Context, obj *catalog.Change) (string, error)
+
+	Ars(ctx context.Context, obj *catalog.Change) (*string, error)
+}
+type ChangeRequestResolver interface {
+	Region(ctx context.Context, obj *catalog.Specialisation) (*catalog.Region, error)
+	Module(ctx context.Context, obj *catalog.Specialisation) (string, error)
+	ModuleLabel(ctx context.Context, obj *catalog.Specialisation) (string, error)
+
+	Text(ctx context.Context, obj *catalog.Specialisation) (*LocalizedText, error)
+	State(ctx context.Context, obj *catalog.Specialisation) (catalog.Status, error)
+
+	Revision(ctx context.Context, obj *catalog.Specialisation) (int, error)
+}
 type ChannelResolver interface {
 	Label(ctx context.Context, obj *catalog.Channel) (string, error)
 
@@ -379,6 +547,9 @@ type DeadlineResolver interface {
 }
 type DurationResolver interface {
 	Formatted(ctx context.Context, obj *catalog.Duration) (string, error)
+}
+type EditorResolver interface {
+	Active(ctx context.Context, obj *catalog.Editor) (bool, error)
 }
 type FeeResolver interface {
 	Label(ctx context.Context, obj *catalog.Fee) (string, error)
@@ -414,6 +585,25 @@ type LocalTextResolver interface {
 	Central(ctx context.Context, obj *catalog.MergedText) (*LocalizedText, error)
 
 	IsSpecialised(ctx context.Context, obj *catalog.MergedText) (bool, error)
+}
+type MutationResolver interface {
+	CreateOffice(ctx context.Context, input OfficeInput, reason *string) (*catalog.Office, error)
+	UpdateOffice(ctx context.Context, id string, input OfficeInput, expectedRevision int, reason *string) (*catalog.Office, error)
+	DeleteOffice(ctx context.Context, id string, expectedRevision int, reason *string) (*Deleted, error)
+	CreateOnlineService(ctx context.Context, input OnlineServiceInput, reason *string) (*catalog.OnlineService, error)
+	UpdateOnlineService(ctx context.Context, id string, input OnlineServiceInput, expectedRevision int, reason *string) (*catalog.OnlineService, error)
+	DeleteOnlineService(ctx context.Context, id string, expectedRevision int, reason *string) (*Deleted, error)
+	SetResponsibility(ctx context.Context, input ResponsibilityInput, reason *string) (*catalog.Responsibility, error)
+	RemoveResponsibility(ctx context.Context, id string, expectedRevision int, reason *string) (*Deleted, error)
+	PutService(ctx context.Context, id *string, input ServiceInput, expectedRevision *int, reason *string) (*catalog.Service, error)
+	PublishService(ctx context.Context, id string, expectedRevision int, reason *string) (*catalog.Service, error)
+	ArchiveService(ctx context.Context, id string, expectedRevision int, reason *string) (*catalog.Service, error)
+	ProposeSpecialisation(ctx context.Context, input SpecialisationInput, reason *string) (*catalog.Specialisation, error)
+	SubmitChangeRequest(ctx context.Context, id string, expectedRevision *int, reason *string) (*catalog.Specialisation, error)
+	ReviewChangeRequest(ctx context.Context, id string, decision ReviewDecision, comment *string, expectedRevision *int) (*catalog.Specialisation, error)
+	RestoreVersion(ctx context.Context, kind RecordKind, id string, revision int, expectedRevision int, reason *string) (*HistoryVersion, error)
+	CreateEditor(ctx context.Context, input EditorInput) (*EditorToken, error)
+	RevokeEditor(ctx context.Context, id string) (*catalog.Editor, error)
 }
 type OfficeResolver interface {
 	Name(ctx context.Context, obj *catalog.Office) (string, error)
@@ -456,6 +646,12 @@ type QueryResolver interface {
 	Offices(ctx context.Context, ars string, first *int, after *string, lang *Lang) (*OfficeConnection, error)
 	OnlineService(ctx context.Context, id string, lang *Lang) (*catalog.OnlineService, error)
 	ImplementationBundles(ctx context.Context, lang *Lang) ([]*catalog.Bundle, error)
+	Me(ctx context.Context) (*Me, error)
+	History(ctx context.Context, kind RecordKind, id string) ([]*HistoryVersion, error)
+	AuditLog(ctx context.Context, first *int, after *string) (*AuditConnection, error)
+	ChangedSince(ctx context.Context, since time.Time, ars *string, first *int, after *string) (*ChangeConnection, error)
+	ChangeRequests(ctx context.Context, state *catalog.Status, ars *string, first *int, after *string, lang *Lang) (*ChangeRequestConnection, error)
+	Editors(ctx context.Context) ([]*catalog.Editor, error)
 	Labels(ctx context.Context, lang *Lang) ([]*Label, error)
 }
 type RegionResolver interface {
@@ -467,6 +663,13 @@ type RegionResolver interface {
 	ValidFrom(ctx context.Context, obj *catalog.Region) (*time.Time, error)
 	ValidTo(ctx context.Context, obj *catalog.Region) (*time.Time, error)
 	Successor(ctx context.Context, obj *catalog.Region) (*catalog.Region, error)
+}
+type ResponsibilityResolver interface {
+	Region(ctx context.Context, obj *catalog.Responsibility) (*catalog.Region, error)
+	Office(ctx context.Context, obj *catalog.Responsibility) (*catalog.Office, error)
+	OnlineService(ctx context.Context, obj *catalog.Responsibility) (*catalog.OnlineService, error)
+
+	Revision(ctx context.Context, obj *catalog.Responsibility) (int, error)
 }
 type ResponsibleOfficeResolver interface {
 	Name(ctx context.Context, obj *catalog.ResponsibleOffice) (string, error)
@@ -592,6 +795,258 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Address.Street(childComplexity), true
 
+	case "AuditConnection.nodes":
+		if e.ComplexityRoot.AuditConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditConnection.Nodes(childComplexity), true
+	case "AuditConnection.pageInfo":
+		if e.ComplexityRoot.AuditConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditConnection.PageInfo(childComplexity), true
+
+	case "AuditEntry.actor":
+		if e.ComplexityRoot.AuditEntry.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Actor(childComplexity), true
+	case "AuditEntry.address":
+		if e.ComplexityRoot.AuditEntry.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Address(childComplexity), true
+	case "AuditEntry.id":
+		if e.ComplexityRoot.AuditEntry.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.ID(childComplexity), true
+	case "AuditEntry.kind":
+		if e.ComplexityRoot.AuditEntry.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Kind(childComplexity), true
+	case "AuditEntry.message":
+		if e.ComplexityRoot.AuditEntry.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Message(childComplexity), true
+	case "AuditEntry.operation":
+		if e.ComplexityRoot.AuditEntry.Operation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Operation(childComplexity), true
+	case "AuditEntry.outcome":
+		if e.ComplexityRoot.AuditEntry.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Outcome(childComplexity), true
+	case "AuditEntry.revision":
+		if e.ComplexityRoot.AuditEntry.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Revision(childComplexity), true
+	case "AuditEntry.role":
+		if e.ComplexityRoot.AuditEntry.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Role(childComplexity), true
+	case "AuditEntry.seq":
+		if e.ComplexityRoot.AuditEntry.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Seq(childComplexity), true
+	case "AuditEntry.time":
+		if e.ComplexityRoot.AuditEntry.Time == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Time(childComplexity), true
+
+	case "Change.actor":
+		if e.ComplexityRoot.Change.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Actor(childComplexity), true
+	case "Change.ars":
+		if e.ComplexityRoot.Change.Ars == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Ars(childComplexity), true
+	case "Change.id":
+		if e.ComplexityRoot.Change.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.ID(childComplexity), true
+	case "Change.kind":
+		if e.ComplexityRoot.Change.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Kind(childComplexity), true
+	case "Change.operation":
+		if e.ComplexityRoot.Change.Operation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Operation(childComplexity), true
+	case "Change.reason":
+		if e.ComplexityRoot.Change.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Reason(childComplexity), true
+	case "Change.revision":
+		if e.ComplexityRoot.Change.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Revision(childComplexity), true
+	case "Change.time":
+		if e.ComplexityRoot.Change.Time == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Time(childComplexity), true
+
+	case "ChangeConnection.nodes":
+		if e.ComplexityRoot.ChangeConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeConnection.Nodes(childComplexity), true
+	case "ChangeConnection.pageInfo":
+		if e.ComplexityRoot.ChangeConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeConnection.PageInfo(childComplexity), true
+
+	case "ChangeRequest.id":
+		if e.ComplexityRoot.ChangeRequest.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeRequest.ID(childComplexity), true
+	case "ChangeRequest.leikaKey":
+		if e.ComplexityRoot.ChangeRequest.LeikaKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeRequest.LeikaKey(childComplexity), true
+	case "ChangeRequest.mode":
+		if e.ComplexityRoot.ChangeRequest.Mode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeRequest.Mode(childComplexity), true
+	case "ChangeRequest.module":
+		if e.ComplexityRoot.ChangeRequest.Module == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeRequest.Module(childComplexity), true
+	case "ChangeRequest.moduleLabel":
+		if e.ComplexityRoot.ChangeRequest.ModuleLabel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeRequest.ModuleLabel(childComplexity), true
+	case "ChangeRequest.proposedBy":
+		if e.ComplexityRoot.ChangeRequest.ProposedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeRequest.ProposedBy(childComplexity), true
+	case "ChangeRequest.region":
+		if e.ComplexityRoot.ChangeRequest.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeRequest.Region(childComplexity), true
+	case "ChangeRequest.replaces":
+		if e.ComplexityRoot.ChangeRequest.Replaces == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeRequest.Replaces(childComplexity), true
+	case "ChangeRequest.reviewComment":
+		if e.ComplexityRoot.ChangeRequest.ReviewComment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeRequest.ReviewComment(childComplexity), true
+	case "ChangeRequest.reviewedAt":
+		if e.ComplexityRoot.ChangeRequest.ReviewedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeRequest.ReviewedAt(childComplexity), true
+	case "ChangeRequest.reviewedBy":
+		if e.ComplexityRoot.ChangeRequest.ReviewedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeRequest.ReviewedBy(childComplexity), true
+	case "ChangeRequest.revision":
+		if e.ComplexityRoot.ChangeRequest.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeRequest.Revision(childComplexity), true
+	case "ChangeRequest.state":
+		if e.ComplexityRoot.ChangeRequest.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeRequest.State(childComplexity), true
+	case "ChangeRequest.submittedAt":
+		if e.ComplexityRoot.ChangeRequest.SubmittedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeRequest.SubmittedAt(childComplexity), true
+	case "ChangeRequest.text":
+		if e.ComplexityRoot.ChangeRequest.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeRequest.Text(childComplexity), true
+
+	case "ChangeRequestConnection.nodes":
+		if e.ComplexityRoot.ChangeRequestConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeRequestConnection.Nodes(childComplexity), true
+	case "ChangeRequestConnection.pageInfo":
+		if e.ComplexityRoot.ChangeRequestConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeRequestConnection.PageInfo(childComplexity), true
+	case "ChangeRequestConnection.totalCount":
+		if e.ComplexityRoot.ChangeRequestConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeRequestConnection.TotalCount(childComplexity), true
+
 	case "Channel.kind":
 		if e.ComplexityRoot.Channel.Kind == nil {
 			break
@@ -679,6 +1134,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Deadline.To(childComplexity), true
 
+	case "Deleted.id":
+		if e.ComplexityRoot.Deleted.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deleted.ID(childComplexity), true
+	case "Deleted.revision":
+		if e.ComplexityRoot.Deleted.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deleted.Revision(childComplexity), true
+
 	case "Duration.formatted":
 		if e.ComplexityRoot.Duration.Formatted == nil {
 			break
@@ -703,6 +1171,68 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Duration.ValueTo(childComplexity), true
+
+	case "Editor.active":
+		if e.ComplexityRoot.Editor.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Editor.Active(childComplexity), true
+	case "Editor.createdAt":
+		if e.ComplexityRoot.Editor.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Editor.CreatedAt(childComplexity), true
+	case "Editor.expiresAt":
+		if e.ComplexityRoot.Editor.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Editor.ExpiresAt(childComplexity), true
+	case "Editor.id":
+		if e.ComplexityRoot.Editor.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Editor.ID(childComplexity), true
+	case "Editor.name":
+		if e.ComplexityRoot.Editor.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Editor.Name(childComplexity), true
+	case "Editor.revokedAt":
+		if e.ComplexityRoot.Editor.RevokedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Editor.RevokedAt(childComplexity), true
+	case "Editor.role":
+		if e.ComplexityRoot.Editor.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Editor.Role(childComplexity), true
+	case "Editor.scopes":
+		if e.ComplexityRoot.Editor.Scopes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Editor.Scopes(childComplexity), true
+
+	case "EditorToken.editor":
+		if e.ComplexityRoot.EditorToken.Editor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EditorToken.Editor(childComplexity), true
+	case "EditorToken.token":
+		if e.ComplexityRoot.EditorToken.Token == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EditorToken.Token(childComplexity), true
 
 	case "Fee.amountCents":
 		if e.ComplexityRoot.Fee.AmountCents == nil {
@@ -758,6 +1288,62 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Fee.URL(childComplexity), true
+
+	case "FieldChange.after":
+		if e.ComplexityRoot.FieldChange.After == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldChange.After(childComplexity), true
+	case "FieldChange.before":
+		if e.ComplexityRoot.FieldChange.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldChange.Before(childComplexity), true
+	case "FieldChange.path":
+		if e.ComplexityRoot.FieldChange.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldChange.Path(childComplexity), true
+
+	case "HistoryVersion.changedAt":
+		if e.ComplexityRoot.HistoryVersion.ChangedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoryVersion.ChangedAt(childComplexity), true
+	case "HistoryVersion.changedBy":
+		if e.ComplexityRoot.HistoryVersion.ChangedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoryVersion.ChangedBy(childComplexity), true
+	case "HistoryVersion.changes":
+		if e.ComplexityRoot.HistoryVersion.Changes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoryVersion.Changes(childComplexity), true
+	case "HistoryVersion.reason":
+		if e.ComplexityRoot.HistoryVersion.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoryVersion.Reason(childComplexity), true
+	case "HistoryVersion.revision":
+		if e.ComplexityRoot.HistoryVersion.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoryVersion.Revision(childComplexity), true
+	case "HistoryVersion.version":
+		if e.ComplexityRoot.HistoryVersion.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoryVersion.Version(childComplexity), true
 
 	case "ImplementationBundle.availableSince":
 		if e.ComplexityRoot.ImplementationBundle.AvailableSince == nil {
@@ -986,6 +1572,213 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LocalizedText.Text(childComplexity), true
+
+	case "Me.editor":
+		if e.ComplexityRoot.Me.Editor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Me.Editor(childComplexity), true
+	case "Me.permissions":
+		if e.ComplexityRoot.Me.Permissions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Me.Permissions(childComplexity), true
+	case "Me.role":
+		if e.ComplexityRoot.Me.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Me.Role(childComplexity), true
+
+	case "Mutation.archiveService":
+		if e.ComplexityRoot.Mutation.ArchiveService == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_archiveService_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ArchiveService(childComplexity, args["id"].(string), args["expectedRevision"].(int), args["reason"].(*string)), true
+	case "Mutation.createEditor":
+		if e.ComplexityRoot.Mutation.CreateEditor == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createEditor_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateEditor(childComplexity, args["input"].(EditorInput)), true
+	case "Mutation.createOffice":
+		if e.ComplexityRoot.Mutation.CreateOffice == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createOffice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateOffice(childComplexity, args["input"].(OfficeInput), args["reason"].(*string)), true
+	case "Mutation.createOnlineService":
+		if e.ComplexityRoot.Mutation.CreateOnlineService == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createOnlineService_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateOnlineService(childComplexity, args["input"].(OnlineServiceInput), args["reason"].(*string)), true
+	case "Mutation.deleteOffice":
+		if e.ComplexityRoot.Mutation.DeleteOffice == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteOffice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteOffice(childComplexity, args["id"].(string), args["expectedRevision"].(int), args["reason"].(*string)), true
+	case "Mutation.deleteOnlineService":
+		if e.ComplexityRoot.Mutation.DeleteOnlineService == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteOnlineService_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteOnlineService(childComplexity, args["id"].(string), args["expectedRevision"].(int), args["reason"].(*string)), true
+	case "Mutation.proposeSpecialisation":
+		if e.ComplexityRoot.Mutation.ProposeSpecialisation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_proposeSpecialisation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ProposeSpecialisation(childComplexity, args["input"].(SpecialisationInput), args["reason"].(*string)), true
+	case "Mutation.publishService":
+		if e.ComplexityRoot.Mutation.PublishService == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_publishService_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PublishService(childComplexity, args["id"].(string), args["expectedRevision"].(int), args["reason"].(*string)), true
+	case "Mutation.putService":
+		if e.ComplexityRoot.Mutation.PutService == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_putService_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PutService(childComplexity, args["id"].(*string), args["input"].(ServiceInput), args["expectedRevision"].(*int), args["reason"].(*string)), true
+	case "Mutation.removeResponsibility":
+		if e.ComplexityRoot.Mutation.RemoveResponsibility == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeResponsibility_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveResponsibility(childComplexity, args["id"].(string), args["expectedRevision"].(int), args["reason"].(*string)), true
+	case "Mutation.restoreVersion":
+		if e.ComplexityRoot.Mutation.RestoreVersion == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_restoreVersion_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RestoreVersion(childComplexity, args["kind"].(RecordKind), args["id"].(string), args["revision"].(int), args["expectedRevision"].(int), args["reason"].(*string)), true
+	case "Mutation.reviewChangeRequest":
+		if e.ComplexityRoot.Mutation.ReviewChangeRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reviewChangeRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReviewChangeRequest(childComplexity, args["id"].(string), args["decision"].(ReviewDecision), args["comment"].(*string), args["expectedRevision"].(*int)), true
+	case "Mutation.revokeEditor":
+		if e.ComplexityRoot.Mutation.RevokeEditor == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeEditor_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeEditor(childComplexity, args["id"].(string)), true
+	case "Mutation.setResponsibility":
+		if e.ComplexityRoot.Mutation.SetResponsibility == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setResponsibility_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetResponsibility(childComplexity, args["input"].(ResponsibilityInput), args["reason"].(*string)), true
+	case "Mutation.submitChangeRequest":
+		if e.ComplexityRoot.Mutation.SubmitChangeRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_submitChangeRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SubmitChangeRequest(childComplexity, args["id"].(string), args["expectedRevision"].(*int), args["reason"].(*string)), true
+	case "Mutation.updateOffice":
+		if e.ComplexityRoot.Mutation.UpdateOffice == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateOffice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateOffice(childComplexity, args["id"].(string), args["input"].(OfficeInput), args["expectedRevision"].(int), args["reason"].(*string)), true
+	case "Mutation.updateOnlineService":
+		if e.ComplexityRoot.Mutation.UpdateOnlineService == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateOnlineService_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateOnlineService(childComplexity, args["id"].(string), args["input"].(OnlineServiceInput), args["expectedRevision"].(int), args["reason"].(*string)), true
 
 	case "Office.accessibility":
 		if e.ComplexityRoot.Office.Accessibility == nil {
@@ -1252,6 +2045,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProcessingTime.Duration(childComplexity), true
 
+	case "Query.auditLog":
+		if e.ComplexityRoot.Query.AuditLog == nil {
+			break
+		}
+
+		args, err := ec.field_Query_auditLog_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Query.changeRequests":
+		if e.ComplexityRoot.Query.ChangeRequests == nil {
+			break
+		}
+
+		args, err := ec.field_Query_changeRequests_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ChangeRequests(childComplexity, args["state"].(*catalog.Status), args["ars"].(*string), args["first"].(*int), args["after"].(*string), args["lang"].(*Lang)), true
+	case "Query.changedSince":
+		if e.ComplexityRoot.Query.ChangedSince == nil {
+			break
+		}
+
+		args, err := ec.field_Query_changedSince_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ChangedSince(childComplexity, args["since"].(time.Time), args["ars"].(*string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.editors":
+		if e.ComplexityRoot.Query.Editors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Editors(childComplexity), true
+	case "Query.history":
+		if e.ComplexityRoot.Query.History == nil {
+			break
+		}
+
+		args, err := ec.field_Query_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.History(childComplexity, args["kind"].(RecordKind), args["id"].(string)), true
 	case "Query.implementationBundles":
 		if e.ComplexityRoot.Query.ImplementationBundles == nil {
 			break
@@ -1286,6 +2129,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.LocalService(childComplexity, args["leikaKey"].(string), args["ars"].(string), args["lang"].(*Lang), args["at"].(*time.Time)), true
+	case "Query.me":
+		if e.ComplexityRoot.Query.Me == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Me(childComplexity), true
 	case "Query.office":
 		if e.ComplexityRoot.Query.Office == nil {
 			break
@@ -1486,6 +2335,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RegionEdge.Node(childComplexity), true
+
+	case "Responsibility.id":
+		if e.ComplexityRoot.Responsibility.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Responsibility.ID(childComplexity), true
+	case "Responsibility.leikaKey":
+		if e.ComplexityRoot.Responsibility.LeikaKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Responsibility.LeikaKey(childComplexity), true
+	case "Responsibility.office":
+		if e.ComplexityRoot.Responsibility.Office == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Responsibility.Office(childComplexity), true
+	case "Responsibility.onlineService":
+		if e.ComplexityRoot.Responsibility.OnlineService == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Responsibility.OnlineService(childComplexity), true
+	case "Responsibility.region":
+		if e.ComplexityRoot.Responsibility.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Responsibility.Region(childComplexity), true
+	case "Responsibility.revision":
+		if e.ComplexityRoot.Responsibility.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Responsibility.Revision(childComplexity), true
+	case "Responsibility.role":
+		if e.ComplexityRoot.Responsibility.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Responsibility.Role(childComplexity), true
 
 	case "ResponsibleOffice.accessibility":
 		if e.ComplexityRoot.ResponsibleOffice.Accessibility == nil {
@@ -1837,7 +2729,24 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AddressInput", ec.unmarshalInputAddressInput),
+			graphql.NewInputUnmarshaler("ChannelInput", ec.unmarshalInputChannelInput),
+			graphql.NewInputUnmarshaler("ContactInput", ec.unmarshalInputContactInput),
+			graphql.NewInputUnmarshaler("DeadlineInput", ec.unmarshalInputDeadlineInput),
+			graphql.NewInputUnmarshaler("DurationInput", ec.unmarshalInputDurationInput),
+			graphql.NewInputUnmarshaler("EditorInput", ec.unmarshalInputEditorInput),
+			graphql.NewInputUnmarshaler("FeeInput", ec.unmarshalInputFeeInput),
+			graphql.NewInputUnmarshaler("LinkInput", ec.unmarshalInputLinkInput),
+			graphql.NewInputUnmarshaler("OfficeInput", ec.unmarshalInputOfficeInput),
+			graphql.NewInputUnmarshaler("OnlineServiceInput", ec.unmarshalInputOnlineServiceInput),
+			graphql.NewInputUnmarshaler("OpeningSlotInput", ec.unmarshalInputOpeningSlotInput),
+			graphql.NewInputUnmarshaler("ProcessingTimeInput", ec.unmarshalInputProcessingTimeInput),
+			graphql.NewInputUnmarshaler("ResponsibilityInput", ec.unmarshalInputResponsibilityInput),
 			graphql.NewInputUnmarshaler("ServiceFilter", ec.unmarshalInputServiceFilter),
+			graphql.NewInputUnmarshaler("ServiceInput", ec.unmarshalInputServiceInput),
+			graphql.NewInputUnmarshaler("SpecialisationInput", ec.unmarshalInputSpecialisationInput),
+			graphql.NewInputUnmarshaler("TextInput", ec.unmarshalInputTextInput),
+			graphql.NewInputUnmarshaler("TextModuleInput", ec.unmarshalInputTextModuleInput),
 		)
 	}
 	first := true
@@ -1872,6 +2781,21 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			}
 
 			return &response
+		}
+	case ast.Mutation:
+		return func(ctx context.Context) *graphql.Response {
+			if !first {
+				return nil
+			}
+			first = false
+			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
+			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
+			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
 		}
 
 	default:
@@ -1917,6 +2841,7 @@ requests that cannot be run.
 """
 schema {
   query: Query
+  mutation: Mutation
 }
 
 "An RFC 3339 date and time."
@@ -1960,6 +2885,24 @@ type Query {
 
   "The OZG implementation bundles (Umsetzungsbündel), by number."
   implementationBundles(lang: Lang): [ImplementationBundle!]!
+
+  "Who the caller is and what it may do."
+  me: Me!
+
+  "Every stored version of a record, newest last, with who changed it, when, why and what changed. Editors only."
+  history(kind: RecordKind!, id: ID!): [HistoryVersion!]!
+
+  "The append-only audit log of every write and every refused write. State editors and admins."
+  auditLog(first: Int = 50, after: String): AuditConnection!
+
+  "What changed since a moment in the services, central texts and offices that touch a region. Editors only."
+  changedSince(since: DateTime!, ars: String, first: Int = 50, after: String): ChangeConnection!
+
+  "Local additions in review (or in another state), for the state editorial office's queue or a municipality's own list. Editors only."
+  changeRequests(state: ChangeRequestState, ars: String, first: Int = 20, after: String, lang: Lang): ChangeRequestConnection!
+
+  "Editors and their roles. Admins only."
+  editors: [Editor!]!
 
   "Every label (module titles, enum values, units, weekdays, error texts) in one language, for a front end to load once."
   labels(lang: Lang): [Label!]!
@@ -2399,6 +3342,327 @@ type ImplementationBundle {
   "The services of this catalogue that belong to the bundle."
   services: [Service!]!
 }
+
+type Mutation {
+  "Create an office. Municipal editors inside their scope, state editors anywhere."
+  createOffice(input: OfficeInput!, reason: String): Office!
+  "Replace an office's data. A stale expectedRevision gets CONFLICT and changes nothing."
+  updateOffice(id: ID!, input: OfficeInput!, expectedRevision: Int!, reason: String): Office!
+  "Delete an office and its responsibilities."
+  deleteOffice(id: ID!, expectedRevision: Int!, reason: String): Deleted!
+
+  createOnlineService(input: OnlineServiceInput!, reason: String): OnlineService!
+  updateOnlineService(id: ID!, input: OnlineServiceInput!, expectedRevision: Int!, reason: String): OnlineService!
+  deleteOnlineService(id: ID!, expectedRevision: Int!, reason: String): Deleted!
+
+  "Make an office or an online service responsible for a service at a place (and below it)."
+  setResponsibility(input: ResponsibilityInput!, reason: String): Responsibility!
+  removeResponsibility(id: ID!, expectedRevision: Int!, reason: String): Deleted!
+
+  "Create (no id) or change a central service description. State editors only; a new one starts as DRAFT."
+  putService(id: ID, input: ServiceInput!, expectedRevision: Int, reason: String): Service!
+  publishService(id: ID!, expectedRevision: Int!, reason: String): Service!
+  archiveService(id: ID!, expectedRevision: Int!, reason: String): Service!
+
+  "Propose a local addition to a service's text module for a region: a draft."
+  proposeSpecialisation(input: SpecialisationInput!, reason: String): ChangeRequest!
+  "Send a draft (or a rejected addition after rework) to the state editorial office."
+  submitChangeRequest(id: ID!, expectedRevision: Int, reason: String): ChangeRequest!
+  "Approve (publish) or reject (with a comment) a submitted addition. State editors only."
+  reviewChangeRequest(id: ID!, decision: ReviewDecision!, comment: String, expectedRevision: Int): ChangeRequest!
+
+  "Bring an old version of a record back as a new write."
+  restoreVersion(kind: RecordKind!, id: ID!, revision: Int!, expectedRevision: Int!, reason: String): HistoryVersion!
+
+  "Create an editor and its token, which is shown only in this answer. Admins only."
+  createEditor(input: EditorInput!): EditorToken!
+  "Revoke an editor's token at once. Admins only."
+  revokeEditor(id: ID!): Editor!
+}
+
+enum Role {
+  ANONYMOUS
+  STATE_EDITOR
+  MUNICIPAL_EDITOR
+  ADMIN
+  PEER
+}
+
+type Me {
+  role: Role!
+  editor: Editor
+  "What the caller may do, in words a front end can show."
+  permissions: [String!]!
+}
+
+type Editor {
+  id: ID!
+  name: String!
+  role: Role!
+  scopes: [String!]!
+  createdAt: DateTime!
+  expiresAt: DateTime
+  revokedAt: DateTime
+  active: Boolean!
+}
+
+type EditorToken {
+  editor: Editor!
+  "The bearer token. It is not stored and cannot be shown again."
+  token: String!
+}
+
+input EditorInput {
+  name: String!
+  role: Role!
+  scopes: [String!]
+  expiresAt: DateTime
+}
+
+type Deleted {
+  id: ID!
+  revision: Int!
+}
+
+enum RecordKind {
+  SERVICE
+  OFFICE
+  ONLINE_SERVICE
+  RESPONSIBILITY
+  SPECIALISATION
+}
+
+type HistoryVersion {
+  revision: Int!
+  version: Int!
+  changedAt: DateTime!
+  changedBy: String!
+  reason: String
+  "Field-level differences to the previous version."
+  changes: [FieldChange!]!
+}
+
+type FieldChange {
+  path: String!
+  before: String
+  after: String
+}
+
+type AuditEntry {
+  seq: Int!
+  time: DateTime!
+  actor: String!
+  role: Role!
+  address: String
+  operation: String!
+  kind: String
+  id: String
+  "OK, or the error code that refused the write."
+  outcome: String!
+  revision: Int
+  message: String
+}
+
+type AuditConnection {
+  nodes: [AuditEntry!]!
+  pageInfo: PageInfo!
+}
+
+type Change {
+  revision: Int!
+  time: DateTime!
+  operation: String!
+  kind: String!
+  id: ID!
+  ars: String
+  actor: String
+  reason: String
+}
+
+type ChangeConnection {
+  nodes: [Change!]!
+  pageInfo: PageInfo!
+}
+
+enum ChangeRequestState {
+  DRAFT
+  SUBMITTED
+  PUBLISHED
+  REJECTED
+}
+
+enum ReviewDecision {
+  APPROVE
+  REJECT
+}
+
+"A local addition and its way through review."
+type ChangeRequest {
+  id: ID!
+  leikaKey: String!
+  region: Region!
+  module: String!
+  moduleLabel: String!
+  mode: SpecialisationMode!
+  text: LocalizedText!
+  state: ChangeRequestState!
+  replaces: ID
+  proposedBy: String
+  submittedAt: DateTime
+  reviewedBy: String
+  reviewedAt: DateTime
+  reviewComment: String
+  revision: Int!
+}
+
+type ChangeRequestConnection {
+  nodes: [ChangeRequest!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+type Responsibility {
+  id: ID!
+  leikaKey: String!
+  region: Region!
+  office: Office
+  onlineService: OnlineService
+  role: ResponsibilityRole!
+  revision: Int!
+}
+
+"A text in German (required) and English (optional)."
+input TextInput {
+  de: String!
+  en: String
+  "Set when the English text is a machine translation."
+  enMachineTranslated: Boolean
+}
+
+input AddressInput {
+  kind: AddressKind!
+  street: String
+  poBox: String
+  postalCode: String!
+  city: String!
+  ars: String
+}
+
+input OpeningSlotInput {
+  day: Weekday!
+  open: String!
+  close: String!
+}
+
+input ChannelInput {
+  kind: ChannelKind!
+  value: String!
+  note: TextInput
+}
+
+input ContactInput {
+  name: String!
+  position: TextInput
+  room: String
+  channels: [ChannelInput!]
+}
+
+input OfficeInput {
+  name: TextInput!
+  kind: OfficeKind!
+  ars: String!
+  parentId: ID
+  addresses: [AddressInput!]
+  openingHours: [OpeningSlotInput!]
+  openingHoursNotes: TextInput
+  channels: [ChannelInput!]
+  contacts: [ContactInput!]
+  accessibility: TextInput
+}
+
+input LinkInput {
+  url: String!
+  title: TextInput
+}
+
+input OnlineServiceInput {
+  title: TextInput!
+  description: TextInput
+  links: [LinkInput!]!
+  trustLevel: TrustLevel
+  identification: [String!]
+  ars: String!
+}
+
+input ResponsibilityInput {
+  leikaKey: String!
+  ars: String!
+  officeId: ID
+  onlineServiceId: ID
+  role: ResponsibilityRole = RESPONSIBLE
+}
+
+input TextModuleInput {
+  code: String!
+  text: TextInput!
+}
+
+input FeeInput {
+  kind: FeeKind!
+  amountCents: Int
+  minCents: Int
+  maxCents: Int
+  description: TextInput
+  prepayment: Boolean
+  url: String
+}
+
+input DurationInput {
+  value: Int!
+  valueTo: Int
+  unit: TimeUnit!
+}
+
+input DeadlineInput {
+  kind: DeadlineKind!
+  duration: DurationInput
+  from: DateTime
+  to: DateTime
+  description: TextInput
+}
+
+input ProcessingTimeInput {
+  duration: DurationInput
+  description: TextInput
+}
+
+input ServiceInput {
+  leikaKeys: [String!]!
+  modules: [TextModuleInput!]!
+  fees: [FeeInput!]
+  deadlines: [DeadlineInput!]
+  processingTime: ProcessingTimeInput
+  typisation: [String!]
+  addressees: [Addressee!]
+  categories: [String!]
+  implementationBundles: [ID!]
+  keywordsDe: [String!]
+  keywordsEn: [String!]
+  "The area whose editorial office maintains it (default: the state)."
+  ars: String
+  validFrom: DateTime
+  validTo: DateTime
+}
+
+input SpecialisationInput {
+  leikaKey: String!
+  ars: String!
+  module: String!
+  mode: SpecialisationMode!
+  text: TextInput!
+  "A published addition this one replaces when approved."
+  replaces: ID
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2439,6 +3703,124 @@ func (ec *executionContext) childFields_Address(ctx context.Context, field graph
 		return ec.fieldContext_Address_ars(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Address", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_AuditConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AuditConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "seq":
+		return ec.fieldContext_AuditEntry_seq(ctx, field)
+	case "time":
+		return ec.fieldContext_AuditEntry_time(ctx, field)
+	case "actor":
+		return ec.fieldContext_AuditEntry_actor(ctx, field)
+	case "role":
+		return ec.fieldContext_AuditEntry_role(ctx, field)
+	case "address":
+		return ec.fieldContext_AuditEntry_address(ctx, field)
+	case "operation":
+		return ec.fieldContext_AuditEntry_operation(ctx, field)
+	case "kind":
+		return ec.fieldContext_AuditEntry_kind(ctx, field)
+	case "id":
+		return ec.fieldContext_AuditEntry_id(ctx, field)
+	case "outcome":
+		return ec.fieldContext_AuditEntry_outcome(ctx, field)
+	case "revision":
+		return ec.fieldContext_AuditEntry_revision(ctx, field)
+	case "message":
+		return ec.fieldContext_AuditEntry_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_Change(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "revision":
+		return ec.fieldContext_Change_revision(ctx, field)
+	case "time":
+		return ec.fieldContext_Change_time(ctx, field)
+	case "operation":
+		return ec.fieldContext_Change_operation(ctx, field)
+	case "kind":
+		return ec.fieldContext_Change_kind(ctx, field)
+	case "id":
+		return ec.fieldContext_Change_id(ctx, field)
+	case "ars":
+		return ec.fieldContext_Change_ars(ctx, field)
+	case "actor":
+		return ec.fieldContext_Change_actor(ctx, field)
+	case "reason":
+		return ec.fieldContext_Change_reason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Change", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_ChangeConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ChangeConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangeConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangeRequest(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ChangeRequest_id(ctx, field)
+	case "leikaKey":
+		return ec.fieldContext_ChangeRequest_leikaKey(ctx, field)
+	case "region":
+		return ec.fieldContext_ChangeRequest_region(ctx, field)
+	case "module":
+		return ec.fieldContext_ChangeRequest_module(ctx, field)
+	case "moduleLabel":
+		return ec.fieldContext_ChangeRequest_moduleLabel(ctx, field)
+	case "mode":
+		return ec.fieldContext_ChangeRequest_mode(ctx, field)
+	case "text":
+		return ec.fieldContext_ChangeRequest_text(ctx, field)
+	case "state":
+		return ec.fieldContext_ChangeRequest_state(ctx, field)
+	case "replaces":
+		return ec.fieldContext_ChangeRequest_replaces(ctx, field)
+	case "proposedBy":
+		return ec.fieldContext_ChangeRequest_proposedBy(ctx, field)
+	case "submittedAt":
+		return ec.fieldContext_ChangeRequest_submittedAt(ctx, field)
+	case "reviewedBy":
+		return ec.fieldContext_ChangeRequest_reviewedBy(ctx, field)
+	case "reviewedAt":
+		return ec.fieldContext_ChangeRequest_reviewedAt(ctx, field)
+	case "reviewComment":
+		return ec.fieldContext_ChangeRequest_reviewComment(ctx, field)
+	case "revision":
+		return ec.fieldContext_ChangeRequest_revision(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangeRequest", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangeRequestConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_ChangeRequestConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ChangeRequestConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ChangeRequestConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangeRequestConnection", field.Name)
 }
 
 func (ec *executionContext) childFields_Channel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2487,6 +3869,16 @@ func (ec *executionContext) childFields_Deadline(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Deadline", field.Name)
 }
 
+func (ec *executionContext) childFields_Deleted(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Deleted_id(ctx, field)
+	case "revision":
+		return ec.fieldContext_Deleted_revision(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Deleted", field.Name)
+}
+
 func (ec *executionContext) childFields_Duration(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "value":
@@ -2499,6 +3891,38 @@ func (ec *executionContext) childFields_Duration(ctx context.Context, field grap
 		return ec.fieldContext_Duration_formatted(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Duration", field.Name)
+}
+
+func (ec *executionContext) childFields_Editor(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Editor_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Editor_name(ctx, field)
+	case "role":
+		return ec.fieldContext_Editor_role(ctx, field)
+	case "scopes":
+		return ec.fieldContext_Editor_scopes(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Editor_createdAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_Editor_expiresAt(ctx, field)
+	case "revokedAt":
+		return ec.fieldContext_Editor_revokedAt(ctx, field)
+	case "active":
+		return ec.fieldContext_Editor_active(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Editor", field.Name)
+}
+
+func (ec *executionContext) childFields_EditorToken(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "editor":
+		return ec.fieldContext_EditorToken_editor(ctx, field)
+	case "token":
+		return ec.fieldContext_EditorToken_token(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EditorToken", field.Name)
 }
 
 func (ec *executionContext) childFields_Fee(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2523,6 +3947,36 @@ func (ec *executionContext) childFields_Fee(ctx context.Context, field graphql.C
 		return ec.fieldContext_Fee_url(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Fee", field.Name)
+}
+
+func (ec *executionContext) childFields_FieldChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "path":
+		return ec.fieldContext_FieldChange_path(ctx, field)
+	case "before":
+		return ec.fieldContext_FieldChange_before(ctx, field)
+	case "after":
+		return ec.fieldContext_FieldChange_after(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FieldChange", field.Name)
+}
+
+func (ec *executionContext) childFields_HistoryVersion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "revision":
+		return ec.fieldContext_HistoryVersion_revision(ctx, field)
+	case "version":
+		return ec.fieldContext_HistoryVersion_version(ctx, field)
+	case "changedAt":
+		return ec.fieldContext_HistoryVersion_changedAt(ctx, field)
+	case "changedBy":
+		return ec.fieldContext_HistoryVersion_changedBy(ctx, field)
+	case "reason":
+		return ec.fieldContext_HistoryVersion_reason(ctx, field)
+	case "changes":
+		return ec.fieldContext_HistoryVersion_changes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HistoryVersion", field.Name)
 }
 
 func (ec *executionContext) childFields_ImplementationBundle(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2637,6 +4091,18 @@ func (ec *executionContext) childFields_LocalizedText(ctx context.Context, field
 		return ec.fieldContext_LocalizedText_stale(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LocalizedText", field.Name)
+}
+
+func (ec *executionContext) childFields_Me(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "role":
+		return ec.fieldContext_Me_role(ctx, field)
+	case "editor":
+		return ec.fieldContext_Me_editor(ctx, field)
+	case "permissions":
+		return ec.fieldContext_Me_permissions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Me", field.Name)
 }
 
 func (ec *executionContext) childFields_Office(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2823,6 +4289,26 @@ func (ec *executionContext) childFields_RegionEdge(ctx context.Context, field gr
 		return ec.fieldContext_RegionEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RegionEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Responsibility(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Responsibility_id(ctx, field)
+	case "leikaKey":
+		return ec.fieldContext_Responsibility_leikaKey(ctx, field)
+	case "region":
+		return ec.fieldContext_Responsibility_region(ctx, field)
+	case "office":
+		return ec.fieldContext_Responsibility_office(ctx, field)
+	case "onlineService":
+		return ec.fieldContext_Responsibility_onlineService(ctx, field)
+	case "role":
+		return ec.fieldContext_Responsibility_role(ctx, field)
+	case "revision":
+		return ec.fieldContext_Responsibility_revision(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Responsibility", field.Name)
 }
 
 func (ec *executionContext) childFields_ResponsibleOffice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3101,6 +4587,500 @@ func (ec *executionContext) field_LocalService_text_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_archiveService_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedRevision",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedRevision"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createEditor_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (EditorInput, error) {
+			return ec.unmarshalNEditorInput2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐEditorInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createOffice_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (OfficeInput, error) {
+			return ec.unmarshalNOfficeInput2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐOfficeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createOnlineService_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (OnlineServiceInput, error) {
+			return ec.unmarshalNOnlineServiceInput2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐOnlineServiceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteOffice_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedRevision",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedRevision"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteOnlineService_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedRevision",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedRevision"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_proposeSpecialisation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (SpecialisationInput, error) {
+			return ec.unmarshalNSpecialisationInput2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐSpecialisationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_publishService_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedRevision",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedRevision"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_putService_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ServiceInput, error) {
+			return ec.unmarshalNServiceInput2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐServiceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedRevision",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedRevision"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_removeResponsibility_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedRevision",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedRevision"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_restoreVersion_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
+		func(ctx context.Context, v any) (RecordKind, error) {
+			return ec.unmarshalNRecordKind2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐRecordKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kind"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "revision",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["revision"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "expectedRevision",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedRevision"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_reviewChangeRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "decision",
+		func(ctx context.Context, v any) (ReviewDecision, error) {
+			return ec.unmarshalNReviewDecision2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐReviewDecision(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["decision"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "comment",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["comment"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "expectedRevision",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedRevision"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokeEditor_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setResponsibility_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ResponsibilityInput, error) {
+			return ec.unmarshalNResponsibilityInput2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐResponsibilityInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_submitChangeRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedRevision",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedRevision"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateOffice_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (OfficeInput, error) {
+			return ec.unmarshalNOfficeInput2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐOfficeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedRevision",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedRevision"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateOnlineService_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (OnlineServiceInput, error) {
+			return ec.unmarshalNOnlineServiceInput2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐOnlineServiceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedRevision",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedRevision"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3112,6 +5092,134 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_changeRequests_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "state",
+		func(ctx context.Context, v any) (*catalog.Status, error) {
+			return ec.unmarshalOChangeRequestState2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["state"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "ars",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ars"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "lang",
+		func(ctx context.Context, v any) (*Lang, error) {
+			return ec.unmarshalOLang2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐLang(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lang"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_changedSince_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "ars",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ars"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
+		func(ctx context.Context, v any) (RecordKind, error) {
+			return ec.unmarshalNRecordKind2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐRecordKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kind"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg1
 	return args, nil
 }
 
@@ -3750,6 +5858,1021 @@ func (ec *executionContext) fieldContext_Address_ars(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Address", field, true, true, "String")
 }
 
+func (ec *executionContext) _AuditConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *AuditConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*catalog.AuditEntry) graphql.Marshaler {
+			return ec.marshalNAuditEntry2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐAuditEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *AuditConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEntry_seq(ctx context.Context, field graphql.CollectedField, obj *catalog.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_seq(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditEntry().Seq(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_seq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, true, true, "Int")
+}
+
+func (ec *executionContext) _AuditEntry_time(ctx context.Context, field graphql.CollectedField, obj *catalog.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_time(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Time, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_time(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _AuditEntry_actor(ctx context.Context, field graphql.CollectedField, obj *catalog.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_role(ctx context.Context, field graphql.CollectedField, obj *catalog.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v catalog.AccessRole) graphql.Marshaler {
+			return ec.marshalNRole2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐAccessRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "Role")
+}
+
+func (ec *executionContext) _AuditEntry_address(ctx context.Context, field graphql.CollectedField, obj *catalog.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_address(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Address, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_address(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_operation(ctx context.Context, field graphql.CollectedField, obj *catalog.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_operation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditEntry().Operation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_operation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, true, true, "String")
+}
+
+func (ec *executionContext) _AuditEntry_kind(ctx context.Context, field graphql.CollectedField, obj *catalog.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_id(ctx context.Context, field graphql.CollectedField, obj *catalog.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_outcome(ctx context.Context, field graphql.CollectedField, obj *catalog.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_revision(ctx context.Context, field graphql.CollectedField, obj *catalog.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditEntry().Revision(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, true, true, "Int")
+}
+
+func (ec *executionContext) _AuditEntry_message(ctx context.Context, field graphql.CollectedField, obj *catalog.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _Change_revision(ctx context.Context, field graphql.CollectedField, obj *catalog.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Change().Revision(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Change_time(ctx context.Context, field graphql.CollectedField, obj *catalog.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_time(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Time, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_time(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Change_operation(ctx context.Context, field graphql.CollectedField, obj *catalog.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_operation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Change().Operation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_operation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, true, "String")
+}
+
+func (ec *executionContext) _Change_kind(ctx context.Context, field graphql.CollectedField, obj *catalog.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Change().Kind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, true, "String")
+}
+
+func (ec *executionContext) _Change_id(ctx context.Context, field graphql.CollectedField, obj *catalog.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Change_ars(ctx context.Context, field graphql.CollectedField, obj *catalog.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_ars(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Change().Ars(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_ars(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, true, "String")
+}
+
+func (ec *executionContext) _Change_actor(ctx context.Context, field graphql.CollectedField, obj *catalog.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "String")
+}
+
+func (ec *executionContext) _Change_reason(ctx context.Context, field graphql.CollectedField, obj *catalog.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChangeConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ChangeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*catalog.Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ChangeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeRequest_id(ctx context.Context, field graphql.CollectedField, obj *catalog.Specialisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeRequest_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeRequest_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeRequest", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ChangeRequest_leikaKey(ctx context.Context, field graphql.CollectedField, obj *catalog.Specialisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeRequest_leikaKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LeikaKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeRequest_leikaKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChangeRequest_region(ctx context.Context, field graphql.CollectedField, obj *catalog.Specialisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeRequest_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ChangeRequest().Region(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *catalog.Region) graphql.Marshaler {
+			return ec.marshalNRegion2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐRegion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeRequest_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeRequest_module(ctx context.Context, field graphql.CollectedField, obj *catalog.Specialisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeRequest_module(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ChangeRequest().Module(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeRequest_module(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeRequest", field, true, true, "String")
+}
+
+func (ec *executionContext) _ChangeRequest_moduleLabel(ctx context.Context, field graphql.CollectedField, obj *catalog.Specialisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeRequest_moduleLabel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ChangeRequest().ModuleLabel(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeRequest_moduleLabel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeRequest", field, true, true, "String")
+}
+
+func (ec *executionContext) _ChangeRequest_mode(ctx context.Context, field graphql.CollectedField, obj *catalog.Specialisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeRequest_mode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v catalog.Mode) graphql.Marshaler {
+			return ec.marshalNSpecialisationMode2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐMode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeRequest_mode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeRequest", field, false, false, "SpecialisationMode")
+}
+
+func (ec *executionContext) _ChangeRequest_text(ctx context.Context, field graphql.CollectedField, obj *catalog.Specialisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeRequest_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ChangeRequest().Text(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *LocalizedText) graphql.Marshaler {
+			return ec.marshalNLocalizedText2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐLocalizedText(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeRequest_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LocalizedText(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeRequest_state(ctx context.Context, field graphql.CollectedField, obj *catalog.Specialisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeRequest_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ChangeRequest().State(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v catalog.Status) graphql.Marshaler {
+			return ec.marshalNChangeRequestState2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeRequest_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeRequest", field, true, true, "ChangeRequestState")
+}
+
+func (ec *executionContext) _ChangeRequest_replaces(ctx context.Context, field graphql.CollectedField, obj *catalog.Specialisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeRequest_replaces(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replaces, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOID2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeRequest_replaces(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeRequest", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ChangeRequest_proposedBy(ctx context.Context, field graphql.CollectedField, obj *catalog.Specialisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeRequest_proposedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProposedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeRequest_proposedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChangeRequest_submittedAt(ctx context.Context, field graphql.CollectedField, obj *catalog.Specialisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeRequest_submittedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubmittedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeRequest_submittedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeRequest", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ChangeRequest_reviewedBy(ctx context.Context, field graphql.CollectedField, obj *catalog.Specialisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeRequest_reviewedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReviewedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeRequest_reviewedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChangeRequest_reviewedAt(ctx context.Context, field graphql.CollectedField, obj *catalog.Specialisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeRequest_reviewedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReviewedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeRequest_reviewedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeRequest", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ChangeRequest_reviewComment(ctx context.Context, field graphql.CollectedField, obj *catalog.Specialisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeRequest_reviewComment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReviewComment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeRequest_reviewComment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChangeRequest_revision(ctx context.Context, field graphql.CollectedField, obj *catalog.Specialisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeRequest_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ChangeRequest().Revision(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeRequest_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeRequest", field, true, true, "Int")
+}
+
+func (ec *executionContext) _ChangeRequestConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ChangeRequestConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeRequestConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*catalog.Specialisation) graphql.Marshaler {
+			return ec.marshalNChangeRequest2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐSpecialisationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeRequestConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeRequestConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeRequest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeRequestConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ChangeRequestConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeRequestConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeRequestConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeRequestConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeRequestConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ChangeRequestConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeRequestConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeRequestConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeRequestConnection", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Channel_kind(ctx context.Context, field graphql.CollectedField, obj *catalog.Channel) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4117,6 +7240,52 @@ func (ec *executionContext) fieldContext_Deadline_description(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Deleted_id(ctx context.Context, field graphql.CollectedField, obj *Deleted) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deleted_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deleted_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deleted", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Deleted_revision(ctx context.Context, field graphql.CollectedField, obj *Deleted) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deleted_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deleted_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deleted", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Duration_value(ctx context.Context, field graphql.CollectedField, obj *catalog.Duration) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4207,6 +7376,245 @@ func (ec *executionContext) _Duration_formatted(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Duration_formatted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Duration", field, true, true, "String")
+}
+
+func (ec *executionContext) _Editor_id(ctx context.Context, field graphql.CollectedField, obj *catalog.Editor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Editor_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Editor_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Editor", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Editor_name(ctx context.Context, field graphql.CollectedField, obj *catalog.Editor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Editor_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Editor_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Editor", field, false, false, "String")
+}
+
+func (ec *executionContext) _Editor_role(ctx context.Context, field graphql.CollectedField, obj *catalog.Editor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Editor_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v catalog.AccessRole) graphql.Marshaler {
+			return ec.marshalNRole2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐAccessRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Editor_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Editor", field, false, false, "Role")
+}
+
+func (ec *executionContext) _Editor_scopes(ctx context.Context, field graphql.CollectedField, obj *catalog.Editor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Editor_scopes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Scopes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Editor_scopes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Editor", field, false, false, "String")
+}
+
+func (ec *executionContext) _Editor_createdAt(ctx context.Context, field graphql.CollectedField, obj *catalog.Editor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Editor_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Editor_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Editor", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Editor_expiresAt(ctx context.Context, field graphql.CollectedField, obj *catalog.Editor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Editor_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Editor_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Editor", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Editor_revokedAt(ctx context.Context, field graphql.CollectedField, obj *catalog.Editor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Editor_revokedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RevokedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Editor_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Editor", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Editor_active(ctx context.Context, field graphql.CollectedField, obj *catalog.Editor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Editor_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Editor().Active(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Editor_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Editor", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _EditorToken_editor(ctx context.Context, field graphql.CollectedField, obj *EditorToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EditorToken_editor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Editor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *catalog.Editor) graphql.Marshaler {
+			return ec.marshalNEditor2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐEditor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EditorToken_editor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EditorToken",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Editor(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EditorToken_token(ctx context.Context, field graphql.CollectedField, obj *EditorToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EditorToken_token(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Token, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EditorToken_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EditorToken", field, false, false, "String")
 }
 
 func (ec *executionContext) _Fee_kind(ctx context.Context, field graphql.CollectedField, obj *catalog.Fee) (ret graphql.Marshaler) {
@@ -4423,6 +7831,222 @@ func (ec *executionContext) _Fee_url(ctx context.Context, field graphql.Collecte
 }
 func (ec *executionContext) fieldContext_Fee_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Fee", field, false, false, "String")
+}
+
+func (ec *executionContext) _FieldChange_path(ctx context.Context, field graphql.CollectedField, obj *catalog.FieldChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldChange_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Path, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FieldChange_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _FieldChange_before(ctx context.Context, field graphql.CollectedField, obj *catalog.FieldChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldChange_before(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Before, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FieldChange_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _FieldChange_after(ctx context.Context, field graphql.CollectedField, obj *catalog.FieldChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldChange_after(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.After, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FieldChange_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _HistoryVersion_revision(ctx context.Context, field graphql.CollectedField, obj *HistoryVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoryVersion_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HistoryVersion_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HistoryVersion", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HistoryVersion_version(ctx context.Context, field graphql.CollectedField, obj *HistoryVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoryVersion_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HistoryVersion_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HistoryVersion", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HistoryVersion_changedAt(ctx context.Context, field graphql.CollectedField, obj *HistoryVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoryVersion_changedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HistoryVersion_changedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HistoryVersion", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _HistoryVersion_changedBy(ctx context.Context, field graphql.CollectedField, obj *HistoryVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoryVersion_changedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HistoryVersion_changedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HistoryVersion", field, false, false, "String")
+}
+
+func (ec *executionContext) _HistoryVersion_reason(ctx context.Context, field graphql.CollectedField, obj *HistoryVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoryVersion_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HistoryVersion_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HistoryVersion", field, false, false, "String")
+}
+
+func (ec *executionContext) _HistoryVersion_changes(ctx context.Context, field graphql.CollectedField, obj *HistoryVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoryVersion_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*catalog.FieldChange) graphql.Marshaler {
+			return ec.marshalNFieldChange2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐFieldChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HistoryVersion_changes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HistoryVersion",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FieldChange(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ImplementationBundle_id(ctx context.Context, field graphql.CollectedField, obj *catalog.Bundle) (ret graphql.Marshaler) {
@@ -5389,6 +9013,832 @@ func (ec *executionContext) _LocalizedText_stale(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_LocalizedText_stale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LocalizedText", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Me_role(ctx context.Context, field graphql.CollectedField, obj *Me) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Me_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v catalog.AccessRole) graphql.Marshaler {
+			return ec.marshalNRole2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐAccessRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Me_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Me", field, false, false, "Role")
+}
+
+func (ec *executionContext) _Me_editor(ctx context.Context, field graphql.CollectedField, obj *Me) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Me_editor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Editor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *catalog.Editor) graphql.Marshaler {
+			return ec.marshalOEditor2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐEditor(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Me_editor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Me",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Editor(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Me_permissions(ctx context.Context, field graphql.CollectedField, obj *Me) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Me_permissions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Permissions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Me_permissions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Me", field, false, false, "String")
+}
+
+func (ec *executionContext) _Mutation_createOffice(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createOffice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateOffice(ctx, fc.Args["input"].(OfficeInput), fc.Args["reason"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *catalog.Office) graphql.Marshaler {
+			return ec.marshalNOffice2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐOffice(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createOffice(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Office(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createOffice_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateOffice(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateOffice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateOffice(ctx, fc.Args["id"].(string), fc.Args["input"].(OfficeInput), fc.Args["expectedRevision"].(int), fc.Args["reason"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *catalog.Office) graphql.Marshaler {
+			return ec.marshalNOffice2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐOffice(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateOffice(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Office(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateOffice_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteOffice(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteOffice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteOffice(ctx, fc.Args["id"].(string), fc.Args["expectedRevision"].(int), fc.Args["reason"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Deleted) graphql.Marshaler {
+			return ec.marshalNDeleted2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐDeleted(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteOffice(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deleted(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteOffice_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createOnlineService(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createOnlineService(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateOnlineService(ctx, fc.Args["input"].(OnlineServiceInput), fc.Args["reason"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *catalog.OnlineService) graphql.Marshaler {
+			return ec.marshalNOnlineService2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐOnlineService(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createOnlineService(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OnlineService(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createOnlineService_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateOnlineService(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateOnlineService(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateOnlineService(ctx, fc.Args["id"].(string), fc.Args["input"].(OnlineServiceInput), fc.Args["expectedRevision"].(int), fc.Args["reason"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *catalog.OnlineService) graphql.Marshaler {
+			return ec.marshalNOnlineService2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐOnlineService(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateOnlineService(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OnlineService(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateOnlineService_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteOnlineService(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteOnlineService(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteOnlineService(ctx, fc.Args["id"].(string), fc.Args["expectedRevision"].(int), fc.Args["reason"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Deleted) graphql.Marshaler {
+			return ec.marshalNDeleted2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐDeleted(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteOnlineService(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deleted(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteOnlineService_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setResponsibility(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setResponsibility(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetResponsibility(ctx, fc.Args["input"].(ResponsibilityInput), fc.Args["reason"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *catalog.Responsibility) graphql.Marshaler {
+			return ec.marshalNResponsibility2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐResponsibility(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setResponsibility(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Responsibility(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setResponsibility_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removeResponsibility(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removeResponsibility(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemoveResponsibility(ctx, fc.Args["id"].(string), fc.Args["expectedRevision"].(int), fc.Args["reason"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Deleted) graphql.Marshaler {
+			return ec.marshalNDeleted2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐDeleted(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removeResponsibility(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deleted(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removeResponsibility_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_putService(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_putService(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PutService(ctx, fc.Args["id"].(*string), fc.Args["input"].(ServiceInput), fc.Args["expectedRevision"].(*int), fc.Args["reason"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *catalog.Service) graphql.Marshaler {
+			return ec.marshalNService2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐService(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_putService(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Service(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_putService_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_publishService(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_publishService(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PublishService(ctx, fc.Args["id"].(string), fc.Args["expectedRevision"].(int), fc.Args["reason"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *catalog.Service) graphql.Marshaler {
+			return ec.marshalNService2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐService(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_publishService(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Service(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_publishService_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_archiveService(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_archiveService(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ArchiveService(ctx, fc.Args["id"].(string), fc.Args["expectedRevision"].(int), fc.Args["reason"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *catalog.Service) graphql.Marshaler {
+			return ec.marshalNService2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐService(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_archiveService(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Service(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_archiveService_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_proposeSpecialisation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_proposeSpecialisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ProposeSpecialisation(ctx, fc.Args["input"].(SpecialisationInput), fc.Args["reason"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *catalog.Specialisation) graphql.Marshaler {
+			return ec.marshalNChangeRequest2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐSpecialisation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_proposeSpecialisation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeRequest(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_proposeSpecialisation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_submitChangeRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_submitChangeRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SubmitChangeRequest(ctx, fc.Args["id"].(string), fc.Args["expectedRevision"].(*int), fc.Args["reason"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *catalog.Specialisation) graphql.Marshaler {
+			return ec.marshalNChangeRequest2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐSpecialisation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_submitChangeRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeRequest(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_submitChangeRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reviewChangeRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reviewChangeRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReviewChangeRequest(ctx, fc.Args["id"].(string), fc.Args["decision"].(ReviewDecision), fc.Args["comment"].(*string), fc.Args["expectedRevision"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *catalog.Specialisation) graphql.Marshaler {
+			return ec.marshalNChangeRequest2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐSpecialisation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reviewChangeRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeRequest(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reviewChangeRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_restoreVersion(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_restoreVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RestoreVersion(ctx, fc.Args["kind"].(RecordKind), fc.Args["id"].(string), fc.Args["revision"].(int), fc.Args["expectedRevision"].(int), fc.Args["reason"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *HistoryVersion) graphql.Marshaler {
+			return ec.marshalNHistoryVersion2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐHistoryVersion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_restoreVersion(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HistoryVersion(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_restoreVersion_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createEditor(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createEditor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateEditor(ctx, fc.Args["input"].(EditorInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *EditorToken) graphql.Marshaler {
+			return ec.marshalNEditorToken2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐEditorToken(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createEditor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EditorToken(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createEditor_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeEditor(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeEditor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeEditor(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *catalog.Editor) graphql.Marshaler {
+			return ec.marshalNEditor2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐEditor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeEditor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Editor(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeEditor_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Office_id(ctx context.Context, field graphql.CollectedField, obj *catalog.Office) (ret graphql.Marshaler) {
@@ -6947,6 +11397,246 @@ func (ec *executionContext) fieldContext_Query_implementationBundles(ctx context
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_me(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_me(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Me(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Me) graphql.Marshaler {
+			return ec.marshalNMe2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐMe(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Me(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_history(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().History(ctx, fc.Args["kind"].(RecordKind), fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*HistoryVersion) graphql.Marshaler {
+			return ec.marshalNHistoryVersion2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐHistoryVersionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HistoryVersion(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_auditLog(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_auditLog(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AuditLog(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *AuditConnection) graphql.Marshaler {
+			return ec.marshalNAuditConnection2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐAuditConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_auditLog(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_auditLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_changedSince(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_changedSince(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ChangedSince(ctx, fc.Args["since"].(time.Time), fc.Args["ars"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ChangeConnection) graphql.Marshaler {
+			return ec.marshalNChangeConnection2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐChangeConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_changedSince(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_changedSince_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_changeRequests(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_changeRequests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ChangeRequests(ctx, fc.Args["state"].(*catalog.Status), fc.Args["ars"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["lang"].(*Lang))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ChangeRequestConnection) graphql.Marshaler {
+			return ec.marshalNChangeRequestConnection2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐChangeRequestConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_changeRequests(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeRequestConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_changeRequests_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_editors(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_editors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Editors(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*catalog.Editor) graphql.Marshaler {
+			return ec.marshalNEditor2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐEditorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_editors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Editor(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_labels(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7597,6 +12287,194 @@ func (ec *executionContext) fieldContext_RegionEdge_node(_ context.Context, fiel
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Responsibility_id(ctx context.Context, field graphql.CollectedField, obj *catalog.Responsibility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Responsibility_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Responsibility_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Responsibility", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Responsibility_leikaKey(ctx context.Context, field graphql.CollectedField, obj *catalog.Responsibility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Responsibility_leikaKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LeikaKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Responsibility_leikaKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Responsibility", field, false, false, "String")
+}
+
+func (ec *executionContext) _Responsibility_region(ctx context.Context, field graphql.CollectedField, obj *catalog.Responsibility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Responsibility_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Responsibility().Region(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *catalog.Region) graphql.Marshaler {
+			return ec.marshalNRegion2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐRegion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Responsibility_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Responsibility",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Responsibility_office(ctx context.Context, field graphql.CollectedField, obj *catalog.Responsibility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Responsibility_office(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Responsibility().Office(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *catalog.Office) graphql.Marshaler {
+			return ec.marshalOOffice2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐOffice(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Responsibility_office(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Responsibility",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Office(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Responsibility_onlineService(ctx context.Context, field graphql.CollectedField, obj *catalog.Responsibility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Responsibility_onlineService(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Responsibility().OnlineService(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *catalog.OnlineService) graphql.Marshaler {
+			return ec.marshalOOnlineService2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐOnlineService(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Responsibility_onlineService(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Responsibility",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OnlineService(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Responsibility_role(ctx context.Context, field graphql.CollectedField, obj *catalog.Responsibility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Responsibility_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v catalog.Role) graphql.Marshaler {
+			return ec.marshalNResponsibilityRole2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Responsibility_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Responsibility", field, false, false, "ResponsibilityRole")
+}
+
+func (ec *executionContext) _Responsibility_revision(ctx context.Context, field graphql.CollectedField, obj *catalog.Responsibility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Responsibility_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Responsibility().Revision(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Responsibility_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Responsibility", field, true, true, "Int")
 }
 
 func (ec *executionContext) _ResponsibleOffice_id(ctx context.Context, field graphql.CollectedField, obj *catalog.ResponsibleOffice) (ret graphql.Marshaler) {
@@ -10192,6 +15070,885 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAddressInput(ctx context.Context, obj any) (AddressInput, error) {
+	var it AddressInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "street", "poBox", "postalCode", "city", "ars"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNAddressKind2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐAddressKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "street":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("street"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Street = data
+		case "poBox":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("poBox"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PoBox = data
+		case "postalCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postalCode"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostalCode = data
+		case "city":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.City = data
+		case "ars":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ars"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ars = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddressInput unmarshals raw into the AddressInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddressInput(ctx context.Context, raw any) (AddressInput, error) {
+	var out AddressInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddressInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputChannelInput(ctx context.Context, obj any) (ChannelInput, error) {
+	var it ChannelInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "value", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNChannelKind2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐChannelKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOTextInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐTextInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalChannelInput unmarshals raw into the ChannelInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalChannelInput(ctx context.Context, raw any) (ChannelInput, error) {
+	var out ChannelInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChannelInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputContactInput(ctx context.Context, obj any) (ContactInput, error) {
+	var it ContactInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "position", "room", "channels"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "position":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("position"))
+			data, err := ec.unmarshalOTextInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐTextInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Position = data
+		case "room":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("room"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Room = data
+		case "channels":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channels"))
+			data, err := ec.unmarshalOChannelInput2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐChannelInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channels = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalContactInput unmarshals raw into the ContactInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalContactInput(ctx context.Context, raw any) (ContactInput, error) {
+	var out ContactInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ContactInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDeadlineInput(ctx context.Context, obj any) (DeadlineInput, error) {
+	var it DeadlineInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "duration", "from", "to", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNDeadlineKind2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐDeadlineKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "duration":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("duration"))
+			data, err := ec.unmarshalODurationInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐDurationInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Duration = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOTextInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐTextInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDeadlineInput unmarshals raw into the DeadlineInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDeadlineInput(ctx context.Context, raw any) (DeadlineInput, error) {
+	var out DeadlineInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeadlineInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDurationInput(ctx context.Context, obj any) (DurationInput, error) {
+	var it DurationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"value", "valueTo", "unit"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		case "valueTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueTo"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueTo = data
+		case "unit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unit"))
+			data, err := ec.unmarshalNTimeUnit2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐTimeUnit(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unit = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDurationInput unmarshals raw into the DurationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDurationInput(ctx context.Context, raw any) (DurationInput, error) {
+	var out DurationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DurationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEditorInput(ctx context.Context, obj any) (EditorInput, error) {
+	var it EditorInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "role", "scopes", "expiresAt"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNRole2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐAccessRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "scopes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scopes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Scopes = data
+		case "expiresAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAt"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAt = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEditorInput unmarshals raw into the EditorInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEditorInput(ctx context.Context, raw any) (EditorInput, error) {
+	var out EditorInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EditorInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputFeeInput(ctx context.Context, obj any) (FeeInput, error) {
+	var it FeeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "amountCents", "minCents", "maxCents", "description", "prepayment", "url"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNFeeKind2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐFeeKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "amountCents":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountCents"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmountCents = data
+		case "minCents":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minCents"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinCents = data
+		case "maxCents":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxCents"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxCents = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOTextInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐTextInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "prepayment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prepayment"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Prepayment = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFeeInput unmarshals raw into the FeeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFeeInput(ctx context.Context, raw any) (FeeInput, error) {
+	var out FeeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FeeInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputLinkInput(ctx context.Context, obj any) (LinkInput, error) {
+	var it LinkInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"url", "title"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOTextInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐTextInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLinkInput unmarshals raw into the LinkInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLinkInput(ctx context.Context, raw any) (LinkInput, error) {
+	var out LinkInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LinkInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOfficeInput(ctx context.Context, obj any) (OfficeInput, error) {
+	var it OfficeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "kind", "ars", "parentId", "addresses", "openingHours", "openingHoursNotes", "channels", "contacts", "accessibility"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNTextInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐTextInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNOfficeKind2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐOfficeKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "ars":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ars"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ars = data
+		case "parentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentID = data
+		case "addresses":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addresses"))
+			data, err := ec.unmarshalOAddressInput2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐAddressInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Addresses = data
+		case "openingHours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openingHours"))
+			data, err := ec.unmarshalOOpeningSlotInput2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐOpeningSlotInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpeningHours = data
+		case "openingHoursNotes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openingHoursNotes"))
+			data, err := ec.unmarshalOTextInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐTextInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpeningHoursNotes = data
+		case "channels":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channels"))
+			data, err := ec.unmarshalOChannelInput2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐChannelInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channels = data
+		case "contacts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contacts"))
+			data, err := ec.unmarshalOContactInput2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐContactInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Contacts = data
+		case "accessibility":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accessibility"))
+			data, err := ec.unmarshalOTextInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐTextInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Accessibility = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOfficeInput unmarshals raw into the OfficeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOfficeInput(ctx context.Context, raw any) (OfficeInput, error) {
+	var out OfficeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OfficeInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOnlineServiceInput(ctx context.Context, obj any) (OnlineServiceInput, error) {
+	var it OnlineServiceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"title", "description", "links", "trustLevel", "identification", "ars"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNTextInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐTextInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOTextInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐTextInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "links":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("links"))
+			data, err := ec.unmarshalNLinkInput2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐLinkInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Links = data
+		case "trustLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trustLevel"))
+			data, err := ec.unmarshalOTrustLevel2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐTrustLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrustLevel = data
+		case "identification":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("identification"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Identification = data
+		case "ars":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ars"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ars = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOnlineServiceInput unmarshals raw into the OnlineServiceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOnlineServiceInput(ctx context.Context, raw any) (OnlineServiceInput, error) {
+	var out OnlineServiceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OnlineServiceInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOpeningSlotInput(ctx context.Context, obj any) (OpeningSlotInput, error) {
+	var it OpeningSlotInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"day", "open", "close"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "day":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("day"))
+			data, err := ec.unmarshalNWeekday2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐWeekday(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Day = data
+		case "open":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("open"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Open = data
+		case "close":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("close"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Close = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOpeningSlotInput unmarshals raw into the OpeningSlotInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOpeningSlotInput(ctx context.Context, raw any) (OpeningSlotInput, error) {
+	var out OpeningSlotInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OpeningSlotInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProcessingTimeInput(ctx context.Context, obj any) (ProcessingTimeInput, error) {
+	var it ProcessingTimeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"duration", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "duration":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("duration"))
+			data, err := ec.unmarshalODurationInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐDurationInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Duration = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOTextInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐTextInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProcessingTimeInput unmarshals raw into the ProcessingTimeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProcessingTimeInput(ctx context.Context, raw any) (ProcessingTimeInput, error) {
+	var out ProcessingTimeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProcessingTimeInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputResponsibilityInput(ctx context.Context, obj any) (ResponsibilityInput, error) {
+	var it ResponsibilityInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["role"]; !present {
+		asMap["role"] = "RESPONSIBLE"
+	}
+
+	fieldsInOrder := [...]string{"leikaKey", "ars", "officeId", "onlineServiceId", "role"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "leikaKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leikaKey"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeikaKey = data
+		case "ars":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ars"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ars = data
+		case "officeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("officeId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfficeID = data
+		case "onlineServiceId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onlineServiceId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnlineServiceID = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalOResponsibilityRole2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalResponsibilityInput unmarshals raw into the ResponsibilityInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalResponsibilityInput(ctx context.Context, raw any) (ResponsibilityInput, error) {
+	var out ResponsibilityInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ResponsibilityInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputServiceFilter(ctx context.Context, obj any) (ServiceFilter, error) {
 	var it ServiceFilter
 	if obj == nil {
@@ -10259,6 +16016,321 @@ func (ec *executionContext) unmarshalInputServiceFilter(ctx context.Context, obj
 func UnmarshalServiceFilter(ctx context.Context, raw any) (ServiceFilter, error) {
 	var out ServiceFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ServiceFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputServiceInput(ctx context.Context, obj any) (ServiceInput, error) {
+	var it ServiceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"leikaKeys", "modules", "fees", "deadlines", "processingTime", "typisation", "addressees", "categories", "implementationBundles", "keywordsDe", "keywordsEn", "ars", "validFrom", "validTo"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "leikaKeys":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leikaKeys"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeikaKeys = data
+		case "modules":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("modules"))
+			data, err := ec.unmarshalNTextModuleInput2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐTextModuleInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Modules = data
+		case "fees":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fees"))
+			data, err := ec.unmarshalOFeeInput2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐFeeInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Fees = data
+		case "deadlines":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deadlines"))
+			data, err := ec.unmarshalODeadlineInput2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐDeadlineInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Deadlines = data
+		case "processingTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("processingTime"))
+			data, err := ec.unmarshalOProcessingTimeInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐProcessingTimeInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProcessingTime = data
+		case "typisation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("typisation"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Typisation = data
+		case "addressees":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addressees"))
+			data, err := ec.unmarshalOAddressee2ᚕgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐAddresseeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Addressees = data
+		case "categories":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categories"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Categories = data
+		case "implementationBundles":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("implementationBundles"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ImplementationBundles = data
+		case "keywordsDe":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keywordsDe"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeywordsDe = data
+		case "keywordsEn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keywordsEn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeywordsEn = data
+		case "ars":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ars"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ars = data
+		case "validFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validFrom"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidFrom = data
+		case "validTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validTo"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidTo = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalServiceInput unmarshals raw into the ServiceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalServiceInput(ctx context.Context, raw any) (ServiceInput, error) {
+	var out ServiceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ServiceInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSpecialisationInput(ctx context.Context, obj any) (SpecialisationInput, error) {
+	var it SpecialisationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"leikaKey", "ars", "module", "mode", "text", "replaces"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "leikaKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leikaKey"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeikaKey = data
+		case "ars":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ars"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ars = data
+		case "module":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("module"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Module = data
+		case "mode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mode"))
+			data, err := ec.unmarshalNSpecialisationMode2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐMode(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Mode = data
+		case "text":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
+			data, err := ec.unmarshalNTextInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐTextInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Text = data
+		case "replaces":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replaces"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Replaces = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSpecialisationInput unmarshals raw into the SpecialisationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSpecialisationInput(ctx context.Context, raw any) (SpecialisationInput, error) {
+	var out SpecialisationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SpecialisationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTextInput(ctx context.Context, obj any) (TextInput, error) {
+	var it TextInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"de", "en", "enMachineTranslated"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "de":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("de"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.De = data
+		case "en":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("en"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.En = data
+		case "enMachineTranslated":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enMachineTranslated"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnMachineTranslated = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTextInput unmarshals raw into the TextInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTextInput(ctx context.Context, raw any) (TextInput, error) {
+	var out TextInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TextInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTextModuleInput(ctx context.Context, obj any) (TextModuleInput, error) {
+	var it TextModuleInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code", "text"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "text":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
+			data, err := ec.unmarshalNTextInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐTextInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Text = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTextModuleInput unmarshals raw into the TextModuleInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTextModuleInput(ctx context.Context, raw any) (TextModuleInput, error) {
+	var out TextModuleInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TextModuleInput", raw, &out)
 	return out, err
 }
 
@@ -10369,6 +16441,392 @@ func (ec *executionContext) _Address(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Address_ars(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditConnectionImplementors = []string{"AuditConnection"}
+
+func (ec *executionContext) _AuditConnection(ctx context.Context, sel ast.SelectionSet, obj *AuditConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditConnection")
+		case "nodes":
+			out.Values[i] = ec._AuditConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AuditConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditEntryImplementors = []string{"AuditEntry"}
+
+func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSet, obj *catalog.AuditEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditEntry")
+		case "seq":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditEntry_seq(ctx, field, obj)
+				})
+		case "time":
+			out.Values[i] = ec._AuditEntry_time(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actor":
+			out.Values[i] = ec._AuditEntry_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "role":
+			out.Values[i] = ec._AuditEntry_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "address":
+			out.Values[i] = ec._AuditEntry_address(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "operation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditEntry_operation(ctx, field, obj)
+				})
+		case "kind":
+			out.Values[i] = ec._AuditEntry_kind(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "id":
+			out.Values[i] = ec._AuditEntry_id(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "outcome":
+			out.Values[i] = ec._AuditEntry_outcome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "revision":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditEntry_revision(ctx, field, obj)
+				})
+		case "message":
+			out.Values[i] = ec._AuditEntry_message(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var changeImplementors = []string{"Change"}
+
+func (ec *executionContext) _Change(ctx context.Context, sel ast.SelectionSet, obj *catalog.Change) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Change")
+		case "revision":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Change_revision(ctx, field, obj)
+				})
+		case "time":
+			out.Values[i] = ec._Change_time(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "operation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Change_operation(ctx, field, obj)
+				})
+		case "kind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Change_kind(ctx, field, obj)
+				})
+		case "id":
+			out.Values[i] = ec._Change_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ars":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Change_ars(ctx, field, obj)
+				})
+		case "actor":
+			out.Values[i] = ec._Change_actor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._Change_reason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var changeConnectionImplementors = []string{"ChangeConnection"}
+
+func (ec *executionContext) _ChangeConnection(ctx context.Context, sel ast.SelectionSet, obj *ChangeConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChangeConnection")
+		case "nodes":
+			out.Values[i] = ec._ChangeConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ChangeConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var changeRequestImplementors = []string{"ChangeRequest"}
+
+func (ec *executionContext) _ChangeRequest(ctx context.Context, sel ast.SelectionSet, obj *catalog.Specialisation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeRequestImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChangeRequest")
+		case "id":
+			out.Values[i] = ec._ChangeRequest_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "leikaKey":
+			out.Values[i] = ec._ChangeRequest_leikaKey(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "region":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ChangeRequest_region(ctx, field, obj)
+				})
+		case "module":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ChangeRequest_module(ctx, field, obj)
+				})
+		case "moduleLabel":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ChangeRequest_moduleLabel(ctx, field, obj)
+				})
+		case "mode":
+			out.Values[i] = ec._ChangeRequest_mode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "text":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ChangeRequest_text(ctx, field, obj)
+				})
+		case "state":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ChangeRequest_state(ctx, field, obj)
+				})
+		case "replaces":
+			out.Values[i] = ec._ChangeRequest_replaces(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "proposedBy":
+			out.Values[i] = ec._ChangeRequest_proposedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "submittedAt":
+			out.Values[i] = ec._ChangeRequest_submittedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reviewedBy":
+			out.Values[i] = ec._ChangeRequest_reviewedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reviewedAt":
+			out.Values[i] = ec._ChangeRequest_reviewedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reviewComment":
+			out.Values[i] = ec._ChangeRequest_reviewComment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "revision":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ChangeRequest_revision(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var changeRequestConnectionImplementors = []string{"ChangeRequestConnection"}
+
+func (ec *executionContext) _ChangeRequestConnection(ctx context.Context, sel ast.SelectionSet, obj *ChangeRequestConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeRequestConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChangeRequestConnection")
+		case "nodes":
+			out.Values[i] = ec._ChangeRequestConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ChangeRequestConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ChangeRequestConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -10545,6 +17003,44 @@ func (ec *executionContext) _Deadline(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var deletedImplementors = []string{"Deleted"}
+
+func (ec *executionContext) _Deleted(ctx context.Context, sel ast.SelectionSet, obj *Deleted) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deletedImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Deleted")
+		case "id":
+			out.Values[i] = ec._Deleted_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revision":
+			out.Values[i] = ec._Deleted_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var durationImplementors = []string{"Duration"}
 
 func (ec *executionContext) _Duration(ctx context.Context, sel ast.SelectionSet, obj *catalog.Duration) graphql.Marshaler {
@@ -10577,6 +17073,113 @@ func (ec *executionContext) _Duration(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Duration_formatted(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var editorImplementors = []string{"Editor"}
+
+func (ec *executionContext) _Editor(ctx context.Context, sel ast.SelectionSet, obj *catalog.Editor) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, editorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Editor")
+		case "id":
+			out.Values[i] = ec._Editor_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Editor_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "role":
+			out.Values[i] = ec._Editor_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "scopes":
+			out.Values[i] = ec._Editor_scopes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Editor_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expiresAt":
+			out.Values[i] = ec._Editor_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "revokedAt":
+			out.Values[i] = ec._Editor_revokedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "active":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Editor_active(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var editorTokenImplementors = []string{"EditorToken"}
+
+func (ec *executionContext) _EditorToken(ctx context.Context, sel ast.SelectionSet, obj *EditorToken) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, editorTokenImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EditorToken")
+		case "editor":
+			out.Values[i] = ec._EditorToken_editor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "token":
+			out.Values[i] = ec._EditorToken_token(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -10655,6 +17258,107 @@ func (ec *executionContext) _Fee(ctx context.Context, sel ast.SelectionSet, obj 
 			out.Values[i] = ec._Fee_url(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var fieldChangeImplementors = []string{"FieldChange"}
+
+func (ec *executionContext) _FieldChange(ctx context.Context, sel ast.SelectionSet, obj *catalog.FieldChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, fieldChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FieldChange")
+		case "path":
+			out.Values[i] = ec._FieldChange_path(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "before":
+			out.Values[i] = ec._FieldChange_before(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "after":
+			out.Values[i] = ec._FieldChange_after(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var historyVersionImplementors = []string{"HistoryVersion"}
+
+func (ec *executionContext) _HistoryVersion(ctx context.Context, sel ast.SelectionSet, obj *HistoryVersion) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, historyVersionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HistoryVersion")
+		case "revision":
+			out.Values[i] = ec._HistoryVersion_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._HistoryVersion_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changedAt":
+			out.Values[i] = ec._HistoryVersion_changedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changedBy":
+			out.Values[i] = ec._HistoryVersion_changedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._HistoryVersion_reason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "changes":
+			out.Values[i] = ec._HistoryVersion_changes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -11046,6 +17750,204 @@ func (ec *executionContext) _LocalizedText(ctx context.Context, sel ast.Selectio
 			}
 		case "stale":
 			out.Values[i] = ec._LocalizedText_stale(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var meImplementors = []string{"Me"}
+
+func (ec *executionContext) _Me(ctx context.Context, sel ast.SelectionSet, obj *Me) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, meImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Me")
+		case "role":
+			out.Values[i] = ec._Me_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "editor":
+			out.Values[i] = ec._Me_editor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "permissions":
+			out.Values[i] = ec._Me_permissions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mutationImplementors = []string{"Mutation"}
+
+func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Mutation",
+	})
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
+			Object: field.Name,
+			Field:  field,
+		})
+
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Mutation")
+		case "createOffice":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createOffice(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateOffice":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateOffice(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteOffice":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteOffice(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createOnlineService":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createOnlineService(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateOnlineService":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateOnlineService(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteOnlineService":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteOnlineService(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setResponsibility":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setResponsibility(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removeResponsibility":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removeResponsibility(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "putService":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_putService(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publishService":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_publishService(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "archiveService":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_archiveService(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "proposeSpecialisation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_proposeSpecialisation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "submitChangeRequest":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_submitChangeRequest(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reviewChangeRequest":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reviewChangeRequest(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "restoreVersion":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_restoreVersion(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createEditor":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createEditor(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokeEditor":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeEditor(ctx, field)
+			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -11566,6 +18468,42 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_implementationBundles(ctx, field)
 				})
+		case "me":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_me(ctx, field)
+				})
+		case "history":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_history(ctx, field)
+				})
+		case "auditLog":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_auditLog(ctx, field)
+				})
+		case "changedSince":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_changedSince(ctx, field)
+				})
+		case "changeRequests":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_changeRequests(ctx, field)
+				})
+		case "editors":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_editors(ctx, field)
+				})
 		case "labels":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -11777,6 +18715,73 @@ func (ec *executionContext) _RegionEdge(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var responsibilityImplementors = []string{"Responsibility"}
+
+func (ec *executionContext) _Responsibility(ctx context.Context, sel ast.SelectionSet, obj *catalog.Responsibility) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, responsibilityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Responsibility")
+		case "id":
+			out.Values[i] = ec._Responsibility_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "leikaKey":
+			out.Values[i] = ec._Responsibility_leikaKey(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "region":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Responsibility_region(ctx, field, obj)
+				})
+		case "office":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Responsibility_office(ctx, field, obj)
+				})
+		case "onlineService":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Responsibility_onlineService(ctx, field, obj)
+				})
+		case "role":
+			out.Values[i] = ec._Responsibility_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "revision":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Responsibility_revision(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -12662,6 +19667,11 @@ func (ec *executionContext) marshalNAddress2ᚕgithubᚗcomᚋleistungsfinderᚋ
 	return ret
 }
 
+func (ec *executionContext) unmarshalNAddressInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐAddressInput(ctx context.Context, v any) (*AddressInput, error) {
+	res, err := ec.unmarshalInputAddressInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNAddressKind2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐAddressKind(ctx context.Context, v any) (catalog.AddressKind, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := catalog.AddressKind(tmp)
@@ -12722,6 +19732,38 @@ func (ec *executionContext) marshalNAddressee2ᚕgithubᚗcomᚋleistungsfinder�
 	return ret
 }
 
+func (ec *executionContext) marshalNAuditConnection2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐAuditConnection(ctx context.Context, sel ast.SelectionSet, v *AuditConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditConnection!")
+		return graphql.Null
+	}
+	return ec._AuditConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAuditEntry2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐAuditEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*catalog.AuditEntry) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAuditEntry2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐAuditEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAuditEntry2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐAuditEntry(ctx context.Context, sel ast.SelectionSet, v *catalog.AuditEntry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEntry!")
+		return graphql.Null
+	}
+	return ec._AuditEntry(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -12732,6 +19774,85 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	res := graphql.MarshalBoolean(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Boolean!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNChange2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*catalog.Change) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChange2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNChange2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐChange(ctx context.Context, sel ast.SelectionSet, v *catalog.Change) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Change!")
+		return graphql.Null
+	}
+	return ec._Change(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNChangeConnection2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐChangeConnection(ctx context.Context, sel ast.SelectionSet, v *ChangeConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChangeConnection!")
+		return graphql.Null
+	}
+	return ec._ChangeConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNChangeRequest2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐSpecialisationᚄ(ctx context.Context, sel ast.SelectionSet, v []*catalog.Specialisation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChangeRequest2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐSpecialisation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNChangeRequest2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐSpecialisation(ctx context.Context, sel ast.SelectionSet, v *catalog.Specialisation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChangeRequest!")
+		return graphql.Null
+	}
+	return ec._ChangeRequest(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNChangeRequestConnection2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐChangeRequestConnection(ctx context.Context, sel ast.SelectionSet, v *ChangeRequestConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChangeRequestConnection!")
+		return graphql.Null
+	}
+	return ec._ChangeRequestConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNChangeRequestState2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐStatus(ctx context.Context, v any) (catalog.Status, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := catalog.Status(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNChangeRequestState2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐStatus(ctx context.Context, sel ast.SelectionSet, v catalog.Status) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ChangeRequestState!")
 	}
 	return res
 }
@@ -12754,6 +19875,11 @@ func (ec *executionContext) marshalNChannel2ᚕgithubᚗcomᚋleistungsfinderᚋ
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNChannelInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐChannelInput(ctx context.Context, v any) (*ChannelInput, error) {
+	res, err := ec.unmarshalInputChannelInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNChannelKind2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐChannelKind(ctx context.Context, v any) (catalog.ChannelKind, error) {
@@ -12789,6 +19915,11 @@ func (ec *executionContext) marshalNContact2ᚕgithubᚗcomᚋleistungsfinderᚋ
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNContactInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐContactInput(ctx context.Context, v any) (*ContactInput, error) {
+	res, err := ec.unmarshalInputContactInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNDateTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
@@ -12849,6 +19980,11 @@ func (ec *executionContext) marshalNDeadline2ᚖgithubᚗcomᚋleistungsfinder�
 	return ec._Deadline(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNDeadlineInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐDeadlineInput(ctx context.Context, v any) (*DeadlineInput, error) {
+	res, err := ec.unmarshalInputDeadlineInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNDeadlineKind2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐDeadlineKind(ctx context.Context, v any) (catalog.DeadlineKind, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := catalog.DeadlineKind(tmp)
@@ -12862,6 +19998,51 @@ func (ec *executionContext) marshalNDeadlineKind2githubᚗcomᚋleistungsfinder�
 		graphql.AddInvalidNullFromMarshaler(ctx, "DeadlineKind!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNDeleted2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐDeleted(ctx context.Context, sel ast.SelectionSet, v *Deleted) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Deleted!")
+		return graphql.Null
+	}
+	return ec._Deleted(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEditor2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐEditorᚄ(ctx context.Context, sel ast.SelectionSet, v []*catalog.Editor) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEditor2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐEditor(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNEditor2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐEditor(ctx context.Context, sel ast.SelectionSet, v *catalog.Editor) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Editor!")
+		return graphql.Null
+	}
+	return ec._Editor(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNEditorInput2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐEditorInput(ctx context.Context, v any) (EditorInput, error) {
+	res, err := ec.unmarshalInputEditorInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEditorToken2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐEditorToken(ctx context.Context, sel ast.SelectionSet, v *EditorToken) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EditorToken!")
+		return graphql.Null
+	}
+	return ec._EditorToken(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNFee2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐFee(ctx context.Context, sel ast.SelectionSet, v catalog.Fee) graphql.Marshaler {
@@ -12908,6 +20089,11 @@ func (ec *executionContext) marshalNFee2ᚖgithubᚗcomᚋleistungsfinderᚋleis
 	return ec._Fee(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNFeeInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐFeeInput(ctx context.Context, v any) (*FeeInput, error) {
+	res, err := ec.unmarshalInputFeeInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNFeeKind2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐFeeKind(ctx context.Context, v any) (catalog.FeeKind, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := catalog.FeeKind(tmp)
@@ -12921,6 +20107,54 @@ func (ec *executionContext) marshalNFeeKind2githubᚗcomᚋleistungsfinderᚋlei
 		graphql.AddInvalidNullFromMarshaler(ctx, "FeeKind!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNFieldChange2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐFieldChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*catalog.FieldChange) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFieldChange2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐFieldChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFieldChange2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐFieldChange(ctx context.Context, sel ast.SelectionSet, v *catalog.FieldChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FieldChange!")
+		return graphql.Null
+	}
+	return ec._FieldChange(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNHistoryVersion2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐHistoryVersionᚄ(ctx context.Context, sel ast.SelectionSet, v []*HistoryVersion) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHistoryVersion2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐHistoryVersion(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNHistoryVersion2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐHistoryVersion(ctx context.Context, sel ast.SelectionSet, v *HistoryVersion) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "HistoryVersion!")
+		return graphql.Null
+	}
+	return ec._HistoryVersion(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
@@ -13029,6 +20263,25 @@ func (ec *executionContext) marshalNLink2ᚕgithubᚗcomᚋleistungsfinderᚋlei
 	return ret
 }
 
+func (ec *executionContext) unmarshalNLinkInput2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐLinkInputᚄ(ctx context.Context, v any) ([]*LinkInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*LinkInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNLinkInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐLinkInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNLinkInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐLinkInput(ctx context.Context, v any) (*LinkInput, error) {
+	res, err := ec.unmarshalInputLinkInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNLocalText2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐMergedTextᚄ(ctx context.Context, sel ast.SelectionSet, v []*catalog.MergedText) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -13067,6 +20320,14 @@ func (ec *executionContext) marshalNLocalizedText2ᚖgithubᚗcomᚋleistungsfin
 		return graphql.Null
 	}
 	return ec._LocalizedText(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMe2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐMe(ctx context.Context, sel ast.SelectionSet, v *Me) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Me!")
+		return graphql.Null
+	}
+	return ec._Me(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNOffice2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐOfficeᚄ(ctx context.Context, sel ast.SelectionSet, v []*catalog.Office) graphql.Marshaler {
@@ -13125,6 +20386,11 @@ func (ec *executionContext) marshalNOfficeEdge2ᚖgithubᚗcomᚋleistungsfinder
 	return ec._OfficeEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNOfficeInput2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐOfficeInput(ctx context.Context, v any) (OfficeInput, error) {
+	res, err := ec.unmarshalInputOfficeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNOfficeKind2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐOfficeKind(ctx context.Context, v any) (catalog.OfficeKind, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := catalog.OfficeKind(tmp)
@@ -13146,6 +20412,11 @@ func (ec *executionContext) marshalNOnlineService2ᚖgithubᚗcomᚋleistungsfin
 		return graphql.Null
 	}
 	return ec._OnlineService(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNOnlineServiceInput2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐOnlineServiceInput(ctx context.Context, v any) (OnlineServiceInput, error) {
+	res, err := ec.unmarshalInputOnlineServiceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNOpeningSlot2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐSlotᚄ(ctx context.Context, sel ast.SelectionSet, v []*catalog.Slot) graphql.Marshaler {
@@ -13172,12 +20443,27 @@ func (ec *executionContext) marshalNOpeningSlot2ᚖgithubᚗcomᚋleistungsfinde
 	return ec._OpeningSlot(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNOpeningSlotInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐOpeningSlotInput(ctx context.Context, v any) (*OpeningSlotInput, error) {
+	res, err := ec.unmarshalInputOpeningSlotInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *PageInfo) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PageInfo!")
 		return graphql.Null
 	}
 	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRecordKind2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐRecordKind(ctx context.Context, v any) (RecordKind, error) {
+	var res RecordKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRecordKind2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐRecordKind(ctx context.Context, sel ast.SelectionSet, v RecordKind) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNRegion2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐRegionᚄ(ctx context.Context, sel ast.SelectionSet, v []*catalog.Region) graphql.Marshaler {
@@ -13251,6 +20537,19 @@ func (ec *executionContext) marshalNRegionLevel2githubᚗcomᚋleistungsfinder�
 	return res
 }
 
+func (ec *executionContext) marshalNResponsibility2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐResponsibility(ctx context.Context, sel ast.SelectionSet, v *catalog.Responsibility) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Responsibility!")
+		return graphql.Null
+	}
+	return ec._Responsibility(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNResponsibilityInput2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐResponsibilityInput(ctx context.Context, v any) (ResponsibilityInput, error) {
+	res, err := ec.unmarshalInputResponsibilityInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNResponsibilityRole2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐRole(ctx context.Context, v any) (catalog.Role, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := catalog.Role(tmp)
@@ -13314,6 +20613,31 @@ func (ec *executionContext) marshalNResponsibleOnlineService2ᚖgithubᚗcomᚋl
 	return ec._ResponsibleOnlineService(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNReviewDecision2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐReviewDecision(ctx context.Context, v any) (ReviewDecision, error) {
+	var res ReviewDecision
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReviewDecision2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐReviewDecision(ctx context.Context, sel ast.SelectionSet, v ReviewDecision) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNRole2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐAccessRole(ctx context.Context, v any) (catalog.AccessRole, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := catalog.AccessRole(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRole2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐAccessRole(ctx context.Context, sel ast.SelectionSet, v catalog.AccessRole) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Role!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNService2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐServiceᚄ(ctx context.Context, sel ast.SelectionSet, v []*catalog.Service) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -13370,6 +20694,11 @@ func (ec *executionContext) marshalNServiceEdge2ᚖgithubᚗcomᚋleistungsfinde
 	return ec._ServiceEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNServiceInput2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐServiceInput(ctx context.Context, v any) (ServiceInput, error) {
+	res, err := ec.unmarshalInputServiceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNServiceStatus2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐStatus(ctx context.Context, v any) (catalog.Status, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := catalog.Status(tmp)
@@ -13383,6 +20712,11 @@ func (ec *executionContext) marshalNServiceStatus2githubᚗcomᚋleistungsfinder
 		graphql.AddInvalidNullFromMarshaler(ctx, "ServiceStatus!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNSpecialisationInput2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐSpecialisationInput(ctx context.Context, v any) (SpecialisationInput, error) {
+	res, err := ec.unmarshalInputSpecialisationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNSpecialisationMode2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐMode(ctx context.Context, v any) (catalog.Mode, error) {
@@ -13443,6 +20777,11 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	return ret
 }
 
+func (ec *executionContext) unmarshalNTextInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐTextInput(ctx context.Context, v any) (*TextInput, error) {
+	res, err := ec.unmarshalInputTextInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNTextModule2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐTextModuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*TextModule) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -13465,6 +20804,25 @@ func (ec *executionContext) marshalNTextModule2ᚖgithubᚗcomᚋleistungsfinder
 		return graphql.Null
 	}
 	return ec._TextModule(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTextModuleInput2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐTextModuleInputᚄ(ctx context.Context, v any) ([]*TextModuleInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*TextModuleInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTextModuleInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐTextModuleInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNTextModuleInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐTextModuleInput(ctx context.Context, v any) (*TextModuleInput, error) {
+	res, err := ec.unmarshalInputTextModuleInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNTimeUnit2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐTimeUnit(ctx context.Context, v any) (catalog.TimeUnit, error) {
@@ -13646,6 +21004,59 @@ func (ec *executionContext) marshalOAddress2ᚖgithubᚗcomᚋleistungsfinderᚋ
 	return ec._Address(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOAddressInput2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐAddressInputᚄ(ctx context.Context, v any) ([]*AddressInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*AddressInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAddressInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐAddressInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOAddressee2ᚕgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐAddresseeᚄ(ctx context.Context, v any) ([]catalog.Addressee, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]catalog.Addressee, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAddressee2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐAddressee(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOAddressee2ᚕgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐAddresseeᚄ(ctx context.Context, sel ast.SelectionSet, v []catalog.Addressee) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAddressee2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐAddressee(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOAddressee2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐAddressee(ctx context.Context, v any) (*catalog.Addressee, error) {
 	if v == nil {
 		return nil, nil
@@ -13695,6 +21106,59 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalOChangeRequestState2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐStatus(ctx context.Context, v any) (*catalog.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := catalog.Status(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOChangeRequestState2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐStatus(ctx context.Context, sel ast.SelectionSet, v *catalog.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOChannelInput2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐChannelInputᚄ(ctx context.Context, v any) ([]*ChannelInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ChannelInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNChannelInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐChannelInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOContactInput2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐContactInputᚄ(ctx context.Context, v any) ([]*ContactInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ContactInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNContactInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐContactInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalODateTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
 	if v == nil {
 		return nil, nil
@@ -13713,11 +21177,107 @@ func (ec *executionContext) marshalODateTime2ᚖtimeᚐTime(ctx context.Context,
 	return res
 }
 
+func (ec *executionContext) unmarshalODeadlineInput2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐDeadlineInputᚄ(ctx context.Context, v any) ([]*DeadlineInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*DeadlineInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDeadlineInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐDeadlineInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) marshalODuration2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐDuration(ctx context.Context, sel ast.SelectionSet, v *catalog.Duration) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Duration(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalODurationInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐDurationInput(ctx context.Context, v any) (*DurationInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputDurationInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOEditor2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐEditor(ctx context.Context, sel ast.SelectionSet, v *catalog.Editor) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Editor(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOFeeInput2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐFeeInputᚄ(ctx context.Context, v any) ([]*FeeInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*FeeInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFeeInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐFeeInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOID2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalID(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOID2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalID(v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
@@ -13819,6 +21379,23 @@ func (ec *executionContext) marshalOOnlineService2ᚖgithubᚗcomᚋleistungsfin
 	return ec._OnlineService(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOOpeningSlotInput2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐOpeningSlotInputᚄ(ctx context.Context, v any) ([]*OpeningSlotInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*OpeningSlotInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOpeningSlotInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐOpeningSlotInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) marshalOProcessingTime2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐProcessingTime(ctx context.Context, sel ast.SelectionSet, v *catalog.ProcessingTime) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -13826,11 +21403,38 @@ func (ec *executionContext) marshalOProcessingTime2ᚖgithubᚗcomᚋleistungsfi
 	return ec._ProcessingTime(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOProcessingTimeInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐProcessingTimeInput(ctx context.Context, v any) (*ProcessingTimeInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputProcessingTimeInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalORegion2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐRegion(ctx context.Context, sel ast.SelectionSet, v *catalog.Region) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Region(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOResponsibilityRole2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐRole(ctx context.Context, v any) (*catalog.Role, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := catalog.Role(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOResponsibilityRole2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐRole(ctx context.Context, sel ast.SelectionSet, v *catalog.Role) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
 }
 
 func (ec *executionContext) marshalOService2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐService(ctx context.Context, sel ast.SelectionSet, v *catalog.Service) graphql.Marshaler {
@@ -13860,6 +21464,41 @@ func (ec *executionContext) marshalOString2string(ctx context.Context, sel ast.S
 	return res
 }
 
+func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {
 	if v == nil {
 		return nil, nil
@@ -13876,6 +21515,14 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOTextInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐTextInput(ctx context.Context, v any) (*TextInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputTextInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOTextModule2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐTextModule(ctx context.Context, sel ast.SelectionSet, v *TextModule) graphql.Marshaler {
@@ -13895,6 +21542,25 @@ func (ec *executionContext) marshalOTrustLevel2githubᚗcomᚋleistungsfinderᚋ
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalString(string(v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOTrustLevel2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐTrustLevel(ctx context.Context, v any) (*catalog.TrustLevel, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := catalog.TrustLevel(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTrustLevel2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐTrustLevel(ctx context.Context, sel ast.SelectionSet, v *catalog.TrustLevel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
 	return res
 }
 

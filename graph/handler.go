@@ -39,6 +39,11 @@ type Options struct {
 	Logger *slog.Logger
 	// CacheMaxAge is the Cache-Control max-age of anonymous GET answers.
 	CacheMaxAge time.Duration
+	// RateLimits bound mutations per token and address; zero means
+	// DefaultRateLimits.
+	RateLimits RateLimits
+	// StateKey is the region key of the state this portal serves.
+	StateKey string
 }
 
 // NewHandler returns the GraphQL endpoint: POST and GET (queries only) per
@@ -50,7 +55,12 @@ func NewHandler(cfg Options) http.Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	res := &Resolver{Store: cfg.Store}
+	res := &Resolver{Store: cfg.Store, StateKey: cfg.StateKey}
+	limits := cfg.RateLimits
+	if limits == (RateLimits{}) {
+		limits = DefaultRateLimits
+	}
+	lim := &limiter{limits: limits}
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: res, Complexity: complexity()}))
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
@@ -63,6 +73,7 @@ func NewHandler(cfg Options) http.Handler {
 	srv.SetErrorPresenter(errorPresenter(log))
 	srv.SetRecoverFunc(recoverFunc(log))
 	srv.AroundFields(langFieldMiddleware)
+	srv.AroundRootFields(lim.rootFieldMiddleware)
 
 	maxAge := int(cfg.CacheMaxAge.Seconds())
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -86,7 +97,13 @@ func NewHandler(cfg Options) http.Handler {
 				r.Body = readCloser{bytes.NewReader(body)}
 			}
 		}
+		principal, err := authenticate(cfg.Store, r)
+		if err != nil {
+			writeError(w, http.StatusUnauthorized, catalog.ErrorCode(err), catalog.ErrorMessage(err))
+			return
+		}
 		ctx := withLang(r.Context(), r.Header.Get("Accept-Language"))
+		ctx = context.WithValue(ctx, principalKey{}, principal)
 		ctx = context.WithValue(ctx, loadersKey{}, newLoaders(cfg.Store))
 		r = r.WithContext(ctx)
 		if r.Method != http.MethodGet || r.Header.Get("Authorization") != "" {

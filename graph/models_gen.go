@@ -7,13 +7,109 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
 )
 
+type AddressInput struct {
+	Kind       catalog.AddressKind `json:"kind"`
+	Street     *string             `json:"street,omitempty"`
+	PoBox      *string             `json:"poBox,omitempty"`
+	PostalCode string              `json:"postalCode"`
+	City       string              `json:"city"`
+	Ars        *string             `json:"ars,omitempty"`
+}
+
+type AuditConnection struct {
+	Nodes    []*catalog.AuditEntry `json:"nodes"`
+	PageInfo *PageInfo             `json:"pageInfo"`
+}
+
+type ChangeConnection struct {
+	Nodes    []*catalog.Change `json:"nodes"`
+	PageInfo *PageInfo         `json:"pageInfo"`
+}
+
+type ChangeRequestConnection struct {
+	Nodes      []*catalog.Specialisation `json:"nodes"`
+	PageInfo   *PageInfo                 `json:"pageInfo"`
+	TotalCount int                       `json:"totalCount"`
+}
+
+type ChannelInput struct {
+	Kind  catalog.ChannelKind `json:"kind"`
+	Value string              `json:"value"`
+	Note  *TextInput          `json:"note,omitempty"`
+}
+
+type ContactInput struct {
+	Name     string          `json:"name"`
+	Position *TextInput      `json:"position,omitempty"`
+	Room     *string         `json:"room,omitempty"`
+	Channels []*ChannelInput `json:"channels,omitempty"`
+}
+
+type DeadlineInput struct {
+	Kind        catalog.DeadlineKind `json:"kind"`
+	Duration    *DurationInput       `json:"duration,omitempty"`
+	From        *time.Time           `json:"from,omitempty"`
+	To          *time.Time           `json:"to,omitempty"`
+	Description *TextInput           `json:"description,omitempty"`
+}
+
+type Deleted struct {
+	ID       string `json:"id"`
+	Revision int    `json:"revision"`
+}
+
+type DurationInput struct {
+	Value   int              `json:"value"`
+	ValueTo *int             `json:"valueTo,omitempty"`
+	Unit    catalog.TimeUnit `json:"unit"`
+}
+
+type EditorInput struct {
+	Name      string             `json:"name"`
+	Role      catalog.AccessRole `json:"role"`
+	Scopes    []string           `json:"scopes,omitempty"`
+	ExpiresAt *time.Time         `json:"expiresAt,omitempty"`
+}
+
+type EditorToken struct {
+	Editor *catalog.Editor `json:"editor"`
+	// The bearer token. It is not stored and cannot be shown again.
+	Token string `json:"token"`
+}
+
+type FeeInput struct {
+	Kind        catalog.FeeKind `json:"kind"`
+	AmountCents *int            `json:"amountCents,omitempty"`
+	MinCents    *int            `json:"minCents,omitempty"`
+	MaxCents    *int            `json:"maxCents,omitempty"`
+	Description *TextInput      `json:"description,omitempty"`
+	Prepayment  *bool           `json:"prepayment,omitempty"`
+	URL         *string         `json:"url,omitempty"`
+}
+
+type HistoryVersion struct {
+	Revision  int       `json:"revision"`
+	Version   int       `json:"version"`
+	ChangedAt time.Time `json:"changedAt"`
+	ChangedBy string    `json:"changedBy"`
+	Reason    *string   `json:"reason,omitempty"`
+	// Field-level differences to the previous version.
+	Changes []*catalog.FieldChange `json:"changes"`
+}
+
 type Label struct {
 	Key  string `json:"key"`
 	Text string `json:"text"`
+}
+
+type LinkInput struct {
+	URL   string     `json:"url"`
+	Title *TextInput `json:"title,omitempty"`
 }
 
 // Which language a record's texts are in.
@@ -39,6 +135,13 @@ type LocalizedText struct {
 	Stale bool `json:"stale"`
 }
 
+type Me struct {
+	Role   catalog.AccessRole `json:"role"`
+	Editor *catalog.Editor    `json:"editor,omitempty"`
+	// What the caller may do, in words a front end can show.
+	Permissions []string `json:"permissions"`
+}
+
 type OfficeConnection struct {
 	Edges      []*OfficeEdge     `json:"edges"`
 	Nodes      []*catalog.Office `json:"nodes"`
@@ -51,11 +154,44 @@ type OfficeEdge struct {
 	Node   *catalog.Office `json:"node"`
 }
 
+type OfficeInput struct {
+	Name              *TextInput          `json:"name"`
+	Kind              catalog.OfficeKind  `json:"kind"`
+	Ars               string              `json:"ars"`
+	ParentID          *string             `json:"parentId,omitempty"`
+	Addresses         []*AddressInput     `json:"addresses,omitempty"`
+	OpeningHours      []*OpeningSlotInput `json:"openingHours,omitempty"`
+	OpeningHoursNotes *TextInput          `json:"openingHoursNotes,omitempty"`
+	Channels          []*ChannelInput     `json:"channels,omitempty"`
+	Contacts          []*ContactInput     `json:"contacts,omitempty"`
+	Accessibility     *TextInput          `json:"accessibility,omitempty"`
+}
+
+type OnlineServiceInput struct {
+	Title          *TextInput          `json:"title"`
+	Description    *TextInput          `json:"description,omitempty"`
+	Links          []*LinkInput        `json:"links"`
+	TrustLevel     *catalog.TrustLevel `json:"trustLevel,omitempty"`
+	Identification []string            `json:"identification,omitempty"`
+	Ars            string              `json:"ars"`
+}
+
+type OpeningSlotInput struct {
+	Day   catalog.Weekday `json:"day"`
+	Open  string          `json:"open"`
+	Close string          `json:"close"`
+}
+
 type PageInfo struct {
 	HasNextPage     bool    `json:"hasNextPage"`
 	HasPreviousPage bool    `json:"hasPreviousPage"`
 	StartCursor     *string `json:"startCursor,omitempty"`
 	EndCursor       *string `json:"endCursor,omitempty"`
+}
+
+type ProcessingTimeInput struct {
+	Duration    *DurationInput `json:"duration,omitempty"`
+	Description *TextInput     `json:"description,omitempty"`
 }
 
 type Query struct {
@@ -71,6 +207,14 @@ type RegionConnection struct {
 type RegionEdge struct {
 	Cursor string          `json:"cursor"`
 	Node   *catalog.Region `json:"node"`
+}
+
+type ResponsibilityInput struct {
+	LeikaKey        string        `json:"leikaKey"`
+	Ars             string        `json:"ars"`
+	OfficeID        *string       `json:"officeId,omitempty"`
+	OnlineServiceID *string       `json:"onlineServiceId,omitempty"`
+	Role            *catalog.Role `json:"role,omitempty"`
 }
 
 type ServiceConnection struct {
@@ -96,12 +240,53 @@ type ServiceFilter struct {
 	HasOnlineService *bool `json:"hasOnlineService,omitempty"`
 }
 
+type ServiceInput struct {
+	LeikaKeys             []string             `json:"leikaKeys"`
+	Modules               []*TextModuleInput   `json:"modules"`
+	Fees                  []*FeeInput          `json:"fees,omitempty"`
+	Deadlines             []*DeadlineInput     `json:"deadlines,omitempty"`
+	ProcessingTime        *ProcessingTimeInput `json:"processingTime,omitempty"`
+	Typisation            []string             `json:"typisation,omitempty"`
+	Addressees            []catalog.Addressee  `json:"addressees,omitempty"`
+	Categories            []string             `json:"categories,omitempty"`
+	ImplementationBundles []string             `json:"implementationBundles,omitempty"`
+	KeywordsDe            []string             `json:"keywordsDe,omitempty"`
+	KeywordsEn            []string             `json:"keywordsEn,omitempty"`
+	// The area whose editorial office maintains it (default: the state).
+	Ars       *string    `json:"ars,omitempty"`
+	ValidFrom *time.Time `json:"validFrom,omitempty"`
+	ValidTo   *time.Time `json:"validTo,omitempty"`
+}
+
+type SpecialisationInput struct {
+	LeikaKey string       `json:"leikaKey"`
+	Ars      string       `json:"ars"`
+	Module   string       `json:"module"`
+	Mode     catalog.Mode `json:"mode"`
+	Text     *TextInput   `json:"text"`
+	// A published addition this one replaces when approved.
+	Replaces *string `json:"replaces,omitempty"`
+}
+
+// A text in German (required) and English (optional).
+type TextInput struct {
+	De string  `json:"de"`
+	En *string `json:"en,omitempty"`
+	// Set when the English text is a machine translation.
+	EnMachineTranslated *bool `json:"enMachineTranslated,omitempty"`
+}
+
 // A text module by its LeiKa code.
 type TextModule struct {
 	Code string `json:"code"`
 	// The module's title in the negotiated language ("Erforderliche Unterlagen" / "Required documents").
 	Label string         `json:"label"`
 	Text  *LocalizedText `json:"text"`
+}
+
+type TextModuleInput struct {
+	Code string     `json:"code"`
+	Text *TextInput `json:"text"`
 }
 
 // A language the catalogue stores texts in.
@@ -155,6 +340,122 @@ func (e *Lang) UnmarshalJSON(b []byte) error {
 }
 
 func (e Lang) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type RecordKind string
+
+const (
+	RecordKindService        RecordKind = "SERVICE"
+	RecordKindOffice         RecordKind = "OFFICE"
+	RecordKindOnlineService  RecordKind = "ONLINE_SERVICE"
+	RecordKindResponsibility RecordKind = "RESPONSIBILITY"
+	RecordKindSpecialisation RecordKind = "SPECIALISATION"
+)
+
+var AllRecordKind = []RecordKind{
+	RecordKindService,
+	RecordKindOffice,
+	RecordKindOnlineService,
+	RecordKindResponsibility,
+	RecordKindSpecialisation,
+}
+
+func (e RecordKind) IsValid() bool {
+	switch e {
+	case RecordKindService, RecordKindOffice, RecordKindOnlineService, RecordKindResponsibility, RecordKindSpecialisation:
+		return true
+	}
+	return false
+}
+
+func (e RecordKind) String() string {
+	return string(e)
+}
+
+func (e *RecordKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RecordKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RecordKind", str)
+	}
+	return nil
+}
+
+func (e RecordKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RecordKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RecordKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type ReviewDecision string
+
+const (
+	ReviewDecisionApprove ReviewDecision = "APPROVE"
+	ReviewDecisionReject  ReviewDecision = "REJECT"
+)
+
+var AllReviewDecision = []ReviewDecision{
+	ReviewDecisionApprove,
+	ReviewDecisionReject,
+}
+
+func (e ReviewDecision) IsValid() bool {
+	switch e {
+	case ReviewDecisionApprove, ReviewDecisionReject:
+		return true
+	}
+	return false
+}
+
+func (e ReviewDecision) String() string {
+	return string(e)
+}
+
+func (e *ReviewDecision) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ReviewDecision(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ReviewDecision", str)
+	}
+	return nil
+}
+
+func (e ReviewDecision) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ReviewDecision) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ReviewDecision) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
@@ -39,6 +40,75 @@ func (r *addressResolver) Ars(ctx context.Context, obj *catalog.Address) (*strin
 	return optString(obj.RegionKey), nil
 }
 
+// Seq is the resolver for the seq field.
+func (r *auditEntryResolver) Seq(ctx context.Context, obj *catalog.AuditEntry) (int, error) {
+	return int(obj.Seq), nil
+}
+
+// Operation is the resolver for the operation field.
+func (r *auditEntryResolver) Operation(ctx context.Context, obj *catalog.AuditEntry) (string, error) {
+	return obj.Op, nil
+}
+
+// Revision is the resolver for the revision field.
+func (r *auditEntryResolver) Revision(ctx context.Context, obj *catalog.AuditEntry) (*int, error) {
+	if obj.Revision == 0 {
+		return nil, nil
+	}
+	n := int(obj.Revision)
+	return &n, nil
+}
+
+// Revision is the resolver for the revision field.
+func (r *changeResolver) Revision(ctx context.Context, obj *catalog.Change) (int, error) {
+	return int(obj.Revision), nil
+}
+
+// Operation is the resolver for the operation field.
+func (r *changeResolver) Operation(ctx context.Context, obj *catalog.Change) (string, error) {
+	return string(obj.Op), nil
+}
+
+// Kind is the resolver for the kind field.
+func (r *changeResolver) Kind(ctx context.Context, obj *catalog.Change) (string, error) {
+	return string(obj.Kind), nil
+}
+
+// Ars is the resolver for the ars field.
+func (r *changeResolver) Ars(ctx context.Context, obj *catalog.Change) (*string, error) {
+	return optString(obj.RegionKey), nil
+}
+
+// Region is the resolver for the region field.
+func (r *changeRequestResolver) Region(ctx context.Context, obj *catalog.Specialisation) (*catalog.Region, error) {
+	return r.region(ctx, obj.RegionKey)
+}
+
+// Module is the resolver for the module field.
+func (r *changeRequestResolver) Module(ctx context.Context, obj *catalog.Specialisation) (string, error) {
+	return string(obj.Module), nil
+}
+
+// ModuleLabel is the resolver for the moduleLabel field.
+func (r *changeRequestResolver) ModuleLabel(ctx context.Context, obj *catalog.Specialisation) (string, error) {
+	return moduleLabel(ctx, obj.Module), nil
+}
+
+// Text is the resolver for the text field.
+func (r *changeRequestResolver) Text(ctx context.Context, obj *catalog.Specialisation) (*LocalizedText, error) {
+	return localize(ctx, obj.Text), nil
+}
+
+// State is the resolver for the state field.
+func (r *changeRequestResolver) State(ctx context.Context, obj *catalog.Specialisation) (catalog.Status, error) {
+	return obj.Status, nil
+}
+
+// Revision is the resolver for the revision field.
+func (r *changeRequestResolver) Revision(ctx context.Context, obj *catalog.Specialisation) (int, error) {
+	return int(obj.Revision), nil
+}
+
 // Label is the resolver for the label field.
 func (r *channelResolver) Label(ctx context.Context, obj *catalog.Channel) (string, error) {
 	return label(ctx, "channel."+string(obj.Kind)), nil
@@ -67,6 +137,11 @@ func (r *deadlineResolver) Description(ctx context.Context, obj *catalog.Deadlin
 // Formatted is the resolver for the formatted field.
 func (r *durationResolver) Formatted(ctx context.Context, obj *catalog.Duration) (string, error) {
 	return i18n.FormatDuration(langOf(ctx).Lang, obj.Value, obj.ValueTo, string(obj.Unit)), nil
+}
+
+// Active is the resolver for the active field.
+func (r *editorResolver) Active(ctx context.Context, obj *catalog.Editor) (bool, error) {
+	return obj.Active(time.Now()), nil
 }
 
 // Label is the resolver for the label field.
@@ -218,6 +293,224 @@ func (r *localTextResolver) IsSpecialised(ctx context.Context, obj *catalog.Merg
 	return len(obj.Additions) > 0, nil
 }
 
+// CreateOffice is the resolver for the createOffice field.
+func (r *mutationResolver) CreateOffice(ctx context.Context, input OfficeInput, reason *string) (*catalog.Office, error) {
+	o := officeFrom(input)
+	err := r.write(ctx, "createOffice", catalog.KindOffice, "", func(tx *catalog.Tx) error {
+		return tx.Put(o, catalog.Write{Reason: deref(reason), Expected: catalog.Expect(0)})
+	})
+	return o, err
+}
+
+// UpdateOffice is the resolver for the updateOffice field.
+func (r *mutationResolver) UpdateOffice(ctx context.Context, id string, input OfficeInput, expectedRevision int, reason *string) (*catalog.Office, error) {
+	exp, err := asRevision("expectedRevision", expectedRevision)
+	if err != nil {
+		return nil, err
+	}
+	o := officeFrom(input)
+	o.ID = id
+	err = r.write(ctx, "updateOffice", catalog.KindOffice, id, func(tx *catalog.Tx) error {
+		old, err := tx.Office(id)
+		if err != nil {
+			return err
+		}
+		o.Origin, o.ExternalIDs = old.Origin, old.ExternalIDs
+		return tx.Put(o, catalog.Write{Reason: deref(reason), Expected: &exp})
+	})
+	return o, err
+}
+
+// DeleteOffice is the resolver for the deleteOffice field.
+func (r *mutationResolver) DeleteOffice(ctx context.Context, id string, expectedRevision int, reason *string) (*Deleted, error) {
+	return r.delete(ctx, "deleteOffice", catalog.KindOffice, id, expectedRevision, reason)
+}
+
+// CreateOnlineService is the resolver for the createOnlineService field.
+func (r *mutationResolver) CreateOnlineService(ctx context.Context, input OnlineServiceInput, reason *string) (*catalog.OnlineService, error) {
+	o := onlineServiceFrom(input)
+	err := r.write(ctx, "createOnlineService", catalog.KindOnlineService, "", func(tx *catalog.Tx) error {
+		return tx.Put(o, catalog.Write{Reason: deref(reason), Expected: catalog.Expect(0)})
+	})
+	return o, err
+}
+
+// UpdateOnlineService is the resolver for the updateOnlineService field.
+func (r *mutationResolver) UpdateOnlineService(ctx context.Context, id string, input OnlineServiceInput, expectedRevision int, reason *string) (*catalog.OnlineService, error) {
+	exp, err := asRevision("expectedRevision", expectedRevision)
+	if err != nil {
+		return nil, err
+	}
+	o := onlineServiceFrom(input)
+	o.ID = id
+	err = r.write(ctx, "updateOnlineService", catalog.KindOnlineService, id, func(tx *catalog.Tx) error {
+		old, err := tx.OnlineService(id)
+		if err != nil {
+			return err
+		}
+		o.Origin, o.ExternalIDs = old.Origin, old.ExternalIDs
+		return tx.Put(o, catalog.Write{Reason: deref(reason), Expected: &exp})
+	})
+	return o, err
+}
+
+// DeleteOnlineService is the resolver for the deleteOnlineService field.
+func (r *mutationResolver) DeleteOnlineService(ctx context.Context, id string, expectedRevision int, reason *string) (*Deleted, error) {
+	return r.delete(ctx, "deleteOnlineService", catalog.KindOnlineService, id, expectedRevision, reason)
+}
+
+// SetResponsibility is the resolver for the setResponsibility field.
+func (r *mutationResolver) SetResponsibility(ctx context.Context, input ResponsibilityInput, reason *string) (*catalog.Responsibility, error) {
+	resp := &catalog.Responsibility{LeikaKey: input.LeikaKey, RegionKey: input.Ars, OfficeID: deref(input.OfficeID),
+		OnlineServiceID: deref(input.OnlineServiceID), Role: deref(input.Role)}
+	err := r.write(ctx, "setResponsibility", catalog.KindResponsibility, "", func(tx *catalog.Tx) error {
+		if !catalog.ValidLeika(input.LeikaKey) {
+			return catalog.Invalid("input.leikaKey", "format", "%q is not a 14-digit LeiKa key", input.LeikaKey)
+		}
+		if _, err := tx.ServicesByLeika(input.LeikaKey); err != nil {
+			return err
+		}
+		return tx.Put(resp, catalog.Write{Reason: deref(reason), Expected: catalog.Expect(0)})
+	})
+	return resp, err
+}
+
+// RemoveResponsibility is the resolver for the removeResponsibility field.
+func (r *mutationResolver) RemoveResponsibility(ctx context.Context, id string, expectedRevision int, reason *string) (*Deleted, error) {
+	return r.delete(ctx, "removeResponsibility", catalog.KindResponsibility, id, expectedRevision, reason)
+}
+
+// PutService is the resolver for the putService field.
+func (r *mutationResolver) PutService(ctx context.Context, id *string, input ServiceInput, expectedRevision *int, reason *string) (*catalog.Service, error) {
+	exp, err := expect("expectedRevision", expectedRevision)
+	if err != nil {
+		return nil, err
+	}
+	s := serviceFrom(input)
+	err = r.write(ctx, "putService", catalog.KindService, deref(id), func(tx *catalog.Tx) error {
+		if id == nil || *id == "" {
+			s.Status = catalog.StatusDraft
+			if s.RegionKey == "" {
+				s.RegionKey = r.stateKey(tx)
+			}
+			return tx.Put(s, catalog.Write{Reason: deref(reason), Expected: catalog.Expect(0)})
+		}
+		if exp == nil {
+			return catalog.Invalid("expectedRevision", "required", "changing a service needs the revision you read")
+		}
+		old, err := tx.Service(*id)
+		if err != nil {
+			return err
+		}
+		s.ID, s.Status, s.Origin, s.ExternalIDs = old.ID, old.Status, old.Origin, old.ExternalIDs
+		if s.RegionKey == "" {
+			s.RegionKey = old.RegionKey
+		}
+		return tx.Put(s, catalog.Write{Reason: deref(reason), Expected: exp})
+	})
+	return s, err
+}
+
+// PublishService is the resolver for the publishService field.
+func (r *mutationResolver) PublishService(ctx context.Context, id string, expectedRevision int, reason *string) (*catalog.Service, error) {
+	return r.setServiceStatus(ctx, "publishService", id, catalog.StatusPublished, expectedRevision, reason)
+}
+
+// ArchiveService is the resolver for the archiveService field.
+func (r *mutationResolver) ArchiveService(ctx context.Context, id string, expectedRevision int, reason *string) (*catalog.Service, error) {
+	return r.setServiceStatus(ctx, "archiveService", id, catalog.StatusArchived, expectedRevision, reason)
+}
+
+// ProposeSpecialisation is the resolver for the proposeSpecialisation field.
+func (r *mutationResolver) ProposeSpecialisation(ctx context.Context, input SpecialisationInput, reason *string) (*catalog.Specialisation, error) {
+	s := &catalog.Specialisation{LeikaKey: input.LeikaKey, RegionKey: input.Ars, Module: catalog.Module(input.Module),
+		Mode: input.Mode, Text: text(input.Text), Replaces: deref(input.Replaces)}
+	err := r.write(ctx, "proposeSpecialisation", catalog.KindSpecialisation, "", func(tx *catalog.Tx) error {
+		return tx.Propose(s, catalog.Write{Reason: deref(reason), Expected: catalog.Expect(0)})
+	})
+	return s, err
+}
+
+// SubmitChangeRequest is the resolver for the submitChangeRequest field.
+func (r *mutationResolver) SubmitChangeRequest(ctx context.Context, id string, expectedRevision *int, reason *string) (*catalog.Specialisation, error) {
+	exp, err := expect("expectedRevision", expectedRevision)
+	if err != nil {
+		return nil, err
+	}
+	var out *catalog.Specialisation
+	err = r.write(ctx, "submitChangeRequest", catalog.KindSpecialisation, id, func(tx *catalog.Tx) (err error) {
+		out, err = tx.Submit(id, catalog.Write{Reason: deref(reason), Expected: exp})
+		return err
+	})
+	return out, err
+}
+
+// ReviewChangeRequest is the resolver for the reviewChangeRequest field.
+func (r *mutationResolver) ReviewChangeRequest(ctx context.Context, id string, decision ReviewDecision, comment *string, expectedRevision *int) (*catalog.Specialisation, error) {
+	exp, err := expect("expectedRevision", expectedRevision)
+	if err != nil {
+		return nil, err
+	}
+	var out *catalog.Specialisation
+	err = r.write(ctx, "reviewChangeRequest", catalog.KindSpecialisation, id, func(tx *catalog.Tx) (err error) {
+		out, err = tx.Review(id, decision == ReviewDecisionApprove, deref(comment), catalog.Write{Reason: deref(comment), Expected: exp})
+		return err
+	})
+	return out, err
+}
+
+// RestoreVersion is the resolver for the restoreVersion field.
+func (r *mutationResolver) RestoreVersion(ctx context.Context, kind RecordKind, id string, revision int, expectedRevision int, reason *string) (*HistoryVersion, error) {
+	kd, ok := recordKinds[kind]
+	if !ok {
+		return nil, catalog.Invalid("kind", "enum", "unknown kind")
+	}
+	rev, err := asRevision("revision", revision)
+	if err != nil {
+		return nil, err
+	}
+	exp, err := asRevision("expectedRevision", expectedRevision)
+	if err != nil {
+		return nil, err
+	}
+	var out *HistoryVersion
+	err = r.write(ctx, "restoreVersion", kd, id, func(tx *catalog.Tx) error {
+		old, err := tx.VersionAt(kd, id, rev)
+		if err != nil {
+			return err
+		}
+		cur, err := tx.Get(kd, id)
+		if err != nil {
+			return err
+		}
+		why := deref(reason)
+		if why == "" {
+			why = fmt.Sprintf("restored version of revision %d", rev)
+		}
+		if err := tx.Put(old, catalog.Write{Reason: why, Expected: &exp}); err != nil {
+			return err
+		}
+		out = historyVersion(cur, old)
+		return nil
+	})
+	return out, err
+}
+
+// CreateEditor is the resolver for the createEditor field.
+func (r *mutationResolver) CreateEditor(ctx context.Context, input EditorInput) (*EditorToken, error) {
+	token, e, err := r.Store.CreateEditor(ctx, principalOf(ctx), catalog.Editor{Name: input.Name, Role: input.Role,
+		Scopes: input.Scopes, ExpiresAt: input.ExpiresAt})
+	if err != nil {
+		return nil, err
+	}
+	return &EditorToken{Editor: e, Token: token}, nil
+}
+
+// RevokeEditor is the resolver for the revokeEditor field.
+func (r *mutationResolver) RevokeEditor(ctx context.Context, id string) (*catalog.Editor, error) {
+	return r.Store.RevokeEditor(ctx, principalOf(ctx), id)
+}
+
 // Name is the resolver for the name field.
 func (r *officeResolver) Name(ctx context.Context, obj *catalog.Office) (string, error) {
 	return plain(ctx, obj.Name), nil
@@ -306,14 +599,17 @@ func (r *queryResolver) Service(ctx context.Context, id *string, leikaKey *strin
 		case id != nil && *id != "":
 			out, err = tx.Service(*id)
 		case leikaKey != nil:
-			out, err = tx.ServiceByLeika(*leikaKey, false)
+			out, err = tx.ServiceByLeika(*leikaKey, principalOf(ctx).Role == catalog.AccessStateEditor)
 		default:
 			return catalog.Invalid("id", "required", "give id or leikaKey")
 		}
 		return err
 	})
-	if catalog.ErrorCode(err) == catalog.ENOTFOUND || out != nil && out.Status != catalog.StatusPublished {
+	if catalog.ErrorCode(err) == catalog.ENOTFOUND {
 		return nil, nil
+	}
+	if out != nil && out.Status != catalog.StatusPublished && principalOf(ctx).Role != catalog.AccessStateEditor {
+		return nil, nil // drafts and archived descriptions are for the editorial office
 	}
 	return out, err
 }
@@ -435,6 +731,133 @@ func (r *queryResolver) ImplementationBundles(ctx context.Context, lang *Lang) (
 	return r.bundles(ctx)
 }
 
+// Me is the resolver for the me field.
+func (r *queryResolver) Me(ctx context.Context) (*Me, error) {
+	p := principalOf(ctx)
+	return &Me{Role: p.Role, Editor: p.Editor, Permissions: permissions(p)}, nil
+}
+
+// History is the resolver for the history field.
+func (r *queryResolver) History(ctx context.Context, kind RecordKind, id string) ([]*HistoryVersion, error) {
+	if err := requireEditor(ctx); err != nil {
+		return nil, err
+	}
+	kd, ok := recordKinds[kind]
+	if !ok {
+		return nil, catalog.Invalid("kind", "enum", "unknown kind")
+	}
+	var versions []catalog.Version
+	err := r.Store.View(ctx, func(tx *catalog.Tx) (err error) {
+		versions, err = tx.History(kd, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*HistoryVersion, len(versions))
+	var prev catalog.Record
+	for i, v := range versions {
+		out[i] = historyVersion(prev, v.Record)
+		prev = v.Record
+	}
+	return out, nil
+}
+
+// AuditLog is the resolver for the auditLog field.
+func (r *queryResolver) AuditLog(ctx context.Context, first *int, after *string) (*AuditConnection, error) {
+	p := principalOf(ctx)
+	if p.Role != catalog.AccessStateEditor && p.Role != catalog.AccessAdmin {
+		return nil, forbiddenOrUnauthenticated(p, "the audit log is for the state editorial office and admins")
+	}
+	from := uint64(0)
+	if after != nil && *after != "" {
+		n, err := decodeCursor(*after)
+		if err != nil {
+			return nil, err
+		}
+		from = uint64(n)
+	}
+	_, n, err := window(maxPageSize+1, first, nil)
+	if err != nil {
+		return nil, err
+	}
+	entries, err := r.Store.Audit(ctx, from, n+1)
+	if err != nil {
+		return nil, err
+	}
+	more := len(entries) > n
+	entries = entries[:min(n, len(entries))]
+	conn := &AuditConnection{Nodes: ptrs(entries), PageInfo: &PageInfo{HasNextPage: more, HasPreviousPage: from > 0}}
+	if len(entries) > 0 {
+		s, e := encodeCursor(int(entries[0].Seq)-1), encodeCursor(int(entries[len(entries)-1].Seq))
+		conn.PageInfo.StartCursor, conn.PageInfo.EndCursor = &s, &e
+	}
+	return conn, nil
+}
+
+// ChangedSince is the resolver for the changedSince field.
+func (r *queryResolver) ChangedSince(ctx context.Context, since time.Time, ars *string, first *int, after *string) (*ChangeConnection, error) {
+	if err := requireEditor(ctx); err != nil {
+		return nil, err
+	}
+	var changes []catalog.Change
+	var more bool
+	err := r.Store.View(ctx, func(tx *catalog.Tx) (err error) {
+		changes, more, err = tx.ChangedSince(since, deref(ars), 10000)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	from, to, err := window(len(changes), first, after)
+	if err != nil {
+		return nil, err
+	}
+	pi := pageInfo(from, to, len(changes))
+	pi.HasNextPage = pi.HasNextPage || more && to == len(changes)
+	return &ChangeConnection{Nodes: ptrs(changes[from:to]), PageInfo: pi}, nil
+}
+
+// ChangeRequests is the resolver for the changeRequests field.
+func (r *queryResolver) ChangeRequests(ctx context.Context, state *catalog.Status, ars *string, first *int, after *string, lang *Lang) (*ChangeRequestConnection, error) {
+	p := principalOf(ctx)
+	if err := requireEditor(ctx); err != nil {
+		return nil, err
+	}
+	var all []*catalog.Specialisation
+	err := r.Store.View(ctx, func(tx *catalog.Tx) (err error) {
+		all, err = tx.ChangeRequests(deref(state), deref(ars))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if p.Role == catalog.AccessMunicipalEditor {
+		// A municipality sees its own additions only.
+		mine := all[:0]
+		for _, s := range all {
+			if p.InScope(s.RegionKey) {
+				mine = append(mine, s)
+			}
+		}
+		all = mine
+	}
+	from, to, err := window(len(all), first, after)
+	if err != nil {
+		return nil, err
+	}
+	return &ChangeRequestConnection{Nodes: all[from:to], PageInfo: pageInfo(from, to, len(all)), TotalCount: len(all)}, nil
+}
+
+// Editors is the resolver for the editors field.
+func (r *queryResolver) Editors(ctx context.Context) ([]*catalog.Editor, error) {
+	p := principalOf(ctx)
+	if p.Role != catalog.AccessAdmin {
+		return nil, forbiddenOrUnauthenticated(p, "only admins see the editors")
+	}
+	return r.Store.Editors(ctx)
+}
+
 // Labels is the resolver for the labels field.
 func (r *queryResolver) Labels(ctx context.Context, lang *Lang) ([]*Label, error) {
 	l := langOf(ctx).Lang
@@ -496,6 +919,36 @@ func (r *regionResolver) ValidTo(ctx context.Context, obj *catalog.Region) (*tim
 // Successor is the resolver for the successor field.
 func (r *regionResolver) Successor(ctx context.Context, obj *catalog.Region) (*catalog.Region, error) {
 	return r.region(ctx, obj.SuccessorKey)
+}
+
+// Region is the resolver for the region field.
+func (r *responsibilityResolver) Region(ctx context.Context, obj *catalog.Responsibility) (*catalog.Region, error) {
+	return r.region(ctx, obj.RegionKey)
+}
+
+// Office is the resolver for the office field.
+func (r *responsibilityResolver) Office(ctx context.Context, obj *catalog.Responsibility) (*catalog.Office, error) {
+	if obj.OfficeID == "" {
+		return nil, nil
+	}
+	var o *catalog.Office
+	err := r.Store.View(ctx, func(tx *catalog.Tx) (err error) { o, err = tx.Office(obj.OfficeID); return err })
+	return o, err
+}
+
+// OnlineService is the resolver for the onlineService field.
+func (r *responsibilityResolver) OnlineService(ctx context.Context, obj *catalog.Responsibility) (*catalog.OnlineService, error) {
+	if obj.OnlineServiceID == "" {
+		return nil, nil
+	}
+	var o *catalog.OnlineService
+	err := r.Store.View(ctx, func(tx *catalog.Tx) (err error) { o, err = tx.OnlineService(obj.OnlineServiceID); return err })
+	return o, err
+}
+
+// Revision is the resolver for the revision field.
+func (r *responsibilityResolver) Revision(ctx context.Context, obj *catalog.Responsibility) (int, error) {
+	return int(obj.Revision), nil
 }
 
 // Name is the resolver for the name field.
@@ -640,6 +1093,15 @@ func (r *Resolver) Addition() AdditionResolver { return &additionResolver{r} }
 // Address returns AddressResolver implementation.
 func (r *Resolver) Address() AddressResolver { return &addressResolver{r} }
 
+// AuditEntry returns AuditEntryResolver implementation.
+func (r *Resolver) AuditEntry() AuditEntryResolver { return &auditEntryResolver{r} }
+
+// Change returns ChangeResolver implementation.
+func (r *Resolver) Change() ChangeResolver { return &changeResolver{r} }
+
+// ChangeRequest returns ChangeRequestResolver implementation.
+func (r *Resolver) ChangeRequest() ChangeRequestResolver { return &changeRequestResolver{r} }
+
 // Channel returns ChannelResolver implementation.
 func (r *Resolver) Channel() ChannelResolver { return &channelResolver{r} }
 
@@ -651,6 +1113,9 @@ func (r *Resolver) Deadline() DeadlineResolver { return &deadlineResolver{r} }
 
 // Duration returns DurationResolver implementation.
 func (r *Resolver) Duration() DurationResolver { return &durationResolver{r} }
+
+// Editor returns EditorResolver implementation.
+func (r *Resolver) Editor() EditorResolver { return &editorResolver{r} }
 
 // Fee returns FeeResolver implementation.
 func (r *Resolver) Fee() FeeResolver { return &feeResolver{r} }
@@ -668,6 +1133,9 @@ func (r *Resolver) LocalService() LocalServiceResolver { return &localServiceRes
 
 // LocalText returns LocalTextResolver implementation.
 func (r *Resolver) LocalText() LocalTextResolver { return &localTextResolver{r} }
+
+// Mutation returns MutationResolver implementation.
+func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
 // Office returns OfficeResolver implementation.
 func (r *Resolver) Office() OfficeResolver { return &officeResolver{r} }
@@ -687,6 +1155,9 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 // Region returns RegionResolver implementation.
 func (r *Resolver) Region() RegionResolver { return &regionResolver{r} }
 
+// Responsibility returns ResponsibilityResolver implementation.
+func (r *Resolver) Responsibility() ResponsibilityResolver { return &responsibilityResolver{r} }
+
 // ResponsibleOffice returns ResponsibleOfficeResolver implementation.
 func (r *Resolver) ResponsibleOffice() ResponsibleOfficeResolver {
 	return &responsibleOfficeResolver{r}
@@ -703,21 +1174,27 @@ func (r *Resolver) Service() ServiceResolver { return &serviceResolver{r} }
 type (
 	additionResolver                 struct{ *Resolver }
 	addressResolver                  struct{ *Resolver }
+	auditEntryResolver               struct{ *Resolver }
+	changeResolver                   struct{ *Resolver }
+	changeRequestResolver            struct{ *Resolver }
 	channelResolver                  struct{ *Resolver }
 	contactResolver                  struct{ *Resolver }
 	deadlineResolver                 struct{ *Resolver }
 	durationResolver                 struct{ *Resolver }
+	editorResolver                   struct{ *Resolver }
 	feeResolver                      struct{ *Resolver }
 	implementationBundleResolver     struct{ *Resolver }
 	linkResolver                     struct{ *Resolver }
 	localServiceResolver             struct{ *Resolver }
 	localTextResolver                struct{ *Resolver }
+	mutationResolver                 struct{ *Resolver }
 	officeResolver                   struct{ *Resolver }
 	onlineServiceResolver            struct{ *Resolver }
 	openingSlotResolver              struct{ *Resolver }
 	processingTimeResolver           struct{ *Resolver }
 	queryResolver                    struct{ *Resolver }
 	regionResolver                   struct{ *Resolver }
+	responsibilityResolver           struct{ *Resolver }
 	responsibleOfficeResolver        struct{ *Resolver }
 	responsibleOnlineServiceResolver struct{ *Resolver }
 	serviceResolver                  struct{ *Resolver }

@@ -1,0 +1,449 @@
+package demo
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"path"
+	"sort"
+	"time"
+
+	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/i18n"
+)
+
+//go:embed data/*.json.gz content/*.json
+var files embed.FS
+
+// Content files besides the core services (content/core-services-*.json).
+const (
+	bundlesContent = "content/bundles.json"
+	adminContent   = "content/administration-services.json"
+	corePattern    = "content/core-services-*.json"
+)
+
+// Number ranges of the IDs of hand-written services: the core services
+// from 1 in file order, the services for administrations from 1001.
+const (
+	firstCoreService  = 1
+	firstAdminService = 1001
+)
+
+// batchSize is how many records one write transaction holds: large enough
+// that the load is quick, small enough that memory and commit time stay low.
+const batchSize = 5000
+
+// Summary counts what Load wrote.
+type Summary struct {
+	Regions, Offices, Services, OnlineServices, Responsibilities, Bundles int
+}
+
+// Load writes the demo catalogue into a store that has no services yet:
+// every German region, the Hessian municipal and district administrations
+// and a few state and federal authorities, the implementation bundles, the
+// hand-written core services with their responsibilities, and the federal
+// services of the portal network with their online services. It writes in
+// transactions of up to batchSize records, as actor "demo".
+//
+// Load checks everything it is about to write before the first write. It
+// fails with CONFLICT when the store already has services. A failure
+// after the first transaction leaves a partly loaded store: load the demo
+// into a fresh file.
+func Load(ctx context.Context, st *catalog.Store, log *slog.Logger) (Summary, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	start := time.Now()
+	// Refuse early, before the work of building; the first write
+	// transaction checks again, atomically with its writes.
+	var services int
+	if err := st.View(ctx, func(tx *catalog.Tx) error { services = tx.Count(catalog.KindService); return nil }); err != nil {
+		return Summary{}, err
+	}
+	if services > 0 {
+		return Summary{}, errNotEmpty(services)
+	}
+	c, err := build(log)
+	if err != nil {
+		return Summary{}, fmt.Errorf("demo: %w", err)
+	}
+	w := catalog.Write{Actor: "demo", Reason: "demo catalogue"}
+	first := true
+	for _, group := range c.groups() {
+		t0 := time.Now()
+		for i := 0; i < len(group.records); i += batchSize {
+			batch := group.records[i:min(i+batchSize, len(group.records))]
+			err := st.Update(ctx, func(tx *catalog.Tx) error {
+				if first {
+					if n := tx.Count(catalog.KindService); n > 0 {
+						return errNotEmpty(n)
+					}
+				}
+				for _, r := range batch {
+					if err := tx.Put(r, w); err != nil {
+						return fmt.Errorf("%s %s: %w", group.kind, recordID(r), err)
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				return Summary{}, fmt.Errorf("demo: %w", err)
+			}
+			first = false
+		}
+		log.Info("demo: written", "kind", group.kind, "count", len(group.records), "took", time.Since(t0).Round(time.Millisecond))
+	}
+	sum := c.summary()
+	log.Info("demo catalogue loaded", "regions", sum.Regions, "bundles", sum.Bundles, "services", sum.Services,
+		"offices", sum.Offices, "onlineServices", sum.OnlineServices, "responsibilities", sum.Responsibilities,
+		"revision", st.Revision(), "took", time.Since(start).Round(time.Millisecond))
+	return sum, nil
+}
+
+func errNotEmpty(services int) error {
+	return catalog.Errorf(catalog.ECONFLICT, "the store already has %d services; the demo loads only into a store without any", services)
+}
+
+// catalogue is the whole demo in memory, ready to write.
+type catalogue struct {
+	regions          []*catalog.Region
+	bundles          []*catalog.Bundle
+	services         []*catalog.Service
+	offices          []*catalog.Office
+	online           []*catalog.OnlineService
+	responsibilities []*catalog.Responsibility
+}
+
+type group struct {
+	kind    catalog.Kind
+	records []catalog.Record
+}
+
+// groups returns the records in the order a load writes them, so that
+// every reference points to a record written before.
+func (c *catalogue) groups() []group {
+	return []group{
+		{catalog.KindRegion, records(c.regions)},
+		{catalog.KindBundle, records(c.bundles)},
+		{catalog.KindService, records(c.services)},
+		{catalog.KindOffice, records(c.offices)},
+		{catalog.KindOnlineService, records(c.online)},
+		{catalog.KindResponsibility, records(c.responsibilities)},
+	}
+}
+
+func (c *catalogue) summary() Summary {
+	return Summary{Regions: len(c.regions), Offices: len(c.offices), Services: len(c.services),
+		OnlineServices: len(c.online), Responsibilities: len(c.responsibilities), Bundles: len(c.bundles)}
+}
+
+func records[T catalog.Record](rs []T) []catalog.Record {
+	out := make([]catalog.Record, len(rs))
+	for i, r := range rs {
+		out[i] = r
+	}
+	return out
+}
+
+func recordID(r catalog.Record) string {
+	switch r := r.(type) {
+	case *catalog.Region:
+		return r.ID
+	case *catalog.Bundle:
+		return r.ID
+	case *catalog.Service:
+		return r.ID
+	case *catalog.Office:
+		return r.ID
+	case *catalog.OnlineService:
+		return r.ID
+	case *catalog.Responsibility:
+		return r.ID
+	}
+	return ""
+}
+
+// build reads the embedded files and makes the records, checking what the
+// store would check too late (names of bundles, duplicate keys, offices for
+// every state and federal service).
+func build(log *slog.Logger) (*catalogue, error) {
+	var rf regionsFile
+	var of officesFile
+	var sf servicesFile
+	for name, v := range map[string]any{regionsFileName: &rf, officesFileName: &of, servicesFileName: &sf} {
+		if err := readGenerated(name, v); err != nil {
+			return nil, err
+		}
+	}
+	c := &catalogue{}
+
+	levelOf := map[string]catalog.Level{}
+	for _, r := range rf.Regions {
+		reg, err := r.record()
+		if err != nil {
+			return nil, fmt.Errorf("%s: region %s: %w", regionsFileName, r.ID, err)
+		}
+		levelOf[r.ID] = r.Level
+		c.regions = append(c.regions, reg)
+	}
+
+	bundleIDs, err := c.readBundles()
+	if err != nil {
+		return nil, err
+	}
+	content, err := c.readServices(bundleIDs)
+	if err != nil {
+		return nil, err
+	}
+
+	for _, o := range of.Offices {
+		c.offices = append(c.offices, &catalog.Office{Meta: catalog.Meta{ID: o.ID}, Name: i18n.German(o.Name),
+			Kind: o.Kind, RegionKey: o.RegionKey, Addresses: o.Addresses})
+	}
+	for _, o := range sf.OnlineServices {
+		links := make([]catalog.Link, len(o.Links))
+		for i, l := range o.Links {
+			links[i] = catalog.Link{URL: l}
+		}
+		c.online = append(c.online, &catalog.OnlineService{Meta: catalog.Meta{ID: o.ID}, Title: i18n.German(o.Title),
+			Links: links, RegionKey: o.RegionKey, ExternalIDs: o.ExternalIDs})
+	}
+
+	// Federal services: a key that a hand-written service describes gets no
+	// second service; its external ID and online services go to that one.
+	byLeika := map[string]*catalog.Service{}
+	for _, s := range c.services {
+		byLeika[s.LeikaKeys[0]] = s
+	}
+	online := map[string][]string{} // LeiKa key -> online service IDs
+	for _, f := range sf.Services {
+		key := f.LeikaKeys[0]
+		if s, ok := byLeika[key]; ok {
+			s.ExternalIDs = append(s.ExternalIDs, f.ExternalIDs...)
+		} else {
+			if f.Core {
+				log.Warn("demo: no hand-written service for a core key yet; using the federal catalogue's", "leika", key)
+			}
+			texts := map[catalog.Module]i18n.Text{catalog.ModuleName: i18n.German(f.Name)}
+			if f.CitizenName != "" {
+				texts[catalog.ModuleCitizenName] = i18n.German(f.CitizenName)
+			}
+			s := &catalog.Service{Meta: catalog.Meta{ID: f.ID}, Status: catalog.StatusPublished, RegionKey: catalog.Bund,
+				LeikaKeys: f.LeikaKeys, Texts: texts, ExternalIDs: f.ExternalIDs}
+			c.services = append(c.services, s)
+			byLeika[key] = s
+		}
+		online[key] = append(online[key], f.Online...)
+	}
+	sort.Slice(c.services, func(i, j int) bool { return c.services[i].ID < c.services[j].ID })
+
+	if err := c.respond(content, of.Offices, levelOf, online); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func readGenerated(name string, v any) error {
+	f, err := files.Open("data/" + name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := decodeFile(f, v); err != nil {
+		return fmt.Errorf("data/%s: %w", name, err)
+	}
+	return nil
+}
+
+func readContent(name string, v any) error {
+	f, err := files.Open(name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := decodeStrict(f, v); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
+}
+
+func (r regionRec) record() (*catalog.Region, error) {
+	reg := &catalog.Region{Meta: catalog.Meta{ID: r.ID}, Name: r.Name, Level: r.Level, ParentKey: r.Parent,
+		Type: r.Type, Seat: r.Seat, PostalCodes: r.PostalCodes, Population: r.Population, SuccessorKey: r.Successor}
+	if v := r.Validity; v != nil {
+		for _, p := range []struct {
+			s   string
+			dst **time.Time
+		}{{v.From, &reg.Validity.From}, {v.To, &reg.Validity.To}} {
+			if p.s == "" {
+				continue
+			}
+			t, err := time.Parse(time.DateOnly, p.s)
+			if err != nil {
+				return nil, err
+			}
+			*p.dst = &t
+		}
+	}
+	return reg, nil
+}
+
+// readBundles reads content/bundles.json and returns bundle IDs by name.
+func (c *catalogue) readBundles() (map[string]string, error) {
+	var bf bundlesFile
+	if err := readContent(bundlesContent, &bf); err != nil {
+		return nil, err
+	}
+	ids := map[string]string{}
+	for _, b := range bf.Bundles {
+		rec, err := b.record()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", bundlesContent, err)
+		}
+		if _, dup := ids[b.Name]; dup {
+			return nil, fmt.Errorf("%s: bundle %q twice", bundlesContent, b.Name)
+		}
+		ids[b.Name] = rec.ID
+		c.bundles = append(c.bundles, rec)
+	}
+	sort.Slice(c.bundles, func(i, j int) bool { return c.bundles[i].Number < c.bundles[j].Number })
+	for i := 1; i < len(c.bundles); i++ {
+		if c.bundles[i].Number == c.bundles[i-1].Number {
+			return nil, fmt.Errorf("%s: bundle number %d twice", bundlesContent, c.bundles[i].Number)
+		}
+	}
+	return ids, nil
+}
+
+// contentFiles returns the hand-written service files in load order: the
+// core services (sorted by name), then the services for administrations.
+// Any other JSON file in content/ is an error, so that nothing written
+// there is silently left out.
+func contentFiles() (core []string, admin string, err error) {
+	names, err := fs.Glob(files, "content/*.json")
+	if err != nil {
+		return nil, "", err
+	}
+	for _, n := range names {
+		isCore, _ := path.Match(corePattern, n)
+		switch {
+		case isCore:
+			core = append(core, n)
+		case n == adminContent:
+			admin = n
+		case n == bundlesContent:
+		default:
+			return nil, "", fmt.Errorf("%s: unknown content file (see content/FORMAT.md)", n)
+		}
+	}
+	sort.Strings(core)
+	return core, admin, nil
+}
+
+// readServices reads the hand-written services, numbers them and returns
+// them by LeiKa key with their level.
+func (c *catalogue) readServices(bundleIDs map[string]string) (map[string]*contentService, error) {
+	core, admin, err := contentFiles()
+	if err != nil {
+		return nil, err
+	}
+	byKey := map[string]*contentService{}
+	read := func(name string, first int) error {
+		var cf contentFile
+		if err := readContent(name, &cf); err != nil {
+			return err
+		}
+		for i := range cf.Services {
+			cs := &cf.Services[i]
+			if _, dup := byKey[cs.LeikaKey]; dup {
+				return fmt.Errorf("%s: LeiKa key %s is described twice", name, cs.LeikaKey)
+			}
+			s, err := cs.record(serviceID(first+i), bundleIDs)
+			if err != nil {
+				return fmt.Errorf("%s: %s: %w", name, cs.LeikaKey, err)
+			}
+			byKey[cs.LeikaKey] = cs
+			c.services = append(c.services, s)
+		}
+		return nil
+	}
+	n := firstCoreService
+	for _, name := range core {
+		before := len(c.services)
+		if err := read(name, n); err != nil {
+			return nil, err
+		}
+		n += len(c.services) - before
+	}
+	if n > firstAdminService {
+		return nil, fmt.Errorf("more than %d core services: move firstAdminService", firstAdminService-firstCoreService)
+	}
+	if admin != "" {
+		if err := read(admin, firstAdminService); err != nil {
+			return nil, err
+		}
+	}
+	return byKey, nil
+}
+
+// respond makes the responsibilities: for each service in ID order, its
+// offices by the service's level, then its online services at the Bund.
+//
+//   - municipality: every municipal administration at its municipality
+//     (a district-free city's at the city's key);
+//   - district: every Kreisausschuss at its Landkreis, and every
+//     district-free city's administration at the city's key;
+//   - state, federal: the authority that serves the key, at its region.
+func (c *catalogue) respond(content map[string]*contentService, offices []officeRec, levelOf map[string]catalog.Level, online map[string][]string) error {
+	var municipal, district []officeRec
+	servedBy := map[string][]officeRec{}
+	for _, o := range offices {
+		switch o.Kind {
+		case catalog.OfficeMunicipality:
+			municipal = append(municipal, o)
+			if levelOf[o.RegionKey] == catalog.LevelKreis {
+				district = append(district, o)
+			}
+		case catalog.OfficeDistrict:
+			district = append(district, o)
+		}
+		for _, k := range o.Serves {
+			servedBy[k] = append(servedBy[k], o)
+		}
+	}
+	byRegion := func(os []officeRec) { sort.Slice(os, func(i, j int) bool { return os[i].RegionKey < os[j].RegionKey }) }
+	byRegion(municipal)
+	byRegion(district)
+
+	add := func(leika, ars, office, onlineService string) {
+		c.responsibilities = append(c.responsibilities, &catalog.Responsibility{
+			Meta:     catalog.Meta{ID: fmt.Sprintf("HE.ZS.%010d", len(c.responsibilities)+1)},
+			LeikaKey: leika, RegionKey: ars, OfficeID: office, OnlineServiceID: onlineService, Role: catalog.RoleResponsible})
+	}
+	for _, s := range c.services {
+		key := s.LeikaKeys[0]
+		if cs, ok := content[key]; ok {
+			var at []officeRec
+			switch cs.Level {
+			case levelMunicipality:
+				at = municipal
+			case levelDistrict:
+				at = district
+			default:
+				at = servedBy[key]
+				if len(at) == 0 {
+					return fmt.Errorf("the %s service %s has no authority: add one to the authorities in gen.go and regenerate", cs.Level, key)
+				}
+			}
+			for _, o := range at {
+				add(key, o.RegionKey, o.ID, "")
+			}
+		}
+		for _, id := range online[key] {
+			add(key, catalog.Bund, "", id)
+		}
+	}
+	return nil
+}
