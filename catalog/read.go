@@ -249,7 +249,8 @@ func (tx *Tx) Children(ars string) []string {
 // FindRegions returns the keys of regions matching a query: a postcode or
 // its prefix (digits), or the start of a word of the name, umlauts folded
 // ("schluchtern" and "Schlüchtern" find the same town; so does "Schluechtern").
-// Municipalities come before districts and states; the order is stable.
+// Names starting with the query come first, then places of this portal's
+// state, then municipalities before districts and states.
 func (tx *Tx) FindRegions(query string, at time.Time) ([]*Region, error) {
 	q := strings.TrimSpace(query)
 	if len([]rune(q)) > 100 {
@@ -304,7 +305,19 @@ func (tx *Tx) FindRegions(query string, at time.Time) ([]*Region, error) {
 		}
 		return 9
 	}
+	home := TrimARS(tx.s.home)
+	folded := foldName(q)
 	sort.SliceStable(out, func(i, j int) bool {
+		// A name that starts with the query beats a later word of a name;
+		// then places of this portal's state; then municipalities first.
+		si, sj := strings.HasPrefix(foldName(out[i].Name), folded), strings.HasPrefix(foldName(out[j].Name), folded)
+		if si != sj {
+			return si
+		}
+		hi, hj := strings.HasPrefix(out[i].ID, home), strings.HasPrefix(out[j].ID, home)
+		if hi != hj {
+			return hi
+		}
 		if ri, rj := rank(out[i]), rank(out[j]); ri != rj {
 			return ri < rj
 		}

@@ -23,6 +23,10 @@ type Options struct {
 	// Portal is this portal's ID in the network ("HE"); it prefixes local
 	// IDs and is the origin of local records.
 	Portal string
+	// Home is the region key of the state this portal serves
+	// ("060000000000" for Hessen, the default): new central descriptions
+	// belong to it, and its places rank first where a list mixes states.
+	Home string
 	// Now returns the time written into records; tests set it.
 	Now func() time.Time
 	// Logger receives structured logs; nil discards them.
@@ -36,6 +40,7 @@ type Store struct {
 	db     *bolt.DB
 	path   string
 	portal string
+	home   string
 	now    func() time.Time
 	log    *slog.Logger
 
@@ -53,6 +58,9 @@ func Open(path string, opt Options) (*Store, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
+	if opt.Home == "" {
+		opt.Home = "060000000000"
+	}
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -60,7 +68,7 @@ func Open(path string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path, portal: opt.Portal, now: opt.Now, log: opt.Logger, changed: make(chan struct{})}
+	s := &Store{db: db, path: path, portal: opt.Portal, home: opt.Home, now: opt.Now, log: opt.Logger, changed: make(chan struct{})}
 	if !opt.ReadOnly {
 		if err := s.migrate(); err != nil {
 			db.Close()
@@ -88,6 +96,12 @@ func (s *Store) Path() string { return s.path }
 
 // Portal returns this portal's ID, the origin of local records.
 func (s *Store) Portal() string { return s.portal }
+
+// Now returns the store's idea of now (Options.Now).
+func (s *Store) Now() time.Time { return s.now() }
+
+// Home returns the region key of the state this portal serves.
+func (s *Store) Home() string { return s.home }
 
 // Revision returns the last committed change-log revision.
 func (s *Store) Revision() uint64 { return s.rev.Load() }

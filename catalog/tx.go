@@ -251,6 +251,9 @@ func (tx *Tx) Put(r Record, w Write) error {
 		m.Version = 1
 		m.CreatedAt = tx.now
 	}
+	if w.Actor == "" {
+		w.Actor = tx.principalOf(w).Name()
+	}
 	m.Revision = rev
 	m.UpdatedAt = tx.now
 	m.UpdatedBy = w.Actor
@@ -311,6 +314,9 @@ func (tx *Tx) Delete(k Kind, id string, w Write) error {
 	}
 	if err := checkExpected(k, id, old, w.Expected); err != nil {
 		return err
+	}
+	if w.Actor == "" {
+		w.Actor = tx.principalOf(w).Name()
 	}
 	om := old.meta()
 	if om.Origin != tx.s.portal && !w.Mirror {

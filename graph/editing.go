@@ -48,15 +48,6 @@ func (r *Resolver) setServiceStatus(ctx context.Context, op, id string, status c
 	return s, err
 }
 
-// stateKey is the region key of the state this portal serves: the
-// region of the portal's own published services, else Hessen's.
-func (r *Resolver) stateKey(tx *catalog.Tx) string {
-	if r.StateKey != "" {
-		return r.StateKey
-	}
-	return "060000000000"
-}
-
 func historyVersion(prev, cur catalog.Record) *HistoryVersion {
 	m := catalog.MetaOf(cur)
 	v := &HistoryVersion{Revision: int(m.Revision), Version: m.Version, ChangedAt: m.UpdatedAt, ChangedBy: m.UpdatedBy,

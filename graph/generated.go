@@ -72,7 +72,7 @@ type ComplexityRoot struct {
 		City       func(childComplexity int) int
 		Kind       func(childComplexity int) int
 		Label      func(childComplexity int) int
-		POBox      func(childComplexity int) int
+		PoBox      func(childComplexity int) int
 		PostalCode func(childComplexity int) int
 		Street     func(childComplexity int) int
 	}
@@ -504,6 +504,8 @@ type AdditionResolver interface {
 }
 type AddressResolver interface {
 	Label(ctx context.Context, obj *catalog.Address) (string, error)
+	Street(ctx context.Context, obj *catalog.Address) (*string, error)
+	PoBox(ctx context.Context, obj *catalog.Address) (*string, error)
 
 	Ars(ctx context.Context, obj *catalog.Address) (*string, error)
 }
@@ -539,6 +541,7 @@ type ChannelResolver interface {
 }
 type ContactResolver interface {
 	Position(ctx context.Context, obj *catalog.Contact) (*LocalizedText, error)
+	Room(ctx context.Context, obj *catalog.Contact) (*string, error)
 }
 type DeadlineResolver interface {
 	Label(ctx context.Context, obj *catalog.Deadline) (string, error)
@@ -777,11 +780,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Address.Label(childComplexity), true
 	case "Address.poBox":
-		if e.ComplexityRoot.Address.POBox == nil {
+		if e.ComplexityRoot.Address.PoBox == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Address.POBox(childComplexity), true
+		return e.ComplexityRoot.Address.PoBox(childComplexity), true
 	case "Address.postalCode":
 		if e.ComplexityRoot.Address.PostalCode == nil {
 			break
@@ -5752,18 +5755,18 @@ func (ec *executionContext) _Address_street(ctx context.Context, field graphql.C
 			return ec.fieldContext_Address_street(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Street, nil
+			return ec.Resolvers.Address().Street(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Address_street(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Address", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Address", field, true, true, "String")
 }
 
 func (ec *executionContext) _Address_poBox(ctx context.Context, field graphql.CollectedField, obj *catalog.Address) (ret graphql.Marshaler) {
@@ -5775,18 +5778,18 @@ func (ec *executionContext) _Address_poBox(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Address_poBox(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.POBox, nil
+			return ec.Resolvers.Address().PoBox(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Address_poBox(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Address", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Address", field, true, true, "String")
 }
 
 func (ec *executionContext) _Address_postalCode(ctx context.Context, field graphql.CollectedField, obj *catalog.Address) (ret graphql.Marshaler) {
@@ -7038,18 +7041,18 @@ func (ec *executionContext) _Contact_room(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Contact_room(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Room, nil
+			return ec.Resolvers.Contact().Room(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Contact_room(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Contact", field, true, true, "String")
 }
 
 func (ec *executionContext) _Contact_channels(ctx context.Context, field graphql.CollectedField, obj *catalog.Contact) (ret graphql.Marshaler) {
@@ -16416,15 +16419,17 @@ func (ec *executionContext) _Address(ctx context.Context, sel ast.SelectionSet, 
 					return ec._Address_label(ctx, field, obj)
 				})
 		case "street":
-			out.Values[i] = ec._Address_street(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Address_street(ctx, field, obj)
+				})
 		case "poBox":
-			out.Values[i] = ec._Address_poBox(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Address_poBox(ctx, field, obj)
+				})
 		case "postalCode":
 			out.Values[i] = ec._Address_postalCode(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -16917,10 +16922,11 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 					return ec._Contact_position(ctx, field, obj)
 				})
 		case "room":
-			out.Values[i] = ec._Contact_room(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Contact_room(ctx, field, obj)
+				})
 		case "channels":
 			out.Values[i] = ec._Contact_channels(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

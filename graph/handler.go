@@ -42,8 +42,6 @@ type Options struct {
 	// RateLimits bound mutations per token and address; zero means
 	// DefaultRateLimits.
 	RateLimits RateLimits
-	// StateKey is the region key of the state this portal serves.
-	StateKey string
 }
 
 // NewHandler returns the GraphQL endpoint: POST and GET (queries only) per
@@ -55,7 +53,7 @@ func NewHandler(cfg Options) http.Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	res := &Resolver{Store: cfg.Store, StateKey: cfg.StateKey}
+	res := &Resolver{Store: cfg.Store}
 	limits := cfg.RateLimits
 	if limits == (RateLimits{}) {
 		limits = DefaultRateLimits

@@ -35,6 +35,16 @@ func (r *addressResolver) Label(ctx context.Context, obj *catalog.Address) (stri
 	return label(ctx, "address."+string(obj.Kind)), nil
 }
 
+// Street is the resolver for the street field.
+func (r *addressResolver) Street(ctx context.Context, obj *catalog.Address) (*string, error) {
+	return optString(obj.Street), nil
+}
+
+// PoBox is the resolver for the poBox field.
+func (r *addressResolver) PoBox(ctx context.Context, obj *catalog.Address) (*string, error) {
+	return optString(obj.POBox), nil
+}
+
 // Ars is the resolver for the ars field.
 func (r *addressResolver) Ars(ctx context.Context, obj *catalog.Address) (*string, error) {
 	return optString(obj.RegionKey), nil
@@ -122,6 +132,11 @@ func (r *channelResolver) Note(ctx context.Context, obj *catalog.Channel) (*Loca
 // Position is the resolver for the position field.
 func (r *contactResolver) Position(ctx context.Context, obj *catalog.Contact) (*LocalizedText, error) {
 	return localize(ctx, obj.Position), nil
+}
+
+// Room is the resolver for the room field.
+func (r *contactResolver) Room(ctx context.Context, obj *catalog.Contact) (*string, error) {
+	return optString(obj.Room), nil
 }
 
 // Label is the resolver for the label field.
@@ -391,7 +406,7 @@ func (r *mutationResolver) PutService(ctx context.Context, id *string, input Ser
 		if id == nil || *id == "" {
 			s.Status = catalog.StatusDraft
 			if s.RegionKey == "" {
-				s.RegionKey = r.stateKey(tx)
+				s.RegionKey = r.Store.Home()
 			}
 			return tx.Put(s, catalog.Write{Reason: deref(reason), Expected: catalog.Expect(0)})
 		}

@@ -4,6 +4,7 @@
 //	leistungsfinder backup    write a consistent copy of the store while it runs or not
 //	leistungsfinder restore   replace the store with a checked backup
 //	leistungsfinder check     verify records, indexes, history and change log
+//	leistungsfinder editor    add, list or revoke editors and their tokens
 //	leistungsfinder bench     load-test a running server against a plain net/http baseline
 //
 // Run a subcommand with -h for its flags. Flags fall back to environment
@@ -46,6 +47,7 @@ func commands() []command {
 		{"backup", "write a consistent copy of the store", runBackup},
 		{"restore", "replace the store with a checked backup (server stopped)", runRestore},
 		{"check", "verify records, indexes, history and change log", runCheck},
+		{"editor", "add, list or revoke editors and their tokens (server stopped)", runEditor},
 		{"bench", "load-test a server's localService against a plain net/http baseline", runBench},
 	}
 }

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/leistungsfinder/leistungsfinder/catalog"
+)
+
+// runEditor manages editors and their tokens directly on the data
+// directory (the server must be stopped: bbolt allows one writer process).
+// Admins do the same through GraphQL while it runs.
+func runEditor(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	usage := errors.New("usage: leistungsfinder editor add|list|revoke [flags]")
+	if len(args) == 0 {
+		return usage
+	}
+	fs := flag.NewFlagSet("editor "+args[0], flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dataDir := fs.String("data", env("LF_DATA", "data"), "data directory (LF_DATA)")
+	switch args[0] {
+	case "add":
+		name := fs.String("name", "", "who holds the token (required)")
+		role := fs.String("role", "", "STATE_EDITOR, MUNICIPAL_EDITOR, ADMIN or PEER (required)")
+		scopes := fs.String("scope", "", "comma-separated region keys a municipal editor may edit (066360003003, or 066360000000 for a district)")
+		expires := fs.Duration("expires", 0, "token lifetime, e.g. 2160h (default: no expiry)")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		e := catalog.Editor{Name: *name, Role: catalog.AccessRole(strings.ToUpper(*role))}
+		for _, s := range strings.Split(*scopes, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				e.Scopes = append(e.Scopes, s)
+			}
+		}
+		if *expires > 0 {
+			t := time.Now().Add(*expires).UTC()
+			e.ExpiresAt = &t
+		}
+		return withStore(*dataDir, func(st *catalog.Store) error {
+			token, ed, err := st.CreateEditor(ctx, nil, e)
+			if err != nil {
+				return describe(err)
+			}
+			fmt.Fprintf(stdout, "editor %s created: %s, %s, scopes %v\n", ed.ID, ed.Name, ed.Role, ed.Scopes)
+			fmt.Fprintf(stdout, "token (shown once, store it now):\n%s\n", token)
+			return nil
+		})
+	case "list":
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		return withStore(*dataDir, func(st *catalog.Store) error {
+			eds, err := st.Editors(ctx)
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tNAME\tROLE\tSCOPES\tSTATE")
+			for _, e := range eds {
+				state := "active"
+				switch {
+				case e.RevokedAt != nil:
+					state = "revoked " + e.RevokedAt.Format(time.DateOnly)
+				case e.ExpiresAt != nil && !e.Active(time.Now()):
+					state = "expired " + e.ExpiresAt.Format(time.DateOnly)
+				case e.ExpiresAt != nil:
+					state = "active until " + e.ExpiresAt.Format(time.DateOnly)
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.ID, e.Name, e.Role, strings.Join(e.Scopes, ","), state)
+			}
+			tw.Flush()
+			fmt.Fprintf(stdout, "%d editors\n", len(eds))
+			return nil
+		})
+	case "revoke":
+		id := fs.String("id", "", "editor ID (ED.000001)")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		return withStore(*dataDir, func(st *catalog.Store) error {
+			e, err := st.RevokeEditor(ctx, nil, *id)
+			if err != nil {
+				return describe(err)
+			}
+			fmt.Fprintf(stdout, "editor %s (%s) revoked\n", e.ID, e.Name)
+			return nil
+		})
+	}
+	return usage
+}
+
+func withStore(dataDir string, fn func(*catalog.Store) error) error {
+	path := storePath(dataDir)
+	st, err := catalog.Open(path, catalog.Options{Portal: portalOf(path)})
+	if err != nil {
+		return fmt.Errorf("%w (is the server running on %s? stop it, or use the GraphQL mutations as an admin)", err, dataDir)
+	}
+	defer st.Close()
+	return fn(st)
+}
+
+// describe spells out every broken field of a validation error.
+func describe(err error) error {
+	var es catalog.Errors
+	if errors.As(err, &es) && len(es) > 1 {
+		var b strings.Builder
+		for _, e := range es {
+			fmt.Fprintf(&b, "\n  %s: %s", e.Field, e.Message)
+		}
+		return fmt.Errorf("%s%s", catalog.EINVALID, b.String())
+	}
+	return err
+}
