@@ -1,0 +1,136 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/leistungsfinder/leistungsfinder/catalog"
+)
+
+// TestServeEndToEnd starts the real server on a free loopback port with an
+// empty data directory, as the README's first command does, and uses it as
+// a new user would: health, GraphiQL, the Eschwege case over POST and GET,
+// metrics; then an operator backs it up online and the copy restores.
+func TestServeEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	var logs bytes.Buffer
+	s := &Server{Addr: "127.0.0.1:0", DataDir: dir, Portal: "HE", AdminToken: "operator-secret", Log: newLogger(&logs, "info")}
+	require.NoError(t, s.Open(context.Background()))
+	closed := false
+	t.Cleanup(func() {
+		if !closed {
+			s.Close()
+		}
+	})
+	assert.Contains(t, logs.String(), "loading the built-in demo catalogue")
+
+	get := func(path string, h http.Header) (*http.Response, string) {
+		req, _ := http.NewRequest(http.MethodGet, s.URL()+path, nil)
+		for k, v := range h {
+			req.Header[k] = v
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, string(b)
+	}
+	resp, body := get("/healthz", nil)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	resp, body = get("/readyz", nil)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, body, "ready revision=")
+	resp, body = get("/", nil)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, strings.ToLower(body), "graphiql")
+
+	q := `{ regions(query: "Eschwege") { nodes { ars name } } localService(leikaKey: "99050012104000", ars: "066360003003") { name fees { formatted } responsibleOffices { name address { street postalCode city } } } }`
+	reqBody, _ := json.Marshal(map[string]string{"query": q})
+	presp, err := http.Post(s.URL()+"/graphql", "application/json", bytes.NewReader(reqBody))
+	require.NoError(t, err)
+	pb, _ := io.ReadAll(presp.Body)
+	presp.Body.Close()
+	assert.Equal(t, http.StatusOK, presp.StatusCode)
+	assert.Contains(t, string(pb), `"name":"Gewerbe anmelden"`)
+	assert.Contains(t, string(pb), `"street":"Obermarkt 22","postalCode":"37269","city":"Eschwege"`)
+	assert.NotContains(t, string(pb), `"errors"`)
+
+	resp, body = get("/graphql?query="+url.QueryEscape(`{ region(ars: "066360003003") { name } }`), http.Header{"Accept": {"application/graphql-response+json"}})
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, resp.Header.Get("Content-Type"), "application/graphql-response+json")
+	assert.Contains(t, body, "Eschwege")
+
+	resp, body = get("/metrics", nil)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Regexp(t, regexp.MustCompile(`leistungsfinder_http_requests_total\{route="/graphql",status="200"\} [2-9]`), body)
+	assert.Contains(t, body, "leistungsfinder_store_revision")
+
+	// Online backup needs the operator token.
+	resp, _ = get("/admin/backup", nil)
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	var out bytes.Buffer
+	backup := filepath.Join(t.TempDir(), "backup.db")
+	require.NoError(t, run(context.Background(), []string{"backup", "-url", s.URL(), "-token", "operator-secret", "-o", backup}, &out, io.Discard))
+	assert.Contains(t, out.String(), "check passed")
+
+	// Graceful shutdown, then restore the backup into a new data directory and check it.
+	closed = true
+	require.NoError(t, s.Close())
+	restored := t.TempDir()
+	out.Reset()
+	require.NoError(t, run(context.Background(), []string{"restore", "-data", restored, "-i", backup}, &out, io.Discard))
+	out.Reset()
+	require.NoError(t, run(context.Background(), []string{"check", "-data", restored}, &out, io.Discard))
+	assert.Contains(t, out.String(), "check passed")
+}
+
+// TestEditorCommand creates, lists and revokes an editor on a data
+// directory, as the operator would before starting the server.
+func TestEditorCommand(t *testing.T) {
+	dir := t.TempDir()
+	s := &Server{Addr: "127.0.0.1:0", DataDir: dir, Portal: "HE", Log: newLogger(io.Discard, "error")}
+	require.NoError(t, s.Open(context.Background()))
+	require.NoError(t, s.Close())
+
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"editor", "add", "-data", dir, "-name", "Stadt Eschwege", "-role", "municipal_editor", "-scope", "066360003003"}, &out, io.Discard))
+	token := regexp.MustCompile(`lf_[A-Za-z0-9_-]+`).FindString(out.String())
+	require.NotEmpty(t, token, "the token is shown once: %s", out.String())
+	id := regexp.MustCompile(`ED\.\d+`).FindString(out.String())
+
+	err := run(context.Background(), []string{"editor", "add", "-data", dir, "-name", "x", "-role", "MUNICIPAL_EDITOR", "-scope", "06636"}, io.Discard, io.Discard)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "scopes[0]")
+
+	st, err := catalog.Open(storePath(dir), catalog.Options{Portal: "HE"})
+	require.NoError(t, err)
+	p, err := st.Authenticate(context.Background(), token, "")
+	require.NoError(t, err)
+	assert.Equal(t, catalog.AccessMunicipalEditor, p.Role)
+	require.NoError(t, st.Close())
+
+	out.Reset()
+	require.NoError(t, run(context.Background(), []string{"editor", "list", "-data", dir}, &out, io.Discard))
+	assert.Contains(t, out.String(), "Stadt Eschwege")
+	assert.NotContains(t, out.String(), token)
+	require.NoError(t, run(context.Background(), []string{"editor", "revoke", "-data", dir, "-id", id}, io.Discard, io.Discard))
+	out.Reset()
+	require.NoError(t, run(context.Background(), []string{"editor", "list", "-data", dir}, &out, io.Discard))
+	assert.Contains(t, out.String(), "revoked")
+}
+
+func TestUnknownCommand(t *testing.T) {
+	err := run(context.Background(), []string{"frobnicate"}, io.Discard, io.Discard)
+	assert.ErrorContains(t, err, "unknown command")
+}
