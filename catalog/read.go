@@ -64,13 +64,12 @@ func getMany[T any, P interface {
 }](tx *Tx, k Kind, ids []string) ([]*T, error) {
 	out := make([]*T, 0, len(ids))
 	for _, id := range ids {
-		var r T
-		ok, err := tx.load(k, id, P(&r))
+		r, err := tx.record(k, id)
 		if err != nil {
 			return nil, err
 		}
-		if ok {
-			out = append(out, &r)
+		if r != nil {
+			out = append(out, (*T)(r.(P)))
 		}
 	}
 	return out, nil
@@ -154,14 +153,14 @@ func (tx *Tx) ServiceForPlace(key, ars string, at time.Time) (*Service, error) {
 	return best, nil
 }
 
-// Each calls fn for every current record of a kind in ID order, decoding
-// into a fresh value each time, until fn returns false or an error.
+// Each calls fn for every current record of a kind in ID order until fn
+// returns false or an error (records are shared in a ViewShared transaction).
 func (tx *Tx) Each(k Kind, fn func(Record) (bool, error)) error {
 	c := tx.bt.Bucket(recordBucket(k)).Cursor()
-	for key, v := c.First(); key != nil; key, v = c.Next() {
-		r, _ := newRecord(k)
-		if err := json.Unmarshal(v, r); err != nil {
-			return Internal(err)
+	for key, _ := c.First(); key != nil; key, _ = c.Next() {
+		r, err := tx.record(k, string(key))
+		if err != nil {
+			return err
 		}
 		more, err := fn(r)
 		if err != nil || !more {

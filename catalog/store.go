@@ -44,7 +44,8 @@ type Store struct {
 	now    func() time.Time
 	log    *slog.Logger
 
-	rev atomic.Uint64 // last committed revision
+	rev   atomic.Uint64 // last committed revision
+	cache recordCache   // decoded records for read transactions
 
 	mu      sync.Mutex
 	changed chan struct{} // closed and replaced after every commit
@@ -186,6 +187,20 @@ func (s *Store) View(ctx context.Context, fn func(*Tx) error) error {
 	}
 	return s.db.View(func(bt *bolt.Tx) error {
 		return fn(&Tx{bt: bt, s: s})
+	})
+}
+
+// ViewShared runs fn in a consistent read transaction whose records come
+// from a decode cache and are shared between readers: fn and whatever it
+// hands on must treat every record as read-only. The API's query path uses
+// it, because decoding a service's JSON costs more than the rest of a
+// lookup for a place.
+func (s *Store) ViewShared(ctx context.Context, fn func(*Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.db.View(func(bt *bolt.Tx) error {
+		return fn(&Tx{bt: bt, s: s, shared: true})
 	})
 }
 

@@ -112,7 +112,9 @@ type Tx struct {
 	bt       *bolt.Tx
 	s        *Store
 	writable bool
-	now      time.Time
+	// shared read transactions hand out cached records (see record).
+	shared bool
+	now    time.Time
 	// principal is set by Store.Mutate and applies to every write in the
 	// transaction that names no principal of its own.
 	principal *Principal
@@ -130,29 +132,41 @@ func (tx *Tx) raw(k Kind, id string) []byte {
 	return tx.bt.Bucket(recordBucket(k)).Get([]byte(id))
 }
 
-// load decodes the current record of kind k with the given id into r.
-func (tx *Tx) load(k Kind, id string, r Record) (bool, error) {
+// record returns the current record of kind k, or nil. In a shared read
+// transaction (Store.ViewShared) the record may come from the store's
+// decode cache and is shared with other readers: it must not be modified.
+// Everywhere else it is a fresh copy that the caller may change and Put.
+func (tx *Tx) record(k Kind, id string) (Record, error) {
 	b := tx.raw(k, id)
 	if b == nil {
-		return false, nil
+		return nil, nil
 	}
-	if err := json.Unmarshal(b, r); err != nil {
-		return false, Internal(fmt.Errorf("decode %s %s: %w", k, id, err))
+	if tx.shared {
+		if r := tx.s.cache.get(k, id, b); r != nil {
+			return r, nil
+		}
 	}
-	return true, nil
-}
-
-// Get returns the current record of a kind. NOT_FOUND if there is none.
-func (tx *Tx) Get(k Kind, id string) (Record, error) {
 	r, err := newRecord(k)
 	if err != nil {
 		return nil, err
 	}
-	ok, err := tx.load(k, id, r)
+	if err := json.Unmarshal(b, r); err != nil {
+		return nil, Internal(fmt.Errorf("decode %s %s: %w", k, id, err))
+	}
+	if tx.shared {
+		tx.s.cache.put(k, id, b, r)
+	}
+	return r, nil
+}
+
+// Get returns the current record of a kind. NOT_FOUND if there is none.
+// See record for the sharing rule of read transactions.
+func (tx *Tx) Get(k Kind, id string) (Record, error) {
+	r, err := tx.record(k, id)
 	if err != nil {
 		return nil, err
 	}
-	if !ok {
+	if r == nil {
 		return nil, Errorf(ENOTFOUND, "%s %q not found", k, id)
 	}
 	return r, nil
@@ -162,15 +176,11 @@ func getAs[T any, P interface {
 	*T
 	Record
 }](tx *Tx, k Kind, id string) (*T, error) {
-	var r T
-	ok, err := tx.load(k, id, P(&r))
+	r, err := tx.Get(k, id)
 	if err != nil {
 		return nil, err
 	}
-	if !ok {
-		return nil, Errorf(ENOTFOUND, "%s %q not found", k, id)
-	}
-	return &r, nil
+	return (*T)(r.(P)), nil
 }
 
 // Put creates or updates a record in this transaction. A record without ID

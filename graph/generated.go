@@ -28,31 +28,17 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
-	Addition() AdditionResolver
-	Address() AddressResolver
 	AuditEntry() AuditEntryResolver
 	Change() ChangeResolver
 	ChangeRequest() ChangeRequestResolver
-	Channel() ChannelResolver
-	Contact() ContactResolver
-	Deadline() DeadlineResolver
-	Duration() DurationResolver
 	Editor() EditorResolver
-	Fee() FeeResolver
 	ImplementationBundle() ImplementationBundleResolver
-	Link() LinkResolver
-	LocalService() LocalServiceResolver
-	LocalText() LocalTextResolver
 	Mutation() MutationResolver
 	Office() OfficeResolver
 	OnlineService() OnlineServiceResolver
-	OpeningSlot() OpeningSlotResolver
-	ProcessingTime() ProcessingTimeResolver
 	Query() QueryResolver
 	Region() RegionResolver
 	Responsibility() ResponsibilityResolver
-	ResponsibleOffice() ResponsibleOfficeResolver
-	ResponsibleOnlineService() ResponsibleOnlineServiceResolver
 	Service() ServiceResolver
 }
 
@@ -497,18 +483,6 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
-type AdditionResolver interface {
-	ID(ctx context.Context, obj *catalog.Applied) (string, error)
-	Mode(ctx context.Context, obj *catalog.Applied) (catalog.Mode, error)
-	Text(ctx context.Context, obj *catalog.Applied) (*LocalizedText, error)
-}
-type AddressResolver interface {
-	Label(ctx context.Context, obj *catalog.Address) (string, error)
-	Street(ctx context.Context, obj *catalog.Address) (*string, error)
-	PoBox(ctx context.Context, obj *catalog.Address) (*string, error)
-
-	Ars(ctx context.Context, obj *catalog.Address) (*string, error)
-}
 type AuditEntryResolver interface {
 	Seq(ctx context.Context, obj *catalog.AuditEntry) (int, error)
 
@@ -534,60 +508,13 @@ type ChangeRequestResolver interface {
 
 	Revision(ctx context.Context, obj *catalog.Specialisation) (int, error)
 }
-type ChannelResolver interface {
-	Label(ctx context.Context, obj *catalog.Channel) (string, error)
-
-	Note(ctx context.Context, obj *catalog.Channel) (*LocalizedText, error)
-}
-type ContactResolver interface {
-	Position(ctx context.Context, obj *catalog.Contact) (*LocalizedText, error)
-	Room(ctx context.Context, obj *catalog.Contact) (*string, error)
-}
-type DeadlineResolver interface {
-	Label(ctx context.Context, obj *catalog.Deadline) (string, error)
-
-	Description(ctx context.Context, obj *catalog.Deadline) (*LocalizedText, error)
-}
-type DurationResolver interface {
-	Formatted(ctx context.Context, obj *catalog.Duration) (string, error)
-}
 type EditorResolver interface {
 	Active(ctx context.Context, obj *catalog.Editor) (bool, error)
-}
-type FeeResolver interface {
-	Label(ctx context.Context, obj *catalog.Fee) (string, error)
-	AmountCents(ctx context.Context, obj *catalog.Fee) (*int, error)
-	MinCents(ctx context.Context, obj *catalog.Fee) (*int, error)
-	MaxCents(ctx context.Context, obj *catalog.Fee) (*int, error)
-	Formatted(ctx context.Context, obj *catalog.Fee) (string, error)
-	Description(ctx context.Context, obj *catalog.Fee) (*LocalizedText, error)
 }
 type ImplementationBundleResolver interface {
 	Name(ctx context.Context, obj *catalog.Bundle) (string, error)
 
 	Services(ctx context.Context, obj *catalog.Bundle) ([]*catalog.Service, error)
-}
-type LinkResolver interface {
-	Title(ctx context.Context, obj *catalog.Link) (*string, error)
-}
-type LocalServiceResolver interface {
-	Name(ctx context.Context, obj *catalog.LocalService) (string, error)
-	Texts(ctx context.Context, obj *catalog.LocalService) ([]*catalog.MergedText, error)
-	Text(ctx context.Context, obj *catalog.LocalService, module string) (*catalog.MergedText, error)
-	Fees(ctx context.Context, obj *catalog.LocalService) ([]*catalog.Fee, error)
-	Deadlines(ctx context.Context, obj *catalog.LocalService) ([]*catalog.Deadline, error)
-	ProcessingTime(ctx context.Context, obj *catalog.LocalService) (*catalog.ProcessingTime, error)
-	ResponsibleOffices(ctx context.Context, obj *catalog.LocalService) ([]*catalog.ResponsibleOffice, error)
-	OnlineServices(ctx context.Context, obj *catalog.LocalService) ([]*catalog.ResponsibleOnlineService, error)
-	Localization(ctx context.Context, obj *catalog.LocalService) (*Localization, error)
-}
-type LocalTextResolver interface {
-	Code(ctx context.Context, obj *catalog.MergedText) (string, error)
-	Label(ctx context.Context, obj *catalog.MergedText) (string, error)
-	Text(ctx context.Context, obj *catalog.MergedText) (*LocalizedText, error)
-	Central(ctx context.Context, obj *catalog.MergedText) (*LocalizedText, error)
-
-	IsSpecialised(ctx context.Context, obj *catalog.MergedText) (bool, error)
 }
 type MutationResolver interface {
 	CreateOffice(ctx context.Context, input OfficeInput, reason *string) (*catalog.Office, error)
@@ -612,12 +539,13 @@ type OfficeResolver interface {
 	Name(ctx context.Context, obj *catalog.Office) (string, error)
 
 	Region(ctx context.Context, obj *catalog.Office) (*catalog.Region, error)
-	Address(ctx context.Context, obj *catalog.Office) (*catalog.Address, error)
-
+	Address(ctx context.Context, obj *catalog.Office) (*AddressView, error)
+	Addresses(ctx context.Context, obj *catalog.Office) ([]*AddressView, error)
 	OpeningHours(ctx context.Context, obj *catalog.Office) ([]string, error)
-	OpeningHoursSlots(ctx context.Context, obj *catalog.Office) ([]*catalog.Slot, error)
+	OpeningHoursSlots(ctx context.Context, obj *catalog.Office) ([]*SlotView, error)
 	OpeningHoursNotes(ctx context.Context, obj *catalog.Office) (*LocalizedText, error)
-
+	Channels(ctx context.Context, obj *catalog.Office) ([]*ChannelView, error)
+	Contacts(ctx context.Context, obj *catalog.Office) ([]*ContactView, error)
 	Accessibility(ctx context.Context, obj *catalog.Office) (*LocalizedText, error)
 
 	Revision(ctx context.Context, obj *catalog.Office) (int, error)
@@ -627,22 +555,17 @@ type OfficeResolver interface {
 type OnlineServiceResolver interface {
 	Title(ctx context.Context, obj *catalog.OnlineService) (string, error)
 	Description(ctx context.Context, obj *catalog.OnlineService) (*LocalizedText, error)
+	Links(ctx context.Context, obj *catalog.OnlineService) ([]*LinkView, error)
 
 	Region(ctx context.Context, obj *catalog.OnlineService) (*catalog.Region, error)
 
 	Revision(ctx context.Context, obj *catalog.OnlineService) (int, error)
 	Localization(ctx context.Context, obj *catalog.OnlineService) (*Localization, error)
 }
-type OpeningSlotResolver interface {
-	DayLabel(ctx context.Context, obj *catalog.Slot) (string, error)
-}
-type ProcessingTimeResolver interface {
-	Description(ctx context.Context, obj *catalog.ProcessingTime) (*LocalizedText, error)
-}
 type QueryResolver interface {
 	Service(ctx context.Context, id *string, leikaKey *string, lang *Lang) (*catalog.Service, error)
 	Services(ctx context.Context, filter *ServiceFilter, first *int, after *string, lang *Lang) (*ServiceConnection, error)
-	LocalService(ctx context.Context, leikaKey string, ars string, lang *Lang, at *time.Time) (*catalog.LocalService, error)
+	LocalService(ctx context.Context, leikaKey string, ars string, lang *Lang, at *time.Time) (*LocalServiceView, error)
 	Region(ctx context.Context, ars string, lang *Lang) (*catalog.Region, error)
 	Regions(ctx context.Context, query *string, first *int, after *string, lang *Lang) (*RegionConnection, error)
 	Office(ctx context.Context, id string, lang *Lang) (*catalog.Office, error)
@@ -674,24 +597,6 @@ type ResponsibilityResolver interface {
 
 	Revision(ctx context.Context, obj *catalog.Responsibility) (int, error)
 }
-type ResponsibleOfficeResolver interface {
-	Name(ctx context.Context, obj *catalog.ResponsibleOffice) (string, error)
-
-	Address(ctx context.Context, obj *catalog.ResponsibleOffice) (*catalog.Address, error)
-
-	OpeningHours(ctx context.Context, obj *catalog.ResponsibleOffice) ([]string, error)
-	OpeningHoursSlots(ctx context.Context, obj *catalog.ResponsibleOffice) ([]*catalog.Slot, error)
-	OpeningHoursNotes(ctx context.Context, obj *catalog.ResponsibleOffice) (*LocalizedText, error)
-
-	Accessibility(ctx context.Context, obj *catalog.ResponsibleOffice) (*LocalizedText, error)
-	Role(ctx context.Context, obj *catalog.ResponsibleOffice) (catalog.Role, error)
-	InheritedFrom(ctx context.Context, obj *catalog.ResponsibleOffice) (*catalog.Region, error)
-}
-type ResponsibleOnlineServiceResolver interface {
-	Title(ctx context.Context, obj *catalog.ResponsibleOnlineService) (string, error)
-
-	InheritedFrom(ctx context.Context, obj *catalog.ResponsibleOnlineService) (*catalog.Region, error)
-}
 type ServiceResolver interface {
 	Name(ctx context.Context, obj *catalog.Service) (string, error)
 	FormalName(ctx context.Context, obj *catalog.Service) (*LocalizedText, error)
@@ -699,8 +604,9 @@ type ServiceResolver interface {
 	FullText(ctx context.Context, obj *catalog.Service) (*LocalizedText, error)
 	Modules(ctx context.Context, obj *catalog.Service) ([]*TextModule, error)
 	Module(ctx context.Context, obj *catalog.Service, code string) (*TextModule, error)
-
-	ProcessingTime(ctx context.Context, obj *catalog.Service) (*catalog.ProcessingTime, error)
+	Fees(ctx context.Context, obj *catalog.Service) ([]*FeeView, error)
+	Deadlines(ctx context.Context, obj *catalog.Service) ([]*DeadlineView, error)
+	ProcessingTime(ctx context.Context, obj *catalog.Service) (*ProcessingTimeView, error)
 
 	ImplementationBundles(ctx context.Context, obj *catalog.Service) ([]*catalog.Bundle, error)
 	Keywords(ctx context.Context, obj *catalog.Service) ([]string, error)
@@ -5590,7 +5496,7 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 
 // region    **************************** field.gotpl *****************************
 
-func (ec *executionContext) _Addition_id(ctx context.Context, field graphql.CollectedField, obj *catalog.Applied) (ret graphql.Marshaler) {
+func (ec *executionContext) _Addition_id(ctx context.Context, field graphql.CollectedField, obj *AdditionView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5599,7 +5505,7 @@ func (ec *executionContext) _Addition_id(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Addition_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Addition().ID(ctx, obj)
+			return obj.ID, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -5610,10 +5516,10 @@ func (ec *executionContext) _Addition_id(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Addition_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Addition", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Addition", field, false, false, "ID")
 }
 
-func (ec *executionContext) _Addition_mode(ctx context.Context, field graphql.CollectedField, obj *catalog.Applied) (ret graphql.Marshaler) {
+func (ec *executionContext) _Addition_mode(ctx context.Context, field graphql.CollectedField, obj *AdditionView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5622,7 +5528,7 @@ func (ec *executionContext) _Addition_mode(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Addition_mode(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Addition().Mode(ctx, obj)
+			return obj.Mode, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v catalog.Mode) graphql.Marshaler {
@@ -5633,10 +5539,10 @@ func (ec *executionContext) _Addition_mode(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Addition_mode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Addition", field, true, true, "SpecialisationMode")
+	return graphql.NewScalarFieldContext("Addition", field, false, false, "SpecialisationMode")
 }
 
-func (ec *executionContext) _Addition_text(ctx context.Context, field graphql.CollectedField, obj *catalog.Applied) (ret graphql.Marshaler) {
+func (ec *executionContext) _Addition_text(ctx context.Context, field graphql.CollectedField, obj *AdditionView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5645,7 +5551,7 @@ func (ec *executionContext) _Addition_text(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Addition_text(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Addition().Text(ctx, obj)
+			return obj.Text, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *LocalizedText) graphql.Marshaler {
@@ -5659,8 +5565,8 @@ func (ec *executionContext) fieldContext_Addition_text(_ context.Context, field 
 	fc = &graphql.FieldContext{
 		Object:     "Addition",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_LocalizedText(ctx, field)
 		},
@@ -5668,7 +5574,7 @@ func (ec *executionContext) fieldContext_Addition_text(_ context.Context, field 
 	return fc, nil
 }
 
-func (ec *executionContext) _Addition_from(ctx context.Context, field graphql.CollectedField, obj *catalog.Applied) (ret graphql.Marshaler) {
+func (ec *executionContext) _Addition_from(ctx context.Context, field graphql.CollectedField, obj *AdditionView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5700,7 +5606,7 @@ func (ec *executionContext) fieldContext_Addition_from(_ context.Context, field 
 	return fc, nil
 }
 
-func (ec *executionContext) _Address_kind(ctx context.Context, field graphql.CollectedField, obj *catalog.Address) (ret graphql.Marshaler) {
+func (ec *executionContext) _Address_kind(ctx context.Context, field graphql.CollectedField, obj *AddressView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5723,7 +5629,7 @@ func (ec *executionContext) fieldContext_Address_kind(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Address", field, false, false, "AddressKind")
 }
 
-func (ec *executionContext) _Address_label(ctx context.Context, field graphql.CollectedField, obj *catalog.Address) (ret graphql.Marshaler) {
+func (ec *executionContext) _Address_label(ctx context.Context, field graphql.CollectedField, obj *AddressView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5732,7 +5638,7 @@ func (ec *executionContext) _Address_label(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Address_label(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Address().Label(ctx, obj)
+			return obj.Label, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -5743,10 +5649,10 @@ func (ec *executionContext) _Address_label(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Address_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Address", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Address", field, false, false, "String")
 }
 
-func (ec *executionContext) _Address_street(ctx context.Context, field graphql.CollectedField, obj *catalog.Address) (ret graphql.Marshaler) {
+func (ec *executionContext) _Address_street(ctx context.Context, field graphql.CollectedField, obj *AddressView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5755,7 +5661,7 @@ func (ec *executionContext) _Address_street(ctx context.Context, field graphql.C
 			return ec.fieldContext_Address_street(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Address().Street(ctx, obj)
+			return obj.Street, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -5766,10 +5672,10 @@ func (ec *executionContext) _Address_street(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Address_street(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Address", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Address", field, false, false, "String")
 }
 
-func (ec *executionContext) _Address_poBox(ctx context.Context, field graphql.CollectedField, obj *catalog.Address) (ret graphql.Marshaler) {
+func (ec *executionContext) _Address_poBox(ctx context.Context, field graphql.CollectedField, obj *AddressView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5778,7 +5684,7 @@ func (ec *executionContext) _Address_poBox(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Address_poBox(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Address().PoBox(ctx, obj)
+			return obj.PoBox, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -5789,10 +5695,10 @@ func (ec *executionContext) _Address_poBox(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Address_poBox(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Address", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Address", field, false, false, "String")
 }
 
-func (ec *executionContext) _Address_postalCode(ctx context.Context, field graphql.CollectedField, obj *catalog.Address) (ret graphql.Marshaler) {
+func (ec *executionContext) _Address_postalCode(ctx context.Context, field graphql.CollectedField, obj *AddressView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5815,7 +5721,7 @@ func (ec *executionContext) fieldContext_Address_postalCode(_ context.Context, f
 	return graphql.NewScalarFieldContext("Address", field, false, false, "String")
 }
 
-func (ec *executionContext) _Address_city(ctx context.Context, field graphql.CollectedField, obj *catalog.Address) (ret graphql.Marshaler) {
+func (ec *executionContext) _Address_city(ctx context.Context, field graphql.CollectedField, obj *AddressView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5838,7 +5744,7 @@ func (ec *executionContext) fieldContext_Address_city(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Address", field, false, false, "String")
 }
 
-func (ec *executionContext) _Address_ars(ctx context.Context, field graphql.CollectedField, obj *catalog.Address) (ret graphql.Marshaler) {
+func (ec *executionContext) _Address_ars(ctx context.Context, field graphql.CollectedField, obj *AddressView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5847,7 +5753,7 @@ func (ec *executionContext) _Address_ars(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Address_ars(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Address().Ars(ctx, obj)
+			return obj.Ars, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -5858,7 +5764,7 @@ func (ec *executionContext) _Address_ars(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Address_ars(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Address", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Address", field, false, false, "String")
 }
 
 func (ec *executionContext) _AuditConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *AuditConnection) (ret graphql.Marshaler) {
@@ -6876,7 +6782,7 @@ func (ec *executionContext) fieldContext_ChangeRequestConnection_totalCount(_ co
 	return graphql.NewScalarFieldContext("ChangeRequestConnection", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Channel_kind(ctx context.Context, field graphql.CollectedField, obj *catalog.Channel) (ret graphql.Marshaler) {
+func (ec *executionContext) _Channel_kind(ctx context.Context, field graphql.CollectedField, obj *ChannelView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6899,7 +6805,7 @@ func (ec *executionContext) fieldContext_Channel_kind(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Channel", field, false, false, "ChannelKind")
 }
 
-func (ec *executionContext) _Channel_label(ctx context.Context, field graphql.CollectedField, obj *catalog.Channel) (ret graphql.Marshaler) {
+func (ec *executionContext) _Channel_label(ctx context.Context, field graphql.CollectedField, obj *ChannelView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6908,7 +6814,7 @@ func (ec *executionContext) _Channel_label(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Channel_label(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Channel().Label(ctx, obj)
+			return obj.Label, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -6919,10 +6825,10 @@ func (ec *executionContext) _Channel_label(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Channel_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Channel", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Channel", field, false, false, "String")
 }
 
-func (ec *executionContext) _Channel_value(ctx context.Context, field graphql.CollectedField, obj *catalog.Channel) (ret graphql.Marshaler) {
+func (ec *executionContext) _Channel_value(ctx context.Context, field graphql.CollectedField, obj *ChannelView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6945,7 +6851,7 @@ func (ec *executionContext) fieldContext_Channel_value(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Channel", field, false, false, "String")
 }
 
-func (ec *executionContext) _Channel_note(ctx context.Context, field graphql.CollectedField, obj *catalog.Channel) (ret graphql.Marshaler) {
+func (ec *executionContext) _Channel_note(ctx context.Context, field graphql.CollectedField, obj *ChannelView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6954,7 +6860,7 @@ func (ec *executionContext) _Channel_note(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Channel_note(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Channel().Note(ctx, obj)
+			return obj.Note, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *LocalizedText) graphql.Marshaler {
@@ -6968,8 +6874,8 @@ func (ec *executionContext) fieldContext_Channel_note(_ context.Context, field g
 	fc = &graphql.FieldContext{
 		Object:     "Channel",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_LocalizedText(ctx, field)
 		},
@@ -6977,7 +6883,7 @@ func (ec *executionContext) fieldContext_Channel_note(_ context.Context, field g
 	return fc, nil
 }
 
-func (ec *executionContext) _Contact_name(ctx context.Context, field graphql.CollectedField, obj *catalog.Contact) (ret graphql.Marshaler) {
+func (ec *executionContext) _Contact_name(ctx context.Context, field graphql.CollectedField, obj *ContactView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7000,7 +6906,7 @@ func (ec *executionContext) fieldContext_Contact_name(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
 }
 
-func (ec *executionContext) _Contact_position(ctx context.Context, field graphql.CollectedField, obj *catalog.Contact) (ret graphql.Marshaler) {
+func (ec *executionContext) _Contact_position(ctx context.Context, field graphql.CollectedField, obj *ContactView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7009,7 +6915,7 @@ func (ec *executionContext) _Contact_position(ctx context.Context, field graphql
 			return ec.fieldContext_Contact_position(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Contact().Position(ctx, obj)
+			return obj.Position, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *LocalizedText) graphql.Marshaler {
@@ -7023,8 +6929,8 @@ func (ec *executionContext) fieldContext_Contact_position(_ context.Context, fie
 	fc = &graphql.FieldContext{
 		Object:     "Contact",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_LocalizedText(ctx, field)
 		},
@@ -7032,7 +6938,7 @@ func (ec *executionContext) fieldContext_Contact_position(_ context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _Contact_room(ctx context.Context, field graphql.CollectedField, obj *catalog.Contact) (ret graphql.Marshaler) {
+func (ec *executionContext) _Contact_room(ctx context.Context, field graphql.CollectedField, obj *ContactView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7041,7 +6947,7 @@ func (ec *executionContext) _Contact_room(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Contact_room(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Contact().Room(ctx, obj)
+			return obj.Room, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -7052,10 +6958,10 @@ func (ec *executionContext) _Contact_room(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Contact_room(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Contact", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
 }
 
-func (ec *executionContext) _Contact_channels(ctx context.Context, field graphql.CollectedField, obj *catalog.Contact) (ret graphql.Marshaler) {
+func (ec *executionContext) _Contact_channels(ctx context.Context, field graphql.CollectedField, obj *ContactView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7067,8 +6973,8 @@ func (ec *executionContext) _Contact_channels(ctx context.Context, field graphql
 			return obj.Channels, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []catalog.Channel) graphql.Marshaler {
-			return ec.marshalNChannel2ᚕgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐChannelᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*ChannelView) graphql.Marshaler {
+			return ec.marshalNChannel2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐChannelViewᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7087,7 +6993,7 @@ func (ec *executionContext) fieldContext_Contact_channels(_ context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _Deadline_kind(ctx context.Context, field graphql.CollectedField, obj *catalog.Deadline) (ret graphql.Marshaler) {
+func (ec *executionContext) _Deadline_kind(ctx context.Context, field graphql.CollectedField, obj *DeadlineView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7110,7 +7016,7 @@ func (ec *executionContext) fieldContext_Deadline_kind(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Deadline", field, false, false, "DeadlineKind")
 }
 
-func (ec *executionContext) _Deadline_label(ctx context.Context, field graphql.CollectedField, obj *catalog.Deadline) (ret graphql.Marshaler) {
+func (ec *executionContext) _Deadline_label(ctx context.Context, field graphql.CollectedField, obj *DeadlineView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7119,7 +7025,7 @@ func (ec *executionContext) _Deadline_label(ctx context.Context, field graphql.C
 			return ec.fieldContext_Deadline_label(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Deadline().Label(ctx, obj)
+			return obj.Label, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -7130,10 +7036,10 @@ func (ec *executionContext) _Deadline_label(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Deadline_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Deadline", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Deadline", field, false, false, "String")
 }
 
-func (ec *executionContext) _Deadline_duration(ctx context.Context, field graphql.CollectedField, obj *catalog.Deadline) (ret graphql.Marshaler) {
+func (ec *executionContext) _Deadline_duration(ctx context.Context, field graphql.CollectedField, obj *DeadlineView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7145,8 +7051,8 @@ func (ec *executionContext) _Deadline_duration(ctx context.Context, field graphq
 			return obj.Duration, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *catalog.Duration) graphql.Marshaler {
-			return ec.marshalODuration2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐDuration(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *DurationView) graphql.Marshaler {
+			return ec.marshalODuration2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐDurationView(ctx, selections, v)
 		},
 		true,
 		false,
@@ -7165,7 +7071,7 @@ func (ec *executionContext) fieldContext_Deadline_duration(_ context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _Deadline_from(ctx context.Context, field graphql.CollectedField, obj *catalog.Deadline) (ret graphql.Marshaler) {
+func (ec *executionContext) _Deadline_from(ctx context.Context, field graphql.CollectedField, obj *DeadlineView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7188,7 +7094,7 @@ func (ec *executionContext) fieldContext_Deadline_from(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Deadline", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Deadline_to(ctx context.Context, field graphql.CollectedField, obj *catalog.Deadline) (ret graphql.Marshaler) {
+func (ec *executionContext) _Deadline_to(ctx context.Context, field graphql.CollectedField, obj *DeadlineView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7211,7 +7117,7 @@ func (ec *executionContext) fieldContext_Deadline_to(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Deadline", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Deadline_description(ctx context.Context, field graphql.CollectedField, obj *catalog.Deadline) (ret graphql.Marshaler) {
+func (ec *executionContext) _Deadline_description(ctx context.Context, field graphql.CollectedField, obj *DeadlineView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7220,7 +7126,7 @@ func (ec *executionContext) _Deadline_description(ctx context.Context, field gra
 			return ec.fieldContext_Deadline_description(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Deadline().Description(ctx, obj)
+			return obj.Description, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *LocalizedText) graphql.Marshaler {
@@ -7234,8 +7140,8 @@ func (ec *executionContext) fieldContext_Deadline_description(_ context.Context,
 	fc = &graphql.FieldContext{
 		Object:     "Deadline",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_LocalizedText(ctx, field)
 		},
@@ -7289,7 +7195,7 @@ func (ec *executionContext) fieldContext_Deleted_revision(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Deleted", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Duration_value(ctx context.Context, field graphql.CollectedField, obj *catalog.Duration) (ret graphql.Marshaler) {
+func (ec *executionContext) _Duration_value(ctx context.Context, field graphql.CollectedField, obj *DurationView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7312,7 +7218,7 @@ func (ec *executionContext) fieldContext_Duration_value(_ context.Context, field
 	return graphql.NewScalarFieldContext("Duration", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Duration_valueTo(ctx context.Context, field graphql.CollectedField, obj *catalog.Duration) (ret graphql.Marshaler) {
+func (ec *executionContext) _Duration_valueTo(ctx context.Context, field graphql.CollectedField, obj *DurationView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7324,8 +7230,8 @@ func (ec *executionContext) _Duration_valueTo(ctx context.Context, field graphql
 			return obj.ValueTo, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalOInt2int(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
 		},
 		true,
 		false,
@@ -7335,7 +7241,7 @@ func (ec *executionContext) fieldContext_Duration_valueTo(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Duration", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Duration_unit(ctx context.Context, field graphql.CollectedField, obj *catalog.Duration) (ret graphql.Marshaler) {
+func (ec *executionContext) _Duration_unit(ctx context.Context, field graphql.CollectedField, obj *DurationView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7358,7 +7264,7 @@ func (ec *executionContext) fieldContext_Duration_unit(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Duration", field, false, false, "TimeUnit")
 }
 
-func (ec *executionContext) _Duration_formatted(ctx context.Context, field graphql.CollectedField, obj *catalog.Duration) (ret graphql.Marshaler) {
+func (ec *executionContext) _Duration_formatted(ctx context.Context, field graphql.CollectedField, obj *DurationView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7367,7 +7273,7 @@ func (ec *executionContext) _Duration_formatted(ctx context.Context, field graph
 			return ec.fieldContext_Duration_formatted(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Duration().Formatted(ctx, obj)
+			return obj.Formatted, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -7378,7 +7284,7 @@ func (ec *executionContext) _Duration_formatted(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Duration_formatted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Duration", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Duration", field, false, false, "String")
 }
 
 func (ec *executionContext) _Editor_id(ctx context.Context, field graphql.CollectedField, obj *catalog.Editor) (ret graphql.Marshaler) {
@@ -7620,7 +7526,7 @@ func (ec *executionContext) fieldContext_EditorToken_token(_ context.Context, fi
 	return graphql.NewScalarFieldContext("EditorToken", field, false, false, "String")
 }
 
-func (ec *executionContext) _Fee_kind(ctx context.Context, field graphql.CollectedField, obj *catalog.Fee) (ret graphql.Marshaler) {
+func (ec *executionContext) _Fee_kind(ctx context.Context, field graphql.CollectedField, obj *FeeView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7643,7 +7549,7 @@ func (ec *executionContext) fieldContext_Fee_kind(_ context.Context, field graph
 	return graphql.NewScalarFieldContext("Fee", field, false, false, "FeeKind")
 }
 
-func (ec *executionContext) _Fee_label(ctx context.Context, field graphql.CollectedField, obj *catalog.Fee) (ret graphql.Marshaler) {
+func (ec *executionContext) _Fee_label(ctx context.Context, field graphql.CollectedField, obj *FeeView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7652,7 +7558,7 @@ func (ec *executionContext) _Fee_label(ctx context.Context, field graphql.Collec
 			return ec.fieldContext_Fee_label(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Fee().Label(ctx, obj)
+			return obj.Label, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -7663,10 +7569,10 @@ func (ec *executionContext) _Fee_label(ctx context.Context, field graphql.Collec
 	)
 }
 func (ec *executionContext) fieldContext_Fee_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Fee", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Fee", field, false, false, "String")
 }
 
-func (ec *executionContext) _Fee_amountCents(ctx context.Context, field graphql.CollectedField, obj *catalog.Fee) (ret graphql.Marshaler) {
+func (ec *executionContext) _Fee_amountCents(ctx context.Context, field graphql.CollectedField, obj *FeeView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7675,7 +7581,7 @@ func (ec *executionContext) _Fee_amountCents(ctx context.Context, field graphql.
 			return ec.fieldContext_Fee_amountCents(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Fee().AmountCents(ctx, obj)
+			return obj.AmountCents, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
@@ -7686,10 +7592,10 @@ func (ec *executionContext) _Fee_amountCents(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Fee_amountCents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Fee", field, true, true, "Int")
+	return graphql.NewScalarFieldContext("Fee", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Fee_minCents(ctx context.Context, field graphql.CollectedField, obj *catalog.Fee) (ret graphql.Marshaler) {
+func (ec *executionContext) _Fee_minCents(ctx context.Context, field graphql.CollectedField, obj *FeeView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7698,7 +7604,7 @@ func (ec *executionContext) _Fee_minCents(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Fee_minCents(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Fee().MinCents(ctx, obj)
+			return obj.MinCents, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
@@ -7709,10 +7615,10 @@ func (ec *executionContext) _Fee_minCents(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Fee_minCents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Fee", field, true, true, "Int")
+	return graphql.NewScalarFieldContext("Fee", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Fee_maxCents(ctx context.Context, field graphql.CollectedField, obj *catalog.Fee) (ret graphql.Marshaler) {
+func (ec *executionContext) _Fee_maxCents(ctx context.Context, field graphql.CollectedField, obj *FeeView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7721,7 +7627,7 @@ func (ec *executionContext) _Fee_maxCents(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Fee_maxCents(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Fee().MaxCents(ctx, obj)
+			return obj.MaxCents, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
@@ -7732,10 +7638,10 @@ func (ec *executionContext) _Fee_maxCents(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Fee_maxCents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Fee", field, true, true, "Int")
+	return graphql.NewScalarFieldContext("Fee", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Fee_formatted(ctx context.Context, field graphql.CollectedField, obj *catalog.Fee) (ret graphql.Marshaler) {
+func (ec *executionContext) _Fee_formatted(ctx context.Context, field graphql.CollectedField, obj *FeeView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7744,7 +7650,7 @@ func (ec *executionContext) _Fee_formatted(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Fee_formatted(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Fee().Formatted(ctx, obj)
+			return obj.Formatted, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -7755,10 +7661,10 @@ func (ec *executionContext) _Fee_formatted(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Fee_formatted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Fee", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Fee", field, false, false, "String")
 }
 
-func (ec *executionContext) _Fee_description(ctx context.Context, field graphql.CollectedField, obj *catalog.Fee) (ret graphql.Marshaler) {
+func (ec *executionContext) _Fee_description(ctx context.Context, field graphql.CollectedField, obj *FeeView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7767,7 +7673,7 @@ func (ec *executionContext) _Fee_description(ctx context.Context, field graphql.
 			return ec.fieldContext_Fee_description(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Fee().Description(ctx, obj)
+			return obj.Description, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *LocalizedText) graphql.Marshaler {
@@ -7781,8 +7687,8 @@ func (ec *executionContext) fieldContext_Fee_description(_ context.Context, fiel
 	fc = &graphql.FieldContext{
 		Object:     "Fee",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_LocalizedText(ctx, field)
 		},
@@ -7790,7 +7696,7 @@ func (ec *executionContext) fieldContext_Fee_description(_ context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _Fee_prepayment(ctx context.Context, field graphql.CollectedField, obj *catalog.Fee) (ret graphql.Marshaler) {
+func (ec *executionContext) _Fee_prepayment(ctx context.Context, field graphql.CollectedField, obj *FeeView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7813,7 +7719,7 @@ func (ec *executionContext) fieldContext_Fee_prepayment(_ context.Context, field
 	return graphql.NewScalarFieldContext("Fee", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _Fee_url(ctx context.Context, field graphql.CollectedField, obj *catalog.Fee) (ret graphql.Marshaler) {
+func (ec *executionContext) _Fee_url(ctx context.Context, field graphql.CollectedField, obj *FeeView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7825,8 +7731,8 @@ func (ec *executionContext) _Fee_url(ctx context.Context, field graphql.Collecte
 			return obj.URL, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
@@ -8268,7 +8174,7 @@ func (ec *executionContext) fieldContext_Label_text(_ context.Context, field gra
 	return graphql.NewScalarFieldContext("Label", field, false, false, "String")
 }
 
-func (ec *executionContext) _Link_url(ctx context.Context, field graphql.CollectedField, obj *catalog.Link) (ret graphql.Marshaler) {
+func (ec *executionContext) _Link_url(ctx context.Context, field graphql.CollectedField, obj *LinkView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8291,7 +8197,7 @@ func (ec *executionContext) fieldContext_Link_url(_ context.Context, field graph
 	return graphql.NewScalarFieldContext("Link", field, false, false, "String")
 }
 
-func (ec *executionContext) _Link_title(ctx context.Context, field graphql.CollectedField, obj *catalog.Link) (ret graphql.Marshaler) {
+func (ec *executionContext) _Link_title(ctx context.Context, field graphql.CollectedField, obj *LinkView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8300,7 +8206,7 @@ func (ec *executionContext) _Link_title(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_Link_title(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Link().Title(ctx, obj)
+			return obj.Title, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -8311,10 +8217,10 @@ func (ec *executionContext) _Link_title(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Link_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Link", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Link", field, false, false, "String")
 }
 
-func (ec *executionContext) _LocalService_service(ctx context.Context, field graphql.CollectedField, obj *catalog.LocalService) (ret graphql.Marshaler) {
+func (ec *executionContext) _LocalService_service(ctx context.Context, field graphql.CollectedField, obj *LocalServiceView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8346,7 +8252,7 @@ func (ec *executionContext) fieldContext_LocalService_service(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _LocalService_region(ctx context.Context, field graphql.CollectedField, obj *catalog.LocalService) (ret graphql.Marshaler) {
+func (ec *executionContext) _LocalService_region(ctx context.Context, field graphql.CollectedField, obj *LocalServiceView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8378,7 +8284,7 @@ func (ec *executionContext) fieldContext_LocalService_region(_ context.Context, 
 	return fc, nil
 }
 
-func (ec *executionContext) _LocalService_name(ctx context.Context, field graphql.CollectedField, obj *catalog.LocalService) (ret graphql.Marshaler) {
+func (ec *executionContext) _LocalService_name(ctx context.Context, field graphql.CollectedField, obj *LocalServiceView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8387,7 +8293,7 @@ func (ec *executionContext) _LocalService_name(ctx context.Context, field graphq
 			return ec.fieldContext_LocalService_name(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.LocalService().Name(ctx, obj)
+			return obj.Name, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -8398,10 +8304,10 @@ func (ec *executionContext) _LocalService_name(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_LocalService_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("LocalService", field, true, true, "String")
+	return graphql.NewScalarFieldContext("LocalService", field, false, false, "String")
 }
 
-func (ec *executionContext) _LocalService_texts(ctx context.Context, field graphql.CollectedField, obj *catalog.LocalService) (ret graphql.Marshaler) {
+func (ec *executionContext) _LocalService_texts(ctx context.Context, field graphql.CollectedField, obj *LocalServiceView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8410,11 +8316,11 @@ func (ec *executionContext) _LocalService_texts(ctx context.Context, field graph
 			return ec.fieldContext_LocalService_texts(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.LocalService().Texts(ctx, obj)
+			return obj.Texts, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*catalog.MergedText) graphql.Marshaler {
-			return ec.marshalNLocalText2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐMergedTextᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*LocalTextView) graphql.Marshaler {
+			return ec.marshalNLocalText2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐLocalTextViewᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8424,8 +8330,8 @@ func (ec *executionContext) fieldContext_LocalService_texts(_ context.Context, f
 	fc = &graphql.FieldContext{
 		Object:     "LocalService",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_LocalText(ctx, field)
 		},
@@ -8433,7 +8339,7 @@ func (ec *executionContext) fieldContext_LocalService_texts(_ context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _LocalService_text(ctx context.Context, field graphql.CollectedField, obj *catalog.LocalService) (ret graphql.Marshaler) {
+func (ec *executionContext) _LocalService_text(ctx context.Context, field graphql.CollectedField, obj *LocalServiceView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8443,11 +8349,11 @@ func (ec *executionContext) _LocalService_text(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.LocalService().Text(ctx, obj, fc.Args["module"].(string))
+			return obj.Text(fc.Args["module"].(string)), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *catalog.MergedText) graphql.Marshaler {
-			return ec.marshalOLocalText2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐMergedText(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *LocalTextView) graphql.Marshaler {
+			return ec.marshalOLocalText2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐLocalTextView(ctx, selections, v)
 		},
 		true,
 		false,
@@ -8458,7 +8364,7 @@ func (ec *executionContext) fieldContext_LocalService_text(ctx context.Context, 
 		Object:     "LocalService",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_LocalText(ctx, field)
 		},
@@ -8477,7 +8383,7 @@ func (ec *executionContext) fieldContext_LocalService_text(ctx context.Context, 
 	return fc, nil
 }
 
-func (ec *executionContext) _LocalService_fees(ctx context.Context, field graphql.CollectedField, obj *catalog.LocalService) (ret graphql.Marshaler) {
+func (ec *executionContext) _LocalService_fees(ctx context.Context, field graphql.CollectedField, obj *LocalServiceView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8486,11 +8392,11 @@ func (ec *executionContext) _LocalService_fees(ctx context.Context, field graphq
 			return ec.fieldContext_LocalService_fees(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.LocalService().Fees(ctx, obj)
+			return obj.Fees, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*catalog.Fee) graphql.Marshaler {
-			return ec.marshalNFee2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐFeeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*FeeView) graphql.Marshaler {
+			return ec.marshalNFee2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐFeeViewᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8500,8 +8406,8 @@ func (ec *executionContext) fieldContext_LocalService_fees(_ context.Context, fi
 	fc = &graphql.FieldContext{
 		Object:     "LocalService",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Fee(ctx, field)
 		},
@@ -8509,7 +8415,7 @@ func (ec *executionContext) fieldContext_LocalService_fees(_ context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _LocalService_deadlines(ctx context.Context, field graphql.CollectedField, obj *catalog.LocalService) (ret graphql.Marshaler) {
+func (ec *executionContext) _LocalService_deadlines(ctx context.Context, field graphql.CollectedField, obj *LocalServiceView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8518,11 +8424,11 @@ func (ec *executionContext) _LocalService_deadlines(ctx context.Context, field g
 			return ec.fieldContext_LocalService_deadlines(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.LocalService().Deadlines(ctx, obj)
+			return obj.Deadlines, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*catalog.Deadline) graphql.Marshaler {
-			return ec.marshalNDeadline2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐDeadlineᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*DeadlineView) graphql.Marshaler {
+			return ec.marshalNDeadline2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐDeadlineViewᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8532,8 +8438,8 @@ func (ec *executionContext) fieldContext_LocalService_deadlines(_ context.Contex
 	fc = &graphql.FieldContext{
 		Object:     "LocalService",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Deadline(ctx, field)
 		},
@@ -8541,7 +8447,7 @@ func (ec *executionContext) fieldContext_LocalService_deadlines(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _LocalService_processingTime(ctx context.Context, field graphql.CollectedField, obj *catalog.LocalService) (ret graphql.Marshaler) {
+func (ec *executionContext) _LocalService_processingTime(ctx context.Context, field graphql.CollectedField, obj *LocalServiceView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8550,11 +8456,11 @@ func (ec *executionContext) _LocalService_processingTime(ctx context.Context, fi
 			return ec.fieldContext_LocalService_processingTime(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.LocalService().ProcessingTime(ctx, obj)
+			return obj.ProcessingTime, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *catalog.ProcessingTime) graphql.Marshaler {
-			return ec.marshalOProcessingTime2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐProcessingTime(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ProcessingTimeView) graphql.Marshaler {
+			return ec.marshalOProcessingTime2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐProcessingTimeView(ctx, selections, v)
 		},
 		true,
 		false,
@@ -8564,8 +8470,8 @@ func (ec *executionContext) fieldContext_LocalService_processingTime(_ context.C
 	fc = &graphql.FieldContext{
 		Object:     "LocalService",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ProcessingTime(ctx, field)
 		},
@@ -8573,7 +8479,7 @@ func (ec *executionContext) fieldContext_LocalService_processingTime(_ context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _LocalService_responsibleOffices(ctx context.Context, field graphql.CollectedField, obj *catalog.LocalService) (ret graphql.Marshaler) {
+func (ec *executionContext) _LocalService_responsibleOffices(ctx context.Context, field graphql.CollectedField, obj *LocalServiceView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8582,11 +8488,11 @@ func (ec *executionContext) _LocalService_responsibleOffices(ctx context.Context
 			return ec.fieldContext_LocalService_responsibleOffices(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.LocalService().ResponsibleOffices(ctx, obj)
+			return obj.ResponsibleOffices, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*catalog.ResponsibleOffice) graphql.Marshaler {
-			return ec.marshalNResponsibleOffice2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐResponsibleOfficeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*ResponsibleOfficeView) graphql.Marshaler {
+			return ec.marshalNResponsibleOffice2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐResponsibleOfficeViewᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8596,8 +8502,8 @@ func (ec *executionContext) fieldContext_LocalService_responsibleOffices(_ conte
 	fc = &graphql.FieldContext{
 		Object:     "LocalService",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ResponsibleOffice(ctx, field)
 		},
@@ -8605,7 +8511,7 @@ func (ec *executionContext) fieldContext_LocalService_responsibleOffices(_ conte
 	return fc, nil
 }
 
-func (ec *executionContext) _LocalService_onlineServices(ctx context.Context, field graphql.CollectedField, obj *catalog.LocalService) (ret graphql.Marshaler) {
+func (ec *executionContext) _LocalService_onlineServices(ctx context.Context, field graphql.CollectedField, obj *LocalServiceView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8614,11 +8520,11 @@ func (ec *executionContext) _LocalService_onlineServices(ctx context.Context, fi
 			return ec.fieldContext_LocalService_onlineServices(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.LocalService().OnlineServices(ctx, obj)
+			return obj.OnlineServices, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*catalog.ResponsibleOnlineService) graphql.Marshaler {
-			return ec.marshalNResponsibleOnlineService2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐResponsibleOnlineServiceᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*ResponsibleOnlineServiceView) graphql.Marshaler {
+			return ec.marshalNResponsibleOnlineService2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐResponsibleOnlineServiceViewᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8628,8 +8534,8 @@ func (ec *executionContext) fieldContext_LocalService_onlineServices(_ context.C
 	fc = &graphql.FieldContext{
 		Object:     "LocalService",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ResponsibleOnlineService(ctx, field)
 		},
@@ -8637,7 +8543,7 @@ func (ec *executionContext) fieldContext_LocalService_onlineServices(_ context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _LocalService_localization(ctx context.Context, field graphql.CollectedField, obj *catalog.LocalService) (ret graphql.Marshaler) {
+func (ec *executionContext) _LocalService_localization(ctx context.Context, field graphql.CollectedField, obj *LocalServiceView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8646,7 +8552,7 @@ func (ec *executionContext) _LocalService_localization(ctx context.Context, fiel
 			return ec.fieldContext_LocalService_localization(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.LocalService().Localization(ctx, obj)
+			return obj.Localization, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *Localization) graphql.Marshaler {
@@ -8660,8 +8566,8 @@ func (ec *executionContext) fieldContext_LocalService_localization(_ context.Con
 	fc = &graphql.FieldContext{
 		Object:     "LocalService",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Localization(ctx, field)
 		},
@@ -8669,7 +8575,7 @@ func (ec *executionContext) fieldContext_LocalService_localization(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _LocalText_code(ctx context.Context, field graphql.CollectedField, obj *catalog.MergedText) (ret graphql.Marshaler) {
+func (ec *executionContext) _LocalText_code(ctx context.Context, field graphql.CollectedField, obj *LocalTextView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8678,7 +8584,7 @@ func (ec *executionContext) _LocalText_code(ctx context.Context, field graphql.C
 			return ec.fieldContext_LocalText_code(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.LocalText().Code(ctx, obj)
+			return obj.Code, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -8689,10 +8595,10 @@ func (ec *executionContext) _LocalText_code(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_LocalText_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("LocalText", field, true, true, "String")
+	return graphql.NewScalarFieldContext("LocalText", field, false, false, "String")
 }
 
-func (ec *executionContext) _LocalText_label(ctx context.Context, field graphql.CollectedField, obj *catalog.MergedText) (ret graphql.Marshaler) {
+func (ec *executionContext) _LocalText_label(ctx context.Context, field graphql.CollectedField, obj *LocalTextView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8701,7 +8607,7 @@ func (ec *executionContext) _LocalText_label(ctx context.Context, field graphql.
 			return ec.fieldContext_LocalText_label(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.LocalText().Label(ctx, obj)
+			return obj.Label, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -8712,10 +8618,10 @@ func (ec *executionContext) _LocalText_label(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_LocalText_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("LocalText", field, true, true, "String")
+	return graphql.NewScalarFieldContext("LocalText", field, false, false, "String")
 }
 
-func (ec *executionContext) _LocalText_text(ctx context.Context, field graphql.CollectedField, obj *catalog.MergedText) (ret graphql.Marshaler) {
+func (ec *executionContext) _LocalText_text(ctx context.Context, field graphql.CollectedField, obj *LocalTextView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8724,7 +8630,7 @@ func (ec *executionContext) _LocalText_text(ctx context.Context, field graphql.C
 			return ec.fieldContext_LocalText_text(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.LocalText().Text(ctx, obj)
+			return obj.Text, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *LocalizedText) graphql.Marshaler {
@@ -8738,8 +8644,8 @@ func (ec *executionContext) fieldContext_LocalText_text(_ context.Context, field
 	fc = &graphql.FieldContext{
 		Object:     "LocalText",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_LocalizedText(ctx, field)
 		},
@@ -8747,7 +8653,7 @@ func (ec *executionContext) fieldContext_LocalText_text(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _LocalText_central(ctx context.Context, field graphql.CollectedField, obj *catalog.MergedText) (ret graphql.Marshaler) {
+func (ec *executionContext) _LocalText_central(ctx context.Context, field graphql.CollectedField, obj *LocalTextView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8756,7 +8662,7 @@ func (ec *executionContext) _LocalText_central(ctx context.Context, field graphq
 			return ec.fieldContext_LocalText_central(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.LocalText().Central(ctx, obj)
+			return obj.Central, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *LocalizedText) graphql.Marshaler {
@@ -8770,8 +8676,8 @@ func (ec *executionContext) fieldContext_LocalText_central(_ context.Context, fi
 	fc = &graphql.FieldContext{
 		Object:     "LocalText",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_LocalizedText(ctx, field)
 		},
@@ -8779,7 +8685,7 @@ func (ec *executionContext) fieldContext_LocalText_central(_ context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _LocalText_additions(ctx context.Context, field graphql.CollectedField, obj *catalog.MergedText) (ret graphql.Marshaler) {
+func (ec *executionContext) _LocalText_additions(ctx context.Context, field graphql.CollectedField, obj *LocalTextView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8791,8 +8697,8 @@ func (ec *executionContext) _LocalText_additions(ctx context.Context, field grap
 			return obj.Additions, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []catalog.Applied) graphql.Marshaler {
-			return ec.marshalNAddition2ᚕgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐAppliedᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*AdditionView) graphql.Marshaler {
+			return ec.marshalNAddition2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐAdditionViewᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8811,7 +8717,7 @@ func (ec *executionContext) fieldContext_LocalText_additions(_ context.Context, 
 	return fc, nil
 }
 
-func (ec *executionContext) _LocalText_isSpecialised(ctx context.Context, field graphql.CollectedField, obj *catalog.MergedText) (ret graphql.Marshaler) {
+func (ec *executionContext) _LocalText_isSpecialised(ctx context.Context, field graphql.CollectedField, obj *LocalTextView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8820,7 +8726,7 @@ func (ec *executionContext) _LocalText_isSpecialised(ctx context.Context, field 
 			return ec.fieldContext_LocalText_isSpecialised(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.LocalText().IsSpecialised(ctx, obj)
+			return obj.IsSpecialised, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
@@ -8831,7 +8737,7 @@ func (ec *executionContext) _LocalText_isSpecialised(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_LocalText_isSpecialised(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("LocalText", field, true, true, "Boolean")
+	return graphql.NewScalarFieldContext("LocalText", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Localization_requested(ctx context.Context, field graphql.CollectedField, obj *Localization) (ret graphql.Marshaler) {
@@ -9957,8 +9863,8 @@ func (ec *executionContext) _Office_address(ctx context.Context, field graphql.C
 			return ec.Resolvers.Office().Address(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *catalog.Address) graphql.Marshaler {
-			return ec.marshalOAddress2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐAddress(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *AddressView) graphql.Marshaler {
+			return ec.marshalOAddress2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐAddressView(ctx, selections, v)
 		},
 		true,
 		false,
@@ -9986,11 +9892,11 @@ func (ec *executionContext) _Office_addresses(ctx context.Context, field graphql
 			return ec.fieldContext_Office_addresses(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Addresses, nil
+			return ec.Resolvers.Office().Addresses(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []catalog.Address) graphql.Marshaler {
-			return ec.marshalNAddress2ᚕgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐAddressᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*AddressView) graphql.Marshaler {
+			return ec.marshalNAddress2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐAddressViewᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10000,8 +9906,8 @@ func (ec *executionContext) fieldContext_Office_addresses(_ context.Context, fie
 	fc = &graphql.FieldContext{
 		Object:     "Office",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Address(ctx, field)
 		},
@@ -10044,8 +9950,8 @@ func (ec *executionContext) _Office_openingHoursSlots(ctx context.Context, field
 			return ec.Resolvers.Office().OpeningHoursSlots(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*catalog.Slot) graphql.Marshaler {
-			return ec.marshalNOpeningSlot2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐSlotᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*SlotView) graphql.Marshaler {
+			return ec.marshalNOpeningSlot2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐSlotViewᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10105,11 +10011,11 @@ func (ec *executionContext) _Office_channels(ctx context.Context, field graphql.
 			return ec.fieldContext_Office_channels(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Channels, nil
+			return ec.Resolvers.Office().Channels(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []catalog.Channel) graphql.Marshaler {
-			return ec.marshalNChannel2ᚕgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐChannelᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*ChannelView) graphql.Marshaler {
+			return ec.marshalNChannel2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐChannelViewᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10119,8 +10025,8 @@ func (ec *executionContext) fieldContext_Office_channels(_ context.Context, fiel
 	fc = &graphql.FieldContext{
 		Object:     "Office",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Channel(ctx, field)
 		},
@@ -10137,11 +10043,11 @@ func (ec *executionContext) _Office_contacts(ctx context.Context, field graphql.
 			return ec.fieldContext_Office_contacts(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Contacts, nil
+			return ec.Resolvers.Office().Contacts(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []catalog.Contact) graphql.Marshaler {
-			return ec.marshalNContact2ᚕgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐContactᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*ContactView) graphql.Marshaler {
+			return ec.marshalNContact2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐContactViewᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10151,8 +10057,8 @@ func (ec *executionContext) fieldContext_Office_contacts(_ context.Context, fiel
 	fc = &graphql.FieldContext{
 		Object:     "Office",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Contact(ctx, field)
 		},
@@ -10577,11 +10483,11 @@ func (ec *executionContext) _OnlineService_links(ctx context.Context, field grap
 			return ec.fieldContext_OnlineService_links(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Links, nil
+			return ec.Resolvers.OnlineService().Links(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []catalog.Link) graphql.Marshaler {
-			return ec.marshalNLink2ᚕgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐLinkᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*LinkView) graphql.Marshaler {
+			return ec.marshalNLink2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐLinkViewᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10591,8 +10497,8 @@ func (ec *executionContext) fieldContext_OnlineService_links(_ context.Context, 
 	fc = &graphql.FieldContext{
 		Object:     "OnlineService",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Link(ctx, field)
 		},
@@ -10756,7 +10662,7 @@ func (ec *executionContext) fieldContext_OnlineService_localization(_ context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _OpeningSlot_day(ctx context.Context, field graphql.CollectedField, obj *catalog.Slot) (ret graphql.Marshaler) {
+func (ec *executionContext) _OpeningSlot_day(ctx context.Context, field graphql.CollectedField, obj *SlotView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10779,7 +10685,7 @@ func (ec *executionContext) fieldContext_OpeningSlot_day(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("OpeningSlot", field, false, false, "Weekday")
 }
 
-func (ec *executionContext) _OpeningSlot_dayLabel(ctx context.Context, field graphql.CollectedField, obj *catalog.Slot) (ret graphql.Marshaler) {
+func (ec *executionContext) _OpeningSlot_dayLabel(ctx context.Context, field graphql.CollectedField, obj *SlotView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10788,7 +10694,7 @@ func (ec *executionContext) _OpeningSlot_dayLabel(ctx context.Context, field gra
 			return ec.fieldContext_OpeningSlot_dayLabel(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.OpeningSlot().DayLabel(ctx, obj)
+			return obj.DayLabel, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -10799,10 +10705,10 @@ func (ec *executionContext) _OpeningSlot_dayLabel(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_OpeningSlot_dayLabel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OpeningSlot", field, true, true, "String")
+	return graphql.NewScalarFieldContext("OpeningSlot", field, false, false, "String")
 }
 
-func (ec *executionContext) _OpeningSlot_open(ctx context.Context, field graphql.CollectedField, obj *catalog.Slot) (ret graphql.Marshaler) {
+func (ec *executionContext) _OpeningSlot_open(ctx context.Context, field graphql.CollectedField, obj *SlotView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10825,7 +10731,7 @@ func (ec *executionContext) fieldContext_OpeningSlot_open(_ context.Context, fie
 	return graphql.NewScalarFieldContext("OpeningSlot", field, false, false, "String")
 }
 
-func (ec *executionContext) _OpeningSlot_close(ctx context.Context, field graphql.CollectedField, obj *catalog.Slot) (ret graphql.Marshaler) {
+func (ec *executionContext) _OpeningSlot_close(ctx context.Context, field graphql.CollectedField, obj *SlotView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10940,7 +10846,7 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
-func (ec *executionContext) _ProcessingTime_duration(ctx context.Context, field graphql.CollectedField, obj *catalog.ProcessingTime) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProcessingTime_duration(ctx context.Context, field graphql.CollectedField, obj *ProcessingTimeView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10952,8 +10858,8 @@ func (ec *executionContext) _ProcessingTime_duration(ctx context.Context, field 
 			return obj.Duration, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *catalog.Duration) graphql.Marshaler {
-			return ec.marshalODuration2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐDuration(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *DurationView) graphql.Marshaler {
+			return ec.marshalODuration2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐDurationView(ctx, selections, v)
 		},
 		true,
 		false,
@@ -10972,7 +10878,7 @@ func (ec *executionContext) fieldContext_ProcessingTime_duration(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _ProcessingTime_description(ctx context.Context, field graphql.CollectedField, obj *catalog.ProcessingTime) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProcessingTime_description(ctx context.Context, field graphql.CollectedField, obj *ProcessingTimeView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10981,7 +10887,7 @@ func (ec *executionContext) _ProcessingTime_description(ctx context.Context, fie
 			return ec.fieldContext_ProcessingTime_description(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ProcessingTime().Description(ctx, obj)
+			return obj.Description, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *LocalizedText) graphql.Marshaler {
@@ -10995,8 +10901,8 @@ func (ec *executionContext) fieldContext_ProcessingTime_description(_ context.Co
 	fc = &graphql.FieldContext{
 		Object:     "ProcessingTime",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_LocalizedText(ctx, field)
 		},
@@ -11105,8 +11011,8 @@ func (ec *executionContext) _Query_localService(ctx context.Context, field graph
 			return ec.Resolvers.Query().LocalService(ctx, fc.Args["leikaKey"].(string), fc.Args["ars"].(string), fc.Args["lang"].(*Lang), fc.Args["at"].(*time.Time))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *catalog.LocalService) graphql.Marshaler {
-			return ec.marshalOLocalService2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐLocalService(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *LocalServiceView) graphql.Marshaler {
+			return ec.marshalOLocalService2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐLocalServiceView(ctx, selections, v)
 		},
 		true,
 		false,
@@ -12480,7 +12386,7 @@ func (ec *executionContext) fieldContext_Responsibility_revision(_ context.Conte
 	return graphql.NewScalarFieldContext("Responsibility", field, true, true, "Int")
 }
 
-func (ec *executionContext) _ResponsibleOffice_id(ctx context.Context, field graphql.CollectedField, obj *catalog.ResponsibleOffice) (ret graphql.Marshaler) {
+func (ec *executionContext) _ResponsibleOffice_id(ctx context.Context, field graphql.CollectedField, obj *ResponsibleOfficeView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12503,7 +12409,7 @@ func (ec *executionContext) fieldContext_ResponsibleOffice_id(_ context.Context,
 	return graphql.NewScalarFieldContext("ResponsibleOffice", field, false, false, "ID")
 }
 
-func (ec *executionContext) _ResponsibleOffice_name(ctx context.Context, field graphql.CollectedField, obj *catalog.ResponsibleOffice) (ret graphql.Marshaler) {
+func (ec *executionContext) _ResponsibleOffice_name(ctx context.Context, field graphql.CollectedField, obj *ResponsibleOfficeView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12512,7 +12418,7 @@ func (ec *executionContext) _ResponsibleOffice_name(ctx context.Context, field g
 			return ec.fieldContext_ResponsibleOffice_name(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ResponsibleOffice().Name(ctx, obj)
+			return obj.Name, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -12523,10 +12429,10 @@ func (ec *executionContext) _ResponsibleOffice_name(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_ResponsibleOffice_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ResponsibleOffice", field, true, true, "String")
+	return graphql.NewScalarFieldContext("ResponsibleOffice", field, false, false, "String")
 }
 
-func (ec *executionContext) _ResponsibleOffice_kind(ctx context.Context, field graphql.CollectedField, obj *catalog.ResponsibleOffice) (ret graphql.Marshaler) {
+func (ec *executionContext) _ResponsibleOffice_kind(ctx context.Context, field graphql.CollectedField, obj *ResponsibleOfficeView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12549,7 +12455,7 @@ func (ec *executionContext) fieldContext_ResponsibleOffice_kind(_ context.Contex
 	return graphql.NewScalarFieldContext("ResponsibleOffice", field, false, false, "OfficeKind")
 }
 
-func (ec *executionContext) _ResponsibleOffice_address(ctx context.Context, field graphql.CollectedField, obj *catalog.ResponsibleOffice) (ret graphql.Marshaler) {
+func (ec *executionContext) _ResponsibleOffice_address(ctx context.Context, field graphql.CollectedField, obj *ResponsibleOfficeView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12558,11 +12464,11 @@ func (ec *executionContext) _ResponsibleOffice_address(ctx context.Context, fiel
 			return ec.fieldContext_ResponsibleOffice_address(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ResponsibleOffice().Address(ctx, obj)
+			return obj.Address, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *catalog.Address) graphql.Marshaler {
-			return ec.marshalOAddress2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐAddress(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *AddressView) graphql.Marshaler {
+			return ec.marshalOAddress2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐAddressView(ctx, selections, v)
 		},
 		true,
 		false,
@@ -12572,8 +12478,8 @@ func (ec *executionContext) fieldContext_ResponsibleOffice_address(_ context.Con
 	fc = &graphql.FieldContext{
 		Object:     "ResponsibleOffice",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Address(ctx, field)
 		},
@@ -12581,7 +12487,7 @@ func (ec *executionContext) fieldContext_ResponsibleOffice_address(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _ResponsibleOffice_addresses(ctx context.Context, field graphql.CollectedField, obj *catalog.ResponsibleOffice) (ret graphql.Marshaler) {
+func (ec *executionContext) _ResponsibleOffice_addresses(ctx context.Context, field graphql.CollectedField, obj *ResponsibleOfficeView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12593,8 +12499,8 @@ func (ec *executionContext) _ResponsibleOffice_addresses(ctx context.Context, fi
 			return obj.Addresses, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []catalog.Address) graphql.Marshaler {
-			return ec.marshalNAddress2ᚕgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐAddressᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*AddressView) graphql.Marshaler {
+			return ec.marshalNAddress2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐAddressViewᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12613,7 +12519,7 @@ func (ec *executionContext) fieldContext_ResponsibleOffice_addresses(_ context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _ResponsibleOffice_openingHours(ctx context.Context, field graphql.CollectedField, obj *catalog.ResponsibleOffice) (ret graphql.Marshaler) {
+func (ec *executionContext) _ResponsibleOffice_openingHours(ctx context.Context, field graphql.CollectedField, obj *ResponsibleOfficeView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12622,7 +12528,7 @@ func (ec *executionContext) _ResponsibleOffice_openingHours(ctx context.Context,
 			return ec.fieldContext_ResponsibleOffice_openingHours(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ResponsibleOffice().OpeningHours(ctx, obj)
+			return obj.OpeningHours, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
@@ -12633,10 +12539,10 @@ func (ec *executionContext) _ResponsibleOffice_openingHours(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_ResponsibleOffice_openingHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ResponsibleOffice", field, true, true, "String")
+	return graphql.NewScalarFieldContext("ResponsibleOffice", field, false, false, "String")
 }
 
-func (ec *executionContext) _ResponsibleOffice_openingHoursSlots(ctx context.Context, field graphql.CollectedField, obj *catalog.ResponsibleOffice) (ret graphql.Marshaler) {
+func (ec *executionContext) _ResponsibleOffice_openingHoursSlots(ctx context.Context, field graphql.CollectedField, obj *ResponsibleOfficeView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12645,11 +12551,11 @@ func (ec *executionContext) _ResponsibleOffice_openingHoursSlots(ctx context.Con
 			return ec.fieldContext_ResponsibleOffice_openingHoursSlots(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ResponsibleOffice().OpeningHoursSlots(ctx, obj)
+			return obj.OpeningHoursSlots, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*catalog.Slot) graphql.Marshaler {
-			return ec.marshalNOpeningSlot2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐSlotᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*SlotView) graphql.Marshaler {
+			return ec.marshalNOpeningSlot2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐSlotViewᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12659,8 +12565,8 @@ func (ec *executionContext) fieldContext_ResponsibleOffice_openingHoursSlots(_ c
 	fc = &graphql.FieldContext{
 		Object:     "ResponsibleOffice",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_OpeningSlot(ctx, field)
 		},
@@ -12668,7 +12574,7 @@ func (ec *executionContext) fieldContext_ResponsibleOffice_openingHoursSlots(_ c
 	return fc, nil
 }
 
-func (ec *executionContext) _ResponsibleOffice_openingHoursNotes(ctx context.Context, field graphql.CollectedField, obj *catalog.ResponsibleOffice) (ret graphql.Marshaler) {
+func (ec *executionContext) _ResponsibleOffice_openingHoursNotes(ctx context.Context, field graphql.CollectedField, obj *ResponsibleOfficeView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12677,7 +12583,7 @@ func (ec *executionContext) _ResponsibleOffice_openingHoursNotes(ctx context.Con
 			return ec.fieldContext_ResponsibleOffice_openingHoursNotes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ResponsibleOffice().OpeningHoursNotes(ctx, obj)
+			return obj.OpeningHoursNotes, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *LocalizedText) graphql.Marshaler {
@@ -12691,8 +12597,8 @@ func (ec *executionContext) fieldContext_ResponsibleOffice_openingHoursNotes(_ c
 	fc = &graphql.FieldContext{
 		Object:     "ResponsibleOffice",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_LocalizedText(ctx, field)
 		},
@@ -12700,7 +12606,7 @@ func (ec *executionContext) fieldContext_ResponsibleOffice_openingHoursNotes(_ c
 	return fc, nil
 }
 
-func (ec *executionContext) _ResponsibleOffice_channels(ctx context.Context, field graphql.CollectedField, obj *catalog.ResponsibleOffice) (ret graphql.Marshaler) {
+func (ec *executionContext) _ResponsibleOffice_channels(ctx context.Context, field graphql.CollectedField, obj *ResponsibleOfficeView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12712,8 +12618,8 @@ func (ec *executionContext) _ResponsibleOffice_channels(ctx context.Context, fie
 			return obj.Channels, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []catalog.Channel) graphql.Marshaler {
-			return ec.marshalNChannel2ᚕgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐChannelᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*ChannelView) graphql.Marshaler {
+			return ec.marshalNChannel2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐChannelViewᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12732,7 +12638,7 @@ func (ec *executionContext) fieldContext_ResponsibleOffice_channels(_ context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _ResponsibleOffice_contacts(ctx context.Context, field graphql.CollectedField, obj *catalog.ResponsibleOffice) (ret graphql.Marshaler) {
+func (ec *executionContext) _ResponsibleOffice_contacts(ctx context.Context, field graphql.CollectedField, obj *ResponsibleOfficeView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12744,8 +12650,8 @@ func (ec *executionContext) _ResponsibleOffice_contacts(ctx context.Context, fie
 			return obj.Contacts, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []catalog.Contact) graphql.Marshaler {
-			return ec.marshalNContact2ᚕgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐContactᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*ContactView) graphql.Marshaler {
+			return ec.marshalNContact2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐContactViewᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12764,7 +12670,7 @@ func (ec *executionContext) fieldContext_ResponsibleOffice_contacts(_ context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _ResponsibleOffice_accessibility(ctx context.Context, field graphql.CollectedField, obj *catalog.ResponsibleOffice) (ret graphql.Marshaler) {
+func (ec *executionContext) _ResponsibleOffice_accessibility(ctx context.Context, field graphql.CollectedField, obj *ResponsibleOfficeView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12773,7 +12679,7 @@ func (ec *executionContext) _ResponsibleOffice_accessibility(ctx context.Context
 			return ec.fieldContext_ResponsibleOffice_accessibility(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ResponsibleOffice().Accessibility(ctx, obj)
+			return obj.Accessibility, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *LocalizedText) graphql.Marshaler {
@@ -12787,8 +12693,8 @@ func (ec *executionContext) fieldContext_ResponsibleOffice_accessibility(_ conte
 	fc = &graphql.FieldContext{
 		Object:     "ResponsibleOffice",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_LocalizedText(ctx, field)
 		},
@@ -12796,7 +12702,7 @@ func (ec *executionContext) fieldContext_ResponsibleOffice_accessibility(_ conte
 	return fc, nil
 }
 
-func (ec *executionContext) _ResponsibleOffice_role(ctx context.Context, field graphql.CollectedField, obj *catalog.ResponsibleOffice) (ret graphql.Marshaler) {
+func (ec *executionContext) _ResponsibleOffice_role(ctx context.Context, field graphql.CollectedField, obj *ResponsibleOfficeView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12805,7 +12711,7 @@ func (ec *executionContext) _ResponsibleOffice_role(ctx context.Context, field g
 			return ec.fieldContext_ResponsibleOffice_role(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ResponsibleOffice().Role(ctx, obj)
+			return obj.Role, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v catalog.Role) graphql.Marshaler {
@@ -12816,10 +12722,10 @@ func (ec *executionContext) _ResponsibleOffice_role(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_ResponsibleOffice_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ResponsibleOffice", field, true, true, "ResponsibilityRole")
+	return graphql.NewScalarFieldContext("ResponsibleOffice", field, false, false, "ResponsibilityRole")
 }
 
-func (ec *executionContext) _ResponsibleOffice_inheritedFrom(ctx context.Context, field graphql.CollectedField, obj *catalog.ResponsibleOffice) (ret graphql.Marshaler) {
+func (ec *executionContext) _ResponsibleOffice_inheritedFrom(ctx context.Context, field graphql.CollectedField, obj *ResponsibleOfficeView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12828,7 +12734,7 @@ func (ec *executionContext) _ResponsibleOffice_inheritedFrom(ctx context.Context
 			return ec.fieldContext_ResponsibleOffice_inheritedFrom(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ResponsibleOffice().InheritedFrom(ctx, obj)
+			return obj.InheritedFrom, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *catalog.Region) graphql.Marshaler {
@@ -12842,8 +12748,8 @@ func (ec *executionContext) fieldContext_ResponsibleOffice_inheritedFrom(_ conte
 	fc = &graphql.FieldContext{
 		Object:     "ResponsibleOffice",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Region(ctx, field)
 		},
@@ -12851,7 +12757,7 @@ func (ec *executionContext) fieldContext_ResponsibleOffice_inheritedFrom(_ conte
 	return fc, nil
 }
 
-func (ec *executionContext) _ResponsibleOffice_inherited(ctx context.Context, field graphql.CollectedField, obj *catalog.ResponsibleOffice) (ret graphql.Marshaler) {
+func (ec *executionContext) _ResponsibleOffice_inherited(ctx context.Context, field graphql.CollectedField, obj *ResponsibleOfficeView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12874,7 +12780,7 @@ func (ec *executionContext) fieldContext_ResponsibleOffice_inherited(_ context.C
 	return graphql.NewScalarFieldContext("ResponsibleOffice", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _ResponsibleOffice_office(ctx context.Context, field graphql.CollectedField, obj *catalog.ResponsibleOffice) (ret graphql.Marshaler) {
+func (ec *executionContext) _ResponsibleOffice_office(ctx context.Context, field graphql.CollectedField, obj *ResponsibleOfficeView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12906,7 +12812,7 @@ func (ec *executionContext) fieldContext_ResponsibleOffice_office(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _ResponsibleOnlineService_id(ctx context.Context, field graphql.CollectedField, obj *catalog.ResponsibleOnlineService) (ret graphql.Marshaler) {
+func (ec *executionContext) _ResponsibleOnlineService_id(ctx context.Context, field graphql.CollectedField, obj *ResponsibleOnlineServiceView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12929,7 +12835,7 @@ func (ec *executionContext) fieldContext_ResponsibleOnlineService_id(_ context.C
 	return graphql.NewScalarFieldContext("ResponsibleOnlineService", field, false, false, "ID")
 }
 
-func (ec *executionContext) _ResponsibleOnlineService_title(ctx context.Context, field graphql.CollectedField, obj *catalog.ResponsibleOnlineService) (ret graphql.Marshaler) {
+func (ec *executionContext) _ResponsibleOnlineService_title(ctx context.Context, field graphql.CollectedField, obj *ResponsibleOnlineServiceView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12938,7 +12844,7 @@ func (ec *executionContext) _ResponsibleOnlineService_title(ctx context.Context,
 			return ec.fieldContext_ResponsibleOnlineService_title(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ResponsibleOnlineService().Title(ctx, obj)
+			return obj.Title, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -12949,10 +12855,10 @@ func (ec *executionContext) _ResponsibleOnlineService_title(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_ResponsibleOnlineService_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ResponsibleOnlineService", field, true, true, "String")
+	return graphql.NewScalarFieldContext("ResponsibleOnlineService", field, false, false, "String")
 }
 
-func (ec *executionContext) _ResponsibleOnlineService_links(ctx context.Context, field graphql.CollectedField, obj *catalog.ResponsibleOnlineService) (ret graphql.Marshaler) {
+func (ec *executionContext) _ResponsibleOnlineService_links(ctx context.Context, field graphql.CollectedField, obj *ResponsibleOnlineServiceView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12964,8 +12870,8 @@ func (ec *executionContext) _ResponsibleOnlineService_links(ctx context.Context,
 			return obj.Links, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []catalog.Link) graphql.Marshaler {
-			return ec.marshalNLink2ᚕgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐLinkᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*LinkView) graphql.Marshaler {
+			return ec.marshalNLink2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐLinkViewᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12984,7 +12890,7 @@ func (ec *executionContext) fieldContext_ResponsibleOnlineService_links(_ contex
 	return fc, nil
 }
 
-func (ec *executionContext) _ResponsibleOnlineService_trustLevel(ctx context.Context, field graphql.CollectedField, obj *catalog.ResponsibleOnlineService) (ret graphql.Marshaler) {
+func (ec *executionContext) _ResponsibleOnlineService_trustLevel(ctx context.Context, field graphql.CollectedField, obj *ResponsibleOnlineServiceView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12996,8 +12902,8 @@ func (ec *executionContext) _ResponsibleOnlineService_trustLevel(ctx context.Con
 			return obj.TrustLevel, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v catalog.TrustLevel) graphql.Marshaler {
-			return ec.marshalOTrustLevel2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐTrustLevel(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *catalog.TrustLevel) graphql.Marshaler {
+			return ec.marshalOTrustLevel2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐTrustLevel(ctx, selections, v)
 		},
 		true,
 		false,
@@ -13007,7 +12913,7 @@ func (ec *executionContext) fieldContext_ResponsibleOnlineService_trustLevel(_ c
 	return graphql.NewScalarFieldContext("ResponsibleOnlineService", field, false, false, "TrustLevel")
 }
 
-func (ec *executionContext) _ResponsibleOnlineService_inheritedFrom(ctx context.Context, field graphql.CollectedField, obj *catalog.ResponsibleOnlineService) (ret graphql.Marshaler) {
+func (ec *executionContext) _ResponsibleOnlineService_inheritedFrom(ctx context.Context, field graphql.CollectedField, obj *ResponsibleOnlineServiceView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13016,7 +12922,7 @@ func (ec *executionContext) _ResponsibleOnlineService_inheritedFrom(ctx context.
 			return ec.fieldContext_ResponsibleOnlineService_inheritedFrom(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ResponsibleOnlineService().InheritedFrom(ctx, obj)
+			return obj.InheritedFrom, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *catalog.Region) graphql.Marshaler {
@@ -13030,8 +12936,8 @@ func (ec *executionContext) fieldContext_ResponsibleOnlineService_inheritedFrom(
 	fc = &graphql.FieldContext{
 		Object:     "ResponsibleOnlineService",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Region(ctx, field)
 		},
@@ -13039,7 +12945,7 @@ func (ec *executionContext) fieldContext_ResponsibleOnlineService_inheritedFrom(
 	return fc, nil
 }
 
-func (ec *executionContext) _ResponsibleOnlineService_inherited(ctx context.Context, field graphql.CollectedField, obj *catalog.ResponsibleOnlineService) (ret graphql.Marshaler) {
+func (ec *executionContext) _ResponsibleOnlineService_inherited(ctx context.Context, field graphql.CollectedField, obj *ResponsibleOnlineServiceView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13062,7 +12968,7 @@ func (ec *executionContext) fieldContext_ResponsibleOnlineService_inherited(_ co
 	return graphql.NewScalarFieldContext("ResponsibleOnlineService", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _ResponsibleOnlineService_onlineService(ctx context.Context, field graphql.CollectedField, obj *catalog.ResponsibleOnlineService) (ret graphql.Marshaler) {
+func (ec *executionContext) _ResponsibleOnlineService_onlineService(ctx context.Context, field graphql.CollectedField, obj *ResponsibleOnlineServiceView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13367,11 +13273,11 @@ func (ec *executionContext) _Service_fees(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Service_fees(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Fees, nil
+			return ec.Resolvers.Service().Fees(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []catalog.Fee) graphql.Marshaler {
-			return ec.marshalNFee2ᚕgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐFeeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*FeeView) graphql.Marshaler {
+			return ec.marshalNFee2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐFeeViewᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13381,8 +13287,8 @@ func (ec *executionContext) fieldContext_Service_fees(_ context.Context, field g
 	fc = &graphql.FieldContext{
 		Object:     "Service",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Fee(ctx, field)
 		},
@@ -13399,11 +13305,11 @@ func (ec *executionContext) _Service_deadlines(ctx context.Context, field graphq
 			return ec.fieldContext_Service_deadlines(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Deadlines, nil
+			return ec.Resolvers.Service().Deadlines(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []catalog.Deadline) graphql.Marshaler {
-			return ec.marshalNDeadline2ᚕgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐDeadlineᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*DeadlineView) graphql.Marshaler {
+			return ec.marshalNDeadline2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐDeadlineViewᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13413,8 +13319,8 @@ func (ec *executionContext) fieldContext_Service_deadlines(_ context.Context, fi
 	fc = &graphql.FieldContext{
 		Object:     "Service",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Deadline(ctx, field)
 		},
@@ -13434,8 +13340,8 @@ func (ec *executionContext) _Service_processingTime(ctx context.Context, field g
 			return ec.Resolvers.Service().ProcessingTime(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *catalog.ProcessingTime) graphql.Marshaler {
-			return ec.marshalOProcessingTime2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐProcessingTime(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ProcessingTimeView) graphql.Marshaler {
+			return ec.marshalOProcessingTime2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐProcessingTimeView(ctx, selections, v)
 		},
 		true,
 		false,
@@ -16347,7 +16253,7 @@ func UnmarshalTextModuleInput(ctx context.Context, raw any) (TextModuleInput, er
 
 var additionImplementors = []string{"Addition"}
 
-func (ec *executionContext) _Addition(ctx context.Context, sel ast.SelectionSet, obj *catalog.Applied) graphql.Marshaler {
+func (ec *executionContext) _Addition(ctx context.Context, sel ast.SelectionSet, obj *AdditionView) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, additionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -16357,27 +16263,24 @@ func (ec *executionContext) _Addition(ctx context.Context, sel ast.SelectionSet,
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Addition")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Addition_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Addition_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "mode":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Addition_mode(ctx, field, obj)
-				})
+			out.Values[i] = ec._Addition_mode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "text":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Addition_text(ctx, field, obj)
-				})
+			out.Values[i] = ec._Addition_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "from":
 			out.Values[i] = ec._Addition_from(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -16398,7 +16301,7 @@ func (ec *executionContext) _Addition(ctx context.Context, sel ast.SelectionSet,
 
 var addressImplementors = []string{"Address"}
 
-func (ec *executionContext) _Address(ctx context.Context, sel ast.SelectionSet, obj *catalog.Address) graphql.Marshaler {
+func (ec *executionContext) _Address(ctx context.Context, sel ast.SelectionSet, obj *AddressView) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, addressImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -16410,42 +16313,38 @@ func (ec *executionContext) _Address(ctx context.Context, sel ast.SelectionSet, 
 		case "kind":
 			out.Values[i] = ec._Address_kind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "label":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Address_label(ctx, field, obj)
-				})
+			out.Values[i] = ec._Address_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "street":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Address_street(ctx, field, obj)
-				})
+			out.Values[i] = ec._Address_street(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "poBox":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Address_poBox(ctx, field, obj)
-				})
+			out.Values[i] = ec._Address_poBox(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "postalCode":
 			out.Values[i] = ec._Address_postalCode(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "city":
 			out.Values[i] = ec._Address_city(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "ars":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Address_ars(ctx, field, obj)
-				})
+			out.Values[i] = ec._Address_ars(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -16851,7 +16750,7 @@ func (ec *executionContext) _ChangeRequestConnection(ctx context.Context, sel as
 
 var channelImplementors = []string{"Channel"}
 
-func (ec *executionContext) _Channel(ctx context.Context, sel ast.SelectionSet, obj *catalog.Channel) graphql.Marshaler {
+func (ec *executionContext) _Channel(ctx context.Context, sel ast.SelectionSet, obj *ChannelView) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, channelImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -16863,25 +16762,23 @@ func (ec *executionContext) _Channel(ctx context.Context, sel ast.SelectionSet, 
 		case "kind":
 			out.Values[i] = ec._Channel_kind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "label":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Channel_label(ctx, field, obj)
-				})
+			out.Values[i] = ec._Channel_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "value":
 			out.Values[i] = ec._Channel_value(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "note":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Channel_note(ctx, field, obj)
-				})
+			out.Values[i] = ec._Channel_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -16901,7 +16798,7 @@ func (ec *executionContext) _Channel(ctx context.Context, sel ast.SelectionSet, 
 
 var contactImplementors = []string{"Contact"}
 
-func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, obj *catalog.Contact) graphql.Marshaler {
+func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, obj *ContactView) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, contactImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -16913,24 +16810,22 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 		case "name":
 			out.Values[i] = ec._Contact_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "position":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Contact_position(ctx, field, obj)
-				})
+			out.Values[i] = ec._Contact_position(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "room":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Contact_room(ctx, field, obj)
-				})
+			out.Values[i] = ec._Contact_room(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "channels":
 			out.Values[i] = ec._Contact_channels(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -16951,7 +16846,7 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 
 var deadlineImplementors = []string{"Deadline"}
 
-func (ec *executionContext) _Deadline(ctx context.Context, sel ast.SelectionSet, obj *catalog.Deadline) graphql.Marshaler {
+func (ec *executionContext) _Deadline(ctx context.Context, sel ast.SelectionSet, obj *DeadlineView) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, deadlineImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -16963,35 +16858,33 @@ func (ec *executionContext) _Deadline(ctx context.Context, sel ast.SelectionSet,
 		case "kind":
 			out.Values[i] = ec._Deadline_kind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "label":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Deadline_label(ctx, field, obj)
-				})
+			out.Values[i] = ec._Deadline_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "duration":
 			out.Values[i] = ec._Deadline_duration(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "from":
 			out.Values[i] = ec._Deadline_from(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "to":
 			out.Values[i] = ec._Deadline_to(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "description":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Deadline_description(ctx, field, obj)
-				})
+			out.Values[i] = ec._Deadline_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17049,7 +16942,7 @@ func (ec *executionContext) _Deleted(ctx context.Context, sel ast.SelectionSet, 
 
 var durationImplementors = []string{"Duration"}
 
-func (ec *executionContext) _Duration(ctx context.Context, sel ast.SelectionSet, obj *catalog.Duration) graphql.Marshaler {
+func (ec *executionContext) _Duration(ctx context.Context, sel ast.SelectionSet, obj *DurationView) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, durationImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -17061,24 +16954,23 @@ func (ec *executionContext) _Duration(ctx context.Context, sel ast.SelectionSet,
 		case "value":
 			out.Values[i] = ec._Duration_value(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "valueTo":
 			out.Values[i] = ec._Duration_valueTo(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "unit":
 			out.Values[i] = ec._Duration_unit(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "formatted":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Duration_formatted(ctx, field, obj)
-				})
+			out.Values[i] = ec._Duration_formatted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17205,7 +17097,7 @@ func (ec *executionContext) _EditorToken(ctx context.Context, sel ast.SelectionS
 
 var feeImplementors = []string{"Fee"}
 
-func (ec *executionContext) _Fee(ctx context.Context, sel ast.SelectionSet, obj *catalog.Fee) graphql.Marshaler {
+func (ec *executionContext) _Fee(ctx context.Context, sel ast.SelectionSet, obj *FeeView) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, feeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -17217,53 +17109,47 @@ func (ec *executionContext) _Fee(ctx context.Context, sel ast.SelectionSet, obj 
 		case "kind":
 			out.Values[i] = ec._Fee_kind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "label":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Fee_label(ctx, field, obj)
-				})
+			out.Values[i] = ec._Fee_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "amountCents":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Fee_amountCents(ctx, field, obj)
-				})
+			out.Values[i] = ec._Fee_amountCents(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "minCents":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Fee_minCents(ctx, field, obj)
-				})
+			out.Values[i] = ec._Fee_minCents(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "maxCents":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Fee_maxCents(ctx, field, obj)
-				})
+			out.Values[i] = ec._Fee_maxCents(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "formatted":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Fee_formatted(ctx, field, obj)
-				})
+			out.Values[i] = ec._Fee_formatted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "description":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Fee_description(ctx, field, obj)
-				})
+			out.Values[i] = ec._Fee_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "prepayment":
 			out.Values[i] = ec._Fee_prepayment(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "url":
 			out.Values[i] = ec._Fee_url(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -17488,7 +17374,7 @@ func (ec *executionContext) _Label(ctx context.Context, sel ast.SelectionSet, ob
 
 var linkImplementors = []string{"Link"}
 
-func (ec *executionContext) _Link(ctx context.Context, sel ast.SelectionSet, obj *catalog.Link) graphql.Marshaler {
+func (ec *executionContext) _Link(ctx context.Context, sel ast.SelectionSet, obj *LinkView) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, linkImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -17500,14 +17386,13 @@ func (ec *executionContext) _Link(ctx context.Context, sel ast.SelectionSet, obj
 		case "url":
 			out.Values[i] = ec._Link_url(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "title":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Link_title(ctx, field, obj)
-				})
+			out.Values[i] = ec._Link_title(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17527,7 +17412,7 @@ func (ec *executionContext) _Link(ctx context.Context, sel ast.SelectionSet, obj
 
 var localServiceImplementors = []string{"LocalService"}
 
-func (ec *executionContext) _LocalService(ctx context.Context, sel ast.SelectionSet, obj *catalog.LocalService) graphql.Marshaler {
+func (ec *executionContext) _LocalService(ctx context.Context, sel ast.SelectionSet, obj *LocalServiceView) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, localServiceImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -17539,67 +17424,58 @@ func (ec *executionContext) _LocalService(ctx context.Context, sel ast.Selection
 		case "service":
 			out.Values[i] = ec._LocalService_service(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "region":
 			out.Values[i] = ec._LocalService_region(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "name":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._LocalService_name(ctx, field, obj)
-				})
+			out.Values[i] = ec._LocalService_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "texts":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._LocalService_texts(ctx, field, obj)
-				})
+			out.Values[i] = ec._LocalService_texts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "text":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._LocalService_text(ctx, field, obj)
-				})
+			out.Values[i] = ec._LocalService_text(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "fees":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._LocalService_fees(ctx, field, obj)
-				})
+			out.Values[i] = ec._LocalService_fees(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "deadlines":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._LocalService_deadlines(ctx, field, obj)
-				})
+			out.Values[i] = ec._LocalService_deadlines(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "processingTime":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._LocalService_processingTime(ctx, field, obj)
-				})
+			out.Values[i] = ec._LocalService_processingTime(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "responsibleOffices":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._LocalService_responsibleOffices(ctx, field, obj)
-				})
+			out.Values[i] = ec._LocalService_responsibleOffices(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "onlineServices":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._LocalService_onlineServices(ctx, field, obj)
-				})
+			out.Values[i] = ec._LocalService_onlineServices(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "localization":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._LocalService_localization(ctx, field, obj)
-				})
+			out.Values[i] = ec._LocalService_localization(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17619,7 +17495,7 @@ func (ec *executionContext) _LocalService(ctx context.Context, sel ast.Selection
 
 var localTextImplementors = []string{"LocalText"}
 
-func (ec *executionContext) _LocalText(ctx context.Context, sel ast.SelectionSet, obj *catalog.MergedText) graphql.Marshaler {
+func (ec *executionContext) _LocalText(ctx context.Context, sel ast.SelectionSet, obj *LocalTextView) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, localTextImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -17629,40 +17505,35 @@ func (ec *executionContext) _LocalText(ctx context.Context, sel ast.SelectionSet
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("LocalText")
 		case "code":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._LocalText_code(ctx, field, obj)
-				})
+			out.Values[i] = ec._LocalText_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "label":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._LocalText_label(ctx, field, obj)
-				})
+			out.Values[i] = ec._LocalText_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "text":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._LocalText_text(ctx, field, obj)
-				})
+			out.Values[i] = ec._LocalText_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "central":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._LocalText_central(ctx, field, obj)
-				})
+			out.Values[i] = ec._LocalText_central(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "additions":
 			out.Values[i] = ec._LocalText_additions(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "isSpecialised":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._LocalText_isSpecialised(ctx, field, obj)
-				})
+			out.Values[i] = ec._LocalText_isSpecialised(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18014,10 +17885,11 @@ func (ec *executionContext) _Office(ctx context.Context, sel ast.SelectionSet, o
 					return ec._Office_address(ctx, field, obj)
 				})
 		case "addresses":
-			out.Values[i] = ec._Office_addresses(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Office_addresses(ctx, field, obj)
+				})
 		case "openingHours":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -18037,15 +17909,17 @@ func (ec *executionContext) _Office(ctx context.Context, sel ast.SelectionSet, o
 					return ec._Office_openingHoursNotes(ctx, field, obj)
 				})
 		case "channels":
-			out.Values[i] = ec._Office_channels(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Office_channels(ctx, field, obj)
+				})
 		case "contacts":
-			out.Values[i] = ec._Office_contacts(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Office_contacts(ctx, field, obj)
+				})
 		case "accessibility":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -18211,10 +18085,11 @@ func (ec *executionContext) _OnlineService(ctx context.Context, sel ast.Selectio
 					return ec._OnlineService_description(ctx, field, obj)
 				})
 		case "links":
-			out.Values[i] = ec._OnlineService_links(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OnlineService_links(ctx, field, obj)
+				})
 		case "trustLevel":
 			out.Values[i] = ec._OnlineService_trustLevel(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -18267,7 +18142,7 @@ func (ec *executionContext) _OnlineService(ctx context.Context, sel ast.Selectio
 
 var openingSlotImplementors = []string{"OpeningSlot"}
 
-func (ec *executionContext) _OpeningSlot(ctx context.Context, sel ast.SelectionSet, obj *catalog.Slot) graphql.Marshaler {
+func (ec *executionContext) _OpeningSlot(ctx context.Context, sel ast.SelectionSet, obj *SlotView) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, openingSlotImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -18279,23 +18154,22 @@ func (ec *executionContext) _OpeningSlot(ctx context.Context, sel ast.SelectionS
 		case "day":
 			out.Values[i] = ec._OpeningSlot_day(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "dayLabel":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._OpeningSlot_dayLabel(ctx, field, obj)
-				})
+			out.Values[i] = ec._OpeningSlot_dayLabel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "open":
 			out.Values[i] = ec._OpeningSlot_open(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "close":
 			out.Values[i] = ec._OpeningSlot_close(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -18364,7 +18238,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 
 var processingTimeImplementors = []string{"ProcessingTime"}
 
-func (ec *executionContext) _ProcessingTime(ctx context.Context, sel ast.SelectionSet, obj *catalog.ProcessingTime) graphql.Marshaler {
+func (ec *executionContext) _ProcessingTime(ctx context.Context, sel ast.SelectionSet, obj *ProcessingTimeView) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, processingTimeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -18376,14 +18250,13 @@ func (ec *executionContext) _ProcessingTime(ctx context.Context, sel ast.Selecti
 		case "duration":
 			out.Values[i] = ec._ProcessingTime_duration(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "description":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ProcessingTime_description(ctx, field, obj)
-				})
+			out.Values[i] = ec._ProcessingTime_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18807,7 +18680,7 @@ func (ec *executionContext) _Responsibility(ctx context.Context, sel ast.Selecti
 
 var responsibleOfficeImplementors = []string{"ResponsibleOffice"}
 
-func (ec *executionContext) _ResponsibleOffice(ctx context.Context, sel ast.SelectionSet, obj *catalog.ResponsibleOffice) graphql.Marshaler {
+func (ec *executionContext) _ResponsibleOffice(ctx context.Context, sel ast.SelectionSet, obj *ResponsibleOfficeView) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, responsibleOfficeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -18819,85 +18692,77 @@ func (ec *executionContext) _ResponsibleOffice(ctx context.Context, sel ast.Sele
 		case "id":
 			out.Values[i] = ec._ResponsibleOffice_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "name":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ResponsibleOffice_name(ctx, field, obj)
-				})
+			out.Values[i] = ec._ResponsibleOffice_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "kind":
 			out.Values[i] = ec._ResponsibleOffice_kind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "address":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ResponsibleOffice_address(ctx, field, obj)
-				})
+			out.Values[i] = ec._ResponsibleOffice_address(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "addresses":
 			out.Values[i] = ec._ResponsibleOffice_addresses(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "openingHours":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ResponsibleOffice_openingHours(ctx, field, obj)
-				})
+			out.Values[i] = ec._ResponsibleOffice_openingHours(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "openingHoursSlots":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ResponsibleOffice_openingHoursSlots(ctx, field, obj)
-				})
+			out.Values[i] = ec._ResponsibleOffice_openingHoursSlots(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "openingHoursNotes":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ResponsibleOffice_openingHoursNotes(ctx, field, obj)
-				})
+			out.Values[i] = ec._ResponsibleOffice_openingHoursNotes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "channels":
 			out.Values[i] = ec._ResponsibleOffice_channels(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "contacts":
 			out.Values[i] = ec._ResponsibleOffice_contacts(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "accessibility":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ResponsibleOffice_accessibility(ctx, field, obj)
-				})
+			out.Values[i] = ec._ResponsibleOffice_accessibility(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "role":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ResponsibleOffice_role(ctx, field, obj)
-				})
+			out.Values[i] = ec._ResponsibleOffice_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "inheritedFrom":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ResponsibleOffice_inheritedFrom(ctx, field, obj)
-				})
+			out.Values[i] = ec._ResponsibleOffice_inheritedFrom(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "inherited":
 			out.Values[i] = ec._ResponsibleOffice_inherited(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "office":
 			out.Values[i] = ec._ResponsibleOffice_office(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -18918,7 +18783,7 @@ func (ec *executionContext) _ResponsibleOffice(ctx context.Context, sel ast.Sele
 
 var responsibleOnlineServiceImplementors = []string{"ResponsibleOnlineService"}
 
-func (ec *executionContext) _ResponsibleOnlineService(ctx context.Context, sel ast.SelectionSet, obj *catalog.ResponsibleOnlineService) graphql.Marshaler {
+func (ec *executionContext) _ResponsibleOnlineService(ctx context.Context, sel ast.SelectionSet, obj *ResponsibleOnlineServiceView) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, responsibleOnlineServiceImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -18930,39 +18795,37 @@ func (ec *executionContext) _ResponsibleOnlineService(ctx context.Context, sel a
 		case "id":
 			out.Values[i] = ec._ResponsibleOnlineService_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "title":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ResponsibleOnlineService_title(ctx, field, obj)
-				})
+			out.Values[i] = ec._ResponsibleOnlineService_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "links":
 			out.Values[i] = ec._ResponsibleOnlineService_links(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "trustLevel":
 			out.Values[i] = ec._ResponsibleOnlineService_trustLevel(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "inheritedFrom":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ResponsibleOnlineService_inheritedFrom(ctx, field, obj)
-				})
+			out.Values[i] = ec._ResponsibleOnlineService_inheritedFrom(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "inherited":
 			out.Values[i] = ec._ResponsibleOnlineService_inherited(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "onlineService":
 			out.Values[i] = ec._ResponsibleOnlineService_onlineService(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -19044,15 +18907,17 @@ func (ec *executionContext) _Service(ctx context.Context, sel ast.SelectionSet, 
 					return ec._Service_module(ctx, field, obj)
 				})
 		case "fees":
-			out.Values[i] = ec._Service_fees(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Service_fees(ctx, field, obj)
+				})
 		case "deadlines":
-			out.Values[i] = ec._Service_deadlines(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Service_deadlines(ctx, field, obj)
+				})
 		case "processingTime":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -19633,15 +19498,11 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) marshalNAddition2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐApplied(ctx context.Context, sel ast.SelectionSet, v catalog.Applied) graphql.Marshaler {
-	return ec._Addition(ctx, sel, &v)
-}
-
-func (ec *executionContext) marshalNAddition2ᚕgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐAppliedᚄ(ctx context.Context, sel ast.SelectionSet, v []catalog.Applied) graphql.Marshaler {
+func (ec *executionContext) marshalNAddition2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐAdditionViewᚄ(ctx context.Context, sel ast.SelectionSet, v []*AdditionView) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNAddition2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐApplied(ctx, sel, v[i])
+		return ec.marshalNAddition2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐAdditionView(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -19653,15 +19514,19 @@ func (ec *executionContext) marshalNAddition2ᚕgithubᚗcomᚋleistungsfinder�
 	return ret
 }
 
-func (ec *executionContext) marshalNAddress2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐAddress(ctx context.Context, sel ast.SelectionSet, v catalog.Address) graphql.Marshaler {
-	return ec._Address(ctx, sel, &v)
+func (ec *executionContext) marshalNAddition2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐAdditionView(ctx context.Context, sel ast.SelectionSet, v *AdditionView) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Addition!")
+		return graphql.Null
+	}
+	return ec._Addition(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNAddress2ᚕgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐAddressᚄ(ctx context.Context, sel ast.SelectionSet, v []catalog.Address) graphql.Marshaler {
+func (ec *executionContext) marshalNAddress2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐAddressViewᚄ(ctx context.Context, sel ast.SelectionSet, v []*AddressView) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNAddress2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐAddress(ctx, sel, v[i])
+		return ec.marshalNAddress2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐAddressView(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -19671,6 +19536,14 @@ func (ec *executionContext) marshalNAddress2ᚕgithubᚗcomᚋleistungsfinderᚋ
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNAddress2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐAddressView(ctx context.Context, sel ast.SelectionSet, v *AddressView) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Address!")
+		return graphql.Null
+	}
+	return ec._Address(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNAddressInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐAddressInput(ctx context.Context, v any) (*AddressInput, error) {
@@ -19863,15 +19736,11 @@ func (ec *executionContext) marshalNChangeRequestState2githubᚗcomᚋleistungsf
 	return res
 }
 
-func (ec *executionContext) marshalNChannel2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐChannel(ctx context.Context, sel ast.SelectionSet, v catalog.Channel) graphql.Marshaler {
-	return ec._Channel(ctx, sel, &v)
-}
-
-func (ec *executionContext) marshalNChannel2ᚕgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐChannelᚄ(ctx context.Context, sel ast.SelectionSet, v []catalog.Channel) graphql.Marshaler {
+func (ec *executionContext) marshalNChannel2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐChannelViewᚄ(ctx context.Context, sel ast.SelectionSet, v []*ChannelView) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNChannel2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐChannel(ctx, sel, v[i])
+		return ec.marshalNChannel2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐChannelView(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -19881,6 +19750,14 @@ func (ec *executionContext) marshalNChannel2ᚕgithubᚗcomᚋleistungsfinderᚋ
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNChannel2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐChannelView(ctx context.Context, sel ast.SelectionSet, v *ChannelView) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Channel!")
+		return graphql.Null
+	}
+	return ec._Channel(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNChannelInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐChannelInput(ctx context.Context, v any) (*ChannelInput, error) {
@@ -19903,15 +19780,11 @@ func (ec *executionContext) marshalNChannelKind2githubᚗcomᚋleistungsfinder�
 	return res
 }
 
-func (ec *executionContext) marshalNContact2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐContact(ctx context.Context, sel ast.SelectionSet, v catalog.Contact) graphql.Marshaler {
-	return ec._Contact(ctx, sel, &v)
-}
-
-func (ec *executionContext) marshalNContact2ᚕgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐContactᚄ(ctx context.Context, sel ast.SelectionSet, v []catalog.Contact) graphql.Marshaler {
+func (ec *executionContext) marshalNContact2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐContactViewᚄ(ctx context.Context, sel ast.SelectionSet, v []*ContactView) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNContact2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐContact(ctx, sel, v[i])
+		return ec.marshalNContact2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐContactView(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -19921,6 +19794,14 @@ func (ec *executionContext) marshalNContact2ᚕgithubᚗcomᚋleistungsfinderᚋ
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNContact2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐContactView(ctx context.Context, sel ast.SelectionSet, v *ContactView) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Contact!")
+		return graphql.Null
+	}
+	return ec._Contact(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNContactInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐContactInput(ctx context.Context, v any) (*ContactInput, error) {
@@ -19942,15 +19823,11 @@ func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, se
 	return res
 }
 
-func (ec *executionContext) marshalNDeadline2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐDeadline(ctx context.Context, sel ast.SelectionSet, v catalog.Deadline) graphql.Marshaler {
-	return ec._Deadline(ctx, sel, &v)
-}
-
-func (ec *executionContext) marshalNDeadline2ᚕgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐDeadlineᚄ(ctx context.Context, sel ast.SelectionSet, v []catalog.Deadline) graphql.Marshaler {
+func (ec *executionContext) marshalNDeadline2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐDeadlineViewᚄ(ctx context.Context, sel ast.SelectionSet, v []*DeadlineView) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNDeadline2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐDeadline(ctx, sel, v[i])
+		return ec.marshalNDeadline2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐDeadlineView(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -19962,23 +19839,7 @@ func (ec *executionContext) marshalNDeadline2ᚕgithubᚗcomᚋleistungsfinder�
 	return ret
 }
 
-func (ec *executionContext) marshalNDeadline2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐDeadlineᚄ(ctx context.Context, sel ast.SelectionSet, v []*catalog.Deadline) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNDeadline2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐDeadline(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
-func (ec *executionContext) marshalNDeadline2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐDeadline(ctx context.Context, sel ast.SelectionSet, v *catalog.Deadline) graphql.Marshaler {
+func (ec *executionContext) marshalNDeadline2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐDeadlineView(ctx context.Context, sel ast.SelectionSet, v *DeadlineView) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Deadline!")
 		return graphql.Null
@@ -20051,15 +19912,11 @@ func (ec *executionContext) marshalNEditorToken2ᚖgithubᚗcomᚋleistungsfinde
 	return ec._EditorToken(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNFee2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐFee(ctx context.Context, sel ast.SelectionSet, v catalog.Fee) graphql.Marshaler {
-	return ec._Fee(ctx, sel, &v)
-}
-
-func (ec *executionContext) marshalNFee2ᚕgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐFeeᚄ(ctx context.Context, sel ast.SelectionSet, v []catalog.Fee) graphql.Marshaler {
+func (ec *executionContext) marshalNFee2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐFeeViewᚄ(ctx context.Context, sel ast.SelectionSet, v []*FeeView) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNFee2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐFee(ctx, sel, v[i])
+		return ec.marshalNFee2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐFeeView(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -20071,23 +19928,7 @@ func (ec *executionContext) marshalNFee2ᚕgithubᚗcomᚋleistungsfinderᚋleis
 	return ret
 }
 
-func (ec *executionContext) marshalNFee2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐFeeᚄ(ctx context.Context, sel ast.SelectionSet, v []*catalog.Fee) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNFee2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐFee(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
-func (ec *executionContext) marshalNFee2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐFee(ctx context.Context, sel ast.SelectionSet, v *catalog.Fee) graphql.Marshaler {
+func (ec *executionContext) marshalNFee2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐFeeView(ctx context.Context, sel ast.SelectionSet, v *FeeView) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Fee!")
 		return graphql.Null
@@ -20249,15 +20090,11 @@ func (ec *executionContext) marshalNLang2githubᚗcomᚋleistungsfinderᚋleistu
 	return v
 }
 
-func (ec *executionContext) marshalNLink2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐLink(ctx context.Context, sel ast.SelectionSet, v catalog.Link) graphql.Marshaler {
-	return ec._Link(ctx, sel, &v)
-}
-
-func (ec *executionContext) marshalNLink2ᚕgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐLinkᚄ(ctx context.Context, sel ast.SelectionSet, v []catalog.Link) graphql.Marshaler {
+func (ec *executionContext) marshalNLink2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐLinkViewᚄ(ctx context.Context, sel ast.SelectionSet, v []*LinkView) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNLink2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐLink(ctx, sel, v[i])
+		return ec.marshalNLink2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐLinkView(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -20267,6 +20104,14 @@ func (ec *executionContext) marshalNLink2ᚕgithubᚗcomᚋleistungsfinderᚋlei
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNLink2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐLinkView(ctx context.Context, sel ast.SelectionSet, v *LinkView) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Link!")
+		return graphql.Null
+	}
+	return ec._Link(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNLinkInput2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐLinkInputᚄ(ctx context.Context, v any) ([]*LinkInput, error) {
@@ -20288,11 +20133,11 @@ func (ec *executionContext) unmarshalNLinkInput2ᚖgithubᚗcomᚋleistungsfinde
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNLocalText2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐMergedTextᚄ(ctx context.Context, sel ast.SelectionSet, v []*catalog.MergedText) graphql.Marshaler {
+func (ec *executionContext) marshalNLocalText2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐLocalTextViewᚄ(ctx context.Context, sel ast.SelectionSet, v []*LocalTextView) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNLocalText2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐMergedText(ctx, sel, v[i])
+		return ec.marshalNLocalText2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐLocalTextView(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -20304,7 +20149,7 @@ func (ec *executionContext) marshalNLocalText2ᚕᚖgithubᚗcomᚋleistungsfind
 	return ret
 }
 
-func (ec *executionContext) marshalNLocalText2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐMergedText(ctx context.Context, sel ast.SelectionSet, v *catalog.MergedText) graphql.Marshaler {
+func (ec *executionContext) marshalNLocalText2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐLocalTextView(ctx context.Context, sel ast.SelectionSet, v *LocalTextView) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "LocalText!")
 		return graphql.Null
@@ -20425,11 +20270,11 @@ func (ec *executionContext) unmarshalNOnlineServiceInput2githubᚗcomᚋleistung
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNOpeningSlot2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐSlotᚄ(ctx context.Context, sel ast.SelectionSet, v []*catalog.Slot) graphql.Marshaler {
+func (ec *executionContext) marshalNOpeningSlot2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐSlotViewᚄ(ctx context.Context, sel ast.SelectionSet, v []*SlotView) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNOpeningSlot2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐSlot(ctx, sel, v[i])
+		return ec.marshalNOpeningSlot2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐSlotView(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -20441,7 +20286,7 @@ func (ec *executionContext) marshalNOpeningSlot2ᚕᚖgithubᚗcomᚋleistungsfi
 	return ret
 }
 
-func (ec *executionContext) marshalNOpeningSlot2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐSlot(ctx context.Context, sel ast.SelectionSet, v *catalog.Slot) graphql.Marshaler {
+func (ec *executionContext) marshalNOpeningSlot2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐSlotView(ctx context.Context, sel ast.SelectionSet, v *SlotView) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "OpeningSlot!")
 		return graphql.Null
@@ -20571,11 +20416,11 @@ func (ec *executionContext) marshalNResponsibilityRole2githubᚗcomᚋleistungsf
 	return res
 }
 
-func (ec *executionContext) marshalNResponsibleOffice2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐResponsibleOfficeᚄ(ctx context.Context, sel ast.SelectionSet, v []*catalog.ResponsibleOffice) graphql.Marshaler {
+func (ec *executionContext) marshalNResponsibleOffice2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐResponsibleOfficeViewᚄ(ctx context.Context, sel ast.SelectionSet, v []*ResponsibleOfficeView) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNResponsibleOffice2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐResponsibleOffice(ctx, sel, v[i])
+		return ec.marshalNResponsibleOffice2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐResponsibleOfficeView(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -20587,7 +20432,7 @@ func (ec *executionContext) marshalNResponsibleOffice2ᚕᚖgithubᚗcomᚋleist
 	return ret
 }
 
-func (ec *executionContext) marshalNResponsibleOffice2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐResponsibleOffice(ctx context.Context, sel ast.SelectionSet, v *catalog.ResponsibleOffice) graphql.Marshaler {
+func (ec *executionContext) marshalNResponsibleOffice2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐResponsibleOfficeView(ctx context.Context, sel ast.SelectionSet, v *ResponsibleOfficeView) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ResponsibleOffice!")
 		return graphql.Null
@@ -20595,11 +20440,11 @@ func (ec *executionContext) marshalNResponsibleOffice2ᚖgithubᚗcomᚋleistung
 	return ec._ResponsibleOffice(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNResponsibleOnlineService2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐResponsibleOnlineServiceᚄ(ctx context.Context, sel ast.SelectionSet, v []*catalog.ResponsibleOnlineService) graphql.Marshaler {
+func (ec *executionContext) marshalNResponsibleOnlineService2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐResponsibleOnlineServiceViewᚄ(ctx context.Context, sel ast.SelectionSet, v []*ResponsibleOnlineServiceView) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNResponsibleOnlineService2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐResponsibleOnlineService(ctx, sel, v[i])
+		return ec.marshalNResponsibleOnlineService2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐResponsibleOnlineServiceView(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -20611,7 +20456,7 @@ func (ec *executionContext) marshalNResponsibleOnlineService2ᚕᚖgithubᚗcom�
 	return ret
 }
 
-func (ec *executionContext) marshalNResponsibleOnlineService2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐResponsibleOnlineService(ctx context.Context, sel ast.SelectionSet, v *catalog.ResponsibleOnlineService) graphql.Marshaler {
+func (ec *executionContext) marshalNResponsibleOnlineService2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐResponsibleOnlineServiceView(ctx context.Context, sel ast.SelectionSet, v *ResponsibleOnlineServiceView) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ResponsibleOnlineService!")
 		return graphql.Null
@@ -21003,7 +20848,7 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
-func (ec *executionContext) marshalOAddress2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐAddress(ctx context.Context, sel ast.SelectionSet, v *catalog.Address) graphql.Marshaler {
+func (ec *executionContext) marshalOAddress2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐAddressView(ctx context.Context, sel ast.SelectionSet, v *AddressView) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -21200,7 +21045,7 @@ func (ec *executionContext) unmarshalODeadlineInput2ᚕᚖgithubᚗcomᚋleistun
 	return res, nil
 }
 
-func (ec *executionContext) marshalODuration2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐDuration(ctx context.Context, sel ast.SelectionSet, v *catalog.Duration) graphql.Marshaler {
+func (ec *executionContext) marshalODuration2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐDurationView(ctx context.Context, sel ast.SelectionSet, v *DurationView) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -21350,14 +21195,14 @@ func (ec *executionContext) marshalOLang2ᚖgithubᚗcomᚋleistungsfinderᚋlei
 	return v
 }
 
-func (ec *executionContext) marshalOLocalService2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐLocalService(ctx context.Context, sel ast.SelectionSet, v *catalog.LocalService) graphql.Marshaler {
+func (ec *executionContext) marshalOLocalService2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐLocalServiceView(ctx context.Context, sel ast.SelectionSet, v *LocalServiceView) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._LocalService(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalOLocalText2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐMergedText(ctx context.Context, sel ast.SelectionSet, v *catalog.MergedText) graphql.Marshaler {
+func (ec *executionContext) marshalOLocalText2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐLocalTextView(ctx context.Context, sel ast.SelectionSet, v *LocalTextView) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -21402,7 +21247,7 @@ func (ec *executionContext) unmarshalOOpeningSlotInput2ᚕᚖgithubᚗcomᚋleis
 	return res, nil
 }
 
-func (ec *executionContext) marshalOProcessingTime2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐProcessingTime(ctx context.Context, sel ast.SelectionSet, v *catalog.ProcessingTime) graphql.Marshaler {
+func (ec *executionContext) marshalOProcessingTime2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐProcessingTimeView(ctx context.Context, sel ast.SelectionSet, v *ProcessingTimeView) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -70,7 +70,7 @@ func NewHandler(cfg Options) http.Handler {
 	srv.Use(depthLimit{max: MaxDepth})
 	srv.SetErrorPresenter(errorPresenter(log))
 	srv.SetRecoverFunc(recoverFunc(log))
-	srv.AroundFields(langFieldMiddleware)
+	srv.AroundRootFields(langRootMiddleware)
 	srv.AroundRootFields(lim.rootFieldMiddleware)
 
 	maxAge := int(cfg.CacheMaxAge.Seconds())

@@ -86,7 +86,7 @@ func newLoaders(st *catalog.Store) *loaders {
 	l := &loaders{}
 	l.regions.fetch = func(ctx context.Context, keys []string) (map[string]*catalog.Region, error) {
 		out := map[string]*catalog.Region{}
-		err := st.View(ctx, func(tx *catalog.Tx) error {
+		err := st.ViewShared(ctx, func(tx *catalog.Tx) error {
 			rs, err := tx.Regions(keys)
 			for _, r := range rs {
 				out[r.ID] = r
@@ -97,7 +97,7 @@ func newLoaders(st *catalog.Store) *loaders {
 	}
 	l.offices.fetch = func(ctx context.Context, keys []string) (map[string]*catalog.Office, error) {
 		out := map[string]*catalog.Office{}
-		err := st.View(ctx, func(tx *catalog.Tx) error {
+		err := st.ViewShared(ctx, func(tx *catalog.Tx) error {
 			rs, err := tx.Offices(keys)
 			for _, r := range rs {
 				out[r.ID] = r
@@ -108,7 +108,7 @@ func newLoaders(st *catalog.Store) *loaders {
 	}
 	l.services.fetch = func(ctx context.Context, keys []string) (map[string]*catalog.Service, error) {
 		out := map[string]*catalog.Service{}
-		err := st.View(ctx, func(tx *catalog.Tx) error {
+		err := st.ViewShared(ctx, func(tx *catalog.Tx) error {
 			rs, err := tx.Services(keys)
 			for _, r := range rs {
 				out[r.ID] = r
@@ -121,7 +121,7 @@ func newLoaders(st *catalog.Store) *loaders {
 	// for the bundles of every service.
 	l.bundles.fetch = func(ctx context.Context, _ []string) (map[string][]*catalog.Bundle, error) {
 		var all []*catalog.Bundle
-		err := st.View(ctx, func(tx *catalog.Tx) (err error) { all, err = tx.AllBundles(); return err })
+		err := st.ViewShared(ctx, func(tx *catalog.Tx) (err error) { all, err = tx.AllBundles(); return err })
 		return map[string][]*catalog.Bundle{"": all}, err
 	}
 	return l
@@ -141,7 +141,7 @@ func (r *Resolver) region(ctx context.Context, ars string) (*catalog.Region, err
 		return v, err
 	}
 	var out *catalog.Region
-	err := r.Store.View(ctx, func(tx *catalog.Tx) (err error) {
+	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) (err error) {
 		out, err = tx.Region(ars)
 		if catalog.ErrorCode(err) == catalog.ENOTFOUND {
 			return nil
@@ -157,6 +157,6 @@ func (r *Resolver) bundles(ctx context.Context) ([]*catalog.Bundle, error) {
 		return v, err
 	}
 	var all []*catalog.Bundle
-	err := r.Store.View(ctx, func(tx *catalog.Tx) (err error) { all, err = tx.AllBundles(); return err })
+	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) (err error) { all, err = tx.AllBundles(); return err })
 	return all, err
 }

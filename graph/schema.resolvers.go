@@ -15,41 +15,6 @@ import (
 	"github.com/leistungsfinder/leistungsfinder/i18n"
 )
 
-// ID is the resolver for the id field.
-func (r *additionResolver) ID(ctx context.Context, obj *catalog.Applied) (string, error) {
-	return obj.Specialisation.ID, nil
-}
-
-// Mode is the resolver for the mode field.
-func (r *additionResolver) Mode(ctx context.Context, obj *catalog.Applied) (catalog.Mode, error) {
-	return obj.Specialisation.Mode, nil
-}
-
-// Text is the resolver for the text field.
-func (r *additionResolver) Text(ctx context.Context, obj *catalog.Applied) (*LocalizedText, error) {
-	return localize(ctx, obj.Specialisation.Text), nil
-}
-
-// Label is the resolver for the label field.
-func (r *addressResolver) Label(ctx context.Context, obj *catalog.Address) (string, error) {
-	return label(ctx, "address."+string(obj.Kind)), nil
-}
-
-// Street is the resolver for the street field.
-func (r *addressResolver) Street(ctx context.Context, obj *catalog.Address) (*string, error) {
-	return optString(obj.Street), nil
-}
-
-// PoBox is the resolver for the poBox field.
-func (r *addressResolver) PoBox(ctx context.Context, obj *catalog.Address) (*string, error) {
-	return optString(obj.POBox), nil
-}
-
-// Ars is the resolver for the ars field.
-func (r *addressResolver) Ars(ctx context.Context, obj *catalog.Address) (*string, error) {
-	return optString(obj.RegionKey), nil
-}
-
 // Seq is the resolver for the seq field.
 func (r *auditEntryResolver) Seq(ctx context.Context, obj *catalog.AuditEntry) (int, error) {
 	return int(obj.Seq), nil
@@ -119,86 +84,9 @@ func (r *changeRequestResolver) Revision(ctx context.Context, obj *catalog.Speci
 	return int(obj.Revision), nil
 }
 
-// Label is the resolver for the label field.
-func (r *channelResolver) Label(ctx context.Context, obj *catalog.Channel) (string, error) {
-	return label(ctx, "channel."+string(obj.Kind)), nil
-}
-
-// Note is the resolver for the note field.
-func (r *channelResolver) Note(ctx context.Context, obj *catalog.Channel) (*LocalizedText, error) {
-	return localize(ctx, obj.Note), nil
-}
-
-// Position is the resolver for the position field.
-func (r *contactResolver) Position(ctx context.Context, obj *catalog.Contact) (*LocalizedText, error) {
-	return localize(ctx, obj.Position), nil
-}
-
-// Room is the resolver for the room field.
-func (r *contactResolver) Room(ctx context.Context, obj *catalog.Contact) (*string, error) {
-	return optString(obj.Room), nil
-}
-
-// Label is the resolver for the label field.
-func (r *deadlineResolver) Label(ctx context.Context, obj *catalog.Deadline) (string, error) {
-	return label(ctx, "deadline."+string(obj.Kind)), nil
-}
-
-// Description is the resolver for the description field.
-func (r *deadlineResolver) Description(ctx context.Context, obj *catalog.Deadline) (*LocalizedText, error) {
-	return localize(ctx, obj.Description), nil
-}
-
-// Formatted is the resolver for the formatted field.
-func (r *durationResolver) Formatted(ctx context.Context, obj *catalog.Duration) (string, error) {
-	return i18n.FormatDuration(langOf(ctx).Lang, obj.Value, obj.ValueTo, string(obj.Unit)), nil
-}
-
 // Active is the resolver for the active field.
 func (r *editorResolver) Active(ctx context.Context, obj *catalog.Editor) (bool, error) {
 	return obj.Active(time.Now()), nil
-}
-
-// Label is the resolver for the label field.
-func (r *feeResolver) Label(ctx context.Context, obj *catalog.Fee) (string, error) {
-	return label(ctx, "fee."+string(obj.Kind)), nil
-}
-
-// AmountCents is the resolver for the amountCents field.
-func (r *feeResolver) AmountCents(ctx context.Context, obj *catalog.Fee) (*int, error) {
-	if obj.Kind != catalog.FeeFixed {
-		return nil, nil
-	}
-	n := int(obj.Amount)
-	return &n, nil
-}
-
-// MinCents is the resolver for the minCents field.
-func (r *feeResolver) MinCents(ctx context.Context, obj *catalog.Fee) (*int, error) {
-	if obj.Kind != catalog.FeeRange {
-		return nil, nil
-	}
-	n := int(obj.Min)
-	return &n, nil
-}
-
-// MaxCents is the resolver for the maxCents field.
-func (r *feeResolver) MaxCents(ctx context.Context, obj *catalog.Fee) (*int, error) {
-	if obj.Kind != catalog.FeeRange {
-		return nil, nil
-	}
-	n := int(obj.Max)
-	return &n, nil
-}
-
-// Formatted is the resolver for the formatted field.
-func (r *feeResolver) Formatted(ctx context.Context, obj *catalog.Fee) (string, error) {
-	return formatFee(ctx, obj), nil
-}
-
-// Description is the resolver for the description field.
-func (r *feeResolver) Description(ctx context.Context, obj *catalog.Fee) (*LocalizedText, error) {
-	return localize(ctx, obj.Description), nil
 }
 
 // Name is the resolver for the name field.
@@ -209,103 +97,11 @@ func (r *implementationBundleResolver) Name(ctx context.Context, obj *catalog.Bu
 // Services is the resolver for the services field.
 func (r *implementationBundleResolver) Services(ctx context.Context, obj *catalog.Bundle) ([]*catalog.Service, error) {
 	var out []*catalog.Service
-	err := r.Store.View(ctx, func(tx *catalog.Tx) (err error) {
+	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) (err error) {
 		out, err = tx.Services(tx.ServiceIDsInBundle(obj.ID))
 		return err
 	})
 	return published(out), err
-}
-
-// Title is the resolver for the title field.
-func (r *linkResolver) Title(ctx context.Context, obj *catalog.Link) (*string, error) {
-	if obj.Title.IsZero() {
-		return nil, nil
-	}
-	s := plain(ctx, obj.Title)
-	return &s, nil
-}
-
-// Name is the resolver for the name field.
-func (r *localServiceResolver) Name(ctx context.Context, obj *catalog.LocalService) (string, error) {
-	return plain(ctx, obj.Service.Name()), nil
-}
-
-// Texts is the resolver for the texts field.
-func (r *localServiceResolver) Texts(ctx context.Context, obj *catalog.LocalService) ([]*catalog.MergedText, error) {
-	out := make([]*catalog.MergedText, len(obj.Texts))
-	for i := range obj.Texts {
-		out[i] = &obj.Texts[i]
-	}
-	return out, nil
-}
-
-// Text is the resolver for the text field.
-func (r *localServiceResolver) Text(ctx context.Context, obj *catalog.LocalService, module string) (*catalog.MergedText, error) {
-	for i := range obj.Texts {
-		if string(obj.Texts[i].Module) == module {
-			return &obj.Texts[i], nil
-		}
-	}
-	return nil, nil
-}
-
-// Fees is the resolver for the fees field.
-func (r *localServiceResolver) Fees(ctx context.Context, obj *catalog.LocalService) ([]*catalog.Fee, error) {
-	return ptrs(obj.Service.Fees), nil
-}
-
-// Deadlines is the resolver for the deadlines field.
-func (r *localServiceResolver) Deadlines(ctx context.Context, obj *catalog.LocalService) ([]*catalog.Deadline, error) {
-	return ptrs(obj.Service.Deadlines), nil
-}
-
-// ProcessingTime is the resolver for the processingTime field.
-func (r *localServiceResolver) ProcessingTime(ctx context.Context, obj *catalog.LocalService) (*catalog.ProcessingTime, error) {
-	return obj.Service.Processing, nil
-}
-
-// ResponsibleOffices is the resolver for the responsibleOffices field.
-func (r *localServiceResolver) ResponsibleOffices(ctx context.Context, obj *catalog.LocalService) ([]*catalog.ResponsibleOffice, error) {
-	return nonNil(obj.Offices), nil
-}
-
-// OnlineServices is the resolver for the onlineServices field.
-func (r *localServiceResolver) OnlineServices(ctx context.Context, obj *catalog.LocalService) ([]*catalog.ResponsibleOnlineService, error) {
-	return nonNil(obj.OnlineServices), nil
-}
-
-// Localization is the resolver for the localization field.
-func (r *localServiceResolver) Localization(ctx context.Context, obj *catalog.LocalService) (*Localization, error) {
-	texts := make([]i18n.Text, 0, len(obj.Texts))
-	for _, t := range obj.Texts {
-		texts = append(texts, t.Text)
-	}
-	return localization(ctx, texts...), nil
-}
-
-// Code is the resolver for the code field.
-func (r *localTextResolver) Code(ctx context.Context, obj *catalog.MergedText) (string, error) {
-	return string(obj.Module), nil
-}
-
-// Label is the resolver for the label field.
-func (r *localTextResolver) Label(ctx context.Context, obj *catalog.MergedText) (string, error) {
-	return moduleLabel(ctx, obj.Module), nil
-}
-
-// Text is the resolver for the text field.
-func (r *localTextResolver) Text(ctx context.Context, obj *catalog.MergedText) (*LocalizedText, error) {
-	return localize(ctx, obj.Text), nil
-}
-
-// Central is the resolver for the central field.
-func (r *localTextResolver) Central(ctx context.Context, obj *catalog.MergedText) (*LocalizedText, error) {
-	return localize(ctx, obj.Central), nil
-}
-
-// IsSpecialised is the resolver for the isSpecialised field.
-func (r *localTextResolver) IsSpecialised(ctx context.Context, obj *catalog.MergedText) (bool, error) {
-	return len(obj.Additions) > 0, nil
 }
 
 // CreateOffice is the resolver for the createOffice field.
@@ -537,8 +333,16 @@ func (r *officeResolver) Region(ctx context.Context, obj *catalog.Office) (*cata
 }
 
 // Address is the resolver for the address field.
-func (r *officeResolver) Address(ctx context.Context, obj *catalog.Office) (*catalog.Address, error) {
-	return primaryAddress(obj), nil
+func (r *officeResolver) Address(ctx context.Context, obj *catalog.Office) (*AddressView, error) {
+	if a := primaryAddress(obj); a != nil {
+		return addressView(ctx, a), nil
+	}
+	return nil, nil
+}
+
+// Addresses is the resolver for the addresses field.
+func (r *officeResolver) Addresses(ctx context.Context, obj *catalog.Office) ([]*AddressView, error) {
+	return addressViews(ctx, obj.Addresses), nil
 }
 
 // OpeningHours is the resolver for the openingHours field.
@@ -547,13 +351,23 @@ func (r *officeResolver) OpeningHours(ctx context.Context, obj *catalog.Office) 
 }
 
 // OpeningHoursSlots is the resolver for the openingHoursSlots field.
-func (r *officeResolver) OpeningHoursSlots(ctx context.Context, obj *catalog.Office) ([]*catalog.Slot, error) {
-	return ptrs(obj.OpeningHours.Slots), nil
+func (r *officeResolver) OpeningHoursSlots(ctx context.Context, obj *catalog.Office) ([]*SlotView, error) {
+	return slotViews(ctx, obj.OpeningHours.Slots), nil
 }
 
 // OpeningHoursNotes is the resolver for the openingHoursNotes field.
 func (r *officeResolver) OpeningHoursNotes(ctx context.Context, obj *catalog.Office) (*LocalizedText, error) {
 	return localize(ctx, obj.OpeningHours.Notes), nil
+}
+
+// Channels is the resolver for the channels field.
+func (r *officeResolver) Channels(ctx context.Context, obj *catalog.Office) ([]*ChannelView, error) {
+	return channelViews(ctx, obj.Channels), nil
+}
+
+// Contacts is the resolver for the contacts field.
+func (r *officeResolver) Contacts(ctx context.Context, obj *catalog.Office) ([]*ContactView, error) {
+	return contactViews(ctx, obj.Contacts), nil
 }
 
 // Accessibility is the resolver for the accessibility field.
@@ -581,6 +395,11 @@ func (r *onlineServiceResolver) Description(ctx context.Context, obj *catalog.On
 	return localize(ctx, obj.Description), nil
 }
 
+// Links is the resolver for the links field.
+func (r *onlineServiceResolver) Links(ctx context.Context, obj *catalog.OnlineService) ([]*LinkView, error) {
+	return linkViews(ctx, obj.Links), nil
+}
+
 // Region is the resolver for the region field.
 func (r *onlineServiceResolver) Region(ctx context.Context, obj *catalog.OnlineService) (*catalog.Region, error) {
 	return r.region(ctx, obj.RegionKey)
@@ -596,20 +415,10 @@ func (r *onlineServiceResolver) Localization(ctx context.Context, obj *catalog.O
 	return localization(ctx, obj.Title, obj.Description), nil
 }
 
-// DayLabel is the resolver for the dayLabel field.
-func (r *openingSlotResolver) DayLabel(ctx context.Context, obj *catalog.Slot) (string, error) {
-	return label(ctx, "weekday."+string(obj.Day)), nil
-}
-
-// Description is the resolver for the description field.
-func (r *processingTimeResolver) Description(ctx context.Context, obj *catalog.ProcessingTime) (*LocalizedText, error) {
-	return localize(ctx, obj.Description), nil
-}
-
 // Service is the resolver for the service field.
 func (r *queryResolver) Service(ctx context.Context, id *string, leikaKey *string, lang *Lang) (*catalog.Service, error) {
 	var out *catalog.Service
-	err := r.Store.View(ctx, func(tx *catalog.Tx) (err error) {
+	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) (err error) {
 		switch {
 		case id != nil && *id != "":
 			out, err = tx.Service(*id)
@@ -635,23 +444,26 @@ func (r *queryResolver) Services(ctx context.Context, filter *ServiceFilter, fir
 }
 
 // LocalService is the resolver for the localService field.
-func (r *queryResolver) LocalService(ctx context.Context, leikaKey string, ars string, lang *Lang, at *time.Time) (*catalog.LocalService, error) {
+func (r *queryResolver) LocalService(ctx context.Context, leikaKey string, ars string, lang *Lang, at *time.Time) (*LocalServiceView, error) {
 	when := time.Now()
 	if at != nil {
 		when = *at
 	}
 	var out *catalog.LocalService
-	err := r.Store.View(ctx, func(tx *catalog.Tx) (err error) {
+	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) (err error) {
 		out, err = tx.LocalService(leikaKey, ars, when)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return localServiceView(ctx, out), nil
 }
 
 // Region is the resolver for the region field.
 func (r *queryResolver) Region(ctx context.Context, ars string, lang *Lang) (*catalog.Region, error) {
 	var out *catalog.Region
-	err := r.Store.View(ctx, func(tx *catalog.Tx) (err error) {
+	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) (err error) {
 		out, err = tx.Region(ars)
 		return err
 	})
@@ -665,7 +477,7 @@ func (r *queryResolver) Regions(ctx context.Context, query *string, first *int, 
 		q = *query
 	}
 	var all []*catalog.Region
-	err := r.Store.View(ctx, func(tx *catalog.Tx) (err error) {
+	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) (err error) {
 		all, err = tx.FindRegions(q, time.Now())
 		return err
 	})
@@ -689,7 +501,7 @@ func (r *queryResolver) Regions(ctx context.Context, query *string, first *int, 
 // Office is the resolver for the office field.
 func (r *queryResolver) Office(ctx context.Context, id string, lang *Lang) (*catalog.Office, error) {
 	var out *catalog.Office
-	err := r.Store.View(ctx, func(tx *catalog.Tx) (err error) {
+	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) (err error) {
 		out, err = tx.Office(id)
 		return err
 	})
@@ -703,7 +515,7 @@ func (r *queryResolver) Office(ctx context.Context, id string, lang *Lang) (*cat
 func (r *queryResolver) Offices(ctx context.Context, ars string, first *int, after *string, lang *Lang) (*OfficeConnection, error) {
 	var page []*catalog.Office
 	var from, to, total int
-	err := r.Store.View(ctx, func(tx *catalog.Tx) error {
+	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) error {
 		ids, err := tx.OfficeIDsIn(ars)
 		if err != nil {
 			return err
@@ -731,7 +543,7 @@ func (r *queryResolver) Offices(ctx context.Context, ars string, first *int, aft
 // OnlineService is the resolver for the onlineService field.
 func (r *queryResolver) OnlineService(ctx context.Context, id string, lang *Lang) (*catalog.OnlineService, error) {
 	var out *catalog.OnlineService
-	err := r.Store.View(ctx, func(tx *catalog.Tx) (err error) {
+	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) (err error) {
 		out, err = tx.OnlineService(id)
 		return err
 	})
@@ -762,7 +574,7 @@ func (r *queryResolver) History(ctx context.Context, kind RecordKind, id string)
 		return nil, catalog.Invalid("kind", "enum", "unknown kind")
 	}
 	var versions []catalog.Version
-	err := r.Store.View(ctx, func(tx *catalog.Tx) (err error) {
+	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) (err error) {
 		versions, err = tx.History(kd, id)
 		return err
 	})
@@ -817,7 +629,7 @@ func (r *queryResolver) ChangedSince(ctx context.Context, since time.Time, ars *
 	}
 	var changes []catalog.Change
 	var more bool
-	err := r.Store.View(ctx, func(tx *catalog.Tx) (err error) {
+	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) (err error) {
 		changes, more, err = tx.ChangedSince(since, deref(ars), 10000)
 		return err
 	})
@@ -840,7 +652,7 @@ func (r *queryResolver) ChangeRequests(ctx context.Context, state *catalog.Statu
 		return nil, err
 	}
 	var all []*catalog.Specialisation
-	err := r.Store.View(ctx, func(tx *catalog.Tx) (err error) {
+	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) (err error) {
 		all, err = tx.ChangeRequests(deref(state), deref(ars))
 		return err
 	})
@@ -914,7 +726,7 @@ func (r *regionResolver) Ancestors(ctx context.Context, obj *catalog.Region) ([]
 // Children is the resolver for the children field.
 func (r *regionResolver) Children(ctx context.Context, obj *catalog.Region) ([]*catalog.Region, error) {
 	var out []*catalog.Region
-	err := r.Store.View(ctx, func(tx *catalog.Tx) (err error) {
+	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) (err error) {
 		out, err = tx.Regions(tx.Children(obj.ID))
 		return err
 	})
@@ -947,7 +759,7 @@ func (r *responsibilityResolver) Office(ctx context.Context, obj *catalog.Respon
 		return nil, nil
 	}
 	var o *catalog.Office
-	err := r.Store.View(ctx, func(tx *catalog.Tx) (err error) { o, err = tx.Office(obj.OfficeID); return err })
+	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) (err error) { o, err = tx.Office(obj.OfficeID); return err })
 	return o, err
 }
 
@@ -957,63 +769,13 @@ func (r *responsibilityResolver) OnlineService(ctx context.Context, obj *catalog
 		return nil, nil
 	}
 	var o *catalog.OnlineService
-	err := r.Store.View(ctx, func(tx *catalog.Tx) (err error) { o, err = tx.OnlineService(obj.OnlineServiceID); return err })
+	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) (err error) { o, err = tx.OnlineService(obj.OnlineServiceID); return err })
 	return o, err
 }
 
 // Revision is the resolver for the revision field.
 func (r *responsibilityResolver) Revision(ctx context.Context, obj *catalog.Responsibility) (int, error) {
 	return int(obj.Revision), nil
-}
-
-// Name is the resolver for the name field.
-func (r *responsibleOfficeResolver) Name(ctx context.Context, obj *catalog.ResponsibleOffice) (string, error) {
-	return plain(ctx, obj.Name), nil
-}
-
-// Address is the resolver for the address field.
-func (r *responsibleOfficeResolver) Address(ctx context.Context, obj *catalog.ResponsibleOffice) (*catalog.Address, error) {
-	return primaryAddress(obj.Office), nil
-}
-
-// OpeningHours is the resolver for the openingHours field.
-func (r *responsibleOfficeResolver) OpeningHours(ctx context.Context, obj *catalog.ResponsibleOffice) ([]string, error) {
-	return openingHours(ctx, obj.Office.OpeningHours), nil
-}
-
-// OpeningHoursSlots is the resolver for the openingHoursSlots field.
-func (r *responsibleOfficeResolver) OpeningHoursSlots(ctx context.Context, obj *catalog.ResponsibleOffice) ([]*catalog.Slot, error) {
-	return ptrs(obj.Office.OpeningHours.Slots), nil
-}
-
-// OpeningHoursNotes is the resolver for the openingHoursNotes field.
-func (r *responsibleOfficeResolver) OpeningHoursNotes(ctx context.Context, obj *catalog.ResponsibleOffice) (*LocalizedText, error) {
-	return localize(ctx, obj.Office.OpeningHours.Notes), nil
-}
-
-// Accessibility is the resolver for the accessibility field.
-func (r *responsibleOfficeResolver) Accessibility(ctx context.Context, obj *catalog.ResponsibleOffice) (*LocalizedText, error) {
-	return localize(ctx, obj.Office.Accessibility), nil
-}
-
-// Role is the resolver for the role field.
-func (r *responsibleOfficeResolver) Role(ctx context.Context, obj *catalog.ResponsibleOffice) (catalog.Role, error) {
-	return obj.Responsibility.Role, nil
-}
-
-// InheritedFrom is the resolver for the inheritedFrom field.
-func (r *responsibleOfficeResolver) InheritedFrom(ctx context.Context, obj *catalog.ResponsibleOffice) (*catalog.Region, error) {
-	return obj.From, nil
-}
-
-// Title is the resolver for the title field.
-func (r *responsibleOnlineServiceResolver) Title(ctx context.Context, obj *catalog.ResponsibleOnlineService) (string, error) {
-	return plain(ctx, obj.Title), nil
-}
-
-// InheritedFrom is the resolver for the inheritedFrom field.
-func (r *responsibleOnlineServiceResolver) InheritedFrom(ctx context.Context, obj *catalog.ResponsibleOnlineService) (*catalog.Region, error) {
-	return obj.From, nil
 }
 
 // Name is the resolver for the name field.
@@ -1056,9 +818,19 @@ func (r *serviceResolver) Module(ctx context.Context, obj *catalog.Service, code
 	return &TextModule{Code: code, Label: moduleLabel(ctx, catalog.Module(code)), Text: localize(ctx, t)}, nil
 }
 
+// Fees is the resolver for the fees field.
+func (r *serviceResolver) Fees(ctx context.Context, obj *catalog.Service) ([]*FeeView, error) {
+	return feeViews(ctx, obj.Fees), nil
+}
+
+// Deadlines is the resolver for the deadlines field.
+func (r *serviceResolver) Deadlines(ctx context.Context, obj *catalog.Service) ([]*DeadlineView, error) {
+	return deadlineViews(ctx, obj.Deadlines), nil
+}
+
 // ProcessingTime is the resolver for the processingTime field.
-func (r *serviceResolver) ProcessingTime(ctx context.Context, obj *catalog.Service) (*catalog.ProcessingTime, error) {
-	return obj.Processing, nil
+func (r *serviceResolver) ProcessingTime(ctx context.Context, obj *catalog.Service) (*ProcessingTimeView, error) {
+	return processingView(ctx, obj.Processing), nil
 }
 
 // ImplementationBundles is the resolver for the implementationBundles field.
@@ -1102,12 +874,6 @@ func (r *serviceResolver) Localization(ctx context.Context, obj *catalog.Service
 	return localization(ctx, serviceTexts(obj)...), nil
 }
 
-// Addition returns AdditionResolver implementation.
-func (r *Resolver) Addition() AdditionResolver { return &additionResolver{r} }
-
-// Address returns AddressResolver implementation.
-func (r *Resolver) Address() AddressResolver { return &addressResolver{r} }
-
 // AuditEntry returns AuditEntryResolver implementation.
 func (r *Resolver) AuditEntry() AuditEntryResolver { return &auditEntryResolver{r} }
 
@@ -1117,37 +883,13 @@ func (r *Resolver) Change() ChangeResolver { return &changeResolver{r} }
 // ChangeRequest returns ChangeRequestResolver implementation.
 func (r *Resolver) ChangeRequest() ChangeRequestResolver { return &changeRequestResolver{r} }
 
-// Channel returns ChannelResolver implementation.
-func (r *Resolver) Channel() ChannelResolver { return &channelResolver{r} }
-
-// Contact returns ContactResolver implementation.
-func (r *Resolver) Contact() ContactResolver { return &contactResolver{r} }
-
-// Deadline returns DeadlineResolver implementation.
-func (r *Resolver) Deadline() DeadlineResolver { return &deadlineResolver{r} }
-
-// Duration returns DurationResolver implementation.
-func (r *Resolver) Duration() DurationResolver { return &durationResolver{r} }
-
 // Editor returns EditorResolver implementation.
 func (r *Resolver) Editor() EditorResolver { return &editorResolver{r} }
-
-// Fee returns FeeResolver implementation.
-func (r *Resolver) Fee() FeeResolver { return &feeResolver{r} }
 
 // ImplementationBundle returns ImplementationBundleResolver implementation.
 func (r *Resolver) ImplementationBundle() ImplementationBundleResolver {
 	return &implementationBundleResolver{r}
 }
-
-// Link returns LinkResolver implementation.
-func (r *Resolver) Link() LinkResolver { return &linkResolver{r} }
-
-// LocalService returns LocalServiceResolver implementation.
-func (r *Resolver) LocalService() LocalServiceResolver { return &localServiceResolver{r} }
-
-// LocalText returns LocalTextResolver implementation.
-func (r *Resolver) LocalText() LocalTextResolver { return &localTextResolver{r} }
 
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
@@ -1158,12 +900,6 @@ func (r *Resolver) Office() OfficeResolver { return &officeResolver{r} }
 // OnlineService returns OnlineServiceResolver implementation.
 func (r *Resolver) OnlineService() OnlineServiceResolver { return &onlineServiceResolver{r} }
 
-// OpeningSlot returns OpeningSlotResolver implementation.
-func (r *Resolver) OpeningSlot() OpeningSlotResolver { return &openingSlotResolver{r} }
-
-// ProcessingTime returns ProcessingTimeResolver implementation.
-func (r *Resolver) ProcessingTime() ProcessingTimeResolver { return &processingTimeResolver{r} }
-
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
@@ -1173,44 +909,20 @@ func (r *Resolver) Region() RegionResolver { return &regionResolver{r} }
 // Responsibility returns ResponsibilityResolver implementation.
 func (r *Resolver) Responsibility() ResponsibilityResolver { return &responsibilityResolver{r} }
 
-// ResponsibleOffice returns ResponsibleOfficeResolver implementation.
-func (r *Resolver) ResponsibleOffice() ResponsibleOfficeResolver {
-	return &responsibleOfficeResolver{r}
-}
-
-// ResponsibleOnlineService returns ResponsibleOnlineServiceResolver implementation.
-func (r *Resolver) ResponsibleOnlineService() ResponsibleOnlineServiceResolver {
-	return &responsibleOnlineServiceResolver{r}
-}
-
 // Service returns ServiceResolver implementation.
 func (r *Resolver) Service() ServiceResolver { return &serviceResolver{r} }
 
 type (
-	additionResolver                 struct{ *Resolver }
-	addressResolver                  struct{ *Resolver }
-	auditEntryResolver               struct{ *Resolver }
-	changeResolver                   struct{ *Resolver }
-	changeRequestResolver            struct{ *Resolver }
-	channelResolver                  struct{ *Resolver }
-	contactResolver                  struct{ *Resolver }
-	deadlineResolver                 struct{ *Resolver }
-	durationResolver                 struct{ *Resolver }
-	editorResolver                   struct{ *Resolver }
-	feeResolver                      struct{ *Resolver }
-	implementationBundleResolver     struct{ *Resolver }
-	linkResolver                     struct{ *Resolver }
-	localServiceResolver             struct{ *Resolver }
-	localTextResolver                struct{ *Resolver }
-	mutationResolver                 struct{ *Resolver }
-	officeResolver                   struct{ *Resolver }
-	onlineServiceResolver            struct{ *Resolver }
-	openingSlotResolver              struct{ *Resolver }
-	processingTimeResolver           struct{ *Resolver }
-	queryResolver                    struct{ *Resolver }
-	regionResolver                   struct{ *Resolver }
-	responsibilityResolver           struct{ *Resolver }
-	responsibleOfficeResolver        struct{ *Resolver }
-	responsibleOnlineServiceResolver struct{ *Resolver }
-	serviceResolver                  struct{ *Resolver }
+	auditEntryResolver           struct{ *Resolver }
+	changeResolver               struct{ *Resolver }
+	changeRequestResolver        struct{ *Resolver }
+	editorResolver               struct{ *Resolver }
+	implementationBundleResolver struct{ *Resolver }
+	mutationResolver             struct{ *Resolver }
+	officeResolver               struct{ *Resolver }
+	onlineServiceResolver        struct{ *Resolver }
+	queryResolver                struct{ *Resolver }
+	regionResolver               struct{ *Resolver }
+	responsibilityResolver       struct{ *Resolver }
+	serviceResolver              struct{ *Resolver }
 )

@@ -13,7 +13,7 @@ import (
 // collation (Ä with A), paged.
 func (r *Resolver) services(ctx context.Context, f *ServiceFilter, first *int, after *string) (*ServiceConnection, error) {
 	var all []*catalog.Service
-	err := r.Store.View(ctx, func(tx *catalog.Tx) error {
+	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) error {
 		var at, online map[string]bool
 		var inBundle []string
 		if f != nil && f.Ars != nil {

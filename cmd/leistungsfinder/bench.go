@@ -66,7 +66,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		defer os.RemoveAll(dir)
-		s := &Server{Addr: "127.0.0.1:0", DataDir: dir, Portal: "HE", Log: newLogger(io.Discard, "error")}
+		s := &Server{Addr: "127.0.0.1:0", DataDir: dir, Portal: "HE", GCPercent: 400, Log: newLogger(io.Discard, "error")}
 		fmt.Fprintln(stdout, "starting an in-process server with the demo catalogue ...")
 		if err := s.Open(ctx); err != nil {
 			s.Close()
