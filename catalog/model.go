@@ -109,10 +109,13 @@ var Modules = []Module{ModuleName, ModuleCitizenName, ModuleTeaser, ModuleShortT
 	ModuleDeadlines, ModuleForms, ModuleLegalBases, ModuleFurtherInfo, ModuleNotes, ModuleRedress,
 	ModuleResponsible, ModuleContactPoint, ModuleAuthor}
 
-// SDGModules are the modules the EU Single Digital Gateway regulation
-// requires in English for the key facts of a procedure.
-var SDGModules = []Module{ModuleName, ModuleShortText, ModuleProcedure, ModuleDocuments, ModuleFees,
-	ModuleDeadlines, ModuleProcessingTime, ModuleRedress}
+// EnglishRequired are the modules a service needs in English for the
+// Bundesportal: the key facts the EU Single Digital Gateway regulation
+// requires (name, procedure, required evidence, fees, deadlines and
+// processing time, redress) plus the summary, the description and the
+// prerequisites that explain them.
+var EnglishRequired = []Module{ModuleName, ModuleShortText, ModuleFullText, ModulePrerequisites, ModuleProcedure,
+	ModuleDocuments, ModuleFees, ModuleDeadlines, ModuleProcessingTime, ModuleRedress}
 
 // Addressee is who a service is for (Leistungsadressat).
 type Addressee string

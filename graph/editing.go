@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/leistungsfinder/leistungsfinder/i18n"
+
 	"github.com/leistungsfinder/leistungsfinder/catalog"
 )
 
@@ -92,4 +94,34 @@ func permissions(p *catalog.Principal) []string {
 		return []string{"read the federation feed"}
 	}
 	return []string{"read published data"}
+}
+
+func (r *Resolver) translate(ctx context.Context, op string, kind RecordKind, id, path, lang string, v i18n.Version, confirm bool, expectedRevision int, reason *string) (*TranslationResult, error) {
+	kd, ok := recordKinds[kind]
+	if !ok {
+		return nil, catalog.Invalid("kind", "enum", "unknown kind")
+	}
+	exp, err := asRevision("expectedRevision", expectedRevision)
+	if err != nil {
+		return nil, err
+	}
+	var rec catalog.Record
+	err = r.write(ctx, op, kd, id, func(tx *catalog.Tx) (err error) {
+		rec, err = tx.SetTranslation(kd, id, path, lang, v, confirm, catalog.Write{Reason: deref(reason), Expected: &exp})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	res := &TranslationResult{Kind: kind, ID: id, Path: path, Revision: int(catalog.MetaOf(rec).Revision)}
+	if t, ok := catalog.TextAt(rec, path); ok {
+		res.Text = localizeIn(t, lang)
+	}
+	return res, nil
+}
+
+// localizeIn shows one language version of t, as written.
+func localizeIn(t i18n.Text, lang string) *LocalizedText {
+	v, actual, fallback := t.Pick(lang)
+	return localizedText(v, actual, fallback, t)
 }

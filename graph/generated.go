@@ -33,6 +33,7 @@ type ResolverRoot interface {
 	ChangeRequest() ChangeRequestResolver
 	Editor() EditorResolver
 	ImplementationBundle() ImplementationBundleResolver
+	ModuleCoverage() ModuleCoverageResolver
 	Mutation() MutationResolver
 	Office() OfficeResolver
 	OnlineService() OnlineServiceResolver
@@ -253,8 +254,10 @@ type ComplexityRoot struct {
 		IsFallback        func(childComplexity int) int
 		Language          func(childComplexity int) int
 		MachineTranslated func(childComplexity int) int
+		SourceRevision    func(childComplexity int) int
 		Stale             func(childComplexity int) int
 		Text              func(childComplexity int) int
+		Translator        func(childComplexity int) int
 	}
 
 	Me struct {
@@ -263,8 +266,19 @@ type ComplexityRoot struct {
 		Role        func(childComplexity int) int
 	}
 
+	ModuleCoverage struct {
+		German            func(childComplexity int) int
+		Label             func(childComplexity int) int
+		MachineTranslated func(childComplexity int) int
+		Missing           func(childComplexity int) int
+		Module            func(childComplexity int) int
+		Stale             func(childComplexity int) int
+		Translated        func(childComplexity int) int
+	}
+
 	Mutation struct {
 		ArchiveService        func(childComplexity int, id string, expectedRevision int, reason *string) int
+		ConfirmTranslation    func(childComplexity int, kind RecordKind, id string, path string, lang string, expectedRevision int, reason *string) int
 		CreateEditor          func(childComplexity int, input EditorInput) int
 		CreateOffice          func(childComplexity int, input OfficeInput, reason *string) int
 		CreateOnlineService   func(childComplexity int, input OnlineServiceInput, reason *string) int
@@ -278,6 +292,7 @@ type ComplexityRoot struct {
 		ReviewChangeRequest   func(childComplexity int, id string, decision ReviewDecision, comment *string, expectedRevision *int) int
 		RevokeEditor          func(childComplexity int, id string) int
 		SetResponsibility     func(childComplexity int, input ResponsibilityInput, reason *string) int
+		SetTranslation        func(childComplexity int, kind RecordKind, id string, path string, lang string, text string, machineTranslated *bool, translator *string, confirm *bool, expectedRevision int, reason *string) int
 		SubmitChangeRequest   func(childComplexity int, id string, expectedRevision *int, reason *string) int
 		UpdateOffice          func(childComplexity int, id string, input OfficeInput, expectedRevision int, reason *string) int
 		UpdateOnlineService   func(childComplexity int, id string, input OnlineServiceInput, expectedRevision int, reason *string) int
@@ -364,6 +379,7 @@ type ComplexityRoot struct {
 		Regions               func(childComplexity int, query *string, first *int, after *string, lang *Lang) int
 		Service               func(childComplexity int, id *string, leikaKey *string, lang *Lang) int
 		Services              func(childComplexity int, filter *ServiceFilter, first *int, after *string, lang *Lang) int
+		TranslationCoverage   func(childComplexity int, ars *string, first *int, after *string, lang *Lang) int
 	}
 
 	Region struct {
@@ -472,10 +488,32 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ServiceTranslationGap struct {
+		Missing func(childComplexity int) int
+		Service func(childComplexity int) int
+		Stale   func(childComplexity int) int
+	}
+
 	TextModule struct {
 		Code  func(childComplexity int) int
 		Label func(childComplexity int) int
 		Text  func(childComplexity int) int
+	}
+
+	TranslationCoverage struct {
+		Gaps               func(childComplexity int) int
+		PageInfo           func(childComplexity int) int
+		ServicesConsidered func(childComplexity int) int
+		TotalCount         func(childComplexity int) int
+		Totals             func(childComplexity int) int
+	}
+
+	TranslationResult struct {
+		ID       func(childComplexity int) int
+		Kind     func(childComplexity int) int
+		Path     func(childComplexity int) int
+		Revision func(childComplexity int) int
+		Text     func(childComplexity int) int
 	}
 }
 
@@ -516,6 +554,12 @@ type ImplementationBundleResolver interface {
 
 	Services(ctx context.Context, obj *catalog.Bundle) ([]*catalog.Service, error)
 }
+type ModuleCoverageResolver interface {
+	Module(ctx context.Context, obj *catalog.ModuleCoverage) (string, error)
+	Label(ctx context.Context, obj *catalog.ModuleCoverage) (string, error)
+
+	MachineTranslated(ctx context.Context, obj *catalog.ModuleCoverage) (int, error)
+}
 type MutationResolver interface {
 	CreateOffice(ctx context.Context, input OfficeInput, reason *string) (*catalog.Office, error)
 	UpdateOffice(ctx context.Context, id string, input OfficeInput, expectedRevision int, reason *string) (*catalog.Office, error)
@@ -532,6 +576,8 @@ type MutationResolver interface {
 	SubmitChangeRequest(ctx context.Context, id string, expectedRevision *int, reason *string) (*catalog.Specialisation, error)
 	ReviewChangeRequest(ctx context.Context, id string, decision ReviewDecision, comment *string, expectedRevision *int) (*catalog.Specialisation, error)
 	RestoreVersion(ctx context.Context, kind RecordKind, id string, revision int, expectedRevision int, reason *string) (*HistoryVersion, error)
+	SetTranslation(ctx context.Context, kind RecordKind, id string, path string, lang string, text string, machineTranslated *bool, translator *string, confirm *bool, expectedRevision int, reason *string) (*TranslationResult, error)
+	ConfirmTranslation(ctx context.Context, kind RecordKind, id string, path string, lang string, expectedRevision int, reason *string) (*TranslationResult, error)
 	CreateEditor(ctx context.Context, input EditorInput) (*EditorToken, error)
 	RevokeEditor(ctx context.Context, id string) (*catalog.Editor, error)
 }
@@ -577,6 +623,7 @@ type QueryResolver interface {
 	AuditLog(ctx context.Context, first *int, after *string) (*AuditConnection, error)
 	ChangedSince(ctx context.Context, since time.Time, ars *string, first *int, after *string) (*ChangeConnection, error)
 	ChangeRequests(ctx context.Context, state *catalog.Status, ars *string, first *int, after *string, lang *Lang) (*ChangeRequestConnection, error)
+	TranslationCoverage(ctx context.Context, ars *string, first *int, after *string, lang *Lang) (*TranslationCoverage, error)
 	Editors(ctx context.Context) ([]*catalog.Editor, error)
 	Labels(ctx context.Context, lang *Lang) ([]*Label, error)
 }
@@ -1469,6 +1516,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LocalizedText.MachineTranslated(childComplexity), true
+	case "LocalizedText.sourceRevision":
+		if e.ComplexityRoot.LocalizedText.SourceRevision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocalizedText.SourceRevision(childComplexity), true
 	case "LocalizedText.stale":
 		if e.ComplexityRoot.LocalizedText.Stale == nil {
 			break
@@ -1481,6 +1534,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LocalizedText.Text(childComplexity), true
+	case "LocalizedText.translator":
+		if e.ComplexityRoot.LocalizedText.Translator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocalizedText.Translator(childComplexity), true
 
 	case "Me.editor":
 		if e.ComplexityRoot.Me.Editor == nil {
@@ -1501,6 +1560,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Me.Role(childComplexity), true
 
+	case "ModuleCoverage.german":
+		if e.ComplexityRoot.ModuleCoverage.German == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModuleCoverage.German(childComplexity), true
+	case "ModuleCoverage.label":
+		if e.ComplexityRoot.ModuleCoverage.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModuleCoverage.Label(childComplexity), true
+	case "ModuleCoverage.machineTranslated":
+		if e.ComplexityRoot.ModuleCoverage.MachineTranslated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModuleCoverage.MachineTranslated(childComplexity), true
+	case "ModuleCoverage.missing":
+		if e.ComplexityRoot.ModuleCoverage.Missing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModuleCoverage.Missing(childComplexity), true
+	case "ModuleCoverage.module":
+		if e.ComplexityRoot.ModuleCoverage.Module == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModuleCoverage.Module(childComplexity), true
+	case "ModuleCoverage.stale":
+		if e.ComplexityRoot.ModuleCoverage.Stale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModuleCoverage.Stale(childComplexity), true
+	case "ModuleCoverage.translated":
+		if e.ComplexityRoot.ModuleCoverage.Translated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModuleCoverage.Translated(childComplexity), true
+
 	case "Mutation.archiveService":
 		if e.ComplexityRoot.Mutation.ArchiveService == nil {
 			break
@@ -1512,6 +1614,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ArchiveService(childComplexity, args["id"].(string), args["expectedRevision"].(int), args["reason"].(*string)), true
+	case "Mutation.confirmTranslation":
+		if e.ComplexityRoot.Mutation.ConfirmTranslation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_confirmTranslation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ConfirmTranslation(childComplexity, args["kind"].(RecordKind), args["id"].(string), args["path"].(string), args["lang"].(string), args["expectedRevision"].(int), args["reason"].(*string)), true
 	case "Mutation.createEditor":
 		if e.ComplexityRoot.Mutation.CreateEditor == nil {
 			break
@@ -1655,6 +1768,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetResponsibility(childComplexity, args["input"].(ResponsibilityInput), args["reason"].(*string)), true
+	case "Mutation.setTranslation":
+		if e.ComplexityRoot.Mutation.SetTranslation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setTranslation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetTranslation(childComplexity, args["kind"].(RecordKind), args["id"].(string), args["path"].(string), args["lang"].(string), args["text"].(string), args["machineTranslated"].(*bool), args["translator"].(*string), args["confirm"].(*bool), args["expectedRevision"].(int), args["reason"].(*string)), true
 	case "Mutation.submitChangeRequest":
 		if e.ComplexityRoot.Mutation.SubmitChangeRequest == nil {
 			break
@@ -2121,6 +2245,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Services(childComplexity, args["filter"].(*ServiceFilter), args["first"].(*int), args["after"].(*string), args["lang"].(*Lang)), true
+	case "Query.translationCoverage":
+		if e.ComplexityRoot.Query.TranslationCoverage == nil {
+			break
+		}
+
+		args, err := ec.field_Query_translationCoverage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TranslationCoverage(childComplexity, args["ars"].(*string), args["first"].(*int), args["after"].(*string), args["lang"].(*Lang)), true
 
 	case "Region.ars":
 		if e.ComplexityRoot.Region.ARS == nil {
@@ -2610,6 +2745,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ServiceEdge.Node(childComplexity), true
 
+	case "ServiceTranslationGap.missing":
+		if e.ComplexityRoot.ServiceTranslationGap.Missing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceTranslationGap.Missing(childComplexity), true
+	case "ServiceTranslationGap.service":
+		if e.ComplexityRoot.ServiceTranslationGap.Service == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceTranslationGap.Service(childComplexity), true
+	case "ServiceTranslationGap.stale":
+		if e.ComplexityRoot.ServiceTranslationGap.Stale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceTranslationGap.Stale(childComplexity), true
+
 	case "TextModule.code":
 		if e.ComplexityRoot.TextModule.Code == nil {
 			break
@@ -2628,6 +2782,68 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TextModule.Text(childComplexity), true
+
+	case "TranslationCoverage.gaps":
+		if e.ComplexityRoot.TranslationCoverage.Gaps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TranslationCoverage.Gaps(childComplexity), true
+	case "TranslationCoverage.pageInfo":
+		if e.ComplexityRoot.TranslationCoverage.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TranslationCoverage.PageInfo(childComplexity), true
+	case "TranslationCoverage.servicesConsidered":
+		if e.ComplexityRoot.TranslationCoverage.ServicesConsidered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TranslationCoverage.ServicesConsidered(childComplexity), true
+	case "TranslationCoverage.totalCount":
+		if e.ComplexityRoot.TranslationCoverage.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TranslationCoverage.TotalCount(childComplexity), true
+	case "TranslationCoverage.totals":
+		if e.ComplexityRoot.TranslationCoverage.Totals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TranslationCoverage.Totals(childComplexity), true
+
+	case "TranslationResult.id":
+		if e.ComplexityRoot.TranslationResult.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TranslationResult.ID(childComplexity), true
+	case "TranslationResult.kind":
+		if e.ComplexityRoot.TranslationResult.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TranslationResult.Kind(childComplexity), true
+	case "TranslationResult.path":
+		if e.ComplexityRoot.TranslationResult.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TranslationResult.Path(childComplexity), true
+	case "TranslationResult.revision":
+		if e.ComplexityRoot.TranslationResult.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TranslationResult.Revision(childComplexity), true
+	case "TranslationResult.text":
+		if e.ComplexityRoot.TranslationResult.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TranslationResult.Text(childComplexity), true
 
 	}
 	return 0, false
@@ -2810,6 +3026,16 @@ type Query {
   "Local additions in review (or in another state), for the state editorial office's queue or a municipality's own list. Editors only."
   changeRequests(state: ChangeRequestState, ars: String, first: Int = 20, after: String, lang: Lang): ChangeRequestConnection!
 
+  """
+  English coverage of the modules the Bundesportal needs: the key facts the
+  EU Single Digital Gateway requires (name, procedure, documents, fees,
+  deadlines, processing time, redress) and the summary, description and
+  prerequisites, over the published services offered at a place (all when
+  ars is empty): totals per module and the services with missing or stale
+  English. Editors only.
+  """
+  translationCoverage(ars: String, first: Int = 20, after: String, lang: Lang): TranslationCoverage!
+
   "Editors and their roles. Admins only."
   editors: [Editor!]!
 
@@ -2838,6 +3064,10 @@ type LocalizedText {
   machineTranslated: Boolean!
   "True when the German source changed after this translation was made."
   stale: Boolean!
+  "Who or what made this translation, when known."
+  translator: String
+  "The revision of the German text this translation was made from."
+  sourceRevision: Int
 }
 
 type Label {
@@ -3283,6 +3513,17 @@ type Mutation {
   "Bring an old version of a record back as a new write."
   restoreVersion(kind: RecordKind!, id: ID!, revision: Int!, expectedRevision: Int!, reason: String): HistoryVersion!
 
+  """
+  Write the English version of one text: path is "texts.06" for a service
+  module, or "name", "accessibility", "openingHours.notes", "title",
+  "description", "text". Same roles and scopes as the record's other edits.
+  With confirm, the translation counts as made from the current German text.
+  """
+  setTranslation(kind: RecordKind!, id: ID!, path: String!, lang: String!, text: String!, machineTranslated: Boolean = false,
+    translator: String, confirm: Boolean = true, expectedRevision: Int!, reason: String): TranslationResult!
+  "Confirm that an English text still fits a changed German one; it is no longer stale."
+  confirmTranslation(kind: RecordKind!, id: ID!, path: String!, lang: String!, expectedRevision: Int!, reason: String): TranslationResult!
+
   "Create an editor and its token, which is shown only in this answer. Admins only."
   createEditor(input: EditorInput!): EditorToken!
   "Revoke an editor's token at once. Admins only."
@@ -3571,6 +3812,41 @@ input SpecialisationInput {
   text: TextInput!
   "A published addition this one replaces when approved."
   replaces: ID
+}
+
+type TranslationResult {
+  kind: RecordKind!
+  id: ID!
+  path: String!
+  revision: Int!
+  text: LocalizedText
+}
+
+type TranslationCoverage {
+  "Published services looked at."
+  servicesConsidered: Int!
+  totals: [ModuleCoverage!]!
+  "Services with a required module missing or stale in English."
+  gaps: [ServiceTranslationGap!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+type ModuleCoverage {
+  module: String!
+  label: String!
+  "Services that have the module in German."
+  german: Int!
+  translated: Int!
+  missing: Int!
+  stale: Int!
+  machineTranslated: Int!
+}
+
+type ServiceTranslationGap {
+  service: Service!
+  missing: [String!]!
+  stale: [String!]!
 }
 `, BuiltIn: false},
 }
@@ -3998,6 +4274,10 @@ func (ec *executionContext) childFields_LocalizedText(ctx context.Context, field
 		return ec.fieldContext_LocalizedText_machineTranslated(ctx, field)
 	case "stale":
 		return ec.fieldContext_LocalizedText_stale(ctx, field)
+	case "translator":
+		return ec.fieldContext_LocalizedText_translator(ctx, field)
+	case "sourceRevision":
+		return ec.fieldContext_LocalizedText_sourceRevision(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LocalizedText", field.Name)
 }
@@ -4012,6 +4292,26 @@ func (ec *executionContext) childFields_Me(ctx context.Context, field graphql.Co
 		return ec.fieldContext_Me_permissions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Me", field.Name)
+}
+
+func (ec *executionContext) childFields_ModuleCoverage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "module":
+		return ec.fieldContext_ModuleCoverage_module(ctx, field)
+	case "label":
+		return ec.fieldContext_ModuleCoverage_label(ctx, field)
+	case "german":
+		return ec.fieldContext_ModuleCoverage_german(ctx, field)
+	case "translated":
+		return ec.fieldContext_ModuleCoverage_translated(ctx, field)
+	case "missing":
+		return ec.fieldContext_ModuleCoverage_missing(ctx, field)
+	case "stale":
+		return ec.fieldContext_ModuleCoverage_stale(ctx, field)
+	case "machineTranslated":
+		return ec.fieldContext_ModuleCoverage_machineTranslated(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ModuleCoverage", field.Name)
 }
 
 func (ec *executionContext) childFields_Office(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4354,6 +4654,18 @@ func (ec *executionContext) childFields_ServiceEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type ServiceEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_ServiceTranslationGap(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "service":
+		return ec.fieldContext_ServiceTranslationGap_service(ctx, field)
+	case "missing":
+		return ec.fieldContext_ServiceTranslationGap_missing(ctx, field)
+	case "stale":
+		return ec.fieldContext_ServiceTranslationGap_stale(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ServiceTranslationGap", field.Name)
+}
+
 func (ec *executionContext) childFields_TextModule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "code":
@@ -4364,6 +4676,38 @@ func (ec *executionContext) childFields_TextModule(ctx context.Context, field gr
 		return ec.fieldContext_TextModule_text(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TextModule", field.Name)
+}
+
+func (ec *executionContext) childFields_TranslationCoverage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "servicesConsidered":
+		return ec.fieldContext_TranslationCoverage_servicesConsidered(ctx, field)
+	case "totals":
+		return ec.fieldContext_TranslationCoverage_totals(ctx, field)
+	case "gaps":
+		return ec.fieldContext_TranslationCoverage_gaps(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_TranslationCoverage_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_TranslationCoverage_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TranslationCoverage", field.Name)
+}
+
+func (ec *executionContext) childFields_TranslationResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_TranslationResult_kind(ctx, field)
+	case "id":
+		return ec.fieldContext_TranslationResult_id(ctx, field)
+	case "path":
+		return ec.fieldContext_TranslationResult_path(ctx, field)
+	case "revision":
+		return ec.fieldContext_TranslationResult_revision(ctx, field)
+	case "text":
+		return ec.fieldContext_TranslationResult_text(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TranslationResult", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4523,6 +4867,60 @@ func (ec *executionContext) field_Mutation_archiveService_args(ctx context.Conte
 		return nil, err
 	}
 	args["reason"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_confirmTranslation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
+		func(ctx context.Context, v any) (RecordKind, error) {
+			return ec.unmarshalNRecordKind2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐRecordKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kind"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "path",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["path"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "lang",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lang"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "expectedRevision",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedRevision"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg5
 	return args, nil
 }
 
@@ -4881,6 +5279,92 @@ func (ec *executionContext) field_Mutation_setResponsibility_args(ctx context.Co
 		return nil, err
 	}
 	args["reason"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setTranslation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
+		func(ctx context.Context, v any) (RecordKind, error) {
+			return ec.unmarshalNRecordKind2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐRecordKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kind"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "path",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["path"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "lang",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lang"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "text",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["text"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "machineTranslated",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["machineTranslated"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "translator",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["translator"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "confirm",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["confirm"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "expectedRevision",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedRevision"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg9
 	return args, nil
 }
 
@@ -5381,6 +5865,44 @@ func (ec *executionContext) field_Query_services_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "lang",
+		func(ctx context.Context, v any) (*Lang, error) {
+			return ec.unmarshalOLang2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐLang(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lang"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_translationCoverage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ars",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ars"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
@@ -8924,6 +9446,52 @@ func (ec *executionContext) fieldContext_LocalizedText_stale(_ context.Context, 
 	return graphql.NewScalarFieldContext("LocalizedText", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _LocalizedText_translator(ctx context.Context, field graphql.CollectedField, obj *LocalizedText) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LocalizedText_translator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Translator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LocalizedText_translator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LocalizedText", field, false, false, "String")
+}
+
+func (ec *executionContext) _LocalizedText_sourceRevision(ctx context.Context, field graphql.CollectedField, obj *LocalizedText) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LocalizedText_sourceRevision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceRevision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LocalizedText_sourceRevision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LocalizedText", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Me_role(ctx context.Context, field graphql.CollectedField, obj *Me) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9000,6 +9568,167 @@ func (ec *executionContext) _Me_permissions(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Me_permissions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Me", field, false, false, "String")
+}
+
+func (ec *executionContext) _ModuleCoverage_module(ctx context.Context, field graphql.CollectedField, obj *catalog.ModuleCoverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModuleCoverage_module(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ModuleCoverage().Module(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModuleCoverage_module(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModuleCoverage", field, true, true, "String")
+}
+
+func (ec *executionContext) _ModuleCoverage_label(ctx context.Context, field graphql.CollectedField, obj *catalog.ModuleCoverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModuleCoverage_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ModuleCoverage().Label(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModuleCoverage_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModuleCoverage", field, true, true, "String")
+}
+
+func (ec *executionContext) _ModuleCoverage_german(ctx context.Context, field graphql.CollectedField, obj *catalog.ModuleCoverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModuleCoverage_german(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.German, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModuleCoverage_german(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModuleCoverage", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ModuleCoverage_translated(ctx context.Context, field graphql.CollectedField, obj *catalog.ModuleCoverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModuleCoverage_translated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Translated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModuleCoverage_translated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModuleCoverage", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ModuleCoverage_missing(ctx context.Context, field graphql.CollectedField, obj *catalog.ModuleCoverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModuleCoverage_missing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Missing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModuleCoverage_missing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModuleCoverage", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ModuleCoverage_stale(ctx context.Context, field graphql.CollectedField, obj *catalog.ModuleCoverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModuleCoverage_stale(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stale, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModuleCoverage_stale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModuleCoverage", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ModuleCoverage_machineTranslated(ctx context.Context, field graphql.CollectedField, obj *catalog.ModuleCoverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModuleCoverage_machineTranslated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ModuleCoverage().MachineTranslated(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModuleCoverage_machineTranslated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModuleCoverage", field, true, true, "Int")
 }
 
 func (ec *executionContext) _Mutation_createOffice(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -9656,6 +10385,94 @@ func (ec *executionContext) fieldContext_Mutation_restoreVersion(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_restoreVersion_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setTranslation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setTranslation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetTranslation(ctx, fc.Args["kind"].(RecordKind), fc.Args["id"].(string), fc.Args["path"].(string), fc.Args["lang"].(string), fc.Args["text"].(string), fc.Args["machineTranslated"].(*bool), fc.Args["translator"].(*string), fc.Args["confirm"].(*bool), fc.Args["expectedRevision"].(int), fc.Args["reason"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *TranslationResult) graphql.Marshaler {
+			return ec.marshalNTranslationResult2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐTranslationResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setTranslation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TranslationResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setTranslation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_confirmTranslation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_confirmTranslation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ConfirmTranslation(ctx, fc.Args["kind"].(RecordKind), fc.Args["id"].(string), fc.Args["path"].(string), fc.Args["lang"].(string), fc.Args["expectedRevision"].(int), fc.Args["reason"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *TranslationResult) graphql.Marshaler {
+			return ec.marshalNTranslationResult2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐTranslationResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_confirmTranslation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TranslationResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_confirmTranslation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11508,6 +12325,50 @@ func (ec *executionContext) fieldContext_Query_changeRequests(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_changeRequests_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_translationCoverage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_translationCoverage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().TranslationCoverage(ctx, fc.Args["ars"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["lang"].(*Lang))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *TranslationCoverage) graphql.Marshaler {
+			return ec.marshalNTranslationCoverage2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐTranslationCoverage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_translationCoverage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TranslationCoverage(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_translationCoverage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13828,6 +14689,84 @@ func (ec *executionContext) fieldContext_ServiceEdge_node(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _ServiceTranslationGap_service(ctx context.Context, field graphql.CollectedField, obj *ServiceTranslationGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceTranslationGap_service(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Service, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *catalog.Service) graphql.Marshaler {
+			return ec.marshalNService2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐService(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceTranslationGap_service(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServiceTranslationGap",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Service(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServiceTranslationGap_missing(ctx context.Context, field graphql.CollectedField, obj *ServiceTranslationGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceTranslationGap_missing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Missing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceTranslationGap_missing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceTranslationGap", field, false, false, "String")
+}
+
+func (ec *executionContext) _ServiceTranslationGap_stale(ctx context.Context, field graphql.CollectedField, obj *ServiceTranslationGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceTranslationGap_stale(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stale, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceTranslationGap_stale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceTranslationGap", field, false, false, "String")
+}
+
 func (ec *executionContext) _TextModule_code(ctx context.Context, field graphql.CollectedField, obj *TextModule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13896,6 +14835,272 @@ func (ec *executionContext) _TextModule_text(ctx context.Context, field graphql.
 func (ec *executionContext) fieldContext_TextModule_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "TextModule",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LocalizedText(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TranslationCoverage_servicesConsidered(ctx context.Context, field graphql.CollectedField, obj *TranslationCoverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TranslationCoverage_servicesConsidered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ServicesConsidered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TranslationCoverage_servicesConsidered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TranslationCoverage", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TranslationCoverage_totals(ctx context.Context, field graphql.CollectedField, obj *TranslationCoverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TranslationCoverage_totals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Totals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*catalog.ModuleCoverage) graphql.Marshaler {
+			return ec.marshalNModuleCoverage2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐModuleCoverageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TranslationCoverage_totals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TranslationCoverage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ModuleCoverage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TranslationCoverage_gaps(ctx context.Context, field graphql.CollectedField, obj *TranslationCoverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TranslationCoverage_gaps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Gaps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ServiceTranslationGap) graphql.Marshaler {
+			return ec.marshalNServiceTranslationGap2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐServiceTranslationGapᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TranslationCoverage_gaps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TranslationCoverage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServiceTranslationGap(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TranslationCoverage_pageInfo(ctx context.Context, field graphql.CollectedField, obj *TranslationCoverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TranslationCoverage_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TranslationCoverage_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TranslationCoverage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TranslationCoverage_totalCount(ctx context.Context, field graphql.CollectedField, obj *TranslationCoverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TranslationCoverage_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TranslationCoverage_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TranslationCoverage", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TranslationResult_kind(ctx context.Context, field graphql.CollectedField, obj *TranslationResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TranslationResult_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v RecordKind) graphql.Marshaler {
+			return ec.marshalNRecordKind2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐRecordKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TranslationResult_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TranslationResult", field, false, false, "RecordKind")
+}
+
+func (ec *executionContext) _TranslationResult_id(ctx context.Context, field graphql.CollectedField, obj *TranslationResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TranslationResult_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TranslationResult_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TranslationResult", field, false, false, "ID")
+}
+
+func (ec *executionContext) _TranslationResult_path(ctx context.Context, field graphql.CollectedField, obj *TranslationResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TranslationResult_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Path, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TranslationResult_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TranslationResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _TranslationResult_revision(ctx context.Context, field graphql.CollectedField, obj *TranslationResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TranslationResult_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TranslationResult_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TranslationResult", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TranslationResult_text(ctx context.Context, field graphql.CollectedField, obj *TranslationResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TranslationResult_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *LocalizedText) graphql.Marshaler {
+			return ec.marshalOLocalizedText2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐLocalizedText(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TranslationResult_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TranslationResult",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -17630,6 +18835,16 @@ func (ec *executionContext) _LocalizedText(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "translator":
+			out.Values[i] = ec._LocalizedText_translator(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "sourceRevision":
+			out.Values[i] = ec._LocalizedText_sourceRevision(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17673,6 +18888,72 @@ func (ec *executionContext) _Me(ctx context.Context, sel ast.SelectionSet, obj *
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var moduleCoverageImplementors = []string{"ModuleCoverage"}
+
+func (ec *executionContext) _ModuleCoverage(ctx context.Context, sel ast.SelectionSet, obj *catalog.ModuleCoverage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, moduleCoverageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ModuleCoverage")
+		case "module":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ModuleCoverage_module(ctx, field, obj)
+				})
+		case "label":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ModuleCoverage_label(ctx, field, obj)
+				})
+		case "german":
+			out.Values[i] = ec._ModuleCoverage_german(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "translated":
+			out.Values[i] = ec._ModuleCoverage_translated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "missing":
+			out.Values[i] = ec._ModuleCoverage_missing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "stale":
+			out.Values[i] = ec._ModuleCoverage_stale(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "machineTranslated":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ModuleCoverage_machineTranslated(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17810,6 +19091,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "restoreVersion":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_restoreVersion(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setTranslation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setTranslation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "confirmTranslation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_confirmTranslation(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -18376,6 +19671,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_changeRequests(ctx, field)
+				})
+		case "translationCoverage":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_translationCoverage(ctx, field)
 				})
 		case "editors":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -19093,6 +20394,49 @@ func (ec *executionContext) _ServiceEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var serviceTranslationGapImplementors = []string{"ServiceTranslationGap"}
+
+func (ec *executionContext) _ServiceTranslationGap(ctx context.Context, sel ast.SelectionSet, obj *ServiceTranslationGap) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, serviceTranslationGapImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ServiceTranslationGap")
+		case "service":
+			out.Values[i] = ec._ServiceTranslationGap_service(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "missing":
+			out.Values[i] = ec._ServiceTranslationGap_missing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "stale":
+			out.Values[i] = ec._ServiceTranslationGap_stale(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var textModuleImplementors = []string{"TextModule"}
 
 func (ec *executionContext) _TextModule(ctx context.Context, sel ast.SelectionSet, obj *TextModule) graphql.Marshaler {
@@ -19117,6 +20461,112 @@ func (ec *executionContext) _TextModule(ctx context.Context, sel ast.SelectionSe
 		case "text":
 			out.Values[i] = ec._TextModule_text(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var translationCoverageImplementors = []string{"TranslationCoverage"}
+
+func (ec *executionContext) _TranslationCoverage(ctx context.Context, sel ast.SelectionSet, obj *TranslationCoverage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, translationCoverageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TranslationCoverage")
+		case "servicesConsidered":
+			out.Values[i] = ec._TranslationCoverage_servicesConsidered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totals":
+			out.Values[i] = ec._TranslationCoverage_totals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "gaps":
+			out.Values[i] = ec._TranslationCoverage_gaps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._TranslationCoverage_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._TranslationCoverage_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var translationResultImplementors = []string{"TranslationResult"}
+
+func (ec *executionContext) _TranslationResult(ctx context.Context, sel ast.SelectionSet, obj *TranslationResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, translationResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TranslationResult")
+		case "kind":
+			out.Values[i] = ec._TranslationResult_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "id":
+			out.Values[i] = ec._TranslationResult_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "path":
+			out.Values[i] = ec._TranslationResult_path(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revision":
+			out.Values[i] = ec._TranslationResult_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "text":
+			out.Values[i] = ec._TranslationResult_text(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -20181,6 +21631,30 @@ func (ec *executionContext) marshalNMe2ᚖgithubᚗcomᚋleistungsfinderᚋleist
 	return ec._Me(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNModuleCoverage2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐModuleCoverageᚄ(ctx context.Context, sel ast.SelectionSet, v []*catalog.ModuleCoverage) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNModuleCoverage2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐModuleCoverage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNModuleCoverage2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐModuleCoverage(ctx context.Context, sel ast.SelectionSet, v *catalog.ModuleCoverage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ModuleCoverage!")
+		return graphql.Null
+	}
+	return ec._ModuleCoverage(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNOffice2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐOfficeᚄ(ctx context.Context, sel ast.SelectionSet, v []*catalog.Office) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -20565,6 +22039,30 @@ func (ec *executionContext) marshalNServiceStatus2githubᚗcomᚋleistungsfinder
 	return res
 }
 
+func (ec *executionContext) marshalNServiceTranslationGap2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐServiceTranslationGapᚄ(ctx context.Context, sel ast.SelectionSet, v []*ServiceTranslationGap) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNServiceTranslationGap2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐServiceTranslationGap(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNServiceTranslationGap2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐServiceTranslationGap(ctx context.Context, sel ast.SelectionSet, v *ServiceTranslationGap) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ServiceTranslationGap!")
+		return graphql.Null
+	}
+	return ec._ServiceTranslationGap(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNSpecialisationInput2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐSpecialisationInput(ctx context.Context, v any) (SpecialisationInput, error) {
 	res, err := ec.unmarshalInputSpecialisationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -20689,6 +22187,22 @@ func (ec *executionContext) marshalNTimeUnit2githubᚗcomᚋleistungsfinderᚋle
 		graphql.AddInvalidNullFromMarshaler(ctx, "TimeUnit!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNTranslationCoverage2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐTranslationCoverage(ctx context.Context, sel ast.SelectionSet, v *TranslationCoverage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TranslationCoverage!")
+		return graphql.Null
+	}
+	return ec._TranslationCoverage(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTranslationResult2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐTranslationResult(ctx context.Context, sel ast.SelectionSet, v *TranslationResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TranslationResult!")
+		return graphql.Null
+	}
+	return ec._TranslationResult(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNWeekday2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐWeekday(ctx context.Context, v any) (catalog.Weekday, error) {

@@ -71,6 +71,7 @@ func NewHandler(cfg Options) http.Handler {
 	srv.SetErrorPresenter(errorPresenter(log))
 	srv.SetRecoverFunc(recoverFunc(log))
 	srv.AroundRootFields(langRootMiddleware)
+	srv.AroundResponses(langResponseMiddleware)
 	srv.AroundRootFields(lim.rootFieldMiddleware)
 
 	maxAge := int(cfg.CacheMaxAge.Seconds())

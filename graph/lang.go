@@ -2,7 +2,9 @@ package graph
 
 import (
 	"context"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -21,10 +23,50 @@ type langKey struct{}
 type langState struct {
 	choice i18n.Choice
 	header string
+	report *langReport
+}
+
+// langReport collects, for the whole request, why a language asked for
+// could not be used; the response carries it in extensions.language.
+type langReport struct {
+	mu      sync.Mutex
+	reasons []string
+}
+
+func (r *langReport) add(c i18n.Choice) {
+	if c.Reason == "" {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !slices.Contains(r.reasons, c.Reason) {
+		r.reasons = append(r.reasons, c.Reason)
+	}
 }
 
 func withLang(ctx context.Context, acceptLanguage string) context.Context {
-	return context.WithValue(ctx, langKey{}, langState{choice: i18n.Negotiate("", acceptLanguage), header: acceptLanguage})
+	s := langState{choice: i18n.Negotiate("", acceptLanguage), header: acceptLanguage, report: &langReport{}}
+	s.report.add(s.choice)
+	return context.WithValue(ctx, langKey{}, s)
+}
+
+// langResponseMiddleware reports language fallbacks in the response's
+// extensions; readers never get an error for a language tag.
+func langResponseMiddleware(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	resp := next(ctx)
+	s, ok := ctx.Value(langKey{}).(langState)
+	if resp == nil || !ok || s.report == nil {
+		return resp
+	}
+	s.report.mu.Lock()
+	defer s.report.mu.Unlock()
+	if len(s.report.reasons) > 0 {
+		if resp.Extensions == nil {
+			resp.Extensions = map[string]any{}
+		}
+		resp.Extensions["language"] = map[string]any{"used": i18n.DE, "fallback": true, "reasons": s.report.reasons}
+	}
+	return resp
 }
 
 func langOf(ctx context.Context) i18n.Choice {
@@ -46,6 +88,9 @@ func langRootMiddleware(ctx context.Context, next graphql.RootResolver) graphql.
 				if l, ok := v.(string); ok && l != "" {
 					s, _ := ctx.Value(langKey{}).(langState)
 					s.choice = i18n.Negotiate(l, s.header)
+					if s.report != nil {
+						s.report.add(s.choice)
+					}
 					ctx = context.WithValue(ctx, langKey{}, s)
 				}
 			}
@@ -69,13 +114,22 @@ func localize(ctx context.Context, t i18n.Text) *LocalizedText {
 	}
 	c := langOf(ctx)
 	v, actual, fallback := t.Pick(c.Lang)
-	return &LocalizedText{
+	return localizedText(v, actual, fallback || c.Fallback, t)
+}
+
+func localizedText(v i18n.Version, actual string, fallback bool, t i18n.Text) *LocalizedText {
+	lt := &LocalizedText{
 		Text:              v.Value,
 		Language:          langEnum(actual),
-		IsFallback:        fallback || c.Fallback,
+		IsFallback:        fallback,
 		MachineTranslated: v.MachineTranslated,
 		Stale:             t.Stale(actual),
+		Translator:        optString(v.Translator),
 	}
+	if v.SourceRevision != 0 {
+		lt.SourceRevision = intPtr(int(v.SourceRevision))
+	}
+	return lt
 }
 
 // plain returns the text of t in the request's language, German as fallback.

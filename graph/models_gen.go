@@ -133,6 +133,10 @@ type LocalizedText struct {
 	MachineTranslated bool `json:"machineTranslated"`
 	// True when the German source changed after this translation was made.
 	Stale bool `json:"stale"`
+	// Who or what made this translation, when known.
+	Translator *string `json:"translator,omitempty"`
+	// The revision of the German text this translation was made from.
+	SourceRevision *int `json:"sourceRevision,omitempty"`
 }
 
 type Me struct {
@@ -258,6 +262,12 @@ type ServiceInput struct {
 	ValidTo   *time.Time `json:"validTo,omitempty"`
 }
 
+type ServiceTranslationGap struct {
+	Service *catalog.Service `json:"service"`
+	Missing []string         `json:"missing"`
+	Stale   []string         `json:"stale"`
+}
+
 type SpecialisationInput struct {
 	LeikaKey string       `json:"leikaKey"`
 	Ars      string       `json:"ars"`
@@ -287,6 +297,24 @@ type TextModule struct {
 type TextModuleInput struct {
 	Code string     `json:"code"`
 	Text *TextInput `json:"text"`
+}
+
+type TranslationCoverage struct {
+	// Published services looked at.
+	ServicesConsidered int                       `json:"servicesConsidered"`
+	Totals             []*catalog.ModuleCoverage `json:"totals"`
+	// Services with a required module missing or stale in English.
+	Gaps       []*ServiceTranslationGap `json:"gaps"`
+	PageInfo   *PageInfo                `json:"pageInfo"`
+	TotalCount int                      `json:"totalCount"`
+}
+
+type TranslationResult struct {
+	Kind     RecordKind     `json:"kind"`
+	ID       string         `json:"id"`
+	Path     string         `json:"path"`
+	Revision int            `json:"revision"`
+	Text     *LocalizedText `json:"text,omitempty"`
 }
 
 // A language the catalogue stores texts in.

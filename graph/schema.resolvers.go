@@ -104,6 +104,21 @@ func (r *implementationBundleResolver) Services(ctx context.Context, obj *catalo
 	return published(out), err
 }
 
+// Module is the resolver for the module field.
+func (r *moduleCoverageResolver) Module(ctx context.Context, obj *catalog.ModuleCoverage) (string, error) {
+	return string(obj.Module), nil
+}
+
+// Label is the resolver for the label field.
+func (r *moduleCoverageResolver) Label(ctx context.Context, obj *catalog.ModuleCoverage) (string, error) {
+	return moduleLabel(ctx, obj.Module), nil
+}
+
+// MachineTranslated is the resolver for the machineTranslated field.
+func (r *moduleCoverageResolver) MachineTranslated(ctx context.Context, obj *catalog.ModuleCoverage) (int, error) {
+	return obj.Machine, nil
+}
+
 // CreateOffice is the resolver for the createOffice field.
 func (r *mutationResolver) CreateOffice(ctx context.Context, input OfficeInput, reason *string) (*catalog.Office, error) {
 	o := officeFrom(input)
@@ -305,6 +320,17 @@ func (r *mutationResolver) RestoreVersion(ctx context.Context, kind RecordKind, 
 		return nil
 	})
 	return out, err
+}
+
+// SetTranslation is the resolver for the setTranslation field.
+func (r *mutationResolver) SetTranslation(ctx context.Context, kind RecordKind, id string, path string, lang string, text string, machineTranslated *bool, translator *string, confirm *bool, expectedRevision int, reason *string) (*TranslationResult, error) {
+	v := i18n.Version{Value: text, MachineTranslated: deref(machineTranslated), Translator: deref(translator)}
+	return r.translate(ctx, "setTranslation", kind, id, path, lang, v, confirm == nil || *confirm, expectedRevision, reason)
+}
+
+// ConfirmTranslation is the resolver for the confirmTranslation field.
+func (r *mutationResolver) ConfirmTranslation(ctx context.Context, kind RecordKind, id string, path string, lang string, expectedRevision int, reason *string) (*TranslationResult, error) {
+	return r.translate(ctx, "confirmTranslation", kind, id, path, lang, i18n.Version{}, true, expectedRevision, reason)
 }
 
 // CreateEditor is the resolver for the createEditor field.
@@ -676,6 +702,40 @@ func (r *queryResolver) ChangeRequests(ctx context.Context, state *catalog.Statu
 	return &ChangeRequestConnection{Nodes: all[from:to], PageInfo: pageInfo(from, to, len(all)), TotalCount: len(all)}, nil
 }
 
+// TranslationCoverage is the resolver for the translationCoverage field.
+func (r *queryResolver) TranslationCoverage(ctx context.Context, ars *string, first *int, after *string, lang *Lang) (*TranslationCoverage, error) {
+	if err := requireEditor(ctx); err != nil {
+		return nil, err
+	}
+	var totals []catalog.ModuleCoverage
+	var gaps []catalog.ServiceCoverage
+	var considered int
+	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) (err error) {
+		totals, gaps, considered, err = tx.TranslationCoverage(deref(ars))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	from, to, err := window(len(gaps), first, after)
+	if err != nil {
+		return nil, err
+	}
+	out := &TranslationCoverage{ServicesConsidered: considered, Totals: ptrs(totals), PageInfo: pageInfo(from, to, len(gaps)),
+		TotalCount: len(gaps), Gaps: []*ServiceTranslationGap{}}
+	codes := func(ms []catalog.Module) []string {
+		out := make([]string, len(ms))
+		for i, m := range ms {
+			out[i] = string(m)
+		}
+		return out
+	}
+	for _, g := range gaps[from:to] {
+		out.Gaps = append(out.Gaps, &ServiceTranslationGap{Service: g.Service, Missing: codes(g.Missing), Stale: codes(g.Stale)})
+	}
+	return out, nil
+}
+
 // Editors is the resolver for the editors field.
 func (r *queryResolver) Editors(ctx context.Context) ([]*catalog.Editor, error) {
 	p := principalOf(ctx)
@@ -891,6 +951,9 @@ func (r *Resolver) ImplementationBundle() ImplementationBundleResolver {
 	return &implementationBundleResolver{r}
 }
 
+// ModuleCoverage returns ModuleCoverageResolver implementation.
+func (r *Resolver) ModuleCoverage() ModuleCoverageResolver { return &moduleCoverageResolver{r} }
+
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
@@ -918,6 +981,7 @@ type (
 	changeRequestResolver        struct{ *Resolver }
 	editorResolver               struct{ *Resolver }
 	implementationBundleResolver struct{ *Resolver }
+	moduleCoverageResolver       struct{ *Resolver }
 	mutationResolver             struct{ *Resolver }
 	officeResolver               struct{ *Resolver }
 	onlineServiceResolver        struct{ *Resolver }

@@ -5,6 +5,7 @@
 //	leistungsfinder restore   replace the store with a checked backup
 //	leistungsfinder check     verify records, indexes, history and change log
 //	leistungsfinder editor    add, list or revoke editors and their tokens
+//	leistungsfinder export    every English label and text as JSON (--lang en)
 //	leistungsfinder bench     load-test a running server against a plain net/http baseline
 //
 // Run a subcommand with -h for its flags. Flags fall back to environment
@@ -49,6 +50,7 @@ func commands() []command {
 		{"restore", "replace the store with a checked backup (server stopped)", runRestore},
 		{"check", "verify records, indexes, history and change log", runCheck},
 		{"editor", "add, list or revoke editors and their tokens (server stopped)", runEditor},
+		{"export", "write every English label and text as JSON for the Bundesportal (--lang en)", runExport},
 		{"bench", "load-test a server's localService against a plain net/http baseline", runBench},
 	}
 }

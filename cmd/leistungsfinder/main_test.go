@@ -134,3 +134,36 @@ func TestUnknownCommand(t *testing.T) {
 	err := run(context.Background(), []string{"frobnicate"}, io.Discard, io.Discard)
 	assert.ErrorContains(t, err, "unknown command")
 }
+
+// TestExportEnglish writes the English export of the demo catalogue: core
+// services complete, federal ones listed as gaps, labels included.
+func TestExportEnglish(t *testing.T) {
+	dir := t.TempDir()
+	s := &Server{Addr: "127.0.0.1:0", DataDir: dir, Portal: "HE", Log: newLogger(io.Discard, "error")}
+	require.NoError(t, s.Open(context.Background()))
+	require.NoError(t, s.Close())
+	var out, errOut bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"export", "--lang", "en", "-data", dir}, &out, &errOut))
+	var doc Export
+	require.NoError(t, json.Unmarshal(out.Bytes(), &doc))
+	assert.Equal(t, "en", doc.Language)
+	assert.Equal(t, "Required documents", doc.Labels["module.08"])
+	var gewerbe, federal *ExportRecord
+	for i := range doc.Services {
+		switch doc.Services[i].LeikaKeys[0] {
+		case "99050012104000":
+			gewerbe = &doc.Services[i]
+		case "99038003017001":
+			federal = &doc.Services[i]
+		}
+	}
+	require.NotNil(t, gewerbe)
+	require.NotNil(t, federal)
+	assert.Contains(t, gewerbe.Texts["texts.03"].Text, "business")
+	assert.Empty(t, gewerbe.Missing)
+	assert.Contains(t, federal.Missing, "texts.02", "German-only federal services are gaps, not English")
+	assert.Greater(t, doc.Summary.Missing, 500)
+	assert.Contains(t, errOut.String(), "English texts")
+	err := run(context.Background(), []string{"export", "--lang", "fr", "-data", dir}, io.Discard, io.Discard)
+	assert.Error(t, err)
+}
