@@ -47,7 +47,7 @@ func BenchmarkServiceByLeika(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		err := st.View(context.Background(), func(tx *catalog.Tx) error {
-			_, err := tx.ServiceByLeika("99050012104000", false)
+			_, err := tx.ServiceByLeika("99050012104000", false, time.Time{})
 			return err
 		})
 		if err != nil {

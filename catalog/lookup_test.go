@@ -154,3 +154,53 @@ func FuzzAncestors(f *testing.F) {
 		}
 	})
 }
+
+// A change entered ahead with validFrom takes over on its day; reads for a
+// date answer what is valid then.
+func TestScheduledVersion(t *testing.T) {
+	st := mustOpen(t)
+	seedRegions(t, st)
+	current := newService()
+	put(t, st, current, catalog.Write{})
+	from := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+	next := newService()
+	next.Fees = []catalog.Fee{{Kind: catalog.FeeFixed, Amount: 5000}}
+	next.Validity.From = &from
+	put(t, st, next, catalog.Write{})
+	cases := []struct {
+		name string
+		at   time.Time
+		want string
+	}{
+		{"Before", from.AddDate(0, 0, -1), current.ID},
+		{"OnTheDay", from, next.ID},
+		{"After", from.AddDate(1, 0, 0), next.ID},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			require.NoError(t, st.View(ctx, func(tx *catalog.Tx) error {
+				got, err := tx.ServiceForPlace(gewerbe, "066360003003", c.at)
+				require.NoError(t, err)
+				assert.Equal(t, c.want, got.ID)
+				byKey, err := tx.ServiceByLeika(gewerbe, false, c.at)
+				require.NoError(t, err)
+				assert.Equal(t, c.want, byKey.ID)
+				return nil
+			}))
+		})
+	}
+	t.Run("ExpiredIsGone", func(t *testing.T) {
+		to := time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC)
+		old := newService()
+		old.LeikaKeys = []string{"99050012070000"}
+		old.Validity.To = &to
+		put(t, st, old, catalog.Write{})
+		require.NoError(t, st.View(ctx, func(tx *catalog.Tx) error {
+			_, err := tx.ServiceForPlace("99050012070000", "066360003003", to.AddDate(0, 0, 1))
+			assert.Equal(t, catalog.ENOTFOUND, catalog.ErrorCode(err))
+			_, err = tx.ServiceForPlace("99050012070000", "066360003003", to)
+			assert.NoError(t, err, "validTo is inclusive")
+			return nil
+		}))
+	})
+}

@@ -93,24 +93,25 @@ func (tx *Tx) ServicesByLeika(key string) ([]*Service, error) {
 	return svcs, nil
 }
 
-// ServiceByLeika returns the service a reader should see for a key: the
-// local published one if any, else a published mirrored one. With drafts,
-// a draft is returned when there is nothing published. NOT_FOUND otherwise.
-func (tx *Tx) ServiceByLeika(key string, drafts bool) (*Service, error) {
+// ServiceByLeika returns the service a reader should see for a key on a
+// date (the zero time means now): the published one valid then, preferring
+// this portal's own; with drafts, a draft when nothing is published.
+// NOT_FOUND otherwise.
+func (tx *Tx) ServiceByLeika(key string, drafts bool, at time.Time) (*Service, error) {
+	if at.IsZero() {
+		at = tx.s.now()
+	}
+	s, err := tx.ServiceForPlace(key, tx.s.home, at)
+	if err == nil || !drafts || ErrorCode(err) != ENOTFOUND {
+		return s, err
+	}
 	svcs, err := tx.ServicesByLeika(key)
 	if err != nil {
 		return nil, err
 	}
 	for _, s := range svcs {
-		if s.Status == StatusPublished {
+		if s.Status == StatusDraft {
 			return s, nil
-		}
-	}
-	if drafts {
-		for _, s := range svcs {
-			if s.Status != StatusArchived {
-				return s, nil
-			}
 		}
 	}
 	return nil, Errorf(ENOTFOUND, "no service with LeiKa key %s", key)
@@ -138,12 +139,21 @@ func (tx *Tx) ServiceForPlace(key, ars string, at time.Time) (*Service, error) {
 		}
 		return len(chain) + 1
 	}
+	from := func(s *Service) time.Time {
+		if s.Validity.From == nil {
+			return time.Time{}
+		}
+		return *s.Validity.From
+	}
 	var best *Service
 	for _, s := range svcs {
 		if s.Status != StatusPublished || !s.Validity.Covers(at) {
 			continue
 		}
-		if best == nil || rank(s) < rank(best) {
+		// The most specific area wins; within one area, the version that
+		// took effect last (a change entered ahead with validFrom replaces
+		// the current description on that day).
+		if best == nil || rank(s) < rank(best) || rank(s) == rank(best) && from(s).After(from(best)) {
 			best = s
 		}
 	}

@@ -108,7 +108,7 @@ func TestPutAssignsIDRevisionAndHistory(t *testing.T) {
 		require.Len(t, hist, 2)
 		assert.Equal(t, "alice", hist[0].Record.(*catalog.Service).UpdatedBy)
 		assert.Equal(t, "<p>Zentral.</p>", hist[0].Record.(*catalog.Service).Texts[catalog.ModuleFullText][i18n.DE].Value)
-		byKey, err := tx.ServiceByLeika(gewerbe, false)
+		byKey, err := tx.ServiceByLeika(gewerbe, false, time.Time{})
 		require.NoError(t, err)
 		assert.Equal(t, svc.ID, byKey.ID)
 		return nil

@@ -377,7 +377,7 @@ type ComplexityRoot struct {
 		OnlineService         func(childComplexity int, id string, lang *Lang) int
 		Region                func(childComplexity int, ars string, lang *Lang) int
 		Regions               func(childComplexity int, query *string, first *int, after *string, lang *Lang) int
-		Service               func(childComplexity int, id *string, leikaKey *string, lang *Lang) int
+		Service               func(childComplexity int, id *string, leikaKey *string, lang *Lang, at *time.Time) int
 		Services              func(childComplexity int, filter *ServiceFilter, first *int, after *string, lang *Lang) int
 		TranslationCoverage   func(childComplexity int, ars *string, first *int, after *string, lang *Lang) int
 	}
@@ -609,7 +609,7 @@ type OnlineServiceResolver interface {
 	Localization(ctx context.Context, obj *catalog.OnlineService) (*Localization, error)
 }
 type QueryResolver interface {
-	Service(ctx context.Context, id *string, leikaKey *string, lang *Lang) (*catalog.Service, error)
+	Service(ctx context.Context, id *string, leikaKey *string, lang *Lang, at *time.Time) (*catalog.Service, error)
 	Services(ctx context.Context, filter *ServiceFilter, first *int, after *string, lang *Lang) (*ServiceConnection, error)
 	LocalService(ctx context.Context, leikaKey string, ars string, lang *Lang, at *time.Time) (*LocalServiceView, error)
 	Region(ctx context.Context, ars string, lang *Lang) (*catalog.Region, error)
@@ -2233,7 +2233,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Service(childComplexity, args["id"].(*string), args["leikaKey"].(*string), args["lang"].(*Lang)), true
+		return e.ComplexityRoot.Query.Service(childComplexity, args["id"].(*string), args["leikaKey"].(*string), args["lang"].(*Lang), args["at"].(*time.Time)), true
 	case "Query.services":
 		if e.ComplexityRoot.Query.Services == nil {
 			break
@@ -2979,8 +2979,8 @@ enum Lang {
 }
 
 type Query {
-  "A service by its ID or by one of its LeiKa keys (14 digits)."
-  service(id: ID, leikaKey: String, lang: Lang): Service
+  "A service by its ID or by one of its LeiKa keys (14 digits), as valid at ` + "`" + `at` + "`" + ` (default now)."
+  service(id: ID, leikaKey: String, lang: Lang, at: DateTime): Service
 
   "Services, sorted by name (German collation), filtered."
   services(filter: ServiceFilter, first: Int = 20, after: String, lang: Lang): ServiceConnection!
@@ -5851,6 +5851,14 @@ func (ec *executionContext) field_Query_service_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["lang"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "at",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["at"] = arg3
 	return args, nil
 }
 
@@ -11737,7 +11745,7 @@ func (ec *executionContext) _Query_service(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Service(ctx, fc.Args["id"].(*string), fc.Args["leikaKey"].(*string), fc.Args["lang"].(*Lang))
+			return ec.Resolvers.Query().Service(ctx, fc.Args["id"].(*string), fc.Args["leikaKey"].(*string), fc.Args["lang"].(*Lang), fc.Args["at"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *catalog.Service) graphql.Marshaler {

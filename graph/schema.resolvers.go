@@ -442,14 +442,14 @@ func (r *onlineServiceResolver) Localization(ctx context.Context, obj *catalog.O
 }
 
 // Service is the resolver for the service field.
-func (r *queryResolver) Service(ctx context.Context, id *string, leikaKey *string, lang *Lang) (*catalog.Service, error) {
+func (r *queryResolver) Service(ctx context.Context, id *string, leikaKey *string, lang *Lang, at *time.Time) (*catalog.Service, error) {
 	var out *catalog.Service
 	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) (err error) {
 		switch {
 		case id != nil && *id != "":
 			out, err = tx.Service(*id)
 		case leikaKey != nil:
-			out, err = tx.ServiceByLeika(*leikaKey, principalOf(ctx).Role == catalog.AccessStateEditor)
+			out, err = tx.ServiceByLeika(*leikaKey, principalOf(ctx).Role == catalog.AccessStateEditor, deref(at))
 		default:
 			return catalog.Invalid("id", "required", "give id or leikaKey")
 		}
