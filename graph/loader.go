@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/i18n"
 )
 
 // Fields of list elements run concurrently in gqlgen. A batcher collects
@@ -78,6 +79,10 @@ type loaders struct {
 	offices  batcher[*catalog.Office]
 	services batcher[*catalog.Service]
 	bundles  batcher[[]*catalog.Bundle]
+	// bundleServices and children answer list fields of list elements:
+	// the services of each bundle, the sub-regions of each region.
+	bundleServices batcher[[]*catalog.Service]
+	children       batcher[[]*catalog.Region]
 }
 
 type loadersKey struct{}
@@ -123,6 +128,35 @@ func newLoaders(st *catalog.Store) *loaders {
 		var all []*catalog.Bundle
 		err := st.ViewShared(ctx, func(tx *catalog.Tx) (err error) { all, err = tx.AllBundles(); return err })
 		return map[string][]*catalog.Bundle{"": all}, err
+	}
+	l.bundleServices.fetch = func(ctx context.Context, keys []string) (map[string][]*catalog.Service, error) {
+		out := map[string][]*catalog.Service{}
+		err := st.ViewShared(ctx, func(tx *catalog.Tx) error {
+			for _, k := range keys {
+				svcs, err := tx.Services(tx.ServiceIDsInBundle(k))
+				if err != nil {
+					return err
+				}
+				out[k] = published(svcs)
+			}
+			return nil
+		})
+		return out, err
+	}
+	l.children.fetch = func(ctx context.Context, keys []string) (map[string][]*catalog.Region, error) {
+		out := map[string][]*catalog.Region{}
+		err := st.ViewShared(ctx, func(tx *catalog.Tx) error {
+			for _, k := range keys {
+				rs, err := tx.Regions(tx.Children(k))
+				if err != nil {
+					return err
+				}
+				i18n.SortBy(rs, func(r *catalog.Region) string { return r.Name })
+				out[k] = rs
+			}
+			return nil
+		})
+		return out, err
 	}
 	return l
 }

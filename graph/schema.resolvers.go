@@ -96,12 +96,8 @@ func (r *implementationBundleResolver) Name(ctx context.Context, obj *catalog.Bu
 
 // Services is the resolver for the services field.
 func (r *implementationBundleResolver) Services(ctx context.Context, obj *catalog.Bundle) ([]*catalog.Service, error) {
-	var out []*catalog.Service
-	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) (err error) {
-		out, err = tx.Services(tx.ServiceIDsInBundle(obj.ID))
-		return err
-	})
-	return published(out), err
+	v, _, err := loadersOf(ctx).bundleServices.load(ctx, obj.ID)
+	return nonNil(v), err
 }
 
 // Module is the resolver for the module field.
@@ -785,12 +781,8 @@ func (r *regionResolver) Ancestors(ctx context.Context, obj *catalog.Region) ([]
 
 // Children is the resolver for the children field.
 func (r *regionResolver) Children(ctx context.Context, obj *catalog.Region) ([]*catalog.Region, error) {
-	var out []*catalog.Region
-	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) (err error) {
-		out, err = tx.Regions(tx.Children(obj.ID))
-		return err
-	})
-	return out, err
+	v, _, err := loadersOf(ctx).children.load(ctx, obj.ID)
+	return nonNil(v), err
 }
 
 // ValidFrom is the resolver for the validFrom field.
