@@ -449,3 +449,6 @@ func (tx *Tx) LeikaKeysWithOnline() (map[string]bool, error) {
 	}
 	return out, nil
 }
+
+// Now returns the store's idea of now.
+func (tx *Tx) Now() time.Time { return tx.s.now() }

@@ -268,7 +268,12 @@ func (tx *Tx) Put(r Record, w Write) error {
 	m.UpdatedAt = tx.now
 	m.UpdatedBy = w.Actor
 	m.Reason = w.Reason
-	stampTexts(old, r, rev)
+	if !w.Mirror {
+		// A mirrored record keeps its origin's translation stamps: they
+		// refer to the origin's revisions, and staleness is the origin's
+		// to judge.
+		stampTexts(old, r, rev)
+	}
 
 	data, err := json.Marshal(r)
 	if err != nil {

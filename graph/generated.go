@@ -14,6 +14,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/federation"
+	"github.com/leistungsfinder/leistungsfinder/search"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -37,6 +39,7 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	Office() OfficeResolver
 	OnlineService() OnlineServiceResolver
+	PeerStatus() PeerStatusResolver
 	Query() QueryResolver
 	Region() RegionResolver
 	Responsibility() ResponsibilityResolver
@@ -174,6 +177,17 @@ type ComplexityRoot struct {
 		Token  func(childComplexity int) int
 	}
 
+	Facet struct {
+		Name   func(childComplexity int) int
+		Values func(childComplexity int) int
+	}
+
+	FacetValue struct {
+		Count func(childComplexity int) int
+		Label func(childComplexity int) int
+		Value func(childComplexity int) int
+	}
+
 	Fee struct {
 		AmountCents func(childComplexity int) int
 		Description func(childComplexity int) int
@@ -190,6 +204,11 @@ type ComplexityRoot struct {
 		After  func(childComplexity int) int
 		Before func(childComplexity int) int
 		Path   func(childComplexity int) int
+	}
+
+	Highlight struct {
+		Field     func(childComplexity int) int
+		Fragments func(childComplexity int) int
 	}
 
 	HistoryVersion struct {
@@ -357,6 +376,35 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
+	PeerSearchStatus struct {
+		Error  func(childComplexity int) int
+		Hits   func(childComplexity int) int
+		Peer   func(childComplexity int) int
+		Status func(childComplexity int) int
+		TookMs func(childComplexity int) int
+	}
+
+	PeerStatus struct {
+		Applied           func(childComplexity int) int
+		ConsecutiveErrors func(childComplexity int) int
+		Cursor            func(childComplexity int) int
+		Errors            func(childComplexity int) int
+		HeadRevision      func(childComplexity int) int
+		LagRevisions      func(childComplexity int) int
+		LagSeconds        func(childComplexity int) int
+		LastError         func(childComplexity int) int
+		LastErrorAt       func(childComplexity int) int
+		LastSuccess       func(childComplexity int) int
+		Peer              func(childComplexity int) int
+		Quarantined       func(childComplexity int) int
+		Refused           func(childComplexity int) int
+		Resyncs           func(childComplexity int) int
+		Revision          func(childComplexity int) int
+		Skipped           func(childComplexity int) int
+		State             func(childComplexity int) int
+		URL               func(childComplexity int) int
+	}
+
 	ProcessingTime struct {
 		Description func(childComplexity int) int
 		Duration    func(childComplexity int) int
@@ -367,6 +415,7 @@ type ComplexityRoot struct {
 		ChangeRequests        func(childComplexity int, state *catalog.Status, ars *string, first *int, after *string, lang *Lang) int
 		ChangedSince          func(childComplexity int, since time.Time, ars *string, first *int, after *string) int
 		Editors               func(childComplexity int) int
+		FederationStatus      func(childComplexity int) int
 		History               func(childComplexity int, kind RecordKind, id string) int
 		ImplementationBundles func(childComplexity int, lang *Lang) int
 		Labels                func(childComplexity int, lang *Lang) int
@@ -377,8 +426,11 @@ type ComplexityRoot struct {
 		OnlineService         func(childComplexity int, id string, lang *Lang) int
 		Region                func(childComplexity int, ars string, lang *Lang) int
 		Regions               func(childComplexity int, query *string, first *int, after *string, lang *Lang) int
+		Search                func(childComplexity int, query string, ars *string, lang *Lang, filter *SearchFilter, first *int, after *string, scope *SearchScope) int
+		SearchExplain         func(childComplexity int, query string, leikaKey string, ars *string) int
 		Service               func(childComplexity int, id *string, leikaKey *string, lang *Lang, at *time.Time) int
 		Services              func(childComplexity int, filter *ServiceFilter, first *int, after *string, lang *Lang) int
+		Suggest               func(childComplexity int, prefix string, ars *string, lang *Lang, limit *int) int
 		TranslationCoverage   func(childComplexity int, ars *string, first *int, after *string, lang *Lang) int
 	}
 
@@ -449,6 +501,32 @@ type ComplexityRoot struct {
 		TrustLevel    func(childComplexity int) int
 	}
 
+	SearchExplanation struct {
+		Query     func(childComplexity int) int
+		Reasons   func(childComplexity int) int
+		Rewritten func(childComplexity int) int
+		Services  func(childComplexity int) int
+		Total     func(childComplexity int) int
+	}
+
+	SearchHit struct {
+		Highlights         func(childComplexity int) int
+		Origin             func(childComplexity int) int
+		ResponsibleOffices func(childComplexity int) int
+		Score              func(childComplexity int) int
+		Service            func(childComplexity int) int
+	}
+
+	SearchResult struct {
+		DidYouMean func(childComplexity int) int
+		Facets     func(childComplexity int) int
+		Hits       func(childComplexity int) int
+		Language   func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		Peers      func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
 	Service struct {
 		Addressees            func(childComplexity int) int
 		Categories            func(childComplexity int) int
@@ -488,10 +566,35 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ServiceExplanation struct {
+		Indexed       func(childComplexity int) int
+		Matches       func(childComplexity int) int
+		Origin        func(childComplexity int) int
+		Published     func(childComplexity int) int
+		Rank          func(childComplexity int) int
+		Responsible   func(childComplexity int) int
+		ResponsibleAt func(childComplexity int) int
+		Score         func(childComplexity int) int
+		ServiceID     func(childComplexity int) int
+		Status        func(childComplexity int) int
+	}
+
 	ServiceTranslationGap struct {
 		Missing func(childComplexity int) int
 		Service func(childComplexity int) int
 		Stale   func(childComplexity int) int
+	}
+
+	Suggestion struct {
+		Service func(childComplexity int) int
+		Text    func(childComplexity int) int
+	}
+
+	TermMatch struct {
+		Alternative func(childComplexity int) int
+		Concept     func(childComplexity int) int
+		Fields      func(childComplexity int) int
+		Term        func(childComplexity int) int
 	}
 
 	TextModule struct {
@@ -608,10 +711,29 @@ type OnlineServiceResolver interface {
 	Revision(ctx context.Context, obj *catalog.OnlineService) (int, error)
 	Localization(ctx context.Context, obj *catalog.OnlineService) (*Localization, error)
 }
+type PeerStatusResolver interface {
+	Cursor(ctx context.Context, obj *federation.Status) (*string, error)
+	Revision(ctx context.Context, obj *federation.Status) (int, error)
+	HeadRevision(ctx context.Context, obj *federation.Status) (int, error)
+	LagRevisions(ctx context.Context, obj *federation.Status) (int, error)
+
+	LastSuccess(ctx context.Context, obj *federation.Status) (*time.Time, error)
+	LastError(ctx context.Context, obj *federation.Status) (*string, error)
+	LastErrorAt(ctx context.Context, obj *federation.Status) (*time.Time, error)
+
+	Applied(ctx context.Context, obj *federation.Status) (int, error)
+	Skipped(ctx context.Context, obj *federation.Status) (int, error)
+	Errors(ctx context.Context, obj *federation.Status) (int, error)
+
+	Refused(ctx context.Context, obj *federation.Status) (int, error)
+}
 type QueryResolver interface {
 	Service(ctx context.Context, id *string, leikaKey *string, lang *Lang, at *time.Time) (*catalog.Service, error)
 	Services(ctx context.Context, filter *ServiceFilter, first *int, after *string, lang *Lang) (*ServiceConnection, error)
 	LocalService(ctx context.Context, leikaKey string, ars string, lang *Lang, at *time.Time) (*LocalServiceView, error)
+	Search(ctx context.Context, query string, ars *string, lang *Lang, filter *SearchFilter, first *int, after *string, scope *SearchScope) (*SearchResultView, error)
+	Suggest(ctx context.Context, prefix string, ars *string, lang *Lang, limit *int) ([]*SuggestionView, error)
+	SearchExplain(ctx context.Context, query string, leikaKey string, ars *string) (*search.Explanation, error)
 	Region(ctx context.Context, ars string, lang *Lang) (*catalog.Region, error)
 	Regions(ctx context.Context, query *string, first *int, after *string, lang *Lang) (*RegionConnection, error)
 	Office(ctx context.Context, id string, lang *Lang) (*catalog.Office, error)
@@ -624,6 +746,7 @@ type QueryResolver interface {
 	ChangedSince(ctx context.Context, since time.Time, ars *string, first *int, after *string) (*ChangeConnection, error)
 	ChangeRequests(ctx context.Context, state *catalog.Status, ars *string, first *int, after *string, lang *Lang) (*ChangeRequestConnection, error)
 	TranslationCoverage(ctx context.Context, ars *string, first *int, after *string, lang *Lang) (*TranslationCoverage, error)
+	FederationStatus(ctx context.Context) ([]*federation.Status, error)
 	Editors(ctx context.Context) ([]*catalog.Editor, error)
 	Labels(ctx context.Context, lang *Lang) ([]*Label, error)
 }
@@ -1190,6 +1313,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EditorToken.Token(childComplexity), true
 
+	case "Facet.name":
+		if e.ComplexityRoot.Facet.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Facet.Name(childComplexity), true
+	case "Facet.values":
+		if e.ComplexityRoot.Facet.Values == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Facet.Values(childComplexity), true
+
+	case "FacetValue.count":
+		if e.ComplexityRoot.FacetValue.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FacetValue.Count(childComplexity), true
+	case "FacetValue.label":
+		if e.ComplexityRoot.FacetValue.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FacetValue.Label(childComplexity), true
+	case "FacetValue.value":
+		if e.ComplexityRoot.FacetValue.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FacetValue.Value(childComplexity), true
+
 	case "Fee.amountCents":
 		if e.ComplexityRoot.Fee.AmountCents == nil {
 			break
@@ -1263,6 +1418,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FieldChange.Path(childComplexity), true
+
+	case "Highlight.field":
+		if e.ComplexityRoot.Highlight.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Highlight.Field(childComplexity), true
+	case "Highlight.fragments":
+		if e.ComplexityRoot.Highlight.Fragments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Highlight.Fragments(childComplexity), true
 
 	case "HistoryVersion.changedAt":
 		if e.ComplexityRoot.HistoryVersion.ChangedAt == nil {
@@ -2065,6 +2233,146 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "PeerSearchStatus.error":
+		if e.ComplexityRoot.PeerSearchStatus.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeerSearchStatus.Error(childComplexity), true
+	case "PeerSearchStatus.hits":
+		if e.ComplexityRoot.PeerSearchStatus.Hits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeerSearchStatus.Hits(childComplexity), true
+	case "PeerSearchStatus.peer":
+		if e.ComplexityRoot.PeerSearchStatus.Peer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeerSearchStatus.Peer(childComplexity), true
+	case "PeerSearchStatus.status":
+		if e.ComplexityRoot.PeerSearchStatus.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeerSearchStatus.Status(childComplexity), true
+	case "PeerSearchStatus.tookMs":
+		if e.ComplexityRoot.PeerSearchStatus.TookMs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeerSearchStatus.TookMs(childComplexity), true
+
+	case "PeerStatus.applied":
+		if e.ComplexityRoot.PeerStatus.Applied == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeerStatus.Applied(childComplexity), true
+	case "PeerStatus.consecutiveErrors":
+		if e.ComplexityRoot.PeerStatus.ConsecutiveErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeerStatus.ConsecutiveErrors(childComplexity), true
+	case "PeerStatus.cursor":
+		if e.ComplexityRoot.PeerStatus.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeerStatus.Cursor(childComplexity), true
+	case "PeerStatus.errors":
+		if e.ComplexityRoot.PeerStatus.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeerStatus.Errors(childComplexity), true
+	case "PeerStatus.headRevision":
+		if e.ComplexityRoot.PeerStatus.HeadRevision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeerStatus.HeadRevision(childComplexity), true
+	case "PeerStatus.lagRevisions":
+		if e.ComplexityRoot.PeerStatus.LagRevisions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeerStatus.LagRevisions(childComplexity), true
+	case "PeerStatus.lagSeconds":
+		if e.ComplexityRoot.PeerStatus.LagSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeerStatus.LagSeconds(childComplexity), true
+	case "PeerStatus.lastError":
+		if e.ComplexityRoot.PeerStatus.LastError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeerStatus.LastError(childComplexity), true
+	case "PeerStatus.lastErrorAt":
+		if e.ComplexityRoot.PeerStatus.LastErrorAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeerStatus.LastErrorAt(childComplexity), true
+	case "PeerStatus.lastSuccess":
+		if e.ComplexityRoot.PeerStatus.LastSuccess == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeerStatus.LastSuccess(childComplexity), true
+	case "PeerStatus.peer":
+		if e.ComplexityRoot.PeerStatus.Peer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeerStatus.Peer(childComplexity), true
+	case "PeerStatus.quarantined":
+		if e.ComplexityRoot.PeerStatus.Quarantined == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeerStatus.Quarantined(childComplexity), true
+	case "PeerStatus.refused":
+		if e.ComplexityRoot.PeerStatus.Refused == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeerStatus.Refused(childComplexity), true
+	case "PeerStatus.resyncs":
+		if e.ComplexityRoot.PeerStatus.Resyncs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeerStatus.Resyncs(childComplexity), true
+	case "PeerStatus.revision":
+		if e.ComplexityRoot.PeerStatus.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeerStatus.Revision(childComplexity), true
+	case "PeerStatus.skipped":
+		if e.ComplexityRoot.PeerStatus.Skipped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeerStatus.Skipped(childComplexity), true
+	case "PeerStatus.state":
+		if e.ComplexityRoot.PeerStatus.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeerStatus.State(childComplexity), true
+	case "PeerStatus.url":
+		if e.ComplexityRoot.PeerStatus.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeerStatus.URL(childComplexity), true
+
 	case "ProcessingTime.description":
 		if e.ComplexityRoot.ProcessingTime.Description == nil {
 			break
@@ -2117,6 +2425,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Editors(childComplexity), true
+	case "Query.federationStatus":
+		if e.ComplexityRoot.Query.FederationStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.FederationStatus(childComplexity), true
 	case "Query.history":
 		if e.ComplexityRoot.Query.History == nil {
 			break
@@ -2223,6 +2537,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Regions(childComplexity, args["query"].(*string), args["first"].(*int), args["after"].(*string), args["lang"].(*Lang)), true
+	case "Query.search":
+		if e.ComplexityRoot.Query.Search == nil {
+			break
+		}
+
+		args, err := ec.field_Query_search_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Search(childComplexity, args["query"].(string), args["ars"].(*string), args["lang"].(*Lang), args["filter"].(*SearchFilter), args["first"].(*int), args["after"].(*string), args["scope"].(*SearchScope)), true
+	case "Query.searchExplain":
+		if e.ComplexityRoot.Query.SearchExplain == nil {
+			break
+		}
+
+		args, err := ec.field_Query_searchExplain_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SearchExplain(childComplexity, args["query"].(string), args["leikaKey"].(string), args["ars"].(*string)), true
 	case "Query.service":
 		if e.ComplexityRoot.Query.Service == nil {
 			break
@@ -2245,6 +2581,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Services(childComplexity, args["filter"].(*ServiceFilter), args["first"].(*int), args["after"].(*string), args["lang"].(*Lang)), true
+	case "Query.suggest":
+		if e.ComplexityRoot.Query.Suggest == nil {
+			break
+		}
+
+		args, err := ec.field_Query_suggest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Suggest(childComplexity, args["prefix"].(string), args["ars"].(*string), args["lang"].(*Lang), args["limit"].(*int)), true
 	case "Query.translationCoverage":
 		if e.ComplexityRoot.Query.TranslationCoverage == nil {
 			break
@@ -2557,6 +2904,111 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ResponsibleOnlineService.TrustLevel(childComplexity), true
 
+	case "SearchExplanation.query":
+		if e.ComplexityRoot.SearchExplanation.Query == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchExplanation.Query(childComplexity), true
+	case "SearchExplanation.reasons":
+		if e.ComplexityRoot.SearchExplanation.Reasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchExplanation.Reasons(childComplexity), true
+	case "SearchExplanation.rewritten":
+		if e.ComplexityRoot.SearchExplanation.Rewritten == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchExplanation.Rewritten(childComplexity), true
+	case "SearchExplanation.services":
+		if e.ComplexityRoot.SearchExplanation.Services == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchExplanation.Services(childComplexity), true
+	case "SearchExplanation.totalCount":
+		if e.ComplexityRoot.SearchExplanation.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchExplanation.Total(childComplexity), true
+
+	case "SearchHit.highlights":
+		if e.ComplexityRoot.SearchHit.Highlights == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchHit.Highlights(childComplexity), true
+	case "SearchHit.origin":
+		if e.ComplexityRoot.SearchHit.Origin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchHit.Origin(childComplexity), true
+	case "SearchHit.responsibleOffices":
+		if e.ComplexityRoot.SearchHit.ResponsibleOffices == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchHit.ResponsibleOffices(childComplexity), true
+	case "SearchHit.score":
+		if e.ComplexityRoot.SearchHit.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchHit.Score(childComplexity), true
+	case "SearchHit.service":
+		if e.ComplexityRoot.SearchHit.Service == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchHit.Service(childComplexity), true
+
+	case "SearchResult.didYouMean":
+		if e.ComplexityRoot.SearchResult.DidYouMean == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchResult.DidYouMean(childComplexity), true
+	case "SearchResult.facets":
+		if e.ComplexityRoot.SearchResult.Facets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchResult.Facets(childComplexity), true
+	case "SearchResult.hits":
+		if e.ComplexityRoot.SearchResult.Hits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchResult.Hits(childComplexity), true
+	case "SearchResult.language":
+		if e.ComplexityRoot.SearchResult.Language == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchResult.Language(childComplexity), true
+	case "SearchResult.pageInfo":
+		if e.ComplexityRoot.SearchResult.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchResult.PageInfo(childComplexity), true
+	case "SearchResult.peers":
+		if e.ComplexityRoot.SearchResult.Peers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchResult.Peers(childComplexity), true
+	case "SearchResult.totalCount":
+		if e.ComplexityRoot.SearchResult.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchResult.TotalCount(childComplexity), true
+
 	case "Service.addressees":
 		if e.ComplexityRoot.Service.Addressees == nil {
 			break
@@ -2745,6 +3197,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ServiceEdge.Node(childComplexity), true
 
+	case "ServiceExplanation.indexed":
+		if e.ComplexityRoot.ServiceExplanation.Indexed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceExplanation.Indexed(childComplexity), true
+	case "ServiceExplanation.matches":
+		if e.ComplexityRoot.ServiceExplanation.Matches == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceExplanation.Matches(childComplexity), true
+	case "ServiceExplanation.origin":
+		if e.ComplexityRoot.ServiceExplanation.Origin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceExplanation.Origin(childComplexity), true
+	case "ServiceExplanation.published":
+		if e.ComplexityRoot.ServiceExplanation.Published == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceExplanation.Published(childComplexity), true
+	case "ServiceExplanation.rank":
+		if e.ComplexityRoot.ServiceExplanation.Rank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceExplanation.Rank(childComplexity), true
+	case "ServiceExplanation.responsible":
+		if e.ComplexityRoot.ServiceExplanation.Responsible == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceExplanation.Responsible(childComplexity), true
+	case "ServiceExplanation.responsibleAt":
+		if e.ComplexityRoot.ServiceExplanation.ResponsibleAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceExplanation.ResponsibleAt(childComplexity), true
+	case "ServiceExplanation.score":
+		if e.ComplexityRoot.ServiceExplanation.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceExplanation.Score(childComplexity), true
+	case "ServiceExplanation.serviceId":
+		if e.ComplexityRoot.ServiceExplanation.ServiceID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceExplanation.ServiceID(childComplexity), true
+	case "ServiceExplanation.status":
+		if e.ComplexityRoot.ServiceExplanation.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceExplanation.Status(childComplexity), true
+
 	case "ServiceTranslationGap.missing":
 		if e.ComplexityRoot.ServiceTranslationGap.Missing == nil {
 			break
@@ -2763,6 +3276,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ServiceTranslationGap.Stale(childComplexity), true
+
+	case "Suggestion.service":
+		if e.ComplexityRoot.Suggestion.Service == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Suggestion.Service(childComplexity), true
+	case "Suggestion.text":
+		if e.ComplexityRoot.Suggestion.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Suggestion.Text(childComplexity), true
+
+	case "TermMatch.alternative":
+		if e.ComplexityRoot.TermMatch.Alternative == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TermMatch.Alternative(childComplexity), true
+	case "TermMatch.concept":
+		if e.ComplexityRoot.TermMatch.Concept == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TermMatch.Concept(childComplexity), true
+	case "TermMatch.fields":
+		if e.ComplexityRoot.TermMatch.Fields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TermMatch.Fields(childComplexity), true
+	case "TermMatch.term":
+		if e.ComplexityRoot.TermMatch.Term == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TermMatch.Term(childComplexity), true
 
 	case "TextModule.code":
 		if e.ComplexityRoot.TextModule.Code == nil {
@@ -2867,6 +3418,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("OpeningSlotInput", ec.unmarshalInputOpeningSlotInput),
 			graphql.NewInputUnmarshaler("ProcessingTimeInput", ec.unmarshalInputProcessingTimeInput),
 			graphql.NewInputUnmarshaler("ResponsibilityInput", ec.unmarshalInputResponsibilityInput),
+			graphql.NewInputUnmarshaler("SearchFilter", ec.unmarshalInputSearchFilter),
 			graphql.NewInputUnmarshaler("ServiceFilter", ec.unmarshalInputServiceFilter),
 			graphql.NewInputUnmarshaler("ServiceInput", ec.unmarshalInputServiceInput),
 			graphql.NewInputUnmarshaler("SpecialisationInput", ec.unmarshalInputSpecialisationInput),
@@ -2993,6 +3545,22 @@ type Query {
   """
   localService(leikaKey: String!, ars: String!, lang: Lang, at: DateTime): LocalService
 
+  """
+  Portal search: what citizens type ("perso verloren", "ummelden",
+  "Kfz anmelden", "register address"), in German or English (lang, else
+  detected). With ars, only services offered at that place or above it, each
+  hit with the office responsible there. Facets, highlights, "did you mean".
+  """
+  search(query: String!, ars: String, lang: Lang, filter: SearchFilter, first: Int = 10, after: String,
+    "LOCAL: this portal's index (own and mirrored services). FEDERATED: also ask the peer portals live and merge."
+    scope: SearchScope = LOCAL): SearchResult!
+
+  "Autocomplete: service names that start with what was typed."
+  suggest(prefix: String!, ars: String, lang: Lang, limit: Int = 8): [Suggestion!]!
+
+  "Why a service is or is not found for a query at a place: indexed, published, responsible there, which terms matched, its rank. Editors only."
+  searchExplain(query: String!, leikaKey: String!, ars: String): SearchExplanation!
+
   "A region (Bund, state, administrative region, district, municipality) by its 12-digit key."
   region(ars: String!, lang: Lang): Region
 
@@ -3035,6 +3603,9 @@ type Query {
   English. Editors only.
   """
   translationCoverage(ars: String, first: Int = 20, after: String, lang: Lang): TranslationCoverage!
+
+  "The state of mirroring each peer portal: cursor, lag, last success and error, quarantined records. Editors and admins."
+  federationStatus: [PeerStatus!]!
 
   "Editors and their roles. Admins only."
   editors: [Editor!]!
@@ -3848,6 +4419,125 @@ type ServiceTranslationGap {
   missing: [String!]!
   stale: [String!]!
 }
+
+input SearchFilter {
+  addressees: [Addressee!]
+  categories: [String!]
+  implementationBundles: [ID!]
+  hasOnlineService: Boolean
+}
+
+type SearchResult {
+  totalCount: Int!
+  "The language the query was understood in."
+  language: Lang!
+  hits: [SearchHit!]!
+  facets: [Facet!]!
+  "A corrected query when this one found nothing."
+  didYouMean: String
+  pageInfo: PageInfo!
+  "For a FEDERATED search: how each peer portal answered."
+  peers: [PeerSearchStatus!]!
+}
+
+enum SearchScope {
+  LOCAL
+  FEDERATED
+}
+
+type PeerSearchStatus {
+  peer: String!
+  "ok, timeout, error or circuit-open."
+  status: String!
+  hits: Int!
+  error: String
+  tookMs: Int!
+}
+
+type PeerStatus {
+  peer: String!
+  url: String!
+  state: String!
+  cursor: String
+  revision: Int!
+  headRevision: Int!
+  lagRevisions: Int!
+  lagSeconds: Float!
+  lastSuccess: DateTime
+  lastError: String
+  lastErrorAt: DateTime
+  consecutiveErrors: Int!
+  quarantined: Int!
+  applied: Int!
+  skipped: Int!
+  errors: Int!
+  resyncs: Int!
+  refused: Int!
+}
+
+type SearchHit {
+  score: Float!
+  "The portal whose description this is."
+  origin: String!
+  "Matched passages with the words marked <mark>…</mark>, by field."
+  highlights: [Highlight!]!
+  service: Service!
+  "With ars: the offices responsible for the service at that place."
+  responsibleOffices: [ResponsibleOffice!]!
+}
+
+type Highlight {
+  field: String!
+  fragments: [String!]!
+}
+
+type Facet {
+  "addressee, category, bundle or hasOnline."
+  name: String!
+  values: [FacetValue!]!
+}
+
+type FacetValue {
+  value: String!
+  label: String!
+  count: Int!
+}
+
+type Suggestion {
+  text: String!
+  service: Service!
+}
+
+type SearchExplanation {
+  query: String!
+  "How the query was rewritten (synonyms, compounds, corrections)."
+  rewritten: [String!]!
+  totalCount: Int!
+  services: [ServiceExplanation!]!
+  "The answer in words."
+  reasons: [String!]!
+}
+
+type ServiceExplanation {
+  serviceId: ID!
+  status: String!
+  origin: String!
+  published: Boolean!
+  indexed: Boolean!
+  responsible: Boolean!
+  responsibleAt: [String!]!
+  matches: [TermMatch!]!
+  "1-based rank in the results, 0 when not found."
+  rank: Int!
+  score: Float!
+}
+
+type TermMatch {
+  concept: String!
+  alternative: String!
+  term: String!
+  fields: [String!]!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -4110,6 +4800,28 @@ func (ec *executionContext) childFields_EditorToken(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type EditorToken", field.Name)
 }
 
+func (ec *executionContext) childFields_Facet(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_Facet_name(ctx, field)
+	case "values":
+		return ec.fieldContext_Facet_values(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Facet", field.Name)
+}
+
+func (ec *executionContext) childFields_FacetValue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "value":
+		return ec.fieldContext_FacetValue_value(ctx, field)
+	case "label":
+		return ec.fieldContext_FacetValue_label(ctx, field)
+	case "count":
+		return ec.fieldContext_FacetValue_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FacetValue", field.Name)
+}
+
 func (ec *executionContext) childFields_Fee(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "kind":
@@ -4144,6 +4856,16 @@ func (ec *executionContext) childFields_FieldChange(ctx context.Context, field g
 		return ec.fieldContext_FieldChange_after(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FieldChange", field.Name)
+}
+
+func (ec *executionContext) childFields_Highlight(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "field":
+		return ec.fieldContext_Highlight_field(ctx, field)
+	case "fragments":
+		return ec.fieldContext_Highlight_fragments(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Highlight", field.Name)
 }
 
 func (ec *executionContext) childFields_HistoryVersion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4432,6 +5154,64 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_PeerSearchStatus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "peer":
+		return ec.fieldContext_PeerSearchStatus_peer(ctx, field)
+	case "status":
+		return ec.fieldContext_PeerSearchStatus_status(ctx, field)
+	case "hits":
+		return ec.fieldContext_PeerSearchStatus_hits(ctx, field)
+	case "error":
+		return ec.fieldContext_PeerSearchStatus_error(ctx, field)
+	case "tookMs":
+		return ec.fieldContext_PeerSearchStatus_tookMs(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PeerSearchStatus", field.Name)
+}
+
+func (ec *executionContext) childFields_PeerStatus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "peer":
+		return ec.fieldContext_PeerStatus_peer(ctx, field)
+	case "url":
+		return ec.fieldContext_PeerStatus_url(ctx, field)
+	case "state":
+		return ec.fieldContext_PeerStatus_state(ctx, field)
+	case "cursor":
+		return ec.fieldContext_PeerStatus_cursor(ctx, field)
+	case "revision":
+		return ec.fieldContext_PeerStatus_revision(ctx, field)
+	case "headRevision":
+		return ec.fieldContext_PeerStatus_headRevision(ctx, field)
+	case "lagRevisions":
+		return ec.fieldContext_PeerStatus_lagRevisions(ctx, field)
+	case "lagSeconds":
+		return ec.fieldContext_PeerStatus_lagSeconds(ctx, field)
+	case "lastSuccess":
+		return ec.fieldContext_PeerStatus_lastSuccess(ctx, field)
+	case "lastError":
+		return ec.fieldContext_PeerStatus_lastError(ctx, field)
+	case "lastErrorAt":
+		return ec.fieldContext_PeerStatus_lastErrorAt(ctx, field)
+	case "consecutiveErrors":
+		return ec.fieldContext_PeerStatus_consecutiveErrors(ctx, field)
+	case "quarantined":
+		return ec.fieldContext_PeerStatus_quarantined(ctx, field)
+	case "applied":
+		return ec.fieldContext_PeerStatus_applied(ctx, field)
+	case "skipped":
+		return ec.fieldContext_PeerStatus_skipped(ctx, field)
+	case "errors":
+		return ec.fieldContext_PeerStatus_errors(ctx, field)
+	case "resyncs":
+		return ec.fieldContext_PeerStatus_resyncs(ctx, field)
+	case "refused":
+		return ec.fieldContext_PeerStatus_refused(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PeerStatus", field.Name)
+}
+
 func (ec *executionContext) childFields_ProcessingTime(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "duration":
@@ -4576,6 +5356,58 @@ func (ec *executionContext) childFields_ResponsibleOnlineService(ctx context.Con
 	return nil, fmt.Errorf("no field named %q was found under type ResponsibleOnlineService", field.Name)
 }
 
+func (ec *executionContext) childFields_SearchExplanation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "query":
+		return ec.fieldContext_SearchExplanation_query(ctx, field)
+	case "rewritten":
+		return ec.fieldContext_SearchExplanation_rewritten(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SearchExplanation_totalCount(ctx, field)
+	case "services":
+		return ec.fieldContext_SearchExplanation_services(ctx, field)
+	case "reasons":
+		return ec.fieldContext_SearchExplanation_reasons(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SearchExplanation", field.Name)
+}
+
+func (ec *executionContext) childFields_SearchHit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "score":
+		return ec.fieldContext_SearchHit_score(ctx, field)
+	case "origin":
+		return ec.fieldContext_SearchHit_origin(ctx, field)
+	case "highlights":
+		return ec.fieldContext_SearchHit_highlights(ctx, field)
+	case "service":
+		return ec.fieldContext_SearchHit_service(ctx, field)
+	case "responsibleOffices":
+		return ec.fieldContext_SearchHit_responsibleOffices(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SearchHit", field.Name)
+}
+
+func (ec *executionContext) childFields_SearchResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalCount":
+		return ec.fieldContext_SearchResult_totalCount(ctx, field)
+	case "language":
+		return ec.fieldContext_SearchResult_language(ctx, field)
+	case "hits":
+		return ec.fieldContext_SearchResult_hits(ctx, field)
+	case "facets":
+		return ec.fieldContext_SearchResult_facets(ctx, field)
+	case "didYouMean":
+		return ec.fieldContext_SearchResult_didYouMean(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SearchResult_pageInfo(ctx, field)
+	case "peers":
+		return ec.fieldContext_SearchResult_peers(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SearchResult", field.Name)
+}
+
 func (ec *executionContext) childFields_Service(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4654,6 +5486,32 @@ func (ec *executionContext) childFields_ServiceEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type ServiceEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_ServiceExplanation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "serviceId":
+		return ec.fieldContext_ServiceExplanation_serviceId(ctx, field)
+	case "status":
+		return ec.fieldContext_ServiceExplanation_status(ctx, field)
+	case "origin":
+		return ec.fieldContext_ServiceExplanation_origin(ctx, field)
+	case "published":
+		return ec.fieldContext_ServiceExplanation_published(ctx, field)
+	case "indexed":
+		return ec.fieldContext_ServiceExplanation_indexed(ctx, field)
+	case "responsible":
+		return ec.fieldContext_ServiceExplanation_responsible(ctx, field)
+	case "responsibleAt":
+		return ec.fieldContext_ServiceExplanation_responsibleAt(ctx, field)
+	case "matches":
+		return ec.fieldContext_ServiceExplanation_matches(ctx, field)
+	case "rank":
+		return ec.fieldContext_ServiceExplanation_rank(ctx, field)
+	case "score":
+		return ec.fieldContext_ServiceExplanation_score(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ServiceExplanation", field.Name)
+}
+
 func (ec *executionContext) childFields_ServiceTranslationGap(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "service":
@@ -4664,6 +5522,30 @@ func (ec *executionContext) childFields_ServiceTranslationGap(ctx context.Contex
 		return ec.fieldContext_ServiceTranslationGap_stale(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ServiceTranslationGap", field.Name)
+}
+
+func (ec *executionContext) childFields_Suggestion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "text":
+		return ec.fieldContext_Suggestion_text(ctx, field)
+	case "service":
+		return ec.fieldContext_Suggestion_service(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Suggestion", field.Name)
+}
+
+func (ec *executionContext) childFields_TermMatch(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "concept":
+		return ec.fieldContext_TermMatch_concept(ctx, field)
+	case "alternative":
+		return ec.fieldContext_TermMatch_alternative(ctx, field)
+	case "term":
+		return ec.fieldContext_TermMatch_term(ctx, field)
+	case "fields":
+		return ec.fieldContext_TermMatch_fields(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TermMatch", field.Name)
 }
 
 func (ec *executionContext) childFields_TextModule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5824,6 +6706,98 @@ func (ec *executionContext) field_Query_regions_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_searchExplain_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "query",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["query"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "leikaKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["leikaKey"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "ars",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ars"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_search_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "query",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["query"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "ars",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ars"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "lang",
+		func(ctx context.Context, v any) (*Lang, error) {
+			return ec.unmarshalOLang2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐLang(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lang"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*SearchFilter, error) {
+			return ec.unmarshalOSearchFilter2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐSearchFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "scope",
+		func(ctx context.Context, v any) (*SearchScope, error) {
+			return ec.unmarshalOSearchScope2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐSearchScope(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["scope"] = arg6
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_service_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5897,6 +6871,44 @@ func (ec *executionContext) field_Query_services_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["lang"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_suggest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "prefix",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["prefix"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "ars",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ars"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "lang",
+		func(ctx context.Context, v any) (*Lang, error) {
+			return ec.unmarshalOLang2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐLang(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lang"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg3
 	return args, nil
 }
 
@@ -8056,6 +9068,130 @@ func (ec *executionContext) fieldContext_EditorToken_token(_ context.Context, fi
 	return graphql.NewScalarFieldContext("EditorToken", field, false, false, "String")
 }
 
+func (ec *executionContext) _Facet_name(ctx context.Context, field graphql.CollectedField, obj *FacetView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Facet_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Facet_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Facet", field, false, false, "String")
+}
+
+func (ec *executionContext) _Facet_values(ctx context.Context, field graphql.CollectedField, obj *FacetView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Facet_values(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Values, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*FacetValueView) graphql.Marshaler {
+			return ec.marshalNFacetValue2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐFacetValueViewᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Facet_values(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Facet",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FacetValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FacetValue_value(ctx context.Context, field graphql.CollectedField, obj *FacetValueView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FacetValue_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FacetValue_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FacetValue", field, false, false, "String")
+}
+
+func (ec *executionContext) _FacetValue_label(ctx context.Context, field graphql.CollectedField, obj *FacetValueView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FacetValue_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FacetValue_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FacetValue", field, false, false, "String")
+}
+
+func (ec *executionContext) _FacetValue_count(ctx context.Context, field graphql.CollectedField, obj *FacetValueView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FacetValue_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FacetValue_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FacetValue", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Fee_kind(ctx context.Context, field graphql.CollectedField, obj *FeeView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8339,6 +9475,52 @@ func (ec *executionContext) _FieldChange_after(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_FieldChange_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FieldChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _Highlight_field(ctx context.Context, field graphql.CollectedField, obj *HighlightView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Highlight_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Highlight_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Highlight", field, false, false, "String")
+}
+
+func (ec *executionContext) _Highlight_fragments(ctx context.Context, field graphql.CollectedField, obj *HighlightView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Highlight_fragments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fragments, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Highlight_fragments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Highlight", field, false, false, "String")
 }
 
 func (ec *executionContext) _HistoryVersion_revision(ctx context.Context, field graphql.CollectedField, obj *HistoryVersion) (ret graphql.Marshaler) {
@@ -11671,6 +12853,535 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
+func (ec *executionContext) _PeerSearchStatus_peer(ctx context.Context, field graphql.CollectedField, obj *PeerSearchView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeerSearchStatus_peer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Peer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeerSearchStatus_peer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeerSearchStatus", field, false, false, "String")
+}
+
+func (ec *executionContext) _PeerSearchStatus_status(ctx context.Context, field graphql.CollectedField, obj *PeerSearchView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeerSearchStatus_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeerSearchStatus_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeerSearchStatus", field, false, false, "String")
+}
+
+func (ec *executionContext) _PeerSearchStatus_hits(ctx context.Context, field graphql.CollectedField, obj *PeerSearchView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeerSearchStatus_hits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hits, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeerSearchStatus_hits(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeerSearchStatus", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PeerSearchStatus_error(ctx context.Context, field graphql.CollectedField, obj *PeerSearchView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeerSearchStatus_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Error, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PeerSearchStatus_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeerSearchStatus", field, false, false, "String")
+}
+
+func (ec *executionContext) _PeerSearchStatus_tookMs(ctx context.Context, field graphql.CollectedField, obj *PeerSearchView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeerSearchStatus_tookMs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TookMs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeerSearchStatus_tookMs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeerSearchStatus", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PeerStatus_peer(ctx context.Context, field graphql.CollectedField, obj *federation.Status) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeerStatus_peer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Peer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeerStatus_peer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeerStatus", field, false, false, "String")
+}
+
+func (ec *executionContext) _PeerStatus_url(ctx context.Context, field graphql.CollectedField, obj *federation.Status) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeerStatus_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeerStatus_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeerStatus", field, false, false, "String")
+}
+
+func (ec *executionContext) _PeerStatus_state(ctx context.Context, field graphql.CollectedField, obj *federation.Status) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeerStatus_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeerStatus_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeerStatus", field, false, false, "String")
+}
+
+func (ec *executionContext) _PeerStatus_cursor(ctx context.Context, field graphql.CollectedField, obj *federation.Status) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeerStatus_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PeerStatus().Cursor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PeerStatus_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeerStatus", field, true, true, "String")
+}
+
+func (ec *executionContext) _PeerStatus_revision(ctx context.Context, field graphql.CollectedField, obj *federation.Status) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeerStatus_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PeerStatus().Revision(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeerStatus_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeerStatus", field, true, true, "Int")
+}
+
+func (ec *executionContext) _PeerStatus_headRevision(ctx context.Context, field graphql.CollectedField, obj *federation.Status) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeerStatus_headRevision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PeerStatus().HeadRevision(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeerStatus_headRevision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeerStatus", field, true, true, "Int")
+}
+
+func (ec *executionContext) _PeerStatus_lagRevisions(ctx context.Context, field graphql.CollectedField, obj *federation.Status) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeerStatus_lagRevisions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PeerStatus().LagRevisions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeerStatus_lagRevisions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeerStatus", field, true, true, "Int")
+}
+
+func (ec *executionContext) _PeerStatus_lagSeconds(ctx context.Context, field graphql.CollectedField, obj *federation.Status) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeerStatus_lagSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LagSeconds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeerStatus_lagSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeerStatus", field, false, false, "Float")
+}
+
+func (ec *executionContext) _PeerStatus_lastSuccess(ctx context.Context, field graphql.CollectedField, obj *federation.Status) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeerStatus_lastSuccess(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PeerStatus().LastSuccess(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PeerStatus_lastSuccess(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeerStatus", field, true, true, "DateTime")
+}
+
+func (ec *executionContext) _PeerStatus_lastError(ctx context.Context, field graphql.CollectedField, obj *federation.Status) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeerStatus_lastError(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PeerStatus().LastError(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PeerStatus_lastError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeerStatus", field, true, true, "String")
+}
+
+func (ec *executionContext) _PeerStatus_lastErrorAt(ctx context.Context, field graphql.CollectedField, obj *federation.Status) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeerStatus_lastErrorAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PeerStatus().LastErrorAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PeerStatus_lastErrorAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeerStatus", field, true, true, "DateTime")
+}
+
+func (ec *executionContext) _PeerStatus_consecutiveErrors(ctx context.Context, field graphql.CollectedField, obj *federation.Status) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeerStatus_consecutiveErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConsecutiveErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeerStatus_consecutiveErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeerStatus", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PeerStatus_quarantined(ctx context.Context, field graphql.CollectedField, obj *federation.Status) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeerStatus_quarantined(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quarantined, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeerStatus_quarantined(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeerStatus", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PeerStatus_applied(ctx context.Context, field graphql.CollectedField, obj *federation.Status) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeerStatus_applied(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PeerStatus().Applied(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeerStatus_applied(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeerStatus", field, true, true, "Int")
+}
+
+func (ec *executionContext) _PeerStatus_skipped(ctx context.Context, field graphql.CollectedField, obj *federation.Status) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeerStatus_skipped(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PeerStatus().Skipped(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeerStatus_skipped(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeerStatus", field, true, true, "Int")
+}
+
+func (ec *executionContext) _PeerStatus_errors(ctx context.Context, field graphql.CollectedField, obj *federation.Status) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeerStatus_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PeerStatus().Errors(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeerStatus_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeerStatus", field, true, true, "Int")
+}
+
+func (ec *executionContext) _PeerStatus_resyncs(ctx context.Context, field graphql.CollectedField, obj *federation.Status) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeerStatus_resyncs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Resyncs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeerStatus_resyncs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeerStatus", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PeerStatus_refused(ctx context.Context, field graphql.CollectedField, obj *federation.Status) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeerStatus_refused(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PeerStatus().Refused(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeerStatus_refused(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeerStatus", field, true, true, "Int")
+}
+
 func (ec *executionContext) _ProcessingTime_duration(ctx context.Context, field graphql.CollectedField, obj *ProcessingTimeView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11861,6 +13572,138 @@ func (ec *executionContext) fieldContext_Query_localService(ctx context.Context,
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_localService_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_search(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_search(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Search(ctx, fc.Args["query"].(string), fc.Args["ars"].(*string), fc.Args["lang"].(*Lang), fc.Args["filter"].(*SearchFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["scope"].(*SearchScope))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *SearchResultView) graphql.Marshaler {
+			return ec.marshalNSearchResult2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐSearchResultView(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_search(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SearchResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_search_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_suggest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_suggest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Suggest(ctx, fc.Args["prefix"].(string), fc.Args["ars"].(*string), fc.Args["lang"].(*Lang), fc.Args["limit"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*SuggestionView) graphql.Marshaler {
+			return ec.marshalNSuggestion2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐSuggestionViewᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_suggest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Suggestion(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_suggest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_searchExplain(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_searchExplain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SearchExplain(ctx, fc.Args["query"].(string), fc.Args["leikaKey"].(string), fc.Args["ars"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *search.Explanation) graphql.Marshaler {
+			return ec.marshalNSearchExplanation2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋsearchᚐExplanation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_searchExplain(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SearchExplanation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_searchExplain_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12379,6 +14222,38 @@ func (ec *executionContext) fieldContext_Query_translationCoverage(ctx context.C
 	if fc.Args, err = ec.field_Query_translationCoverage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_federationStatus(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_federationStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().FederationStatus(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*federation.Status) graphql.Marshaler {
+			return ec.marshalNPeerStatus2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋfederationᚐStatusᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_federationStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PeerStatus(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -13869,6 +15744,469 @@ func (ec *executionContext) fieldContext_ResponsibleOnlineService_onlineService(
 	return fc, nil
 }
 
+func (ec *executionContext) _SearchExplanation_query(ctx context.Context, field graphql.CollectedField, obj *search.Explanation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchExplanation_query(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Query, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchExplanation_query(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchExplanation", field, false, false, "String")
+}
+
+func (ec *executionContext) _SearchExplanation_rewritten(ctx context.Context, field graphql.CollectedField, obj *search.Explanation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchExplanation_rewritten(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rewritten, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchExplanation_rewritten(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchExplanation", field, false, false, "String")
+}
+
+func (ec *executionContext) _SearchExplanation_totalCount(ctx context.Context, field graphql.CollectedField, obj *search.Explanation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchExplanation_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchExplanation_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchExplanation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SearchExplanation_services(ctx context.Context, field graphql.CollectedField, obj *search.Explanation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchExplanation_services(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Services, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []search.ServiceExplanation) graphql.Marshaler {
+			return ec.marshalNServiceExplanation2ᚕgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋsearchᚐServiceExplanationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchExplanation_services(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchExplanation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServiceExplanation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchExplanation_reasons(ctx context.Context, field graphql.CollectedField, obj *search.Explanation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchExplanation_reasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reasons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchExplanation_reasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchExplanation", field, false, false, "String")
+}
+
+func (ec *executionContext) _SearchHit_score(ctx context.Context, field graphql.CollectedField, obj *SearchHitView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchHit_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchHit_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchHit", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SearchHit_origin(ctx context.Context, field graphql.CollectedField, obj *SearchHitView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchHit_origin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Origin, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchHit_origin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchHit", field, false, false, "String")
+}
+
+func (ec *executionContext) _SearchHit_highlights(ctx context.Context, field graphql.CollectedField, obj *SearchHitView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchHit_highlights(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Highlights, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*HighlightView) graphql.Marshaler {
+			return ec.marshalNHighlight2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐHighlightViewᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchHit_highlights(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchHit",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Highlight(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchHit_service(ctx context.Context, field graphql.CollectedField, obj *SearchHitView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchHit_service(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Service, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *catalog.Service) graphql.Marshaler {
+			return ec.marshalNService2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐService(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchHit_service(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchHit",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Service(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchHit_responsibleOffices(ctx context.Context, field graphql.CollectedField, obj *SearchHitView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchHit_responsibleOffices(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResponsibleOffices, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ResponsibleOfficeView) graphql.Marshaler {
+			return ec.marshalNResponsibleOffice2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐResponsibleOfficeViewᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchHit_responsibleOffices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchHit",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ResponsibleOffice(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchResult_totalCount(ctx context.Context, field graphql.CollectedField, obj *SearchResultView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchResult_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchResult_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchResult", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SearchResult_language(ctx context.Context, field graphql.CollectedField, obj *SearchResultView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchResult_language(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Language, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v Lang) graphql.Marshaler {
+			return ec.marshalNLang2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐLang(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchResult_language(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchResult", field, false, false, "Lang")
+}
+
+func (ec *executionContext) _SearchResult_hits(ctx context.Context, field graphql.CollectedField, obj *SearchResultView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchResult_hits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hits, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*SearchHitView) graphql.Marshaler {
+			return ec.marshalNSearchHit2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐSearchHitViewᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchResult_hits(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SearchHit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchResult_facets(ctx context.Context, field graphql.CollectedField, obj *SearchResultView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchResult_facets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Facets, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*FacetView) graphql.Marshaler {
+			return ec.marshalNFacet2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐFacetViewᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchResult_facets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Facet(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchResult_didYouMean(ctx context.Context, field graphql.CollectedField, obj *SearchResultView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchResult_didYouMean(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DidYouMean, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SearchResult_didYouMean(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _SearchResult_pageInfo(ctx context.Context, field graphql.CollectedField, obj *SearchResultView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchResult_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchResult_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchResult_peers(ctx context.Context, field graphql.CollectedField, obj *SearchResultView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchResult_peers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Peers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*PeerSearchView) graphql.Marshaler {
+			return ec.marshalNPeerSearchStatus2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐPeerSearchViewᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchResult_peers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PeerSearchStatus(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Service_id(ctx context.Context, field graphql.CollectedField, obj *catalog.Service) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14697,6 +17035,245 @@ func (ec *executionContext) fieldContext_ServiceEdge_node(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _ServiceExplanation_serviceId(ctx context.Context, field graphql.CollectedField, obj *search.ServiceExplanation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceExplanation_serviceId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ServiceID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceExplanation_serviceId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceExplanation", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ServiceExplanation_status(ctx context.Context, field graphql.CollectedField, obj *search.ServiceExplanation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceExplanation_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceExplanation_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceExplanation", field, false, false, "String")
+}
+
+func (ec *executionContext) _ServiceExplanation_origin(ctx context.Context, field graphql.CollectedField, obj *search.ServiceExplanation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceExplanation_origin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Origin, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceExplanation_origin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceExplanation", field, false, false, "String")
+}
+
+func (ec *executionContext) _ServiceExplanation_published(ctx context.Context, field graphql.CollectedField, obj *search.ServiceExplanation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceExplanation_published(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Published, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceExplanation_published(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceExplanation", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ServiceExplanation_indexed(ctx context.Context, field graphql.CollectedField, obj *search.ServiceExplanation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceExplanation_indexed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Indexed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceExplanation_indexed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceExplanation", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ServiceExplanation_responsible(ctx context.Context, field graphql.CollectedField, obj *search.ServiceExplanation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceExplanation_responsible(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Responsible, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceExplanation_responsible(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceExplanation", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ServiceExplanation_responsibleAt(ctx context.Context, field graphql.CollectedField, obj *search.ServiceExplanation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceExplanation_responsibleAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResponsibleAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceExplanation_responsibleAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceExplanation", field, false, false, "String")
+}
+
+func (ec *executionContext) _ServiceExplanation_matches(ctx context.Context, field graphql.CollectedField, obj *search.ServiceExplanation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceExplanation_matches(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Matches, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []search.TermMatch) graphql.Marshaler {
+			return ec.marshalNTermMatch2ᚕgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋsearchᚐTermMatchᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceExplanation_matches(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServiceExplanation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TermMatch(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServiceExplanation_rank(ctx context.Context, field graphql.CollectedField, obj *search.ServiceExplanation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceExplanation_rank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceExplanation_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceExplanation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ServiceExplanation_score(ctx context.Context, field graphql.CollectedField, obj *search.ServiceExplanation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceExplanation_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceExplanation_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceExplanation", field, false, false, "Float")
+}
+
 func (ec *executionContext) _ServiceTranslationGap_service(ctx context.Context, field graphql.CollectedField, obj *ServiceTranslationGap) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14773,6 +17350,153 @@ func (ec *executionContext) _ServiceTranslationGap_stale(ctx context.Context, fi
 }
 func (ec *executionContext) fieldContext_ServiceTranslationGap_stale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceTranslationGap", field, false, false, "String")
+}
+
+func (ec *executionContext) _Suggestion_text(ctx context.Context, field graphql.CollectedField, obj *SuggestionView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Suggestion_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Suggestion_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Suggestion", field, false, false, "String")
+}
+
+func (ec *executionContext) _Suggestion_service(ctx context.Context, field graphql.CollectedField, obj *SuggestionView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Suggestion_service(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Service, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *catalog.Service) graphql.Marshaler {
+			return ec.marshalNService2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐService(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Suggestion_service(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Suggestion",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Service(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TermMatch_concept(ctx context.Context, field graphql.CollectedField, obj *search.TermMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TermMatch_concept(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Concept, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TermMatch_concept(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TermMatch", field, false, false, "String")
+}
+
+func (ec *executionContext) _TermMatch_alternative(ctx context.Context, field graphql.CollectedField, obj *search.TermMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TermMatch_alternative(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Alternative, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TermMatch_alternative(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TermMatch", field, false, false, "String")
+}
+
+func (ec *executionContext) _TermMatch_term(ctx context.Context, field graphql.CollectedField, obj *search.TermMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TermMatch_term(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Term, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TermMatch_term(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TermMatch", field, false, false, "String")
+}
+
+func (ec *executionContext) _TermMatch_fields(ctx context.Context, field graphql.CollectedField, obj *search.TermMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TermMatch_fields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fields, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TermMatch_fields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TermMatch", field, false, false, "String")
 }
 
 func (ec *executionContext) _TextModule_code(ctx context.Context, field graphql.CollectedField, obj *TextModule) (ret graphql.Marshaler) {
@@ -17071,6 +19795,69 @@ func UnmarshalResponsibilityInput(ctx context.Context, raw any) (ResponsibilityI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSearchFilter(ctx context.Context, obj any) (SearchFilter, error) {
+	var it SearchFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"addressees", "categories", "implementationBundles", "hasOnlineService"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "addressees":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addressees"))
+			data, err := ec.unmarshalOAddressee2ᚕgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐAddresseeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Addressees = data
+		case "categories":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categories"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Categories = data
+		case "implementationBundles":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("implementationBundles"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ImplementationBundles = data
+		case "hasOnlineService":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOnlineService"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasOnlineService = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSearchFilter unmarshals raw into the SearchFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSearchFilter(ctx context.Context, raw any) (SearchFilter, error) {
+	var out SearchFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SearchFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputServiceFilter(ctx context.Context, obj any) (ServiceFilter, error) {
 	var it ServiceFilter
 	if obj == nil {
@@ -18308,6 +21095,87 @@ func (ec *executionContext) _EditorToken(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var facetImplementors = []string{"Facet"}
+
+func (ec *executionContext) _Facet(ctx context.Context, sel ast.SelectionSet, obj *FacetView) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, facetImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Facet")
+		case "name":
+			out.Values[i] = ec._Facet_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "values":
+			out.Values[i] = ec._Facet_values(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var facetValueImplementors = []string{"FacetValue"}
+
+func (ec *executionContext) _FacetValue(ctx context.Context, sel ast.SelectionSet, obj *FacetValueView) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, facetValueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FacetValue")
+		case "value":
+			out.Values[i] = ec._FacetValue_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._FacetValue_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._FacetValue_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var feeImplementors = []string{"Fee"}
 
 func (ec *executionContext) _Fee(ctx context.Context, sel ast.SelectionSet, obj *FeeView) graphql.Marshaler {
@@ -18405,6 +21273,44 @@ func (ec *executionContext) _FieldChange(ctx context.Context, sel ast.SelectionS
 		case "after":
 			out.Values[i] = ec._FieldChange_after(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var highlightImplementors = []string{"Highlight"}
+
+func (ec *executionContext) _Highlight(ctx context.Context, sel ast.SelectionSet, obj *HighlightView) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, highlightImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Highlight")
+		case "field":
+			out.Values[i] = ec._Highlight_field(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fragments":
+			out.Values[i] = ec._Highlight_fragments(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -19539,6 +22445,188 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var peerSearchStatusImplementors = []string{"PeerSearchStatus"}
+
+func (ec *executionContext) _PeerSearchStatus(ctx context.Context, sel ast.SelectionSet, obj *PeerSearchView) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, peerSearchStatusImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PeerSearchStatus")
+		case "peer":
+			out.Values[i] = ec._PeerSearchStatus_peer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._PeerSearchStatus_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hits":
+			out.Values[i] = ec._PeerSearchStatus_hits(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "error":
+			out.Values[i] = ec._PeerSearchStatus_error(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "tookMs":
+			out.Values[i] = ec._PeerSearchStatus_tookMs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var peerStatusImplementors = []string{"PeerStatus"}
+
+func (ec *executionContext) _PeerStatus(ctx context.Context, sel ast.SelectionSet, obj *federation.Status) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, peerStatusImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PeerStatus")
+		case "peer":
+			out.Values[i] = ec._PeerStatus_peer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "url":
+			out.Values[i] = ec._PeerStatus_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.Values[i] = ec._PeerStatus_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cursor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PeerStatus_cursor(ctx, field, obj)
+				})
+		case "revision":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PeerStatus_revision(ctx, field, obj)
+				})
+		case "headRevision":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PeerStatus_headRevision(ctx, field, obj)
+				})
+		case "lagRevisions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PeerStatus_lagRevisions(ctx, field, obj)
+				})
+		case "lagSeconds":
+			out.Values[i] = ec._PeerStatus_lagSeconds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastSuccess":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PeerStatus_lastSuccess(ctx, field, obj)
+				})
+		case "lastError":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PeerStatus_lastError(ctx, field, obj)
+				})
+		case "lastErrorAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PeerStatus_lastErrorAt(ctx, field, obj)
+				})
+		case "consecutiveErrors":
+			out.Values[i] = ec._PeerStatus_consecutiveErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quarantined":
+			out.Values[i] = ec._PeerStatus_quarantined(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "applied":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PeerStatus_applied(ctx, field, obj)
+				})
+		case "skipped":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PeerStatus_skipped(ctx, field, obj)
+				})
+		case "errors":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PeerStatus_errors(ctx, field, obj)
+				})
+		case "resyncs":
+			out.Values[i] = ec._PeerStatus_resyncs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "refused":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PeerStatus_refused(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var processingTimeImplementors = []string{"ProcessingTime"}
 
 func (ec *executionContext) _ProcessingTime(ctx context.Context, sel ast.SelectionSet, obj *ProcessingTimeView) graphql.Marshaler {
@@ -19614,6 +22702,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_localService(ctx, field)
 				})
+		case "search":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_search(ctx, field)
+				})
+		case "suggest":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_suggest(ctx, field)
+				})
+		case "searchExplain":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_searchExplain(ctx, field)
+				})
 		case "region":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -19685,6 +22791,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_translationCoverage(ctx, field)
+				})
+		case "federationStatus":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_federationStatus(ctx, field)
 				})
 		case "editors":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -20153,6 +23265,175 @@ func (ec *executionContext) _ResponsibleOnlineService(ctx context.Context, sel a
 	return out
 }
 
+var searchExplanationImplementors = []string{"SearchExplanation"}
+
+func (ec *executionContext) _SearchExplanation(ctx context.Context, sel ast.SelectionSet, obj *search.Explanation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, searchExplanationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SearchExplanation")
+		case "query":
+			out.Values[i] = ec._SearchExplanation_query(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rewritten":
+			out.Values[i] = ec._SearchExplanation_rewritten(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._SearchExplanation_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "services":
+			out.Values[i] = ec._SearchExplanation_services(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reasons":
+			out.Values[i] = ec._SearchExplanation_reasons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var searchHitImplementors = []string{"SearchHit"}
+
+func (ec *executionContext) _SearchHit(ctx context.Context, sel ast.SelectionSet, obj *SearchHitView) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, searchHitImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SearchHit")
+		case "score":
+			out.Values[i] = ec._SearchHit_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "origin":
+			out.Values[i] = ec._SearchHit_origin(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "highlights":
+			out.Values[i] = ec._SearchHit_highlights(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "service":
+			out.Values[i] = ec._SearchHit_service(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "responsibleOffices":
+			out.Values[i] = ec._SearchHit_responsibleOffices(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var searchResultImplementors = []string{"SearchResult"}
+
+func (ec *executionContext) _SearchResult(ctx context.Context, sel ast.SelectionSet, obj *SearchResultView) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, searchResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SearchResult")
+		case "totalCount":
+			out.Values[i] = ec._SearchResult_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "language":
+			out.Values[i] = ec._SearchResult_language(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hits":
+			out.Values[i] = ec._SearchResult_hits(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "facets":
+			out.Values[i] = ec._SearchResult_facets(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "didYouMean":
+			out.Values[i] = ec._SearchResult_didYouMean(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SearchResult_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "peers":
+			out.Values[i] = ec._SearchResult_peers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var serviceImplementors = []string{"Service"}
 
 func (ec *executionContext) _Service(ctx context.Context, sel ast.SelectionSet, obj *catalog.Service) graphql.Marshaler {
@@ -20402,6 +23683,84 @@ func (ec *executionContext) _ServiceEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var serviceExplanationImplementors = []string{"ServiceExplanation"}
+
+func (ec *executionContext) _ServiceExplanation(ctx context.Context, sel ast.SelectionSet, obj *search.ServiceExplanation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, serviceExplanationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ServiceExplanation")
+		case "serviceId":
+			out.Values[i] = ec._ServiceExplanation_serviceId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._ServiceExplanation_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "origin":
+			out.Values[i] = ec._ServiceExplanation_origin(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "published":
+			out.Values[i] = ec._ServiceExplanation_published(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "indexed":
+			out.Values[i] = ec._ServiceExplanation_indexed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "responsible":
+			out.Values[i] = ec._ServiceExplanation_responsible(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "responsibleAt":
+			out.Values[i] = ec._ServiceExplanation_responsibleAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "matches":
+			out.Values[i] = ec._ServiceExplanation_matches(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rank":
+			out.Values[i] = ec._ServiceExplanation_rank(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._ServiceExplanation_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var serviceTranslationGapImplementors = []string{"ServiceTranslationGap"}
 
 func (ec *executionContext) _ServiceTranslationGap(ctx context.Context, sel ast.SelectionSet, obj *ServiceTranslationGap) graphql.Marshaler {
@@ -20425,6 +23784,92 @@ func (ec *executionContext) _ServiceTranslationGap(ctx context.Context, sel ast.
 			}
 		case "stale":
 			out.Values[i] = ec._ServiceTranslationGap_stale(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var suggestionImplementors = []string{"Suggestion"}
+
+func (ec *executionContext) _Suggestion(ctx context.Context, sel ast.SelectionSet, obj *SuggestionView) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, suggestionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Suggestion")
+		case "text":
+			out.Values[i] = ec._Suggestion_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "service":
+			out.Values[i] = ec._Suggestion_service(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var termMatchImplementors = []string{"TermMatch"}
+
+func (ec *executionContext) _TermMatch(ctx context.Context, sel ast.SelectionSet, obj *search.TermMatch) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, termMatchImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TermMatch")
+		case "concept":
+			out.Values[i] = ec._TermMatch_concept(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "alternative":
+			out.Values[i] = ec._TermMatch_alternative(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "term":
+			out.Values[i] = ec._TermMatch_term(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fields":
+			out.Values[i] = ec._TermMatch_fields(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -21370,6 +24815,54 @@ func (ec *executionContext) marshalNEditorToken2ᚖgithubᚗcomᚋleistungsfinde
 	return ec._EditorToken(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNFacet2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐFacetViewᚄ(ctx context.Context, sel ast.SelectionSet, v []*FacetView) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFacet2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐFacetView(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFacet2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐFacetView(ctx context.Context, sel ast.SelectionSet, v *FacetView) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Facet!")
+		return graphql.Null
+	}
+	return ec._Facet(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFacetValue2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐFacetValueViewᚄ(ctx context.Context, sel ast.SelectionSet, v []*FacetValueView) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFacetValue2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐFacetValueView(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFacetValue2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐFacetValueView(ctx context.Context, sel ast.SelectionSet, v *FacetValueView) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FacetValue!")
+		return graphql.Null
+	}
+	return ec._FacetValue(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNFee2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐFeeViewᚄ(ctx context.Context, sel ast.SelectionSet, v []*FeeView) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -21436,6 +24929,44 @@ func (ec *executionContext) marshalNFieldChange2ᚖgithubᚗcomᚋleistungsfinde
 		return graphql.Null
 	}
 	return ec._FieldChange(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalNHighlight2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐHighlightViewᚄ(ctx context.Context, sel ast.SelectionSet, v []*HighlightView) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHighlight2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐHighlightView(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNHighlight2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐHighlightView(ctx context.Context, sel ast.SelectionSet, v *HighlightView) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Highlight!")
+		return graphql.Null
+	}
+	return ec._Highlight(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNHistoryVersion2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐHistoryVersionᚄ(ctx context.Context, sel ast.SelectionSet, v []*HistoryVersion) graphql.Marshaler {
@@ -21789,6 +25320,54 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋleistungsfinder�
 	return ec._PageInfo(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPeerSearchStatus2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐPeerSearchViewᚄ(ctx context.Context, sel ast.SelectionSet, v []*PeerSearchView) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPeerSearchStatus2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐPeerSearchView(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPeerSearchStatus2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐPeerSearchView(ctx context.Context, sel ast.SelectionSet, v *PeerSearchView) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PeerSearchStatus!")
+		return graphql.Null
+	}
+	return ec._PeerSearchStatus(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPeerStatus2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋfederationᚐStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []*federation.Status) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPeerStatus2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋfederationᚐStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPeerStatus2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋfederationᚐStatus(ctx context.Context, sel ast.SelectionSet, v *federation.Status) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PeerStatus!")
+		return graphql.Null
+	}
+	return ec._PeerStatus(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRecordKind2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐRecordKind(ctx context.Context, v any) (RecordKind, error) {
 	var res RecordKind
 	err := res.UnmarshalGQL(v)
@@ -21971,6 +25550,46 @@ func (ec *executionContext) marshalNRole2githubᚗcomᚋleistungsfinderᚋleistu
 	return res
 }
 
+func (ec *executionContext) marshalNSearchExplanation2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋsearchᚐExplanation(ctx context.Context, sel ast.SelectionSet, v *search.Explanation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SearchExplanation!")
+		return graphql.Null
+	}
+	return ec._SearchExplanation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSearchHit2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐSearchHitViewᚄ(ctx context.Context, sel ast.SelectionSet, v []*SearchHitView) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSearchHit2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐSearchHitView(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSearchHit2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐSearchHitView(ctx context.Context, sel ast.SelectionSet, v *SearchHitView) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SearchHit!")
+		return graphql.Null
+	}
+	return ec._SearchHit(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSearchResult2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐSearchResultView(ctx context.Context, sel ast.SelectionSet, v *SearchResultView) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SearchResult!")
+		return graphql.Null
+	}
+	return ec._SearchResult(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNService2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐServiceᚄ(ctx context.Context, sel ast.SelectionSet, v []*catalog.Service) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -22025,6 +25644,26 @@ func (ec *executionContext) marshalNServiceEdge2ᚖgithubᚗcomᚋleistungsfinde
 		return graphql.Null
 	}
 	return ec._ServiceEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNServiceExplanation2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋsearchᚐServiceExplanation(ctx context.Context, sel ast.SelectionSet, v search.ServiceExplanation) graphql.Marshaler {
+	return ec._ServiceExplanation(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNServiceExplanation2ᚕgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋsearchᚐServiceExplanationᚄ(ctx context.Context, sel ast.SelectionSet, v []search.ServiceExplanation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNServiceExplanation2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋsearchᚐServiceExplanation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNServiceInput2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐServiceInput(ctx context.Context, v any) (ServiceInput, error) {
@@ -22124,6 +25763,50 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	for i := range v {
 		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
 	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSuggestion2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐSuggestionViewᚄ(ctx context.Context, sel ast.SelectionSet, v []*SuggestionView) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSuggestion2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐSuggestionView(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSuggestion2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐSuggestionView(ctx context.Context, sel ast.SelectionSet, v *SuggestionView) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Suggestion!")
+		return graphql.Null
+	}
+	return ec._Suggestion(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTermMatch2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋsearchᚐTermMatch(ctx context.Context, sel ast.SelectionSet, v search.TermMatch) graphql.Marshaler {
+	return ec._TermMatch(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNTermMatch2ᚕgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋsearchᚐTermMatchᚄ(ctx context.Context, sel ast.SelectionSet, v []search.TermMatch) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTermMatch2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋsearchᚐTermMatch(ctx, sel, v[i])
+	})
 
 	for _, e := range ret {
 		if e == graphql.Null {
@@ -22808,6 +26491,30 @@ func (ec *executionContext) marshalOResponsibilityRole2ᚖgithubᚗcomᚋleistun
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) unmarshalOSearchFilter2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐSearchFilter(ctx context.Context, v any) (*SearchFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSearchFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOSearchScope2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐSearchScope(ctx context.Context, v any) (*SearchScope, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(SearchScope)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSearchScope2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐSearchScope(ctx context.Context, sel ast.SelectionSet, v *SearchScope) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOService2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐService(ctx context.Context, sel ast.SelectionSet, v *catalog.Service) graphql.Marshaler {

@@ -21,6 +21,7 @@ import (
 	"github.com/leistungsfinder/leistungsfinder/catalog"
 	"github.com/leistungsfinder/leistungsfinder/catalog/demo"
 	"github.com/leistungsfinder/leistungsfinder/graph"
+	"github.com/leistungsfinder/leistungsfinder/search"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -28,6 +29,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/go
 var (
 	demoOnce  sync.Once
 	demoStore *catalog.Store
+	demoIndex *search.Index
 	demoErr   error
 )
 
@@ -46,10 +48,13 @@ func demoServer(t *testing.T) *httptest.Server {
 		if demoErr != nil {
 			return
 		}
-		_, demoErr = demo.Load(context.Background(), demoStore, nil)
+		if _, demoErr = demo.Load(context.Background(), demoStore, nil); demoErr != nil {
+			return
+		}
+		demoIndex, demoErr = search.Open("", demoStore, nil)
 	})
 	require.NoError(t, demoErr)
-	srv := httptest.NewServer(graph.NewHandler(graph.Options{Store: demoStore}))
+	srv := httptest.NewServer(graph.NewHandler(graph.Options{Store: demoStore, Search: demoIndex}))
 	t.Cleanup(srv.Close)
 	return srv
 }

@@ -22,6 +22,8 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/federation"
+	"github.com/leistungsfinder/leistungsfinder/search"
 )
 
 // Limits on what one request may ask for. They keep a hostile or careless
@@ -36,6 +38,11 @@ const (
 // Options configure the GraphQL HTTP handler.
 type Options struct {
 	Store  *catalog.Store
+	Search *search.Index
+	// Mirror reports the peers' mirroring state; FanOut asks peers live
+	// for federated search. Both may be nil.
+	Mirror *federation.Mirror
+	FanOut *federation.FanOut
 	Logger *slog.Logger
 	// CacheMaxAge is the Cache-Control max-age of anonymous GET answers.
 	CacheMaxAge time.Duration
@@ -53,7 +60,7 @@ func NewHandler(cfg Options) http.Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	res := &Resolver{Store: cfg.Store}
+	res := &Resolver{Store: cfg.Store, Index: cfg.Search, Mirror: cfg.Mirror, FanOut: cfg.FanOut}
 	limits := cfg.RateLimits
 	if limits == (RateLimits{}) {
 		limits = DefaultRateLimits

@@ -2,10 +2,18 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
 	"github.com/leistungsfinder/leistungsfinder/i18n"
 )
+
+func optTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
 
 func optString(s string) *string {
 	if s == "" {

@@ -221,6 +221,13 @@ type ResponsibilityInput struct {
 	Role            *catalog.Role `json:"role,omitempty"`
 }
 
+type SearchFilter struct {
+	Addressees            []catalog.Addressee `json:"addressees,omitempty"`
+	Categories            []string            `json:"categories,omitempty"`
+	ImplementationBundles []string            `json:"implementationBundles,omitempty"`
+	HasOnlineService      *bool               `json:"hasOnlineService,omitempty"`
+}
+
 type ServiceConnection struct {
 	Edges      []*ServiceEdge     `json:"edges"`
 	Nodes      []*catalog.Service `json:"nodes"`
@@ -484,6 +491,61 @@ func (e *ReviewDecision) UnmarshalJSON(b []byte) error {
 }
 
 func (e ReviewDecision) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type SearchScope string
+
+const (
+	SearchScopeLocal     SearchScope = "LOCAL"
+	SearchScopeFederated SearchScope = "FEDERATED"
+)
+
+var AllSearchScope = []SearchScope{
+	SearchScopeLocal,
+	SearchScopeFederated,
+}
+
+func (e SearchScope) IsValid() bool {
+	switch e {
+	case SearchScopeLocal, SearchScopeFederated:
+		return true
+	}
+	return false
+}
+
+func (e SearchScope) String() string {
+	return string(e)
+}
+
+func (e *SearchScope) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SearchScope(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SearchScope", str)
+	}
+	return nil
+}
+
+func (e SearchScope) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SearchScope) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SearchScope) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/federation"
 	"github.com/leistungsfinder/leistungsfinder/i18n"
+	"github.com/leistungsfinder/leistungsfinder/search"
 )
 
 // Seq is the resolver for the seq field.
@@ -437,6 +439,61 @@ func (r *onlineServiceResolver) Localization(ctx context.Context, obj *catalog.O
 	return localization(ctx, obj.Title, obj.Description), nil
 }
 
+// Cursor is the resolver for the cursor field.
+func (r *peerStatusResolver) Cursor(ctx context.Context, obj *federation.Status) (*string, error) {
+	return optString(obj.Cursor), nil
+}
+
+// Revision is the resolver for the revision field.
+func (r *peerStatusResolver) Revision(ctx context.Context, obj *federation.Status) (int, error) {
+	return int(obj.Revision), nil
+}
+
+// HeadRevision is the resolver for the headRevision field.
+func (r *peerStatusResolver) HeadRevision(ctx context.Context, obj *federation.Status) (int, error) {
+	return int(obj.HeadRevision), nil
+}
+
+// LagRevisions is the resolver for the lagRevisions field.
+func (r *peerStatusResolver) LagRevisions(ctx context.Context, obj *federation.Status) (int, error) {
+	return int(obj.LagRevisions), nil
+}
+
+// LastSuccess is the resolver for the lastSuccess field.
+func (r *peerStatusResolver) LastSuccess(ctx context.Context, obj *federation.Status) (*time.Time, error) {
+	return optTime(obj.LastSuccess), nil
+}
+
+// LastError is the resolver for the lastError field.
+func (r *peerStatusResolver) LastError(ctx context.Context, obj *federation.Status) (*string, error) {
+	return optString(obj.LastError), nil
+}
+
+// LastErrorAt is the resolver for the lastErrorAt field.
+func (r *peerStatusResolver) LastErrorAt(ctx context.Context, obj *federation.Status) (*time.Time, error) {
+	return optTime(obj.LastErrorAt), nil
+}
+
+// Applied is the resolver for the applied field.
+func (r *peerStatusResolver) Applied(ctx context.Context, obj *federation.Status) (int, error) {
+	return int(obj.Applied), nil
+}
+
+// Skipped is the resolver for the skipped field.
+func (r *peerStatusResolver) Skipped(ctx context.Context, obj *federation.Status) (int, error) {
+	return int(obj.Skipped), nil
+}
+
+// Errors is the resolver for the errors field.
+func (r *peerStatusResolver) Errors(ctx context.Context, obj *federation.Status) (int, error) {
+	return int(obj.Errors), nil
+}
+
+// Refused is the resolver for the refused field.
+func (r *peerStatusResolver) Refused(ctx context.Context, obj *federation.Status) (int, error) {
+	return int(obj.Refused), nil
+}
+
 // Service is the resolver for the service field.
 func (r *queryResolver) Service(ctx context.Context, id *string, leikaKey *string, lang *Lang, at *time.Time) (*catalog.Service, error) {
 	var out *catalog.Service
@@ -480,6 +537,59 @@ func (r *queryResolver) LocalService(ctx context.Context, leikaKey string, ars s
 		return nil, err
 	}
 	return localServiceView(ctx, out), nil
+}
+
+// Search is the resolver for the search field.
+func (r *queryResolver) Search(ctx context.Context, query string, ars *string, lang *Lang, filter *SearchFilter, first *int, after *string, scope *SearchScope) (*SearchResultView, error) {
+	if r.Index == nil {
+		return nil, catalog.Errorf(catalog.EINTERNAL, "search is not available")
+	}
+	req := search.Request{Query: query, ARS: deref(ars), Lang: langCode(lang), Filter: searchFilter(filter), After: deref(after)}
+	if first != nil {
+		req.First = *first
+	}
+	res, err := r.Index.Search(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if scope != nil && *scope == SearchScopeFederated {
+		return r.federatedSearch(ctx, query, res, deref(ars), req.First)
+	}
+	return r.searchView(ctx, res, deref(ars))
+}
+
+// Suggest is the resolver for the suggest field.
+func (r *queryResolver) Suggest(ctx context.Context, prefix string, ars *string, lang *Lang, limit *int) ([]*SuggestionView, error) {
+	if r.Index == nil {
+		return nil, catalog.Errorf(catalog.EINTERNAL, "search is not available")
+	}
+	sugs, err := r.Index.Suggest(ctx, prefix, deref(ars), langCode(lang), deref(limit))
+	if err != nil {
+		return nil, err
+	}
+	out := []*SuggestionView{}
+	err = r.Store.ViewShared(ctx, func(tx *catalog.Tx) error {
+		for _, s := range sugs {
+			svc, err := tx.Service(s.ServiceID)
+			if err != nil {
+				continue
+			}
+			out = append(out, &SuggestionView{Text: s.Text, Service: svc})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// SearchExplain is the resolver for the searchExplain field.
+func (r *queryResolver) SearchExplain(ctx context.Context, query string, leikaKey string, ars *string) (*search.Explanation, error) {
+	if err := requireEditor(ctx); err != nil {
+		return nil, err
+	}
+	if r.Index == nil {
+		return nil, catalog.Errorf(catalog.EINTERNAL, "search is not available")
+	}
+	return r.Index.Explain(ctx, query, deref(ars), leikaKey)
 }
 
 // Region is the resolver for the region field.
@@ -732,6 +842,23 @@ func (r *queryResolver) TranslationCoverage(ctx context.Context, ars *string, fi
 	return out, nil
 }
 
+// FederationStatus is the resolver for the federationStatus field.
+func (r *queryResolver) FederationStatus(ctx context.Context) ([]*federation.Status, error) {
+	p := principalOf(ctx)
+	if p.Role != catalog.AccessAdmin {
+		if err := requireEditor(ctx); err != nil {
+			return nil, err
+		}
+	}
+	out := []*federation.Status{}
+	if r.Mirror != nil {
+		for _, s := range r.Mirror.Status() {
+			out = append(out, &s)
+		}
+	}
+	return out, nil
+}
+
 // Editors is the resolver for the editors field.
 func (r *queryResolver) Editors(ctx context.Context) ([]*catalog.Editor, error) {
 	p := principalOf(ctx)
@@ -955,6 +1082,9 @@ func (r *Resolver) Office() OfficeResolver { return &officeResolver{r} }
 // OnlineService returns OnlineServiceResolver implementation.
 func (r *Resolver) OnlineService() OnlineServiceResolver { return &onlineServiceResolver{r} }
 
+// PeerStatus returns PeerStatusResolver implementation.
+func (r *Resolver) PeerStatus() PeerStatusResolver { return &peerStatusResolver{r} }
+
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
@@ -977,6 +1107,7 @@ type (
 	mutationResolver             struct{ *Resolver }
 	officeResolver               struct{ *Resolver }
 	onlineServiceResolver        struct{ *Resolver }
+	peerStatusResolver           struct{ *Resolver }
 	queryResolver                struct{ *Resolver }
 	regionResolver               struct{ *Resolver }
 	responsibilityResolver       struct{ *Resolver }

@@ -151,6 +151,8 @@ var labels = []label{
 	{"fallback.notice", "Dieser Text liegt nur auf Deutsch vor.", "This text is only available in German."},
 	{"opening.closed", "geschlossen", "closed"},
 	{"opening.byAppointment", "nach Vereinbarung", "by appointment"},
+	{"search.online", "Online beantragen möglich", "Apply online"},
+	{"search.offline", "Nur vor Ort", "In person only"},
 }
 
 // messages is the x/text catalog of labels and formatting patterns.

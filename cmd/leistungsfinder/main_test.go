@@ -66,6 +66,14 @@ func TestServeEndToEnd(t *testing.T) {
 	assert.Contains(t, string(pb), `"street":"Obermarkt 22","postalCode":"37269","city":"Eschwege"`)
 	assert.NotContains(t, string(pb), `"errors"`)
 
+	var sr bytes.Buffer
+	sb, _ := json.Marshal(map[string]string{"query": `{ search(query: "perso verloren", ars: "066360003003") { totalCount hits { service { leikaKeys } } } }`})
+	sresp, err := http.Post(s.URL()+"/graphql", "application/json", bytes.NewReader(sb))
+	require.NoError(t, err)
+	io.Copy(&sr, sresp.Body)
+	sresp.Body.Close()
+	assert.Contains(t, sr.String(), "99008001014002", "the portal search finds the lost ID card service")
+
 	resp, body = get("/graphql?query="+url.QueryEscape(`{ region(ars: "066360003003") { name } }`), http.Header{"Accept": {"application/graphql-response+json"}})
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Contains(t, resp.Header.Get("Content-Type"), "application/graphql-response+json")
@@ -75,6 +83,19 @@ func TestServeEndToEnd(t *testing.T) {
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Regexp(t, regexp.MustCompile(`leistungsfinder_http_requests_total\{route="/graphql",status="200"\} [2-9]`), body)
 	assert.Contains(t, body, "leistungsfinder_store_revision")
+
+	// The federation feed: peers only, signed, with our public keys published.
+	resp, _ = get("/federation/v1/changes?limit=5", nil)
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	peerToken, _, err := s.Store.CreateEditor(context.Background(), nil, catalog.Editor{Name: "Bayern", Role: catalog.AccessPeer})
+	require.NoError(t, err)
+	resp, body = get("/federation/v1/changes?limit=5", http.Header{"Authorization": {"Bearer " + peerToken}})
+	assert.Equal(t, http.StatusOK, resp.StatusCode, body)
+	assert.NotEmpty(t, resp.Header.Get("Federation-Signature"))
+	assert.Contains(t, body, `"kind"`)
+	resp, body = get("/.well-known/jwks.json", nil)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, body, `"Ed25519"`)
 
 	// Online backup needs the operator token.
 	resp, _ = get("/admin/backup", nil)

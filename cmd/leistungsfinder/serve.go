@@ -12,16 +12,20 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
 	"github.com/leistungsfinder/leistungsfinder/catalog/demo"
+	"github.com/leistungsfinder/leistungsfinder/federation"
 	"github.com/leistungsfinder/leistungsfinder/graph"
+	"github.com/leistungsfinder/leistungsfinder/search"
 )
 
 // Server is the running catalogue: store, HTTP server and the parts between.
-// Start order is store, demo load, HTTP; Close stops them in reverse.
+// Start order is store, demo load, search index, HTTP; Close stops them in
+// reverse.
 type Server struct {
 	Addr    string
 	DataDir string
@@ -36,7 +40,17 @@ type Server struct {
 	AdminToken string
 	Log        *slog.Logger
 
+	// Retention is how many change-log revisions the federation feed
+	// keeps; older ones are compacted away (peers then resync from the
+	// snapshot).
+	Retention int
+
 	Store    *catalog.Store
+	Index    *search.Index
+	Feed     *federation.Feed
+	Mirror   *federation.Mirror
+	stopRun  context.CancelFunc
+	running  sync.WaitGroup // followers of the change log: index, mirror, compaction
 	listener net.Listener
 	http     *http.Server
 	ready    atomic.Bool
@@ -50,6 +64,7 @@ func (s *Server) ParseFlags(args []string, stderr io.Writer) error {
 	fs.StringVar(&s.DataDir, "data", env("LF_DATA", "data"), "data directory (LF_DATA)")
 	fs.StringVar(&s.Portal, "portal", env("LF_PORTAL", "HE"), "this portal's ID in the network (LF_PORTAL)")
 	fs.StringVar(&s.AdminToken, "admin-token", env("LF_ADMIN_TOKEN", ""), "operator token for /admin/backup (LF_ADMIN_TOKEN); empty disables it")
+	fs.IntVar(&s.Retention, "retention", envInt("LF_RETENTION", 1_000_000), "change-log revisions the federation feed keeps (LF_RETENTION)")
 	fs.BoolVar(&s.NoDemo, "no-demo", false, "do not load the demo catalogue into an empty data directory")
 	fs.IntVar(&s.GCPercent, "gc-percent", envInt("LF_GC_PERCENT", 400), "garbage collector target (GOGC) unless GOGC is set (LF_GC_PERCENT)")
 	level := fs.String("log-level", env("LF_LOG_LEVEL", "info"), "debug, info, warn or error (LF_LOG_LEVEL)")
@@ -92,15 +107,65 @@ func (s *Server) Open(ctx context.Context) error {
 			"responsibilities", sum.Responsibilities)
 	}
 
+	start := time.Now()
+	ix, err := search.Open(filepath.Join(s.DataDir, "search.bleve"), st, s.Log)
+	if err != nil {
+		return fmt.Errorf("open search index: %w", err)
+	}
+	s.Index = ix
+	n, _ := ix.DocCount()
+	s.Log.Info("search index ready", "documents", n, "revision", ix.Revision(), "took", time.Since(start).Round(time.Millisecond).String())
+	// The index follows the change log from here on.
+	runCtx, stop := context.WithCancel(context.Background())
+	s.stopRun = stop
+	s.running.Go(func() {
+		if err := ix.Run(runCtx); err != nil && runCtx.Err() == nil {
+			s.Log.Error("search index stopped following the change log", "err", err)
+		}
+	})
+
+	// Federation: our signed feed for peers, and a puller per configured peer.
+	key, err := federation.LoadOrCreateKey(filepath.Join(s.DataDir, "federation.key"))
+	if err != nil {
+		return fmt.Errorf("federation key: %w", err)
+	}
+	retention := s.Retention
+	if retention <= 0 {
+		retention = 1_000_000
+	}
+	s.Feed = federation.NewFeed(st, key, "", federation.FeedOptions{Retention: retention, Logger: s.Log})
+	peers, err := federation.Peers(ctx, st)
+	if err != nil {
+		return err
+	}
+	s.Mirror = federation.NewMirror(st, federation.PullerOptions{Logger: s.Log})
+	var fanOut *federation.FanOut
+	if len(peers) > 0 {
+		fanOut = federation.NewFanOut(peers, federation.FanOutOptions{})
+		s.Log.Info("federation: mirroring peers", "peers", len(peers))
+	}
+	s.running.Go(func() {
+		if err := s.Mirror.Run(runCtx); err != nil && runCtx.Err() == nil {
+			s.Log.Error("federation mirror stopped", "err", err)
+		}
+	})
+	s.running.Go(func() { s.compactLoop(runCtx) })
+
 	metrics := graph.NewMetrics()
 	metrics.Gauge("leistungsfinder_store_revision", "Last committed change-log revision.", func() float64 { return float64(st.Revision()) })
+	metrics.Gauge("leistungsfinder_search_revision", "Change-log revision the search index has applied.", func() float64 { return float64(ix.Revision()) })
 	mux := http.NewServeMux()
 	route := func(pattern, name string, h http.Handler) { mux.Handle(pattern, metrics.Middleware(name, s.Log, h)) }
-	route("/graphql", "/graphql", graph.NewHandler(graph.Options{Store: st, Logger: s.Log, CacheMaxAge: time.Minute}))
+	route("/graphql", "/graphql", graph.NewHandler(graph.Options{Store: st, Search: ix, Mirror: s.Mirror, FanOut: fanOut, Logger: s.Log, CacheMaxAge: time.Minute}))
 	route("GET /{$}", "/", graph.Playground("/graphql"))
 	route("GET /healthz", "/healthz", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") }))
 	route("GET /readyz", "/readyz", http.HandlerFunc(s.readyz))
-	mux.Handle("GET /metrics", metrics)
+	route("/federation/", "/federation", s.Feed.Handler())
+	route("GET /.well-known/jwks.json", "/.well-known/jwks.json", s.Feed.Handler())
+	mux.Handle("GET /metrics", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		metrics.ServeHTTP(w, r)
+		federation.WriteMetrics(w, s.Mirror.Status())
+	}))
 	if s.AdminToken != "" {
 		route("GET /admin/backup", "/admin/backup", backupHandler(st, s.AdminToken))
 	}
@@ -113,6 +178,7 @@ func (s *Server) Open(ctx context.Context) error {
 	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10,
 		ErrorLog: slog.NewLogLogger(s.Log.Handler(), slog.LevelWarn)}
+	s.http.RegisterOnShutdown(s.Feed.Close) // end long polls
 	go func() {
 		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.Log.Error("http server", "err", err)
@@ -124,6 +190,24 @@ func (s *Server) Open(ctx context.Context) error {
 	return nil
 }
 
+// compactLoop trims the change log to the retention now and then.
+func (s *Server) compactLoop(ctx context.Context) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := s.Feed.Compact(ctx); err != nil {
+				s.Log.Error("compacting the change log", "err", err)
+			} else if n > 0 {
+				s.Log.Info("change log compacted", "removed", n)
+			}
+		}
+	}
+}
+
 // URL returns the server's base URL.
 func (s *Server) URL() string { return "http://" + s.listener.Addr().String() }
 
@@ -132,7 +216,7 @@ func (s *Server) readyz(w http.ResponseWriter, _ *http.Request) {
 		http.Error(w, "starting\n", http.StatusServiceUnavailable)
 		return
 	}
-	fmt.Fprintf(w, "ready revision=%d\n", s.Store.Revision())
+	fmt.Fprintf(w, "ready revision=%d search=%d\n", s.Store.Revision(), s.Index.Revision())
 }
 
 // Close shuts the HTTP server down gracefully, then closes the store.
@@ -143,6 +227,13 @@ func (s *Server) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		errs = append(errs, s.http.Shutdown(ctx))
 		cancel()
+	}
+	if s.stopRun != nil {
+		s.stopRun()
+		s.running.Wait()
+	}
+	if s.Index != nil {
+		errs = append(errs, s.Index.Close())
 	}
 	if s.Store != nil {
 		errs = append(errs, s.Store.Close())

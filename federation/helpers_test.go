@@ -1,0 +1,337 @@
+package federation
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/i18n"
+)
+
+var ctx = context.Background()
+
+// instance is one portal started by a test: a real store, its feed on a
+// real loopback server, and a hook to make the server misbehave.
+type instance struct {
+	portal string
+	region string
+	st     *catalog.Store
+	key    ed25519.PrivateKey
+	feed   *Feed
+	srv    *httptest.Server
+
+	mu   sync.Mutex
+	hook func(w http.ResponseWriter, r *http.Request, next http.Handler)
+	seq  int
+}
+
+// regions are seeded into every instance: each portal loads the official
+// region list itself.
+var regions = []*catalog.Region{
+	{Meta: catalog.Meta{ID: "000000000000"}, Name: "Bund", Level: catalog.LevelBund},
+	{Meta: catalog.Meta{ID: "060000000000"}, Name: "Hessen", Level: catalog.LevelLand, ParentKey: "000000000000"},
+	{Meta: catalog.Meta{ID: "066000000000"}, Name: "Reg.-Bez. Kassel", Level: catalog.LevelRegierungsbezirk, ParentKey: "060000000000"},
+	{Meta: catalog.Meta{ID: "066110000000"}, Name: "Kassel, documenta-Stadt", Level: catalog.LevelKreis, ParentKey: "066000000000", PostalCodes: []string{"34117"}},
+	{Meta: catalog.Meta{ID: "090000000000"}, Name: "Bayern", Level: catalog.LevelLand, ParentKey: "000000000000"},
+	{Meta: catalog.Meta{ID: "091000000000"}, Name: "Oberbayern", Level: catalog.LevelRegierungsbezirk, ParentKey: "090000000000"},
+	{Meta: catalog.Meta{ID: "091620000000"}, Name: "München, Landeshauptstadt", Level: catalog.LevelKreis, ParentKey: "091000000000", PostalCodes: []string{"80331"}},
+}
+
+// place is where an instance's offices are.
+var place = map[string]string{"HE": "066110000000", "BY": "091620000000", "BUND": "000000000000"}
+
+func newInstance(t testing.TB, portal, region string) *instance {
+	t.Helper()
+	st, err := catalog.Open(filepath.Join(t.TempDir(), portal+".db"), catalog.Options{Portal: portal})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := st.Check(); err != nil {
+			t.Errorf("%s: Check: %v", portal, err)
+		}
+		st.Close()
+	})
+	_, key, _ := ed25519.GenerateKey(rand.Reader)
+	in := &instance{portal: portal, region: region, st: st, key: key}
+	in.feed = NewFeed(st, key, "", FeedOptions{MaxWait: 5 * time.Second})
+	h := in.feed.Handler()
+	in.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		in.mu.Lock()
+		hook := in.hook
+		in.mu.Unlock()
+		if hook != nil {
+			hook(w, r, h)
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(in.srv.Close)
+	t.Cleanup(in.feed.Close) // runs first: ends long polls so Close does not wait for them
+	err = st.Update(ctx, func(tx *catalog.Tx) error {
+		for _, r := range regions {
+			c := *r
+			if err := tx.Put(&c, catalog.Write{Actor: "test"}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in
+}
+
+func (in *instance) setHook(h func(w http.ResponseWriter, r *http.Request, next http.Handler)) {
+	in.mu.Lock()
+	in.hook = h
+	in.mu.Unlock()
+}
+
+// token issues a peer token of this instance.
+func (in *instance) token(t testing.TB, name string) string {
+	t.Helper()
+	tok, _, err := in.st.CreateEditor(ctx, nil, catalog.Editor{Name: name, Role: catalog.AccessPeer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// peerFor is the configuration with which consumer c mirrors in.
+func (in *instance) peerFor(t testing.TB, c *instance) Peer {
+	return Peer{ID: in.portal, URL: in.srv.URL, Token: in.token(t, "peer "+c.portal),
+		PublicKey: JWK(in.feed.PublicKey(), in.feed.KeyID()), RegionKey: in.region}
+}
+
+func (in *instance) put(t testing.TB, r catalog.Record) {
+	t.Helper()
+	if err := in.st.Update(ctx, func(tx *catalog.Tx) error { return tx.Put(r, catalog.Write{Actor: "editor"}) }); err != nil {
+		t.Fatalf("%s: put %T: %v", in.portal, r, err)
+	}
+}
+
+func (in *instance) del(t testing.TB, k catalog.Kind, id string) {
+	t.Helper()
+	if err := in.st.Update(ctx, func(tx *catalog.Tx) error { return tx.Delete(k, id, catalog.Write{Actor: "editor"}) }); err != nil {
+		t.Fatalf("%s: delete %s %s: %v", in.portal, k, id, err)
+	}
+}
+
+func (in *instance) leika() string {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.seq++
+	n := map[string]int{"HE": 1, "BY": 2, "BUND": 3}[in.portal]
+	return fmt.Sprintf("99%02d%010d", n, in.seq)
+}
+
+func newService(leika, name, region string) *catalog.Service {
+	return &catalog.Service{
+		Status:    catalog.StatusPublished,
+		RegionKey: region,
+		LeikaKeys: []string{leika},
+		Texts: map[catalog.Module]i18n.Text{
+			catalog.ModuleName:      i18n.Bilingual(name, name+" (en)"),
+			catalog.ModuleShortText: i18n.German("<p>Kurztext zu " + name + ".</p>"),
+		},
+		Fees: []catalog.Fee{{Kind: catalog.FeeFixed, Amount: 1500}},
+	}
+}
+
+func newOffice(name, ars string) *catalog.Office {
+	return &catalog.Office{Name: i18n.German(name), Kind: catalog.OfficeMunicipality, RegionKey: ars,
+		Channels: []catalog.Channel{{Kind: catalog.ChannelPhone, Value: "+49 561 7870"}}}
+}
+
+// seed writes services, offices and responsibilities of this portal.
+func (in *instance) seed(t testing.TB, services int) (svcs []*catalog.Service, offices []*catalog.Office) {
+	t.Helper()
+	for i := 0; i < services; i++ {
+		s := newService(in.leika(), fmt.Sprintf("%s Leistung %d", in.portal, i), in.region)
+		in.put(t, s)
+		svcs = append(svcs, s)
+	}
+	for i := 0; i < 2; i++ {
+		o := newOffice(fmt.Sprintf("%s Amt %d", in.portal, i), place[in.portal])
+		in.put(t, o)
+		offices = append(offices, o)
+	}
+	for i, s := range svcs {
+		in.put(t, &catalog.Responsibility{LeikaKey: s.LeikaKeys[0], RegionKey: place[in.portal],
+			OfficeID: offices[i%2].ID, Role: catalog.RoleResponsible})
+	}
+	return svcs, offices
+}
+
+// fingerprint is a record's content without what the store stamps locally
+// (revision, version, times, editor, text stamps), for comparing a record
+// with its mirror.
+func fingerprint(t testing.TB, r catalog.Record) string {
+	t.Helper()
+	data, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	json.Unmarshal(data, &m)
+	for _, k := range []string{"rev", "orev", "ver", "created", "updated", "by", "reason"} {
+		delete(m, k)
+	}
+	var strip func(v any)
+	strip = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			delete(v, "at")
+			delete(v, "src")
+			for _, x := range v {
+				strip(x)
+			}
+		case []any:
+			for _, x := range v {
+				strip(x)
+			}
+		}
+	}
+	strip(m)
+	out, _ := json.Marshal(m)
+	return string(out)
+}
+
+// recordsOf returns an instance's records of an origin (regions left out:
+// they are shared reference data) by kind TAB id, with their fingerprint
+// and the revision at the origin.
+type recordInfo struct {
+	fp        string
+	originRev uint64
+	version   int
+}
+
+func (in *instance) recordsOf(t testing.TB, origin string) map[string]recordInfo {
+	t.Helper()
+	out := map[string]recordInfo{}
+	err := in.st.View(ctx, func(tx *catalog.Tx) error {
+		for k, ids := range tx.RecordIDsOfOrigin(origin) {
+			if k == catalog.KindRegion {
+				continue
+			}
+			for _, id := range ids {
+				r, err := tx.Get(k, id)
+				if err != nil {
+					return err
+				}
+				m := metaOf(r)
+				rev := m.OriginRevision
+				if origin == in.portal {
+					rev = m.Revision
+				}
+				out[string(k)+"\t"+id] = recordInfo{fp: fingerprint(t, r), originRev: rev, version: m.Version}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// diff says how a mirror differs from the origin's own records ("" if not).
+func diff(origin, mirror map[string]recordInfo) string {
+	var out []string
+	for k, o := range origin {
+		m, ok := mirror[k]
+		switch {
+		case !ok:
+			out = append(out, "missing "+k)
+		case m.originRev != o.originRev:
+			out = append(out, fmt.Sprintf("%s at origin revision %d, want %d", k, m.originRev, o.originRev))
+		case m.fp != o.fp:
+			out = append(out, fmt.Sprintf("%s differs:\n  got  %s\n  want %s", k, m.fp, o.fp))
+		}
+	}
+	for k := range mirror {
+		if _, ok := origin[k]; !ok {
+			out = append(out, "extra "+k)
+		}
+	}
+	sort.Strings(out)
+	if len(out) > 5 {
+		out = append(out[:5], fmt.Sprintf("... %d more", len(out)-5))
+	}
+	return strings.Join(out, "; ")
+}
+
+// mirrors reports whether consumer c mirrors origin o exactly.
+func mirrors(t testing.TB, c, o *instance) string {
+	return diff(o.recordsOf(t, o.portal), c.recordsOf(t, o.portal))
+}
+
+// eventually retries cond until it returns "" or the timeout passes.
+func eventually(t testing.TB, timeout time.Duration, cond func() string) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		msg := cond()
+		if msg == "" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not within %s: %s", timeout, msg)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// fastPuller options keep tests quick.
+func fastOptions() PullerOptions {
+	return PullerOptions{Wait: 2 * time.Second, RequestTimeout: 3 * time.Second, MinBackoff: 20 * time.Millisecond,
+		MaxBackoff: 200 * time.Millisecond}
+}
+
+func newTestPuller(t testing.TB, c, o *instance, opt PullerOptions) *Puller {
+	t.Helper()
+	pe, err := AddPeer(ctx, c.st, o.peerFor(t, c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := NewPuller(c.st, pe.ID, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// record captures the real feed's answer to r.
+func record(next http.Handler, r *http.Request) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	next.ServeHTTP(rec, r)
+	return rec
+}
+
+// replay writes a captured answer, with a replaced body and signature.
+func replay(w http.ResponseWriter, rec *httptest.ResponseRecorder, body []byte, sig string) {
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.Header().Del("ETag")
+	if sig == "" {
+		w.Header().Del(SignatureHeader)
+	} else {
+		w.Header().Set(SignatureHeader, sig)
+	}
+	w.WriteHeader(rec.Code)
+	w.Write(body)
+}

@@ -1,0 +1,102 @@
+package graph_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+type searchResp struct {
+	Search struct {
+		TotalCount int
+		Language   string
+		DidYouMean *string
+		Hits       []struct {
+			Highlights []struct {
+				Field     string
+				Fragments []string
+			}
+			Service struct {
+				Name      string
+				LeikaKeys []string
+			}
+			ResponsibleOffices []struct {
+				Name    string
+				Address struct{ Street string }
+			}
+		}
+		Facets []struct {
+			Name   string
+			Values []struct {
+				Value, Label string
+				Count        int
+			}
+		}
+	}
+}
+
+const searchQuery = `query($q: String!, $ars: String, $lang: Lang) { search(query: $q, ars: $ars, lang: $lang, first: 5) {
+	totalCount language didYouMean
+	hits { highlights { field fragments } service { name leikaKeys } responsibleOffices { name address { street } } }
+	facets { name values { value label count } } } }`
+
+// TestSearchAsACitizenWould types what people type, for Eschwege.
+func TestSearchAsACitizenWould(t *testing.T) {
+	srv := demoServer(t)
+	cases := []struct {
+		query, lang, wantLeika string
+	}{
+		{"perso verloren", "", "99008001014002"},
+		{"Gewerbe anmelden", "", "99050012104000"},
+		{"hundesteuer", "", "99102013104000"},
+		{"register address", "EN", "99115005104000"},
+	}
+	for _, c := range cases {
+		t.Run(c.query, func(t *testing.T) {
+			vars := map[string]any{"q": c.query, "ars": "066360003003"}
+			if c.lang != "" {
+				vars["lang"] = c.lang
+			}
+			var r searchResp
+			require.Empty(t, call(t, srv, "", searchQuery, vars, &r))
+			require.NotEmpty(t, r.Search.Hits, "no hits for %q", c.query)
+			var keys []string
+			for _, h := range r.Search.Hits[:min(3, len(r.Search.Hits))] {
+				keys = append(keys, h.Service.LeikaKeys...)
+			}
+			assert.Contains(t, keys, c.wantLeika, "top 3 for %q", c.query)
+			top := r.Search.Hits[0]
+			if top.Service.LeikaKeys[0] == "99050012104000" {
+				require.NotEmpty(t, top.ResponsibleOffices, "a hit carries the office for the place")
+				assert.Equal(t, "Obermarkt 22", top.ResponsibleOffices[0].Address.Street)
+			}
+			assert.NotEmpty(t, r.Search.Facets)
+		})
+	}
+	t.Run("BadInput", func(t *testing.T) {
+		errs := call(t, srv, "", searchQuery, map[string]any{"q": strings.Repeat("a", 501)}, nil)
+		require.NotEmpty(t, errs)
+		assert.Equal(t, "INVALID", errs[0].Extensions["code"])
+		errs = call(t, srv, "", searchQuery, map[string]any{"q": "  "}, nil)
+		require.NotEmpty(t, errs)
+		assert.Equal(t, "INVALID", errs[0].Extensions["code"])
+		for _, q := range []string{`*:* OR "`, "ausweis~ (((", "+perso -ausweis", "name_de:foo", "\x00\x01binär"} {
+			errs := call(t, srv, "", searchQuery, map[string]any{"q": q}, nil)
+			for _, e := range errs {
+				assert.Equal(t, "INVALID", e.Extensions["code"], "operators are text or INVALID, never an internal error: %q", q)
+			}
+		}
+	})
+	t.Run("Suggest", func(t *testing.T) {
+		var r struct {
+			Suggest []struct {
+				Text    string
+				Service struct{ Name string }
+			}
+		}
+		require.Empty(t, call(t, srv, "", `{ suggest(prefix: "Perso", ars: "066360003003") { text service { name } } }`, nil, &r))
+		require.NotEmpty(t, r.Suggest)
+	})
+}

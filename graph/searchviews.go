@@ -1,0 +1,216 @@
+package graph
+
+import (
+	"context"
+	"sort"
+
+	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/federation"
+	"github.com/leistungsfinder/leistungsfinder/search"
+)
+
+// Search answers are filled in one pass, like the service page (views.go):
+// the index gives IDs, the store gives the current texts, and with a place
+// the lookup gives each hit's responsible office, all in one read.
+
+type SearchResultView struct {
+	TotalCount int
+	Language   Lang
+	Hits       []*SearchHitView
+	Facets     []*FacetView
+	DidYouMean *string
+	PageInfo   *PageInfo
+	Peers      []*PeerSearchView
+}
+
+type PeerSearchView struct {
+	Peer   string
+	Status string
+	Hits   int
+	Error  *string
+	TookMs int
+}
+
+type SearchHitView struct {
+	Score              float64
+	Origin             string
+	Highlights         []*HighlightView
+	Service            *catalog.Service
+	ResponsibleOffices []*ResponsibleOfficeView
+}
+
+type HighlightView struct {
+	Field     string
+	Fragments []string
+}
+
+type FacetView struct {
+	Name   string
+	Values []*FacetValueView
+}
+
+type FacetValueView struct {
+	Value string
+	Label string
+	Count int
+}
+
+type SuggestionView struct {
+	Text    string
+	Service *catalog.Service
+}
+
+func searchFilter(f *SearchFilter) search.Filter {
+	if f == nil {
+		return search.Filter{}
+	}
+	out := search.Filter{Categories: f.Categories, BundleIDs: f.ImplementationBundles, HasOnline: f.HasOnlineService}
+	for _, a := range f.Addressees {
+		out.Addressees = append(out.Addressees, string(a))
+	}
+	return out
+}
+
+func (r *Resolver) searchView(ctx context.Context, res *search.Result, ars string) (*SearchResultView, error) {
+	v := &SearchResultView{TotalCount: res.Total, Language: langEnum(res.Lang), Hits: []*SearchHitView{},
+		Facets: []*FacetView{}, DidYouMean: optString(res.DidYouMean), Peers: []*PeerSearchView{},
+		PageInfo: &PageInfo{HasNextPage: res.HasNextPage, EndCursor: optString(res.EndCursor)}}
+	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) error {
+		for _, h := range res.Hits {
+			svc, err := tx.Service(h.ServiceID)
+			if catalog.ErrorCode(err) == catalog.ENOTFOUND {
+				continue // deleted since the index saw it
+			}
+			if err != nil {
+				return err
+			}
+			hv := &SearchHitView{Score: h.Score, Service: svc, Origin: svc.Origin, Highlights: []*HighlightView{}, ResponsibleOffices: []*ResponsibleOfficeView{}}
+			fields := make([]string, 0, len(h.Highlights))
+			for f := range h.Highlights {
+				fields = append(fields, f)
+			}
+			sort.Strings(fields)
+			for _, f := range fields {
+				hv.Highlights = append(hv.Highlights, &HighlightView{Field: f, Fragments: h.Highlights[f]})
+			}
+			if ars != "" && len(svc.LeikaKeys) > 0 {
+				if ls, err := tx.LocalService(svc.LeikaKeys[0], ars, tx.Now()); err == nil {
+					for _, o := range ls.Offices {
+						ov := officeView(ctx, o.Office)
+						ov.Role, ov.InheritedFrom, ov.Inherited = o.Responsibility.Role, o.From, o.Inherited
+						hv.ResponsibleOffices = append(hv.ResponsibleOffices, ov)
+					}
+				}
+			}
+			v.Hits = append(v.Hits, hv)
+		}
+		return nil
+	})
+	names := make([]string, 0, len(res.Facets))
+	for n := range res.Facets {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	bundles, _ := r.bundles(ctx)
+	for _, n := range names {
+		f := &FacetView{Name: n, Values: []*FacetValueView{}}
+		for _, fv := range res.Facets[n] {
+			f.Values = append(f.Values, &FacetValueView{Value: fv.Value, Label: facetLabel(ctx, n, fv.Value, bundles), Count: fv.Count})
+		}
+		v.Facets = append(v.Facets, f)
+	}
+	return v, err
+}
+
+func facetLabel(ctx context.Context, facet, value string, bundles []*catalog.Bundle) string {
+	switch facet {
+	case search.FacetAddressee:
+		return label(ctx, "addressee."+value)
+	case search.FacetBundle:
+		for _, b := range bundles {
+			if b.ID == value {
+				return plain(ctx, b.Name)
+			}
+		}
+	case search.FacetHasOnline:
+		if value == "true" {
+			return label(ctx, "search.online")
+		}
+		return label(ctx, "search.offline")
+	}
+	return value
+}
+
+// federatedSearch merges the local answer with the peers' live answers by
+// reciprocal-rank fusion, one hit per LeiKa key, the most local authority
+// for the place first (federation.Merge). A peer's hit is shown with the
+// description this portal has for its key (own or mirrored); hits for keys
+// unknown here are left out and counted in the peer's status.
+func (r *Resolver) federatedSearch(ctx context.Context, query string, res *search.Result, ars string, first int) (*SearchResultView, error) {
+	local := make([]federation.Hit, 0, len(res.Hits))
+	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) error {
+		for _, h := range res.Hits {
+			svc, err := tx.Service(h.ServiceID)
+			if err != nil {
+				continue
+			}
+			key := ""
+			if len(svc.LeikaKeys) > 0 {
+				key = svc.LeikaKeys[0]
+			}
+			local = append(local, federation.Hit{Origin: svc.Origin, LeikaKey: key, ServiceID: svc.ID, Score: h.Score, RegionKey: svc.RegionKey})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var peers []federation.PeerResult
+	if r.FanOut != nil {
+		peers = r.FanOut.Search(ctx, federation.SearchQuery{Query: query, ARS: ars, First: max(first, 10)})
+	}
+	merged := federation.Merge(local, peers, ars)
+	byID := map[string]search.Hit{}
+	for _, h := range res.Hits {
+		byID[h.ServiceID] = h
+	}
+	combined := &search.Result{Total: len(merged), Lang: res.Lang, Facets: res.Facets, DidYouMean: res.DidYouMean}
+	err = r.Store.ViewShared(ctx, func(tx *catalog.Tx) error {
+		for _, m := range merged {
+			if h, ok := byID[m.ServiceID]; ok {
+				h.Score = m.Score
+				combined.Hits = append(combined.Hits, h)
+				continue
+			}
+			svc, err := tx.ServiceForPlace(m.LeikaKey, placeOrHome(ars, r.Store.Home()), tx.Now())
+			if err != nil {
+				continue
+			}
+			combined.Hits = append(combined.Hits, search.Hit{ServiceID: svc.ID, LeikaKeys: svc.LeikaKeys, Score: m.Score})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if first > 0 && len(combined.Hits) > first {
+		combined.Hits = combined.Hits[:first]
+		combined.HasNextPage = true
+	}
+	v, err := r.searchView(ctx, combined, ars)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range peers {
+		v.Peers = append(v.Peers, &PeerSearchView{Peer: p.Peer, Status: p.Status, Hits: len(p.Hits), Error: optString(p.Err),
+			TookMs: int(p.Took.Milliseconds())})
+	}
+	return v, nil
+}
+
+func placeOrHome(ars, home string) string {
+	if ars != "" {
+		return ars
+	}
+	return home
+}

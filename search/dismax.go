@@ -1,0 +1,219 @@
+package search
+
+import (
+	"context"
+
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/blevesearch/bleve/v2/search/searcher"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// maxQuery matches the documents any of its queries matches and scores a
+// document by its best match plus tie times the others ("dis_max").
+//
+// Bleve's DisjunctionQuery scores the sum of the matches times the share of
+// clauses that matched (its coordination factor). That is right across the
+// concepts of a query, where a hit should satisfy as many as it can, but
+// wrong across the fields of one word: a service of the federal catalogue
+// has only a name, so a word in its name would count a quarter of the same
+// word in a core service that repeats it in name, keywords, short and full
+// text. Alternatives of a concept (the word as typed, a synonym, a typo
+// correction) likewise should not add up.
+type maxQuery struct {
+	queries []query.Query
+	tie     float64
+}
+
+func newMaxQuery(tie float64, qs ...query.Query) query.Query {
+	if len(qs) == 1 {
+		return qs[0]
+	}
+	return &maxQuery{queries: qs, tie: tie}
+}
+
+func (q *maxQuery) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping,
+	options search.SearcherOptions) (search.Searcher, error) {
+	ss := make([]search.Searcher, 0, len(q.queries))
+	closeAll := func() {
+		for _, s := range ss {
+			s.Close()
+		}
+	}
+	for _, sub := range q.queries {
+		s, err := sub.Searcher(ctx, r, m, options)
+		if err != nil {
+			closeAll()
+			return nil, err
+		}
+		if _, none := s.(*searcher.MatchNoneSearcher); none {
+			s.Close()
+			continue
+		}
+		ss = append(ss, s)
+	}
+	switch len(ss) {
+	case 0:
+		return searcher.NewMatchNoneSearcher(r)
+	case 1:
+		return ss[0], nil
+	}
+	return &maxSearcher{searchers: ss, currs: make([]*search.DocumentMatch, len(ss)), tie: q.tie, explain: options.Explain}, nil
+}
+
+type maxSearcher struct {
+	searchers   []search.Searcher
+	currs       []*search.DocumentMatch
+	tie         float64
+	explain     bool
+	initialized bool
+}
+
+func (s *maxSearcher) init(ctx *search.SearchContext) error {
+	for i, sub := range s.searchers {
+		d, err := sub.Next(ctx)
+		if err != nil {
+			return err
+		}
+		s.currs[i] = d
+	}
+	s.initialized = true
+	return nil
+}
+
+// Next returns the next document any sub-searcher matches.
+func (s *maxSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
+	if !s.initialized {
+		if err := s.init(ctx); err != nil {
+			return nil, err
+		}
+	}
+	var low index.IndexInternalID
+	for _, c := range s.currs {
+		if c != nil && (low == nil || c.IndexInternalID.Compare(low) < 0) {
+			low = c.IndexInternalID
+		}
+	}
+	if low == nil {
+		return nil, nil
+	}
+	// Which sub-searchers are on this document; low aliases one of their
+	// matches, which may go back to the pool below.
+	var on []int
+	for i, c := range s.currs {
+		if c != nil && c.IndexInternalID.Equals(low) {
+			on = append(on, i)
+		}
+	}
+	best := on[0]
+	sum := 0.0
+	var expl []*search.Explanation
+	for _, i := range on {
+		sum += s.currs[i].Score
+		if s.currs[i].Score > s.currs[best].Score {
+			best = i
+		}
+		if s.explain {
+			expl = append(expl, s.currs[i].Expl)
+		}
+	}
+	rv := s.currs[best]
+	others := make([]*search.DocumentMatch, 0, len(on)-1)
+	for _, i := range on {
+		if i != best {
+			others = append(others, s.currs[i])
+		}
+	}
+	rv.Score += s.tie * (sum - rv.Score)
+	rv.FieldTermLocations = search.MergeFieldTermLocations(rv.FieldTermLocations, others)
+	if s.explain {
+		rv.Expl = &search.Explanation{Value: rv.Score, Message: "max plus tie of:", Children: expl}
+	}
+	// Advance the sub-searchers that were on this document; give back the
+	// matches that are not returned.
+	for _, i := range on {
+		if i != best {
+			ctx.DocumentMatchPool.Put(s.currs[i])
+		}
+		d, err := s.searchers[i].Next(ctx)
+		if err != nil {
+			return nil, err
+		}
+		s.currs[i] = d
+	}
+	return rv, nil
+}
+
+// Advance moves to the first document at or after id.
+func (s *maxSearcher) Advance(ctx *search.SearchContext, id index.IndexInternalID) (*search.DocumentMatch, error) {
+	if !s.initialized {
+		if err := s.init(ctx); err != nil {
+			return nil, err
+		}
+	}
+	for i, sub := range s.searchers {
+		if c := s.currs[i]; c != nil {
+			if c.IndexInternalID.Compare(id) >= 0 {
+				continue
+			}
+			ctx.DocumentMatchPool.Put(c)
+		}
+		d, err := sub.Advance(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		s.currs[i] = d
+	}
+	return s.Next(ctx)
+}
+
+func (s *maxSearcher) Close() error {
+	var first error
+	for _, sub := range s.searchers {
+		if err := sub.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+func (s *maxSearcher) Weight() float64 {
+	w := 0.0
+	for _, sub := range s.searchers {
+		w += sub.Weight()
+	}
+	return w
+}
+
+func (s *maxSearcher) SetQueryNorm(n float64) {
+	for _, sub := range s.searchers {
+		sub.SetQueryNorm(n)
+	}
+}
+
+func (s *maxSearcher) Count() uint64 {
+	var n uint64
+	for _, sub := range s.searchers {
+		n += sub.Count()
+	}
+	return n
+}
+
+func (s *maxSearcher) Min() int { return 0 }
+
+func (s *maxSearcher) Size() int {
+	n := 64 + 8*len(s.currs)
+	for _, sub := range s.searchers {
+		n += sub.Size()
+	}
+	return n
+}
+
+func (s *maxSearcher) DocumentMatchPoolSize() int {
+	n := len(s.currs)
+	for _, sub := range s.searchers {
+		n += sub.DocumentMatchPoolSize()
+	}
+	return n
+}

@@ -1,0 +1,178 @@
+package search
+
+import (
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/catalog/demo"
+)
+
+var updateBaseline = flag.Bool("update-baseline", false, "write the measured relevance to testdata/search/baseline.json")
+
+const (
+	queriesFile  = "../testdata/search/queries.tsv"
+	baselineFile = "../testdata/search/baseline.json"
+	// maxDrop is how far nDCG@10 may fall below the baseline.
+	maxDrop = 0.02
+)
+
+// baseline is the relevance recorded in testdata/search/baseline.json.
+type baseline struct {
+	Queries        int     `json:"queries"`
+	NDCG10         float64 `json:"ndcg10"`
+	MRR10          float64 `json:"mrr10"`
+	Recall10       float64 `json:"recall10"`
+	ZeroResultRate float64 `json:"zeroResultRate"`
+}
+
+// The demo catalogue is loaded once per test binary: the relevance test,
+// the demo integration tests and the benchmarks share it (read-only).
+var demoOnce struct {
+	sync.Once
+	dir string
+	st  *catalog.Store
+	ix  *Index
+	err error
+}
+
+func demoIndex(t testing.TB) (*catalog.Store, *Index) {
+	t.Helper()
+	demoOnce.Do(func() {
+		d := &demoOnce
+		if d.dir, d.err = os.MkdirTemp("", "search-demo-"); d.err != nil {
+			return
+		}
+		if d.st, d.err = catalog.Open(filepath.Join(d.dir, "catalog.db"), catalog.Options{Portal: "HE"}); d.err != nil {
+			return
+		}
+		if _, d.err = demo.Load(ctx, d.st, nil); d.err != nil {
+			return
+		}
+		d.ix, d.err = Open("", d.st, nil)
+	})
+	require.NoError(t, demoOnce.err)
+	return demoOnce.st, demoOnce.ix
+}
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	code := m.Run()
+	if d := &demoOnce; d.st != nil {
+		if err := d.st.Check(); err != nil {
+			os.Stderr.WriteString("demo store Check: " + err.Error() + "\n")
+			code = 1
+		}
+		if d.ix != nil {
+			d.ix.Close()
+		}
+		d.st.Close()
+	}
+	if demoOnce.dir != "" {
+		os.RemoveAll(demoOnce.dir)
+	}
+	if o := &bigOnce; o.st != nil {
+		if bigIndexOnce.ix != nil {
+			bigIndexOnce.ix.Close()
+		}
+		if err := o.st.Check(); err != nil {
+			os.Stderr.WriteString("benchmark store Check: " + err.Error() + "\n")
+			code = 1
+		}
+		o.st.Close()
+	}
+	if bigOnce.dir != "" {
+		os.RemoveAll(bigOnce.dir)
+	}
+	os.Exit(code)
+}
+
+func readQueries(t testing.TB) []EvalQuery {
+	t.Helper()
+	f, err := os.Open(queriesFile)
+	require.NoError(t, err)
+	defer f.Close()
+	qs, err := ParseQueries(f)
+	require.NoError(t, err)
+	return qs
+}
+
+// TestRelevance runs the query set over the demo catalogue and fails when
+// nDCG@10 drops more than maxDrop below the recorded baseline. Run with
+// -update-baseline to record a new one.
+func TestRelevance(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads the demo catalogue")
+	}
+	_, ix := demoIndex(t)
+	qs := readQueries(t)
+	require.GreaterOrEqual(t, len(qs), 150, "the query set needs at least 150 queries")
+	rep := Evaluate(ctx, ix, qs)
+	var b strings.Builder
+	rep.WriteText(&b, 25)
+	t.Log("\n" + b.String())
+	assert.Zero(t, rep.Errors, "queries refused")
+
+	got := baseline{Queries: rep.Queries, NDCG10: round4(rep.NDCG10), MRR10: round4(rep.MRR10),
+		Recall10: round4(rep.Recall10), ZeroResultRate: round4(rep.ZeroResultRate)}
+	if *updateBaseline {
+		data, err := json.MarshalIndent(got, "", "  ")
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(baselineFile, append(data, '\n'), 0o644))
+		t.Logf("baseline written: %+v", got)
+		return
+	}
+	data, err := os.ReadFile(baselineFile)
+	require.NoError(t, err, "no baseline: run go test ./search/ -run TestRelevance -update-baseline")
+	var want baseline
+	require.NoError(t, json.Unmarshal(data, &want))
+	assert.GreaterOrEqual(t, got.NDCG10, want.NDCG10-maxDrop, "nDCG@10 dropped: got %.4f, baseline %.4f", got.NDCG10, want.NDCG10)
+	assert.Less(t, got.ZeroResultRate, 0.02, "zero-result rate")
+	t.Logf("measured %+v, baseline %+v", got, want)
+}
+
+func round4(f float64) float64 { return float64(int(f*10000+0.5)) / 10000 }
+
+func TestParseQueries(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     int
+		err      string
+	}{
+		{"OK", "# comment\n\nperso\t\tde\t99008001012000:3 99008001014002:1\nummelden kassel\t066110000000\t\t99115005104000:3\n", 2, ""},
+		{"ErrFields", "perso\tde\t99008001012000:3\n", 0, "4"},
+		{"ErrGrade", "perso\t\t\t99008001012000:5\n", 0, "KEY:GRADE"},
+		{"ErrKey", "perso\t\t\t9900800:3\n", 0, "KEY:GRADE"},
+		{"ErrARS", "perso\t0661\t\t99008001012000:3\n", 0, "region key"},
+		{"ErrLang", "perso\t\tfr\t99008001012000:3\n", 0, "de, en"},
+		{"ErrNoJudgments", "perso\t\t\t\n", 0, "no judgments"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			qs, err := ParseQueries(strings.NewReader(tt.in))
+			if tt.err != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Len(t, qs, tt.want)
+		})
+	}
+}
+
+func TestNDCG(t *testing.T) {
+	rel := map[string]int{"a": 3, "b": 2}
+	assert.InDelta(t, 1.0, ndcg([]int{3, 2}, rel), 1e-9, "ideal order")
+	assert.Less(t, ndcg([]int{2, 3}, rel), 1.0, "swapped")
+	assert.Zero(t, ndcg([]int{0, 0}, rel), "nothing relevant")
+	assert.InDelta(t, 7/(7+3/1.5849625007), ndcg([]int{3}, rel), 1e-6, "one of two")
+}

@@ -1,0 +1,918 @@
+package search
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"golang.org/x/net/html"
+
+	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/i18n"
+)
+
+// MappingVersion is the version of the index layout: fields, analysers,
+// synonyms that are applied at index time. An index written with another
+// version is rebuilt when it is opened. Bump it with every change to
+// newMapping, the analysis chain or document.
+const MappingVersion = 1
+
+// Keys of the values the index stores about itself (Bleve internal storage).
+var (
+	keyCheckpoint = []byte("lf.checkpoint") // 8-byte big-endian change-log revision
+	keyLogMark    = []byte("lf.logmark")    // the change-log entry at the checkpoint, to detect a replaced store
+	keyMapping    = []byte("lf.mapping")    // MappingVersion as decimal text
+	keyDictDocs   = []byte("lf.dictdocs")   // services the compound dictionary was built from
+)
+
+const (
+	defaultPageSize = 2000 // change-log entries per catch-up batch
+	batchDocs       = 500  // documents per rebuild batch
+)
+
+// Index is the search projection of a catalogue store. All methods are safe
+// for concurrent use; searches run while the index catches up or rebuilds.
+type Index struct {
+	path     string
+	st       *catalog.Store
+	log      *slog.Logger
+	pageSize int // change-log entries per batch (tests make it small)
+
+	wmu sync.Mutex   // serialises writers: CatchUp, Rebuild, Close
+	mu  sync.RWMutex // guards cur; a search holds the read lock throughout
+	cur *projection
+
+	rebuilds atomic.Int64 // full rebuilds done, for tests and logs
+}
+
+// projection is one Bleve index with the derived tables that belong to it.
+// A rebuild makes a new one and swaps it in whole.
+type projection struct {
+	bi       bleve.Index
+	resp     *respTable
+	places   atomic.Pointer[placeTable]
+	rev      atomic.Uint64
+	dictDocs int
+}
+
+// document is what the index stores for one published service.
+type document struct {
+	NameDE     []string `json:"name_de"` // formal name (02) and citizen name (03)
+	KeywordsDE []string `json:"kw_de"`
+	ShortDE    string   `json:"short_de"` // 05, without HTML
+	FullDE     string   `json:"full_de"`  // 06, without HTML
+	NameEN     []string `json:"name_en"`
+	KeywordsEN []string `json:"kw_en"`
+	ShortEN    string   `json:"short_en"`
+	FullEN     string   `json:"full_en"`
+	Leika      []string `json:"leika"`
+	Categories []string `json:"category"`
+	Addressees []string `json:"addressee"`
+	Bundles    []string `json:"bundle"`
+	Online     string   `json:"online"` // "true" or "false"
+	Origin     string   `json:"origin"`
+	ARS        []string `json:"ars"` // region keys where a LeiKa key of the service has a responsibility
+}
+
+// Index field names.
+const (
+	fieldLeika     = "leika"
+	fieldCategory  = "category"
+	fieldAddressee = "addressee"
+	fieldBundle    = "bundle"
+	fieldOnline    = "online"
+	fieldOrigin    = "origin"
+	fieldARS       = "ars"
+)
+
+// newMapping returns the explicit, static mapping of the index.
+func newMapping(dict []string) (*mapping.IndexMappingImpl, error) {
+	m := bleve.NewIndexMapping()
+	if err := addAnalysis(m, dict); err != nil {
+		return nil, err
+	}
+	m.DefaultAnalyzer = analyzerDE
+	m.StoreDynamic, m.IndexDynamic, m.DocValuesDynamic = false, false, false
+	dm := bleve.NewDocumentStaticMapping()
+	text := func(name, analyzer string, store bool) *mapping.FieldMapping {
+		f := bleve.NewTextFieldMapping()
+		f.Name, f.Analyzer = name, analyzer
+		f.Store, f.IncludeTermVectors = store, store
+		f.IncludeInAll, f.DocValues = false, false
+		return f
+	}
+	kw := func(name string) *mapping.FieldMapping {
+		f := bleve.NewKeywordFieldMapping()
+		f.Name, f.Analyzer = name, keyword.Name
+		f.Store, f.IncludeTermVectors, f.IncludeInAll = name == fieldLeika, false, false
+		f.DocValues = true
+		return f
+	}
+	for _, l := range []struct{ lang, an, vocab string }{{"de", analyzerDE, analyzerVocabDE}, {"en", analyzerEN, analyzerVocabEN}} {
+		dm.AddFieldMappingsAt("name_"+l.lang, text("name_"+l.lang, l.an, true), text("vocab_"+l.lang, l.vocab, false))
+		dm.AddFieldMappingsAt("kw_"+l.lang, text("kw_"+l.lang, l.an, true), text("vocab_"+l.lang, l.vocab, false))
+		dm.AddFieldMappingsAt("short_"+l.lang, text("short_"+l.lang, l.an, true))
+		dm.AddFieldMappingsAt("full_"+l.lang, text("full_"+l.lang, l.an, false))
+	}
+	for _, f := range []string{fieldLeika, fieldCategory, fieldAddressee, fieldBundle, fieldOnline, fieldOrigin, fieldARS} {
+		dm.AddFieldMappingsAt(f, kw(f))
+	}
+	m.DefaultMapping = dm
+	return m, nil
+}
+
+// Open opens the index at path (a directory; "" keeps it in memory) as the
+// projection of st. An index that does not exist, cannot be read, was
+// written with another MappingVersion or for another store history is
+// rebuilt; an existing one catches up from its checkpoint. Open returns an
+// index that is current with the store.
+func Open(path string, st *catalog.Store, log *slog.Logger) (*Index, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	ix := &Index{path: path, st: st, log: log, pageSize: defaultPageSize}
+	ctx := context.Background()
+	if path == "" {
+		p, err := ix.build(ctx, nil)
+		if err != nil {
+			return nil, err
+		}
+		ix.cur = p
+		return ix, nil
+	}
+	p, reason := ix.openExisting(ctx)
+	if p == nil {
+		log.Info("search index: building", "path", path, "reason", reason)
+		if err := ix.Rebuild(ctx, nil); err != nil {
+			return nil, err
+		}
+		return ix, nil
+	}
+	ix.cur = p
+	if err := ix.CatchUp(ctx); err != nil {
+		ix.Close()
+		return nil, err
+	}
+	return ix, nil
+}
+
+// openExisting opens the index at ix.path and checks that it can follow the
+// store. It returns nil and the reason when the index must be rebuilt.
+func (ix *Index) openExisting(ctx context.Context) (*projection, string) {
+	bi, err := bleve.Open(ix.path)
+	if err != nil {
+		if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
+			return nil, "no index"
+		}
+		return nil, "unreadable: " + err.Error()
+	}
+	reason := ""
+	v, _ := bi.GetInternal(keyMapping)
+	rev, _ := bi.GetInternal(keyCheckpoint)
+	mark, _ := bi.GetInternal(keyLogMark)
+	switch {
+	case string(v) != fmt.Sprint(MappingVersion):
+		reason = fmt.Sprintf("mapping version %q, code has %d", v, MappingVersion)
+	case len(rev) != 8:
+		reason = "no checkpoint (incomplete build)"
+	}
+	p := &projection{bi: bi}
+	if reason == "" {
+		p.rev.Store(binary.BigEndian.Uint64(rev))
+		if d, err := bi.GetInternal(keyDictDocs); err == nil {
+			fmt.Sscan(string(d), &p.dictDocs)
+		}
+		err := ix.st.View(ctx, func(tx *catalog.Tx) error {
+			if p.rev.Load() > tx.Revision() {
+				reason = fmt.Sprintf("checkpoint %d is ahead of the store (%d)", p.rev.Load(), tx.Revision())
+				return nil
+			}
+			if m, err := logMark(tx, p.rev.Load()); err != nil || m != string(mark) {
+				reason = "the store's change log differs from the one indexed"
+				return nil
+			}
+			var err error
+			if p.resp, err = loadResponsibilities(tx); err != nil {
+				return err
+			}
+			places, err := buildPlaces(tx)
+			p.places.Store(places)
+			return err
+		})
+		if err != nil {
+			reason = "store: " + err.Error()
+		}
+	}
+	if reason != "" {
+		bi.Close()
+		return nil, reason
+	}
+	return p, ""
+}
+
+// logMark identifies the change-log entry at rev, so that an index built
+// from another store (a restored backup that diverged) is not mistaken for
+// a projection of this one.
+func logMark(tx *catalog.Tx, rev uint64) (string, error) {
+	if rev == 0 {
+		return "", nil
+	}
+	ch, err := tx.Changes(rev-1, 1)
+	if err != nil || len(ch) == 0 {
+		return "", fmt.Errorf("no change-log entry %d", rev)
+	}
+	c := ch[0]
+	return fmt.Sprintf("%d %s %s %s %d", c.Revision, c.Kind, c.ID, c.Time.UTC().Format(time.RFC3339Nano), c.Version), nil
+}
+
+// Close closes the index. Searches after Close fail with INTERNAL.
+func (ix *Index) Close() error {
+	ix.wmu.Lock()
+	defer ix.wmu.Unlock()
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.cur == nil {
+		return nil
+	}
+	err := ix.cur.bi.Close()
+	ix.cur = nil
+	return err
+}
+
+// Revision returns the change-log revision the index has applied (its
+// checkpoint).
+func (ix *Index) Revision() uint64 {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.cur == nil {
+		return 0
+	}
+	return ix.cur.rev.Load()
+}
+
+// DocCount returns the number of services in the index.
+func (ix *Index) DocCount() (int, error) {
+	p, release, err := ix.acquire()
+	if err != nil {
+		return 0, err
+	}
+	defer release()
+	n, err := p.bi.DocCount()
+	if err != nil {
+		return 0, catalog.Internal(err)
+	}
+	return int(n), nil
+}
+
+var errClosed = catalog.Internal(errors.New("search index is closed"))
+
+// acquire returns the current projection under the read lock.
+func (ix *Index) acquire() (*projection, func(), error) {
+	ix.mu.RLock()
+	if ix.cur == nil {
+		ix.mu.RUnlock()
+		return nil, nil, errClosed
+	}
+	return ix.cur, ix.mu.RUnlock, nil
+}
+
+// CatchUp applies every change-log entry after the checkpoint. Each batch
+// of documents is written together with its new checkpoint, so after a
+// crash the index resumes where its last batch ended.
+func (ix *Index) CatchUp(ctx context.Context) error {
+	ix.wmu.Lock()
+	defer ix.wmu.Unlock()
+	ix.mu.RLock()
+	p := ix.cur
+	ix.mu.RUnlock()
+	if p == nil {
+		return errClosed
+	}
+	return ix.catchUp(ctx, p)
+}
+
+func (ix *Index) catchUp(ctx context.Context, p *projection) error {
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		more, err := ix.applyPage(ctx, p)
+		if err != nil || !more {
+			return err
+		}
+	}
+}
+
+// applyPage applies the next page of the change log in one batch and
+// reports whether there was one.
+func (ix *Index) applyPage(ctx context.Context, p *projection) (bool, error) {
+	var (
+		batch   *bleve.Batch
+		last    uint64
+		pending map[string]*respEntry
+		places  *placeTable
+		n       int
+	)
+	err := ix.st.View(ctx, func(tx *catalog.Tx) error {
+		changes, err := tx.Changes(p.rev.Load(), ix.pageSize)
+		if err != nil || len(changes) == 0 {
+			return err
+		}
+		n = len(changes)
+		view := &respView{t: p.resp, pending: map[string]*respEntry{}}
+		services := map[string]bool{}
+		regions := false
+		for _, ch := range changes {
+			switch ch.Kind {
+			case catalog.KindService:
+				services[ch.ID] = true
+			case catalog.KindResponsibility:
+				keys, err := view.refresh(tx, ch.ID)
+				if err != nil {
+					return err
+				}
+				for _, k := range keys {
+					svcs, err := tx.ServicesByLeika(k)
+					if err != nil {
+						return err
+					}
+					for _, s := range svcs {
+						services[s.ID] = true
+					}
+				}
+			case catalog.KindRegion:
+				regions = true
+			}
+		}
+		batch = p.bi.NewBatch()
+		ids := make([]string, 0, len(services))
+		for id := range services {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		for _, id := range ids {
+			if err := stage(tx, view, batch, id); err != nil {
+				return err
+			}
+		}
+		last = changes[len(changes)-1].Revision
+		mark, err := logMark(tx, last)
+		if err != nil {
+			return catalog.Internal(err)
+		}
+		batch.SetInternal(keyCheckpoint, binary.BigEndian.AppendUint64(nil, last))
+		batch.SetInternal(keyLogMark, []byte(mark))
+		pending = view.pending
+		if regions {
+			if places, err = buildPlaces(tx); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return false, err
+	}
+	if batch == nil {
+		return false, nil
+	}
+	if err := p.bi.Batch(batch); err != nil {
+		return false, catalog.Internal(fmt.Errorf("search index batch: %w", err))
+	}
+	p.resp.apply(pending)
+	p.rev.Store(last)
+	if places != nil {
+		p.places.Store(places)
+	}
+	ix.log.Debug("search index: applied changes", "changes", n, "revision", last)
+	return true, nil
+}
+
+// stage adds the current state of a service to batch: its document when it
+// is published, a delete otherwise.
+func stage(tx *catalog.Tx, rv *respView, batch *bleve.Batch, id string) error {
+	svc, err := tx.Service(id)
+	switch {
+	case catalog.ErrorCode(err) == catalog.ENOTFOUND:
+		batch.Delete(id)
+		return nil
+	case err != nil:
+		return err
+	case svc.Status != catalog.StatusPublished:
+		batch.Delete(id)
+		return nil
+	}
+	return batch.Index(id, newDocument(svc, rv))
+}
+
+func newDocument(s *catalog.Service, rv *respView) *document {
+	d := &document{
+		Leika:      s.LeikaKeys,
+		Categories: s.Categories,
+		Bundles:    s.BundleIDs,
+		Origin:     s.Origin,
+		Online:     "false",
+		KeywordsDE: s.Keywords[i18n.DE],
+		KeywordsEN: s.Keywords[i18n.EN],
+	}
+	for _, a := range s.Addressees {
+		d.Addressees = append(d.Addressees, string(a))
+	}
+	text := func(m catalog.Module, lang string) string { return s.Texts[m][lang].Value }
+	for _, m := range []catalog.Module{catalog.ModuleName, catalog.ModuleCitizenName} {
+		if v := text(m, i18n.DE); v != "" {
+			d.NameDE = append(d.NameDE, v)
+		}
+		if v := text(m, i18n.EN); v != "" {
+			d.NameEN = append(d.NameEN, v)
+		}
+	}
+	d.ShortDE = plainText(text(catalog.ModuleShortText, i18n.DE))
+	d.FullDE = plainText(text(catalog.ModuleFullText, i18n.DE))
+	d.ShortEN = plainText(text(catalog.ModuleShortText, i18n.EN))
+	d.FullEN = plainText(text(catalog.ModuleFullText, i18n.EN))
+	ars := map[string]bool{}
+	for _, k := range s.LeikaKeys {
+		keys, online := rv.places(k)
+		for _, a := range keys {
+			ars[a] = true
+		}
+		if online {
+			d.Online = "true"
+		}
+	}
+	for a := range ars {
+		d.ARS = append(d.ARS, a)
+	}
+	sort.Strings(d.ARS)
+	return d
+}
+
+// plainText returns the text of an HTML fragment (the PVOG whitelist),
+// with a space for every tag so that words of adjacent elements stay apart.
+func plainText(s string) string {
+	if !strings.ContainsAny(s, "<&") {
+		return s
+	}
+	var b strings.Builder
+	z := html.NewTokenizer(strings.NewReader(s))
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return strings.Join(strings.Fields(b.String()), " ")
+		case html.TextToken:
+			b.Write(z.Text())
+		default:
+			b.WriteByte(' ')
+		}
+	}
+}
+
+// Rebuild builds a new index from the store and swaps it in; searches use
+// the old one until then. progress, if not nil, is called after every batch
+// with the services done and the total. Errors: INTERNAL, or ctx's error.
+func (ix *Index) Rebuild(ctx context.Context, progress func(done, total int)) error {
+	ix.wmu.Lock()
+	defer ix.wmu.Unlock()
+	p, err := ix.build(ctx, progress)
+	if err != nil {
+		return err
+	}
+	if ix.path == "" {
+		ix.mu.Lock()
+		old := ix.cur
+		ix.cur = p
+		ix.mu.Unlock()
+		if old != nil {
+			old.bi.Close()
+		}
+		return nil
+	}
+	// On disk the new index was built beside the old one; it is closed,
+	// renamed into place and opened again (scorch keeps its path).
+	if err := p.bi.Close(); err != nil {
+		return catalog.Internal(err)
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.cur != nil {
+		ix.cur.bi.Close()
+		ix.cur = nil
+	}
+	old := ix.path + ".old"
+	os.RemoveAll(old)
+	if err := os.Rename(ix.path, old); err != nil && !os.IsNotExist(err) {
+		return catalog.Internal(err)
+	}
+	if err := os.Rename(ix.buildPath(), ix.path); err != nil {
+		return catalog.Internal(err)
+	}
+	os.RemoveAll(old)
+	bi, err := bleve.Open(ix.path)
+	if err != nil {
+		return catalog.Internal(err)
+	}
+	p.bi = bi
+	ix.cur = p
+	return nil
+}
+
+func (ix *Index) buildPath() string { return ix.path + ".rebuild" }
+
+// build makes a complete projection from one consistent read of the store
+// and catches it up to the store's latest revision.
+func (ix *Index) build(ctx context.Context, progress func(done, total int)) (_ *projection, err error) {
+	start := time.Now()
+	p := &projection{}
+	dir := ""
+	if ix.path != "" {
+		dir = ix.buildPath()
+		if err := os.RemoveAll(dir); err != nil {
+			return nil, catalog.Internal(err)
+		}
+	}
+	defer func() {
+		if err != nil && p.bi != nil {
+			p.bi.Close()
+			if dir != "" {
+				os.RemoveAll(dir)
+			}
+		}
+	}()
+	var docs int
+	err = ix.st.View(ctx, func(tx *catalog.Tx) error {
+		rev := tx.Revision()
+		dict, dictDocs, err := compoundDictionary(tx)
+		if err != nil {
+			return err
+		}
+		m, err := newMapping(dict)
+		if err != nil {
+			return catalog.Internal(err)
+		}
+		// Scorch in both cases ("" keeps it in memory): Bleve's NewMemOnly
+		// is the older upsidedown format, which lacks the fuzzy term
+		// dictionary that typo correction reads.
+		p.bi, err = bleve.NewUsing(dir, m, scorch.Name, scorch.Name, nil)
+		if err != nil {
+			return catalog.Internal(fmt.Errorf("create search index: %w", err))
+		}
+		p.dictDocs = dictDocs
+		if p.resp, err = loadResponsibilities(tx); err != nil {
+			return err
+		}
+		places, err := buildPlaces(tx)
+		if err != nil {
+			return err
+		}
+		p.places.Store(places)
+		view := &respView{t: p.resp}
+		total := tx.Count(catalog.KindService)
+		batch := p.bi.NewBatch()
+		done := 0
+		flush := func() error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := p.bi.Batch(batch); err != nil {
+				return catalog.Internal(err)
+			}
+			batch.Reset()
+			if progress != nil {
+				progress(done, total)
+			}
+			return nil
+		}
+		err = tx.Each(catalog.KindService, func(r catalog.Record) (bool, error) {
+			s := r.(*catalog.Service)
+			done++
+			if s.Status == catalog.StatusPublished {
+				if err := batch.Index(s.ID, newDocument(s, view)); err != nil {
+					return false, catalog.Internal(err)
+				}
+				docs++
+			}
+			if batch.Size() >= batchDocs {
+				return true, flush()
+			}
+			return true, nil
+		})
+		if err != nil {
+			return err
+		}
+		mark, err := logMark(tx, rev)
+		if err != nil {
+			return catalog.Internal(err)
+		}
+		batch.SetInternal(keyCheckpoint, binary.BigEndian.AppendUint64(nil, rev))
+		batch.SetInternal(keyLogMark, []byte(mark))
+		batch.SetInternal(keyMapping, []byte(fmt.Sprint(MappingVersion)))
+		batch.SetInternal(keyDictDocs, []byte(fmt.Sprint(dictDocs)))
+		if err := flush(); err != nil {
+			return err
+		}
+		p.rev.Store(rev)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := ix.catchUp(ctx, p); err != nil {
+		return nil, err
+	}
+	ix.rebuilds.Add(1)
+	ix.log.Info("search index built", "documents", docs, "revision", p.rev.Load(),
+		"took", time.Since(start).Round(time.Millisecond))
+	return p, nil
+}
+
+// Run keeps the index current: it catches up, then waits for the store's
+// next commit, until ctx ends. A failed catch-up is logged and retried
+// after a pause. When the catalogue has grown well beyond the vocabulary the
+// compound dictionary was built from (an index opened on an empty store
+// before the demo was loaded), Run rebuilds once so that the dictionary
+// covers the new words. Run returns nil when ctx ends.
+func (ix *Index) Run(ctx context.Context) error {
+	backoff := time.Second
+	for {
+		changed := ix.st.Changed()
+		err := ix.CatchUp(ctx)
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case errors.Is(err, errClosed):
+			return nil
+		case err != nil:
+			ix.log.Error("search index: catch-up failed", "err", err, "retry", backoff)
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(backoff):
+			}
+			backoff = min(2*backoff, time.Minute)
+			continue
+		}
+		backoff = time.Second
+		if ix.vocabularyStale() {
+			ix.log.Info("search index: rebuilding for the grown vocabulary")
+			if err := ix.Rebuild(ctx, nil); err != nil && ctx.Err() == nil {
+				ix.log.Error("search index: rebuild failed", "err", err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-changed:
+		}
+	}
+}
+
+func (ix *Index) vocabularyStale() bool {
+	p, release, err := ix.acquire()
+	if err != nil {
+		return false
+	}
+	defer release()
+	n, err := p.bi.DocCount()
+	return err == nil && int(n) > 2*p.dictDocs+50
+}
+
+// respEntry is what the index needs of a responsibility.
+type respEntry struct {
+	leika, ars string
+	online     bool
+}
+
+// respTable mirrors the catalogue's responsibilities by LeiKa key: the
+// region keys where a key has a responsibility, and whether one of them is
+// an online service. The store has the index (idx.resp.place) but no method
+// that lists it for a key, so the projection keeps its own copy, loaded
+// with the projection and kept current by the change log.
+type respTable struct {
+	mu      sync.RWMutex
+	byID    map[string]respEntry
+	byLeika map[string]map[string]bool
+	// states counts the responsibilities below the Bund by state (the
+	// first two digits of the region key): the states the portal serves.
+	states map[string]int
+}
+
+func loadResponsibilities(tx *catalog.Tx) (*respTable, error) {
+	t := &respTable{byID: map[string]respEntry{}, byLeika: map[string]map[string]bool{}, states: map[string]int{}}
+	err := tx.Each(catalog.KindResponsibility, func(r catalog.Record) (bool, error) {
+		resp := r.(*catalog.Responsibility)
+		t.set(resp.ID, entryOf(resp))
+		return true, nil
+	})
+	return t, err
+}
+
+func entryOf(r *catalog.Responsibility) respEntry {
+	return respEntry{leika: r.LeikaKey, ars: r.RegionKey, online: r.OnlineServiceID != ""}
+}
+
+func (t *respTable) set(id string, e respEntry) {
+	t.remove(id)
+	t.byID[id] = e
+	if t.byLeika[e.leika] == nil {
+		t.byLeika[e.leika] = map[string]bool{}
+	}
+	t.byLeika[e.leika][id] = true
+	if e.ars != catalog.Bund && len(e.ars) == 12 {
+		t.states[e.ars[:2]]++
+	}
+}
+
+func (t *respTable) remove(id string) {
+	old, ok := t.byID[id]
+	if !ok {
+		return
+	}
+	delete(t.byLeika[old.leika], id)
+	if len(t.byLeika[old.leika]) == 0 {
+		delete(t.byLeika, old.leika)
+	}
+	delete(t.byID, id)
+	if old.ars != catalog.Bund && len(old.ars) == 12 {
+		if t.states[old.ars[:2]]--; t.states[old.ars[:2]] <= 0 {
+			delete(t.states, old.ars[:2])
+		}
+	}
+}
+
+// serves reports whether the catalogue has responsibilities in the state
+// of a region key.
+func (t *respTable) serves(ars string) bool {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return len(ars) == 12 && t.states[ars[:2]] > 0
+}
+
+// apply writes changes computed by a respView (nil removes).
+func (t *respTable) apply(pending map[string]*respEntry) {
+	if len(pending) == 0 {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for id, e := range pending {
+		if e == nil {
+			t.remove(id)
+		} else {
+			t.set(id, *e)
+		}
+	}
+}
+
+// respView is a respTable with changes not yet applied: documents staged in
+// a batch see the new state, the table changes only once the batch is in.
+type respView struct {
+	t       *respTable
+	pending map[string]*respEntry // by responsibility ID; nil = deleted
+	byLeika map[string][]string   // pending IDs by their old and new LeiKa key
+}
+
+// refresh reads a responsibility's current state and returns the LeiKa keys
+// whose documents it affects (its previous and its current key).
+func (v *respView) refresh(tx *catalog.Tx, id string) ([]string, error) {
+	if v.byLeika == nil {
+		v.byLeika = map[string][]string{}
+	}
+	var keys []string
+	if e, ok := v.lookup(id); ok {
+		keys = append(keys, e.leika)
+	}
+	r, err := tx.Responsibility(id)
+	switch {
+	case catalog.ErrorCode(err) == catalog.ENOTFOUND:
+		v.pending[id] = nil
+	case err != nil:
+		return nil, err
+	default:
+		e := entryOf(r)
+		v.pending[id] = &e
+		if len(keys) == 0 || keys[0] != e.leika {
+			keys = append(keys, e.leika)
+		}
+	}
+	for _, k := range keys {
+		v.byLeika[k] = append(v.byLeika[k], id)
+	}
+	return keys, nil
+}
+
+func (v *respView) lookup(id string) (respEntry, bool) {
+	if e, ok := v.pending[id]; ok {
+		if e == nil {
+			return respEntry{}, false
+		}
+		return *e, true
+	}
+	v.t.mu.RLock()
+	defer v.t.mu.RUnlock()
+	e, ok := v.t.byID[id]
+	return e, ok
+}
+
+// places returns the region keys where leika has a responsibility and
+// whether one of them is an online service.
+func (v *respView) places(leika string) (ars []string, online bool) {
+	v.t.mu.RLock()
+	ids := make([]string, 0, len(v.t.byLeika[leika])+len(v.byLeika[leika]))
+	for id := range v.t.byLeika[leika] {
+		ids = append(ids, id)
+	}
+	v.t.mu.RUnlock()
+	ids = append(ids, v.byLeika[leika]...)
+	seen := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		e, ok := v.lookup(id)
+		if !ok || e.leika != leika {
+			continue
+		}
+		ars = append(ars, e.ars)
+		online = online || e.online
+	}
+	return ars, online
+}
+
+// regionKeys returns the region keys where leika has a responsibility.
+func (t *respTable) regionKeys(leika string) []string {
+	ars, _ := (&respView{t: t}).places(leika)
+	sort.Strings(ars)
+	return compactStrings(ars)
+}
+
+func compactStrings(s []string) []string {
+	out := s[:0]
+	for i, v := range s {
+		if i == 0 || v != s[i-1] {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// compoundDictionary returns the words compounds are split into: the hand
+// list plus the vocabulary of the published services' names, keywords and
+// short texts (German, folded, at least four letters, no stop words), and
+// the number of services it was built from.
+func compoundDictionary(tx *catalog.Tx) ([]string, int, error) {
+	words := map[string]bool{}
+	for _, w := range compoundParts {
+		words[foldString(w, true)] = true
+	}
+	n := 0
+	err := tx.Each(catalog.KindService, func(r catalog.Record) (bool, error) {
+		s := r.(*catalog.Service)
+		if s.Status != catalog.StatusPublished {
+			return true, nil
+		}
+		n++
+		texts := []string{s.Texts[catalog.ModuleName][i18n.DE].Value, s.Texts[catalog.ModuleCitizenName][i18n.DE].Value,
+			plainText(s.Texts[catalog.ModuleShortText][i18n.DE].Value)}
+		texts = append(texts, s.Keywords[i18n.DE]...)
+		for _, t := range texts {
+			for _, w := range queryWords(t) {
+				if isVocabularyWord(w.folded) {
+					words[w.folded] = true
+				}
+			}
+		}
+		return true, nil
+	})
+	out := make([]string, 0, len(words))
+	for w := range words {
+		out = append(out, w)
+	}
+	sort.Strings(out)
+	return out, n, err
+}
+
+func isVocabularyWord(f string) bool {
+	if len([]rune(f)) < 4 || stopDE[f] {
+		return false
+	}
+	for _, r := range f {
+		if r < 'a' || r > 'z' {
+			return false
+		}
+	}
+	return true
+}
