@@ -1,11 +1,17 @@
 package graph_test
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/leistungsfinder/leistungsfinder/federation"
+	"github.com/leistungsfinder/leistungsfinder/graph"
 )
 
 type searchResp struct {
@@ -99,4 +105,57 @@ func TestSearchAsACitizenWould(t *testing.T) {
 		require.Empty(t, call(t, srv, "", `{ suggest(prefix: "Perso", ars: "066360003003") { text service { name } } }`, nil, &r))
 		require.NotEmpty(t, r.Suggest)
 	})
+}
+
+// TestFederatedSearch asks one real peer (another instance of this API) and
+// one that hangs: the answer comes within the overall deadline, merged and
+// de-duplicated by LeiKa key, with each peer's status.
+func TestFederatedSearch(t *testing.T) {
+	demoServer(t) // loads the demo store and index
+	peer := httptest.NewServer(graph.NewHandler(graph.Options{Store: demoStore, Search: demoIndex}))
+	defer peer.Close()
+	hang := make(chan struct{})
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-hang:
+		case <-r.Context().Done():
+		}
+	}))
+	defer slow.Close()
+	defer close(hang)
+	fan := federation.NewFanOut([]federation.Peer{{ID: "BY", URL: peer.URL, RegionKey: "090000000000"}, {ID: "SL", URL: slow.URL, RegionKey: "100000000000"}},
+		federation.FanOutOptions{PeerTimeout: 300 * time.Millisecond, Timeout: 800 * time.Millisecond})
+	fed := httptest.NewServer(graph.NewHandler(graph.Options{Store: demoStore, Search: demoIndex, FanOut: fan}))
+	defer fed.Close()
+
+	var r struct {
+		Search struct {
+			TotalCount int
+			Hits       []struct {
+				Origin  string
+				Service struct{ LeikaKeys []string }
+			}
+			Peers []struct {
+				Peer, Status string
+				Hits         int
+			}
+		}
+	}
+	start := time.Now()
+	require.Empty(t, call(t, fed, "", `{ search(query: "Gewerbe anmelden", ars: "066360003003", scope: FEDERATED) {
+		totalCount hits { origin service { leikaKeys } } peers { peer status hits } } }`, nil, &r))
+	assert.Less(t, time.Since(start), 2*time.Second, "the overall deadline bounds a hanging peer")
+	require.NotEmpty(t, r.Search.Hits)
+	seen := map[string]bool{}
+	for _, h := range r.Search.Hits {
+		assert.False(t, seen[h.Service.LeikaKeys[0]], "one hit per LeiKa key")
+		seen[h.Service.LeikaKeys[0]] = true
+	}
+	assert.Equal(t, "99050012104000", r.Search.Hits[0].Service.LeikaKeys[0])
+	status := map[string]string{}
+	for _, p := range r.Search.Peers {
+		status[p.Peer] = p.Status
+	}
+	assert.Equal(t, federation.PeerOK, status["BY"])
+	assert.Equal(t, federation.PeerTimeout, status["SL"])
 }
