@@ -204,3 +204,33 @@ func TestScheduledVersion(t *testing.T) {
 		}))
 	})
 }
+
+// A service mirrored from Bavaria answers for Bavarian places; Hessian
+// places keep the Hessian description of the same LeiKa key.
+func TestMirroredServiceForItsState(t *testing.T) {
+	st := mustOpen(t)
+	seedRegions(t, st)
+	for _, r := range []*catalog.Region{
+		{Meta: catalog.Meta{ID: "090000000000"}, Name: "Bayern", Level: catalog.LevelLand, ParentKey: "000000000000"},
+		{Meta: catalog.Meta{ID: "091620000000"}, Name: "München", Level: catalog.LevelKreis, ParentKey: "090000000000"},
+	} {
+		put(t, st, r, catalog.Write{})
+	}
+	he := newService()
+	he.RegionKey = "060000000000"
+	put(t, st, he, catalog.Write{})
+	by := newService()
+	by.ID, by.Origin, by.RegionKey = "BY.LB.0000000001", "BY", "090000000000"
+	by.Texts[catalog.ModuleName] = i18n.German("Gewerbeanzeige (Bayern)")
+	put(t, st, by, catalog.Write{Mirror: true})
+	now := time.Now()
+	require.NoError(t, st.View(ctx, func(tx *catalog.Tx) error {
+		got, err := tx.ServiceForPlace(gewerbe, "091620000000", now)
+		require.NoError(t, err)
+		assert.Equal(t, "BY", got.Origin)
+		got, err = tx.ServiceForPlace(gewerbe, "066360003003", now)
+		require.NoError(t, err)
+		assert.Equal(t, "HE", got.Origin)
+		return nil
+	}))
+}
