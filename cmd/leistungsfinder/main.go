@@ -5,6 +5,8 @@
 //	leistungsfinder restore   replace the store with a checked backup
 //	leistungsfinder check     verify records, indexes, history and change log
 //	leistungsfinder editor    add, list or revoke editors and their tokens
+//	leistungsfinder reindex   rebuild the search index from the store
+//	leistungsfinder eval      measure search relevance (nDCG@10, MRR@10, recall@10, zero results)
 //	leistungsfinder peer      add, list or remove peer portals; print our feed's public key
 //	leistungsfinder export    every English label and text as JSON (--lang en)
 //	leistungsfinder bench     load-test a running server against a plain net/http baseline
@@ -51,6 +53,8 @@ func commands() []command {
 		{"restore", "replace the store with a checked backup (server stopped)", runRestore},
 		{"check", "verify records, indexes, history and change log", runCheck},
 		{"editor", "add, list or revoke editors and their tokens (server stopped)", runEditor},
+		{"reindex", "rebuild the search index from the store, with progress (server stopped)", runReindex},
+		{"eval", "measure search relevance on a query file: nDCG@10, MRR@10, recall@10, zero results", runEval},
 		{"peer", "add, list or remove the peer portals this one mirrors; print our feed key", runPeer},
 		{"export", "write every English label and text as JSON for the Bundesportal (--lang en)", runExport},
 		{"bench", "load-test a server's localService against a plain net/http baseline", runBench},

@@ -84,28 +84,11 @@ func (s *Server) Open(ctx context.Context) error {
 	if _, set := os.LookupEnv("GOGC"); !set && s.GCPercent > 0 {
 		debug.SetGCPercent(s.GCPercent)
 	}
-	if err := os.MkdirAll(s.DataDir, 0o750); err != nil {
-		return err
-	}
-	st, err := catalog.Open(storePath(s.DataDir), catalog.Options{Portal: s.Portal, Logger: s.Log})
+	st, err := s.openStoreWithDemo(ctx)
 	if err != nil {
 		return err
 	}
 	s.Store = st
-	empty := false
-	err = st.View(ctx, func(tx *catalog.Tx) error { empty = tx.Count(catalog.KindService) == 0; return nil })
-	if err != nil {
-		return err
-	}
-	if empty && !s.NoDemo {
-		s.Log.Info("empty data directory: loading the built-in demo catalogue", "dir", s.DataDir)
-		sum, err := demo.Load(ctx, st, s.Log)
-		if err != nil {
-			return fmt.Errorf("load demo catalogue: %w", err)
-		}
-		s.Log.Info("demo catalogue loaded", "services", sum.Services, "offices", sum.Offices, "regions", sum.Regions,
-			"responsibilities", sum.Responsibilities)
-	}
 
 	start := time.Now()
 	ix, err := search.Open(filepath.Join(s.DataDir, "search.bleve"), st, s.Log)
@@ -188,6 +171,35 @@ func (s *Server) Open(ctx context.Context) error {
 	s.Log.Info("listening", "addr", "http://"+ln.Addr().String(), "graphql", "http://"+ln.Addr().String()+"/graphql",
 		"revision", st.Revision())
 	return nil
+}
+
+// openStoreWithDemo opens the data directory's store and loads the demo
+// catalogue into it when it is empty (unless NoDemo).
+func (s *Server) openStoreWithDemo(ctx context.Context) (*catalog.Store, error) {
+	if err := os.MkdirAll(s.DataDir, 0o750); err != nil {
+		return nil, err
+	}
+	st, err := catalog.Open(storePath(s.DataDir), catalog.Options{Portal: s.Portal, Logger: s.Log})
+	if err != nil {
+		return nil, err
+	}
+	empty := false
+	err = st.View(ctx, func(tx *catalog.Tx) error { empty = tx.Count(catalog.KindService) == 0; return nil })
+	if err == nil && empty && !s.NoDemo {
+		s.Log.Info("empty data directory: loading the built-in demo catalogue", "dir", s.DataDir)
+		var sum demo.Summary
+		if sum, err = demo.Load(ctx, st, s.Log); err == nil {
+			s.Log.Info("demo catalogue loaded", "services", sum.Services, "offices", sum.Offices, "regions", sum.Regions,
+				"responsibilities", sum.Responsibilities)
+		} else {
+			err = fmt.Errorf("load demo catalogue: %w", err)
+		}
+	}
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
 }
 
 // compactLoop trims the change log to the retention now and then.

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/search"
+)
+
+// runReindex rebuilds the search index of a data directory from the store,
+// with progress (server stopped; the server catches up by itself on start).
+func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("reindex", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dataDir := fs.String("data", env("LF_DATA", "data"), "data directory (LF_DATA)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	return withStore(*dataDir, func(st *catalog.Store) error {
+		start := time.Now()
+		ix, err := search.Open(filepath.Join(*dataDir, "search.bleve"), st, newLogger(stderr, "warn"))
+		if err != nil {
+			return err
+		}
+		defer ix.Close()
+		last := time.Time{}
+		err = ix.Rebuild(ctx, func(done, total int) {
+			if time.Since(last) > time.Second || done == total {
+				fmt.Fprintf(stdout, "reindex: %d/%d services\n", done, total)
+				last = time.Now()
+			}
+		})
+		if err != nil {
+			return err
+		}
+		n, _ := ix.DocCount()
+		fmt.Fprintf(stdout, "reindex done: %d documents at revision %d in %s\n", n, ix.Revision(), time.Since(start).Round(time.Millisecond))
+		return nil
+	})
+}
+
+// runEval measures the search's relevance on a query file over the demo
+// catalogue (or a data directory): nDCG@10, MRR@10, recall@10, zero-result rate.
+func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	queries := fs.String("queries", "testdata/search/queries.tsv", "query file: query, place, language, LEIKA:GRADE judgments")
+	dataDir := fs.String("data", "", "data directory to evaluate (default: a fresh copy of the demo catalogue)")
+	worst := fs.Int("worst", 10, "list the N worst queries")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	f, err := os.Open(*queries)
+	if err != nil {
+		return err
+	}
+	qs, err := search.ParseQueries(f)
+	f.Close()
+	if err != nil {
+		return err
+	}
+	eval := func(st *catalog.Store) error {
+		start := time.Now()
+		ix, err := search.Open("", st, nil)
+		if err != nil {
+			return err
+		}
+		defer ix.Close()
+		fmt.Fprintf(stdout, "eval: index built in %s, running %d queries\n", time.Since(start).Round(time.Millisecond), len(qs))
+		rep := search.Evaluate(ctx, ix, qs)
+		rep.WriteText(stdout, *worst)
+		return nil
+	}
+	if *dataDir != "" {
+		return withStore(*dataDir, eval)
+	}
+	dir, err := os.MkdirTemp("", "leistungsfinder-eval-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	s := &Server{DataDir: dir, Portal: "HE", Log: newLogger(io.Discard, "error")}
+	st, err := s.openStoreWithDemo(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return eval(st)
+}
