@@ -355,3 +355,43 @@ func TestConcurrentEditorsLoseNoUpdate(t *testing.T) {
 	require.Empty(t, call(t, srv, "", `query($id: ID!) { office(id: $id) { contacts { name } } }`, map[string]any{"id": id}, &got))
 	assert.Len(t, got.Office.Contacts, writers*each, "no update may be lost (%d conflicts were retried)", conflicts)
 }
+
+// TestRestoreVersion brings an office's first version back as a new write.
+func TestRestoreVersion(t *testing.T) {
+	srv, st := editableServer(t, graph.RateLimits{})
+	token, _, err := st.CreateEditor(context.Background(), nil, catalog.Editor{Name: "Land", Role: catalog.AccessStateEditor})
+	require.NoError(t, err)
+	var offices struct {
+		Offices struct {
+			Nodes []struct {
+				ID       string
+				Revision int
+				Name     string
+			}
+		}
+	}
+	require.Empty(t, call(t, srv, "", `{ offices(ars: "066360003003") { nodes { id revision name } } }`, nil, &offices))
+	o := offices.Offices.Nodes[0]
+	var upd struct{ UpdateOffice struct{ Revision int } }
+	require.Empty(t, call(t, srv, token, `mutation($id: ID!, $rev: Int!) { updateOffice(id: $id, expectedRevision: $rev, input: {name: {de: "Bürgerbüro Eschwege"},
+		kind: MUNICIPALITY, ars: "066360003003", addresses: [{kind: VISITOR, street: "Obermarkt 22", postalCode: "37269", city: "Eschwege"}]}) { revision } }`,
+		map[string]any{"id": o.ID, "rev": o.Revision}, &upd))
+	var res struct {
+		RestoreVersion struct {
+			Version int
+			Reason  string
+			Changes []struct{ Path string }
+		}
+	}
+	errs := call(t, srv, token, `mutation($id: ID!, $old: Int!, $rev: Int!) { restoreVersion(kind: OFFICE, id: $id, revision: $old, expectedRevision: $rev) { version reason changes { path } } }`,
+		map[string]any{"id": o.ID, "old": o.Revision, "rev": o.Revision}, nil)
+	require.NotEmpty(t, errs)
+	assert.Equal(t, "CONFLICT", errs[0].Extensions["code"], "restoring needs the current revision too")
+	require.Empty(t, call(t, srv, token, `mutation($id: ID!, $old: Int!, $rev: Int!) { restoreVersion(kind: OFFICE, id: $id, revision: $old, expectedRevision: $rev) { version reason changes { path } } }`,
+		map[string]any{"id": o.ID, "old": o.Revision, "rev": upd.UpdateOffice.Revision}, &res))
+	assert.Equal(t, 3, res.RestoreVersion.Version)
+	assert.Contains(t, res.RestoreVersion.Reason, "restored")
+	var got struct{ Office struct{ Name string } }
+	require.Empty(t, call(t, srv, "", `query($id: ID!) { office(id: $id) { name } }`, map[string]any{"id": o.ID}, &got))
+	assert.Equal(t, o.Name, got.Office.Name)
+}
