@@ -391,3 +391,23 @@ func TestStoreOfAnotherPortalIsRefused(t *testing.T) {
 	_, err = catalog.Open(path, catalog.Options{Portal: "BY"})
 	assert.ErrorContains(t, err, "belongs to portal")
 }
+
+// IDs handed out after records were written with explicit IDs (the demo
+// loader does that) never overwrite them.
+func TestNewIDsSkipExplicitOnes(t *testing.T) {
+	st := mustOpen(t)
+	seedRegions(t, st)
+	explicit := newService()
+	explicit.ID = "HE.LB.0000000007"
+	put(t, st, explicit, catalog.Write{})
+	fresh := newService()
+	fresh.LeikaKeys = []string{"99050012071000"}
+	put(t, st, fresh, catalog.Write{})
+	assert.Equal(t, "HE.LB.0000000008", fresh.ID)
+	require.NoError(t, st.View(ctx, func(tx *catalog.Tx) error {
+		got, err := tx.Service(explicit.ID)
+		require.NoError(t, err)
+		assert.Equal(t, gewerbe, got.LeikaKeys[0])
+		return nil
+	}))
+}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -209,12 +211,23 @@ func (tx *Tx) Put(r Record, w Write) error {
 		if k == KindRegion {
 			return Invalid("id", "required", "a region needs its region key as ID")
 		}
-		seq, err := tx.bt.Bucket(recordBucket(k)).NextSequence()
-		if err != nil {
-			return Internal(err)
+		// Records written with explicit local IDs (imports, the demo)
+		// raise the sequence past their number below; the loop is the
+		// second line of defence against reusing an ID.
+		for {
+			seq, err := tx.bt.Bucket(recordBucket(k)).NextSequence()
+			if err != nil {
+				return Internal(err)
+			}
+			m.ID = newID(tx.s.portal, k, seq)
+			if tx.raw(k, m.ID) == nil {
+				break
+			}
 		}
-		m.ID = newID(tx.s.portal, k, seq)
 	} else {
+		if err := tx.reserveID(k, m.ID); err != nil {
+			return err
+		}
 		prev, err := tx.Get(k, m.ID)
 		switch {
 		case ErrorCode(err) == ENOTFOUND:
@@ -297,6 +310,28 @@ func (tx *Tx) Put(r Record, w Write) error {
 	}
 	return tx.appendLog(Change{Revision: rev, Time: tx.now, Op: OpPut, Kind: k, ID: m.ID,
 		Origin: m.Origin, Version: m.Version, Actor: w.Actor, Reason: w.Reason, RegionKey: regionOf(r)})
+}
+
+// reserveID raises the kind's ID sequence past an explicit local ID
+// ("HE.LB.0000000042"), so that IDs the store hands out later never collide
+// with it.
+func (tx *Tx) reserveID(k Kind, id string) error {
+	prefix := tx.s.portal + "." + idTypes[k] + "."
+	num, ok := strings.CutPrefix(id, prefix)
+	if !ok || idTypes[k] == "" {
+		return nil
+	}
+	n, err := strconv.ParseUint(num, 10, 64)
+	if err != nil {
+		return nil
+	}
+	b := tx.bt.Bucket(recordBucket(k))
+	if n > b.Sequence() {
+		if err := b.SetSequence(n); err != nil {
+			return Internal(err)
+		}
+	}
+	return nil
 }
 
 func checkExpected(k Kind, id string, old Record, expected *uint64) error {

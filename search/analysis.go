@@ -349,6 +349,12 @@ func (d *decompounder) segment(w []rune) []span {
 		return nil
 	}
 	const inf = 1 << 20
+	// Substrings of str by rune index, without allocating for each lookup.
+	str := string(w)
+	off := make([]int, n+1)
+	for i := 0; i < n; i++ {
+		off[i+1] = off[i] + utf8.RuneLen(w[i])
+	}
 	best := make([]int, n+1)    // fewest parts covering w[i:]
 	partEnd := make([]int, n+1) // end of the first part from i
 	next := make([]int, n+1)    // where the rest starts (after the linker)
@@ -356,7 +362,7 @@ func (d *decompounder) segment(w []rune) []span {
 	for i := n - 1; i >= 0; i-- {
 		best[i] = inf
 		for j := i + minPartLen; j <= n && j-i <= maxPartLen; j++ {
-			if !d.words[string(w[i:j])] {
+			if !d.words[str[off[i]:off[j]]] {
 				continue
 			}
 			// Fewest parts first; then, for the same rest, the shorter part
@@ -377,7 +383,7 @@ func (d *decompounder) segment(w []rune) []span {
 			}
 			// The whole word as one part is no split: at 0 only
 			// segmentations with a second part count.
-			if i > 0 && suffixes[string(w[j:])] {
+			if i > 0 && suffixes[str[off[j]:]] {
 				consider(1, n)
 			}
 			for _, l := range linkers {

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -239,10 +240,16 @@ var regionsForBench = []string{"066360003003", "066110000000", "064120000000", "
 // benchQueries runs the typical queries (with a region filter when
 // withRegion) and reports the latency percentiles.
 func benchQueries(b *testing.B, ix *Index, withRegion bool) {
-	for _, q := range typicalQueries { // warm up
-		_, err := ix.Search(ctx, Request{Query: q})
-		require.NoError(b, err)
+	// Warm up for a few seconds: caches, and the merges scorch runs in
+	// the background after a build, which would otherwise compete for the
+	// CPU with the first measurements.
+	for warm := time.Now(); time.Since(warm) < 3*time.Second; {
+		for _, q := range typicalQueries {
+			_, err := ix.Search(ctx, Request{Query: q})
+			require.NoError(b, err)
+		}
 	}
+	runtime.GC()
 	var lat []time.Duration
 	i := 0
 	b.ResetTimer()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	index "github.com/blevesearch/bleve_index_api"
 
@@ -37,7 +38,9 @@ type ServiceExplanation struct {
 	Status    string
 	Origin    string
 	Published bool
-	Indexed   bool
+	// Valid is whether today lies in the service's validity period.
+	Valid   bool
+	Indexed bool
 	// Responsible is whether the key has a responsibility at the place or
 	// above it (true when no place is given); ResponsibleAt lists the
 	// region keys of the place's hierarchy where it has one.
@@ -128,7 +131,8 @@ func (ix *Index) Explain(ctx context.Context, q, ars, leikaKey string) (*Explana
 	regions := p.resp.regionKeys(leikaKey)
 	for _, s := range svcs {
 		se := ServiceExplanation{ServiceID: s.ID, Status: string(s.Status), Origin: s.Origin,
-			Published: s.Status == catalog.StatusPublished, Rank: ranks[s.ID], Score: scores[s.ID]}
+			Published: s.Status == catalog.StatusPublished, Valid: s.Validity.Covers(time.Now()),
+			Rank: ranks[s.ID], Score: scores[s.ID]}
 		if d, err := p.bi.Document(s.ID); err == nil && d != nil {
 			se.Indexed = true
 		}
@@ -213,6 +217,9 @@ func reasons(ex *Explanation, regions []string) []string {
 		switch {
 		case !s.Published:
 			out = append(out, fmt.Sprintf("%s is %s: only published services are searchable.", s.ServiceID, s.Status))
+			continue
+		case !s.Valid:
+			out = append(out, fmt.Sprintf("%s is not valid today (validity period): it is searchable only while it is valid.", s.ServiceID))
 			continue
 		case !s.Indexed:
 			out = append(out, fmt.Sprintf("%s is published but not in the index yet: the index follows the change log and catches up within moments; if it stays so, rebuild it.", s.ServiceID))

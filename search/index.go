@@ -84,6 +84,20 @@ type document struct {
 	Online     string   `json:"online"` // "true" or "false"
 	Origin     string   `json:"origin"`
 	ARS        []string `json:"ars"` // region keys where a LeiKa key of the service has a responsibility
+	// ValidFrom and ValidTo are the validity period as days since
+	// 1970-01-01 (open ends: 0 and maxDay), filtered at query time: a
+	// version entered ahead becomes searchable on its day without a write.
+	ValidFrom float64 `json:"valid_from"`
+	ValidTo   float64 `json:"valid_to"`
+}
+
+// maxDay stands for an open end of a validity period.
+const maxDay = 1 << 30
+
+// day returns the day number of t (UTC date).
+func day(t time.Time) float64 {
+	y, m, d := t.UTC().Date()
+	return float64(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
 }
 
 // Index field names.
@@ -95,6 +109,8 @@ const (
 	fieldOnline    = "online"
 	fieldOrigin    = "origin"
 	fieldARS       = "ars"
+	fieldValidFrom = "valid_from"
+	fieldValidTo   = "valid_to"
 )
 
 // newMapping returns the explicit, static mapping of the index.
@@ -129,6 +145,11 @@ func newMapping(dict []string) (*mapping.IndexMappingImpl, error) {
 	for _, f := range []string{fieldLeika, fieldCategory, fieldAddressee, fieldBundle, fieldOnline, fieldOrigin, fieldARS} {
 		dm.AddFieldMappingsAt(f, kw(f))
 	}
+	for _, f := range []string{fieldValidFrom, fieldValidTo} {
+		n := bleve.NewNumericFieldMapping()
+		n.Name, n.Store, n.IncludeInAll, n.DocValues = f, false, false, false
+		dm.AddFieldMappingsAt(f, n)
+	}
 	m.DefaultMapping = dm
 	return m, nil
 }
@@ -137,7 +158,7 @@ func newMapping(dict []string) (*mapping.IndexMappingImpl, error) {
 // projection of st. An index that does not exist, cannot be read, was
 // written with another MappingVersion or for another store history is
 // rebuilt; an existing one catches up from its checkpoint. Open returns an
-// index that is current with the store.
+// index that is current with the store. Errors: INTERNAL.
 func Open(path string, st *catalog.Store, log *slog.Logger) (*Index, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -197,6 +218,10 @@ func (ix *Index) openExisting(ctx context.Context) (*projection, string) {
 		err := ix.st.View(ctx, func(tx *catalog.Tx) error {
 			if p.rev.Load() > tx.Revision() {
 				reason = fmt.Sprintf("checkpoint %d is ahead of the store (%d)", p.rev.Load(), tx.Revision())
+				return nil
+			}
+			if p.rev.Load()+1 < tx.FirstRevision() {
+				reason = fmt.Sprintf("the change log was compacted past the checkpoint %d", p.rev.Load())
 				return nil
 			}
 			if m, err := logMark(tx, p.rev.Load()); err != nil || m != string(mark) {
@@ -290,7 +315,9 @@ func (ix *Index) acquire() (*projection, func(), error) {
 
 // CatchUp applies every change-log entry after the checkpoint. Each batch
 // of documents is written together with its new checkpoint, so after a
-// crash the index resumes where its last batch ended.
+// crash the index resumes where its last batch ended. When the store has
+// compacted its log past the checkpoint, CatchUp rebuilds. Errors:
+// INTERNAL, or ctx's error.
 func (ix *Index) CatchUp(ctx context.Context) error {
 	ix.wmu.Lock()
 	defer ix.wmu.Unlock()
@@ -300,7 +327,17 @@ func (ix *Index) CatchUp(ctx context.Context) error {
 	if p == nil {
 		return errClosed
 	}
-	return ix.catchUp(ctx, p)
+	err := ix.catchUp(ctx, p)
+	if compacted(err) {
+		ix.log.Warn("search index: the change log was compacted past the checkpoint; rebuilding", "checkpoint", p.rev.Load())
+		return ix.rebuild(ctx, nil)
+	}
+	return err
+}
+
+func compacted(err error) bool {
+	var e *catalog.Error
+	return errors.As(err, &e) && e.Rule == catalog.RuleCompacted
 }
 
 func (ix *Index) catchUp(ctx context.Context, p *projection) error {
@@ -326,7 +363,7 @@ func (ix *Index) applyPage(ctx context.Context, p *projection) (bool, error) {
 		n       int
 	)
 	err := ix.st.View(ctx, func(tx *catalog.Tx) error {
-		changes, err := tx.Changes(p.rev.Load(), ix.pageSize)
+		changes, err := tx.ChangesSince(p.rev.Load(), ix.pageSize)
 		if err != nil || len(changes) == 0 {
 			return err
 		}
@@ -426,6 +463,13 @@ func newDocument(s *catalog.Service, rv *respView) *document {
 		Online:     "false",
 		KeywordsDE: s.Keywords[i18n.DE],
 		KeywordsEN: s.Keywords[i18n.EN],
+		ValidTo:    maxDay,
+	}
+	if v := s.Validity.From; v != nil {
+		d.ValidFrom = day(*v)
+	}
+	if v := s.Validity.To; v != nil {
+		d.ValidTo = day(*v)
 	}
 	for _, a := range s.Addressees {
 		d.Addressees = append(d.Addressees, string(a))
@@ -486,6 +530,11 @@ func plainText(s string) string {
 func (ix *Index) Rebuild(ctx context.Context, progress func(done, total int)) error {
 	ix.wmu.Lock()
 	defer ix.wmu.Unlock()
+	return ix.rebuild(ctx, progress)
+}
+
+// rebuild is Rebuild with ix.wmu held.
+func (ix *Index) rebuild(ctx context.Context, progress func(done, total int)) error {
 	p, err := ix.build(ctx, progress)
 	if err != nil {
 		return err
@@ -875,8 +924,9 @@ func compactStrings(s []string) []string {
 // the number of services it was built from.
 func compoundDictionary(tx *catalog.Tx) ([]string, int, error) {
 	words := map[string]bool{}
-	for _, w := range compoundParts {
-		words[foldString(w, true)] = true
+	nameWords := map[string]bool{} // of names and keywords, mostly nouns
+	for w := range handParts {
+		words[w] = true
 	}
 	n := 0
 	err := tx.Each(catalog.KindService, func(r catalog.Record) (bool, error) {
@@ -885,18 +935,23 @@ func compoundDictionary(tx *catalog.Tx) ([]string, int, error) {
 			return true, nil
 		}
 		n++
-		texts := []string{s.Texts[catalog.ModuleName][i18n.DE].Value, s.Texts[catalog.ModuleCitizenName][i18n.DE].Value,
-			plainText(s.Texts[catalog.ModuleShortText][i18n.DE].Value)}
-		texts = append(texts, s.Keywords[i18n.DE]...)
-		for _, t := range texts {
+		names := append([]string{s.Texts[catalog.ModuleName][i18n.DE].Value, s.Texts[catalog.ModuleCitizenName][i18n.DE].Value},
+			s.Keywords[i18n.DE]...)
+		for i, t := range append(names, plainText(s.Texts[catalog.ModuleShortText][i18n.DE].Value)) {
 			for _, w := range queryWords(t) {
 				if isVocabularyWord(w.folded) {
 					words[w.folded] = true
+					if i < len(names) {
+						nameWords[w.folded] = true
+					}
 				}
 			}
 		}
 		return true, nil
 	})
+	for _, w := range derivedParts(nameWords, words) {
+		words[w] = true
+	}
 	out := make([]string, 0, len(words))
 	for w := range words {
 		out = append(out, w)
@@ -904,6 +959,51 @@ func compoundDictionary(tx *catalog.Tx) ([]string, int, error) {
 	sort.Strings(out)
 	return out, n, err
 }
+
+// derivedParts returns the modifiers of the compounds in names and
+// keywords: when such a word ends in a dictionary word of four letters or
+// more, what comes before it (without a Fugen-s) is a word too.
+// "Insolvenzgeld" ends in "geld", so "insolvenz" is a part, and a search
+// for Insolvenz finds Insolvenzgeld though the catalogue never writes the
+// word alone. Only names and keywords, which are mostly nouns: in running
+// text, "geltenden" would yield "gelt" + "enden". Only modifiers: a head
+// derived from a known modifier ("erst" + "attung") would too often be a
+// fragment.
+func derivedParts(names, words map[string]bool) []string {
+	var out []string
+	for w := range names {
+		r := []rune(w)
+		for k := 4; k <= len(r)-4; k++ {
+			head := string(r[k:])
+			// A head from the hand list, or a long one: short words of
+			// running text ("enden") end too many others by chance.
+			if !words[head] || len(r)-k < 6 && !handParts[head] {
+				continue
+			}
+			mod := string(r[:k])
+			for _, fuge := range []string{"ungs", "heits", "keits", "schafts", "tions", "tats"} {
+				if strings.HasSuffix(mod, fuge) {
+					mod = strings.TrimSuffix(mod, "s")
+					break
+				}
+			}
+			if isVocabularyWord(mod) && strings.ContainsAny(mod, "aeiouy") && !words[mod] {
+				out = append(out, mod)
+			}
+			break // the longest head decides
+		}
+	}
+	return out
+}
+
+// handParts is compoundParts, folded.
+var handParts = func() map[string]bool {
+	m := make(map[string]bool, len(compoundParts))
+	for _, w := range compoundParts {
+		m[foldString(w, true)] = true
+	}
+	return m
+}()
 
 func isVocabularyWord(f string) bool {
 	if len([]rune(f)) < 4 || stopDE[f] {

@@ -369,3 +369,71 @@ func TestPlainText(t *testing.T) {
 		plainText("<p>Sie brauchen die <strong>Bestätigung</strong> &amp; den Ausweis.</p><ul><li>Punkt</li></ul>"))
 	assert.Equal(t, "kein HTML", plainText("kein HTML"))
 }
+
+func TestValidityFilteredAtQueryTime(t *testing.T) {
+	f := newFixture(t)
+	ix := openMem(t, f.st)
+	day := 24 * time.Hour
+	future, past := time.Now().Add(30*day), time.Now().Add(-30*day)
+	tests := []struct {
+		name     string
+		validity catalog.Validity
+		want     bool
+	}{
+		{"Open", catalog.Validity{}, true},
+		{"FromPast", catalog.Validity{From: &past}, true},
+		{"FromFuture", catalog.Validity{From: &future}, false},
+		{"ToPast", catalog.Validity{To: &past}, false},
+		{"ToFuture", catalog.Validity{From: &past, To: &future}, true},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newPublished("Zeppelinlandeerlaubnis")
+			key := "9912345678901" + string(rune('0'+i))
+			s.LeikaKeys = []string{key}
+			s.Validity = tt.validity
+			write(t, f.st, func(tx *catalog.Tx) error { return tx.Put(s, catalog.Write{Actor: "test"}) })
+			require.NoError(t, ix.CatchUp(ctx))
+			assert.Equal(t, tt.want, found(t, ix, "Zeppelinlandeerlaubnis", "", key))
+		})
+	}
+}
+
+func TestCompactedLogTriggersRebuild(t *testing.T) {
+	f := newFixture(t)
+	path := filepath.Join(t.TempDir(), "search")
+
+	t.Run("AtOpen", func(t *testing.T) {
+		require.NoError(t, openDisk(t, path, f.st).Close())
+		s := newPublished("Zeppelinlandeerlaubnis")
+		write(t, f.st, func(tx *catalog.Tx) error { return tx.Put(s, catalog.Write{Actor: "test"}) })
+		write(t, f.st, func(tx *catalog.Tx) error {
+			s.Texts[catalog.ModuleName] = i18n.German("Luftschifflandeerlaubnis")
+			return tx.Put(s, catalog.Write{Actor: "test"})
+		})
+		_, err := f.st.Compact(ctx, f.st.Revision()-1)
+		require.NoError(t, err)
+		ix := openDisk(t, path, f.st)
+		defer ix.Close()
+		assert.EqualValues(t, 1, ix.rebuilds.Load())
+		assert.True(t, found(t, ix, "Luftschifflandeerlaubnis", "", keyNew))
+	})
+
+	t.Run("WhileOpen", func(t *testing.T) {
+		ix := openDisk(t, path, f.st)
+		defer ix.Close()
+		require.Zero(t, ix.rebuilds.Load())
+		s := newPublished("Ballonstartgenehmigung")
+		s.LeikaKeys = []string{"99123456789022"}
+		write(t, f.st, func(tx *catalog.Tx) error { return tx.Put(s, catalog.Write{Actor: "test"}) })
+		write(t, f.st, func(tx *catalog.Tx) error {
+			return tx.Put(newPublished("Heliumfüllung"), catalog.Write{Actor: "test"})
+		})
+		_, err := f.st.Compact(ctx, f.st.Revision()-1)
+		require.NoError(t, err)
+		require.NoError(t, ix.CatchUp(ctx))
+		assert.EqualValues(t, 1, ix.rebuilds.Load(), "caught up by a rebuild")
+		assert.True(t, found(t, ix, "Ballonstartgenehmigung", "", "99123456789022"))
+		assert.Equal(t, f.st.Revision(), ix.Revision())
+	})
+}

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"sort"
 	"strings"
 	"time"
 
@@ -112,14 +113,14 @@ func buildPlaces(tx *catalog.Tx) (*placeTable, error) {
 	if err != nil {
 		return nil, err
 	}
-	for k, ids := range t.byName {
-		sortStable(ids, func(a, b string) bool {
+	for _, ids := range t.byName {
+		sort.SliceStable(ids, func(i, j int) bool {
+			a, b := ids[i], ids[j]
 			if ranks[a] != ranks[b] {
 				return ranks[a] < ranks[b]
 			}
 			return pops[a] > pops[b]
 		})
-		t.byName[k] = ids
 	}
 	return t, nil
 }
@@ -162,13 +163,4 @@ func isDigits(s string) bool {
 		}
 	}
 	return s != ""
-}
-
-// sortStable is an insertion sort: the lists are a handful long.
-func sortStable[T any](s []T, less func(a, b T) bool) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && less(s[j], s[j-1]); j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
 }

@@ -109,15 +109,16 @@ var fieldWeights = []struct {
 // Weights of the alternatives of a concept, relative to the words as typed
 // in the query's language (1.0). Typo corrections rank below exact matches.
 const (
-	weightOtherLang = 0.35 // the words as typed, in the other language's fields
-	weightSynonym   = 0.9
-	weightParts     = 0.6 // the parts of a compound typed in the query, all required
-	weightHead      = 0.3 // the last part of a compound the catalogue lacks
-	weightPhrase    = 1.0 // the words of a phrase side by side in a name or keyword
-	weightParticle  = 0.9 // "melde ... an" read as "anmelde"
-	weightTypo1     = 0.6 // correction at edit distance 1
-	weightTypo2     = 0.4 // at distance 2
-	weightLeika     = 20  // a 14-digit LeiKa key typed as the query
+	weightOtherLang    = 0.35 // the words as typed, in the other language's fields
+	weightSynonym      = 0.9
+	weightSynonymOther = 0.7 // factor for an expansion in the other language
+	weightParts        = 0.6 // the parts of a compound typed in the query, all required
+	weightHead         = 0.3 // the last part of a compound the catalogue lacks
+	weightPhrase       = 1.0 // the words of a phrase side by side in a name or keyword
+	weightParticle     = 0.9 // "melde ... an" read as "anmelde"
+	weightTypo1        = 0.6 // correction at edit distance 1
+	weightTypo2        = 0.4 // at distance 2
+	weightLeika        = 20  // a 14-digit LeiKa key typed as the query
 )
 
 // Tie-breakers of the max queries (see maxQuery): how much the other
@@ -341,8 +342,9 @@ func decodeCursor(c string, fp uint32) (int, error) {
 	return n, nil
 }
 
-// withFilters restricts q to the region and the facet filters. Filter
-// clauses have boost 0: they decide what matches, not how it ranks.
+// withFilters restricts q to the services valid today, the region and the
+// facet filters. Filter clauses have boost 0: they decide what matches, not
+// how it ranks.
 func withFilters(q query.Query, ars string, f Filter) query.Query {
 	conj := []query.Query{q}
 	anyOf := func(field string, vals []string) {
@@ -364,11 +366,26 @@ func withFilters(q query.Query, ars string, f Filter) query.Query {
 	if f.HasOnline != nil {
 		conj = append(conj, filterTerm(fieldOnline, strconv.FormatBool(*f.HasOnline)))
 	}
+	// Not valid today: from > today or to < today. Nearly every service
+	// has an open validity, so excluding the few that are not valid is
+	// much cheaper than requiring two ranges that match all the others.
+	today := day(time.Now())
+	ahead, over := today+1, today-1
+	future := bleve.NewNumericRangeInclusiveQuery(&ahead, nil, &inclusive, nil)
+	future.SetField(fieldValidFrom)
+	past := bleve.NewNumericRangeInclusiveQuery(nil, &over, nil, &inclusive)
+	past.SetField(fieldValidTo)
+	b := bleve.NewBooleanQuery()
 	if len(conj) == 1 {
-		return q
+		b.AddMust(q)
+	} else {
+		b.AddMust(bleve.NewConjunctionQuery(conj...))
 	}
-	return bleve.NewConjunctionQuery(conj...)
+	b.AddMustNot(future, past)
+	return b
 }
+
+var inclusive = true
 
 func filterTerm(field, v string) query.Query {
 	t := bleve.NewTermQuery(v)
@@ -438,8 +455,8 @@ type plan struct {
 type concept struct {
 	words []word
 	alts  []alt
-	// typos are corrections for the words, by word index in words.
-	typos map[int][]candidate
+	// typos are the corrections of a single unknown word, best first.
+	typos []candidate
 }
 
 type altKind int
@@ -655,10 +672,10 @@ var particles = map[string]bool{"an": true, "ab": true, "um": true, "aus": true,
 // index get typo candidates.
 func (pl *plan) buildConcepts() {
 	ws := pl.words
-	var parts []string
+	var typedParticles []string
 	for _, w := range ws {
 		if pl.lang == i18n.DE && particles[w.folded] {
-			parts = append(parts, w.folded)
+			typedParticles = append(typedParticles, w.folded)
 		}
 	}
 	for i := 0; i < len(ws); {
@@ -668,16 +685,22 @@ func (pl *plan) buildConcepts() {
 			// An expansion spelled like the typed words adds nothing.
 			seen := map[string]bool{pl.lang + strings.ToLower(c.alts[0].text): true}
 			for _, r := range rules {
-				for _, e := range r.de {
-					if !seen["de"+strings.ToLower(e)] {
-						seen["de"+strings.ToLower(e)] = true
-						c.alts = append(c.alts, alt{kind: altSynonym, lang: i18n.DE, text: e, weight: weightSynonym})
+				for _, e := range []struct {
+					lang string
+					alts []string
+				}{{i18n.DE, r.de}, {i18n.EN, r.en}} {
+					// An expansion in the other language serves the
+					// services described only in it; it ranks below one in
+					// the query's language.
+					w := weightSynonym
+					if e.lang != pl.lang {
+						w *= weightSynonymOther
 					}
-				}
-				for _, e := range r.en {
-					if !seen["en"+strings.ToLower(e)] {
-						seen["en"+strings.ToLower(e)] = true
-						c.alts = append(c.alts, alt{kind: altSynonym, lang: i18n.EN, text: e, weight: weightSynonym})
+					for _, text := range e.alts {
+						if k := e.lang + strings.ToLower(text); !seen[k] {
+							seen[k] = true
+							c.alts = append(c.alts, alt{kind: altSynonym, lang: e.lang, text: text, weight: w})
+						}
 					}
 				}
 			}
@@ -695,7 +718,7 @@ func (pl *plan) buildConcepts() {
 		if w.numeric && len(w.folded) == 14 && catalog.ValidLeika(w.folded) {
 			c.alts = append(c.alts, alt{kind: altLeika, text: w.folded, weight: weightLeika})
 		}
-		for _, pt := range parts {
+		for _, pt := range typedParticles {
 			verb := pt + w.folded
 			if pl.docFreq("vocab_de", verb) > 0 || pl.known(i18n.DE, verb) {
 				c.alts = append(c.alts, alt{kind: altParticle, lang: i18n.DE, text: verb, weight: weightParticle})
@@ -721,7 +744,7 @@ func (pl *plan) buildConcepts() {
 		if len(cands) == 0 {
 			continue
 		}
-		c.typos = map[int][]candidate{0: cands}
+		c.typos = cands
 		for _, cd := range cands {
 			wt := weightTypo1
 			if cd.distance > 1 {
@@ -748,14 +771,15 @@ func joinSurface(ws []word) string {
 	return strings.Join(s, " ")
 }
 
-// maxDistance is the edit distance allowed for a correction: none for
-// short words, where nearly everything is one edit away, 1 up to six
-// letters, 2 beyond.
+// maxDistance is the edit distance allowed for a correction (Damerau:
+// swapped neighbours count one): none for short words, where nearly
+// everything is one edit away, 1 up to nine letters, 2 beyond. Real words
+// the catalogue lacks ("Schulden") must not turn into others ("Schäden").
 func maxDistance(n int) int {
 	switch {
 	case n < 4:
 		return 0
-	case n <= 6:
+	case n <= 9:
 		return 1
 	}
 	return 2
@@ -781,7 +805,11 @@ func (pl *plan) candidates(w word) []candidate {
 		if d == 0 {
 			continue
 		}
-		fd, err := fr.FieldDictFuzzy("vocab_"+lang, term, d, "")
+		// Levenshtein distance 2 covers a swap, which Damerau counts as
+		// one; the first letter must match: people rarely mistype it, and
+		// it keeps "Katze" from becoming "Sätze".
+		first, _ := utf8.DecodeRuneInString(term)
+		fd, err := fr.FieldDictFuzzy("vocab_"+lang, term, min(d+1, 2), string(first))
 		if err != nil {
 			continue
 		}
@@ -919,21 +947,38 @@ func (pl *plan) search(ctx context.Context, f Filter, size, from int, decorate f
 // requiredFilter).
 const genericShare = 0.05
 
+// requiredAbove is the estimated size of the title filter's result set
+// above which requiredFilter narrows it.
+const requiredAbove = 2000
+
 // requiredFilter matches the services that have every specific concept of
 // a query of several: the words that say which service is meant. Generic
 // words ("beantragen", "anmelden" are in the names of thousands of
 // services) and words the index lacks stay optional; they rank, but do not
-// select. nil when it would not narrow the title filter. Like titleFilter
-// it has boost 0.
+// select. It applies only when the query would otherwise match more than
+// requiredAbove services (by the document frequencies of its words): in a
+// small result set, a relevant service that lacks one of the words ("Hartz
+// IV Antrag" and Bürgergeld) should still be found. nil when it does not
+// apply. Like titleFilter it has boost 0.
 func (pl *plan) requiredFilter() query.Query {
 	if len(pl.concepts) < 2 {
+		return nil
+	}
+	var estimate uint64
+	specific := make([]bool, len(pl.concepts))
+	for i, c := range pl.concepts {
+		n := pl.titleFreq(c)
+		estimate += n
+		specific[i] = n == 0 && len(c.alts) > 1 || n > 0 && float64(n) <= genericShare*float64(pl.docCount())
+	}
+	if estimate <= requiredAbove {
 		return nil
 	}
 	pl.filter = true
 	defer func() { pl.filter = false }()
 	var req []query.Query
-	for _, c := range pl.concepts {
-		if !pl.specific(c) {
+	for i, c := range pl.concepts {
+		if !specific[i] {
 			continue
 		}
 		if q := pl.conceptQuery(c); q != nil {
@@ -949,11 +994,9 @@ func (pl *plan) requiredFilter() query.Query {
 	return bleve.NewConjunctionQuery(req...)
 }
 
-// specific reports whether a concept names what is searched for: its words
-// as typed are in the names, keywords or short texts of some services but
-// not of too many, or they are unknown but were rewritten (a synonym, a
-// correction).
-func (pl *plan) specific(c *concept) bool {
+// titleFreq returns the largest number of services that have a word of
+// the concept, as typed, in a name, keyword or short text.
+func (pl *plan) titleFreq(c *concept) uint64 {
 	an := analyzerDE
 	if pl.lang == i18n.EN {
 		an = analyzerEN
@@ -964,14 +1007,15 @@ func (pl *plan) specific(c *concept) bool {
 			most = max(most, pl.docFreq(fw.prefix+pl.lang, pos.whole))
 		}
 	}
-	if most == 0 {
-		return len(c.alts) > 1
-	}
+	return most
+}
+
+func (pl *plan) docCount() uint64 {
 	if pl.docs == 0 {
 		n, _ := pl.r.DocCount()
 		pl.docs = max(n, 1)
 	}
-	return float64(most) <= genericShare*float64(pl.docs)
+	return pl.docs
 }
 
 // fullTextLimit is the share of the services beyond which a word's full
@@ -1013,10 +1057,9 @@ func (pl *plan) conceptQuery(c *concept) query.Query {
 			t.SetBoost(pl.boost(a.weight))
 			qs = append(qs, t)
 			continue
-		case altTypo:
-			// The correction is a folded vocabulary word; analysing it
-			// again stems it like the indexed text.
 		}
+		// Everything else, a typo correction (a folded vocabulary word)
+		// too, is analysed like the indexed text.
 		langs := []string{a.lang}
 		if a.lang == "" {
 			langs = []string{pl.lang, otherLang(pl.lang)}
@@ -1105,11 +1148,7 @@ func (pl *plan) fieldsQuery(lang, term string, weight float64) query.Query {
 }
 
 func (pl *plan) commonInFullText(lang, term string) bool {
-	if pl.docs == 0 {
-		n, _ := pl.r.DocCount()
-		pl.docs = max(n, 1)
-	}
-	return float64(pl.docFreq("full_"+lang, term)) > max(fullTextLimit*float64(pl.docs), 20)
+	return float64(pl.docFreq("full_"+lang, term)) > max(fullTextLimit*float64(pl.docCount()), 20)
 }
 
 func (pl *plan) boost(w float64) float64 {
@@ -1133,7 +1172,7 @@ func (pl *plan) didYouMean(ctx context.Context) string {
 		}
 		w := c.words[0]
 		b.WriteString(pl.q[at:w.start])
-		b.WriteString(pl.spelling(ctx, c.typos[0][0]))
+		b.WriteString(pl.spelling(ctx, c.typos[0]))
 		at = w.end
 	}
 	b.WriteString(pl.q[at:])

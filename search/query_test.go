@@ -436,6 +436,7 @@ func TestExplain(t *testing.T) {
 		require.Len(t, ex.Services, 1)
 		s := ex.Services[0]
 		assert.True(t, s.Published)
+		assert.True(t, s.Valid)
 		assert.True(t, s.Indexed)
 		assert.True(t, s.Responsible)
 		assert.Equal(t, []string{arsEschwege}, s.ResponsibleAt)

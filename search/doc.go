@@ -1,0 +1,130 @@
+// Package search is the portal search of the catalogue: a Bleve index that
+// is a projection of the catalogue store, German and English analysis,
+// query rewriting for the way people ask, and the relevance measurement.
+// It imports catalog and i18n only; results are service IDs and LeiKa keys,
+// and callers read texts from the store, so that they are always current.
+//
+// # Projection and checkpoint
+//
+// The index holds one document per published service (drafts and archived
+// services are removed): German and English name (modules 02 and 03),
+// keywords, short text (05) and full text (06, without HTML), each language
+// in its own fields with its own analysis; LeiKa keys, categories,
+// addressees, implementation bundles, origin, hasOnline (a responsibility
+// for one of its keys is an online service) and ars, the region keys where
+// its keys have a responsibility.
+//
+// The index follows the store's change log. [Index.CatchUp] reads the
+// entries after its checkpoint a page at a time and writes each page's
+// documents and the new checkpoint in one Bleve batch (SetInternal), so the
+// two cannot disagree: after a crash the index resumes at the last batch.
+// A service change re-indexes that service; a responsibility change
+// re-indexes the services of its previous and its new LeiKa key. The store
+// has an index of responsibilities by key and place but no method that
+// lists it, so the projection keeps a mirror of the responsibilities (key,
+// region, online) that it loads with the index and keeps current from the
+// log. [Index.Run] catches up after every commit ([catalog.Store.Changed]).
+//
+// [Open] rebuilds when there is no index, when it was written with another
+// [MappingVersion], when its checkpoint is ahead of the store or when the
+// store's log entry at the checkpoint is not the one the index saw (another
+// or a restored store). [Index.Rebuild] builds a new index from one
+// consistent read of the store beside the old one, catches it up and swaps
+// it in; searches use the old one until then. On disk the new index is
+// built in <path>.rebuild and renamed; a half-built index has no
+// checkpoint and is rebuilt at the next Open. Scorch is used in memory
+// too: Bleve's NewMemOnly is the older format without the fuzzy term
+// dictionary that typo correction reads.
+//
+// # Analysis
+//
+// German text goes through one token filter of this package (lf_fold)
+// after Bleve's unicode tokenizer: lower case, diacritic folding (ä→a,
+// ß→ss, é→e, combining marks dropped), the German normalisation of ae, oe
+// and ue (Lucene's rules, so "Fuehrerschein" is "Führerschein"), the stop
+// words of Bleve's de package, and dictionary decompounding; then Bleve's
+// Snowball German stemmer (Anmeldung and anmelden meet). Decompounding
+// accepts only segmentations that cover the whole word with dictionary
+// words and German linking elements (Hund+e+steuer, Staat+s+angehörigkeit),
+// fewest parts first, and splits the parts again. The dictionary is a hand
+// list (compoundParts), the vocabulary of the published services' names,
+// keywords and short texts, and the modifiers derived from compounds in
+// names ("Insolvenzgeld" → insolvenz); it is stored with the index mapping,
+// so an index always analyses with the dictionary it was built with, and it
+// grows with a rebuild (Run rebuilds once when the catalogue has grown well
+// beyond the services it was built from). Because the filter sees the
+// original bytes, every part carries the byte offsets of its own letters,
+// and highlights are right after umlauts; Bleve's dict_compound filter
+// adds rune counts to byte offsets. Parts share their word's position; stop
+// words leave no gaps, so phrases ignore them. English text uses the same
+// filter without the German rules and with English stop words, then
+// Bleve's Snowball English stemmer. Names and keywords are indexed a
+// second time unstemmed (vocab_de, vocab_en) for autocomplete and
+// corrections.
+//
+// # Queries
+//
+// A query is cleaned (invalid UTF-8 and control characters become spaces,
+// NFC), split into words, and read as concepts:
+//
+//   - A place: a municipality, association or district name, or a
+//     postcode, of a state the catalogue has responsibilities in ("ummelden
+//     kassel", "hundesteuer 37269") is removed from the words and becomes
+//     the region filter when the request has none. A name that is also a
+//     word of service names is not taken as a place.
+//   - The language: the request's, or detected from stop words, umlauts,
+//     synonym triggers and the words the index knows in one language only.
+//   - Synonyms (synonyms.go) are query rewriting, never index-time: a
+//     trigger phrase of the query's language, matched on stems in any word
+//     order, becomes one concept whose alternatives are the words as typed
+//     and every expansion (Perso → Personalausweis, Hartz IV → Bürgergeld,
+//     "register my address" → Wohnsitz Anmeldung). Expansions in the other
+//     language serve services described only in it ("child benefit" finds
+//     Kindergeld).
+//   - Typo tolerance: a word the index does not know gets up to two
+//     corrections from the vocabulary field: same first letter, Damerau
+//     distance 1 up to nine letters and 2 beyond, the closest and most
+//     frequent first, weighted below exact matches. They make DidYouMean,
+//     spelled as in the catalogue ("fuhrerschien" → Führerschein).
+//   - A compound typed as one word also matches its parts side by side
+//     (Wohnsitzanmeldung finds Wohnsitz Anmeldung) and, when the catalogue
+//     lacks the compound, its head. A separable verb's particle is
+//     re-attached ("melde meinen Hund an").
+//
+// Each word of an alternative matches any text field of its language with
+// field weights (name, keywords, short text, full text) through a "max"
+// query (dismax: the best field plus a tie-breaker, see maxQuery), and the
+// words of a phrase add a phrase bonus in names and keywords. The concepts
+// are combined in Bleve's disjunction, whose coordination factor ranks a
+// service higher for every further concept it satisfies.
+//
+// The result set is the services with a concept in a name, keyword or short
+// text, or in a full text where the word is not common; when the words would
+// match thousands of services, generic words ("beantragen") stop selecting
+// and only the specific ones do. Without hits the plain query runs. The
+// region filter is a disjunction of term queries on ars for the place and
+// its ancestors ([catalog.Ancestors]); facet filters are term queries; a
+// service outside its validity period is excluded at query time (a
+// version entered ahead becomes searchable on its day, without a write).
+// All filters have boost 0: they select, they do not score. Several valid
+// descriptions of one key (a local and a mirrored one) are separate hits;
+// the caller resolves a key for a place with catalog's ServiceForPlace.
+//
+// # Safety
+//
+// Queries are built from analysed terms only; nothing reaches Bleve's query
+// string syntax, so *, ~, :, quotes, brackets and +/- are plain text. A
+// query is at most MaxQueryLen characters (else INVALID) and its first
+// maxWords words are searched; at most maxTypoWords words get corrections
+// and a prefix expands to at most prefixTerms terms; pages are at most
+// MaxFirst hits and start before maxOffset; every search has a deadline.
+// Cursors are opaque and bound to their query. Errors are catalog errors:
+// INVALID, NOT_FOUND (unknown region key), INTERNAL.
+//
+// # Relevance
+//
+// [Evaluate] measures nDCG@10, MRR@10, recall@10 and the zero-result rate of
+// a judged query set (format: [ParseQueries]); testdata/search/queries.tsv
+// holds the set over the demo catalogue and TestRelevance fails when nDCG@10
+// drops more than 0.02 below testdata/search/baseline.json.
+package search
