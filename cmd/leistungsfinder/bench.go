@@ -53,6 +53,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	runs := fs.Int("runs", 3, "runs per target; the median is reported")
 	leika := fs.String("leika", "99050012104000", "LeiKa key to ask for")
 	ars := fs.String("ars", "066360003003", "region key to ask for")
+	rate := fs.Int("rate", 0, "total requests per second, paced (0: as fast as the clients go); latency is measured from the scheduled time")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -100,7 +101,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer baseline.Close()
 	baselineURL := "http://" + ln.Addr().String() + "/graphql"
 
-	fmt.Fprintf(stdout, "bench: %d clients, %d runs of %s each, response %d bytes\n", *clients, *runs, *dur, len(want))
+	pace := "as fast as they go"
+	if *rate > 0 {
+		pace = fmt.Sprintf("paced at %d req/s", *rate)
+	}
+	fmt.Fprintf(stdout, "bench: %d clients %s, %d runs of %s each, response %d bytes\n", *clients, pace, *runs, *dur, len(want))
 	var lf, plain []benchResult
 	for i := 0; i < *runs; i++ {
 		for _, t := range []struct {
@@ -108,7 +113,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			url  string
 			into *[]benchResult
 		}{{"localService", target, &lf}, {"baseline", baselineURL, &plain}} {
-			r := load(ctx, t.url, body, *clients, *dur)
+			r := load(ctx, t.url, body, *clients, *dur, *rate)
 			*t.into = append(*t.into, r)
 			fmt.Fprintf(stdout, "  run %d/%d %-12s %8.0f req/s  p50 %-9s p99 %-9s errors %d\n", i+1, *runs, t.name,
 				r.throughput, r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond), r.errors)
@@ -145,13 +150,32 @@ func post(ctx context.Context, c *http.Client, url string, body []byte) ([]byte,
 	return b, err
 }
 
-// load drives url with n clients for d and measures every request.
-func load(ctx context.Context, url string, body []byte, n int, d time.Duration) benchResult {
+// load drives url with n clients for d and measures every request. With
+// rate > 0 the requests are scheduled at that total rate and each latency
+// counts from its scheduled time, so a stall shows in the percentiles
+// instead of silently lowering the load (no coordinated omission).
+func load(ctx context.Context, url string, body []byte, n int, d time.Duration, rate int) benchResult {
 	tr := &http.Transport{MaxIdleConnsPerHost: n, MaxConnsPerHost: n}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
+	var slots chan time.Time
+	if rate > 0 {
+		slots = make(chan time.Time, rate)
+		go func() {
+			interval := time.Second / time.Duration(rate)
+			next := time.Now()
+			for ctx.Err() == nil {
+				for !time.Now().Before(next) {
+					slots <- next // when clients are behind, the slot is late, not lost
+					next = next.Add(interval)
+				}
+				time.Sleep(time.Until(next))
+			}
+			close(slots)
+		}()
+	}
 	var mu sync.Mutex
 	var all []time.Duration
 	errs := 0
@@ -165,6 +189,12 @@ func load(ctx context.Context, url string, body []byte, n int, d time.Duration) 
 			bad := 0
 			for ctx.Err() == nil {
 				t := time.Now()
+				if slots != nil {
+					var ok bool
+					if t, ok = <-slots; !ok {
+						break
+					}
+				}
 				_, err := post(ctx, client, url, body)
 				if ctx.Err() != nil {
 					break
