@@ -187,11 +187,7 @@ func (s *Server) openStoreWithDemo(ctx context.Context) (*catalog.Store, error) 
 	err = st.View(ctx, func(tx *catalog.Tx) error { empty = tx.Count(catalog.KindService) == 0; return nil })
 	if err == nil && empty && !s.NoDemo {
 		s.Log.Info("empty data directory: loading the built-in demo catalogue", "dir", s.DataDir)
-		var sum demo.Summary
-		if sum, err = demo.Load(ctx, st, s.Log); err == nil {
-			s.Log.Info("demo catalogue loaded", "services", sum.Services, "offices", sum.Offices, "regions", sum.Regions,
-				"responsibilities", sum.Responsibilities)
-		} else {
+		if _, err = demo.Load(ctx, st, s.Log); err != nil { // it logs its own summary line
 			err = fmt.Errorf("load demo catalogue: %w", err)
 		}
 	}
