@@ -119,6 +119,9 @@ func (tx *Tx) LocalService(leika, ars string, at time.Time) (*LocalService, erro
 				if err != nil {
 					return nil, err
 				}
+				if o = o.At(at); o == nil {
+					continue // closed on that date
+				}
 				offices = append(offices, &ResponsibleOffice{o, resp, from, k != ars})
 			case resp.OnlineServiceID != "" && len(ls.OnlineServices) == 0:
 				o, err := tx.OnlineService(resp.OnlineServiceID)

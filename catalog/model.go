@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"sort"
 	"time"
 
 	"github.com/leistungsfinder/leistungsfinder/i18n"
@@ -253,6 +254,64 @@ type Office struct {
 	Contacts      []Contact    `json:"contacts,omitempty"`
 	Accessibility i18n.Text    `json:"accessibility,omitempty"`
 	ExternalIDs   []string     `json:"external,omitempty"`
+	// Upcoming are changes entered ahead: versions of this office's data
+	// that take effect on their Validity.From (OfficeAt). Their own Meta,
+	// Upcoming and ID are unused.
+	Upcoming []*Office `json:"upcoming,omitempty"`
+	Validity Validity  `json:"validity,omitzero"`
+}
+
+// At returns the office as it is on date t: the latest upcoming version
+// that has taken effect by then, else the office itself, with the record's
+// ID and bookkeeping. Nil when the office is not valid at t (closed).
+func (o *Office) At(t time.Time) *Office {
+	cur := o
+	for _, u := range o.Upcoming {
+		if u.Validity.From != nil && !t.Before(*u.Validity.From) {
+			cur = u
+		}
+	}
+	if cur != o {
+		v := *cur
+		v.Meta, v.Upcoming = o.Meta, nil
+		cur = &v
+	}
+	if !cur.Validity.Covers(t) {
+		return nil
+	}
+	return cur
+}
+
+// UpdateOffice returns what to store when an editor replaces cur's data
+// with next: with validFrom after now, next is entered ahead (cur keeps
+// its data, next joins Upcoming in date order, replacing one of the same
+// date); otherwise next replaces cur now, and the changes entered ahead
+// that have not yet taken effect stay.
+func UpdateOffice(cur, next *Office, validFrom *time.Time, now time.Time) *Office {
+	next.ID, next.Origin, next.ExternalIDs = cur.ID, cur.Origin, cur.ExternalIDs
+	if validFrom != nil && validFrom.After(now) {
+		out := *cur
+		next.Upcoming, next.Meta = nil, Meta{}
+		next.Validity.From = validFrom
+		var ups []*Office
+		for _, u := range cur.Upcoming {
+			if !u.Validity.From.Equal(*validFrom) {
+				ups = append(ups, u)
+			}
+		}
+		ups = append(ups, next)
+		sort.Slice(ups, func(i, j int) bool { return ups[i].Validity.From.Before(*ups[j].Validity.From) })
+		out.Upcoming = ups
+		return &out
+	}
+	next.Meta = cur.Meta
+	next.Upcoming = nil
+	for _, u := range cur.Upcoming {
+		if u.Validity.From != nil && u.Validity.From.After(now) {
+			next.Upcoming = append(next.Upcoming, u)
+		}
+	}
+	return next
 }
 
 // AddressKind is the use of an address (XZuFi anschrift type).

@@ -3,6 +3,7 @@ package catalog
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/leistungsfinder/leistungsfinder/i18n"
 )
@@ -107,22 +108,55 @@ func (o *Office) indexKeys() []indexKey {
 }
 
 func (o *Office) walkTexts(fn func(string, i18n.Text) i18n.Text) {
-	o.Name = fn("name", o.Name)
-	o.OpeningHours.Notes = fn("openingHours.notes", o.OpeningHours.Notes)
-	o.Accessibility = fn("accessibility", o.Accessibility)
+	o.walkOwnTexts("", fn)
+	for i, u := range o.Upcoming {
+		u.walkOwnTexts(fmt.Sprintf("upcoming[%d].", i), fn)
+	}
+}
+
+func (o *Office) walkOwnTexts(prefix string, fn func(string, i18n.Text) i18n.Text) {
+	o.Name = fn(prefix+"name", o.Name)
+	o.OpeningHours.Notes = fn(prefix+"openingHours.notes", o.OpeningHours.Notes)
+	o.Accessibility = fn(prefix+"accessibility", o.Accessibility)
 	for i := range o.Channels {
-		o.Channels[i].Note = fn(fmt.Sprintf("channels[%d].note", i), o.Channels[i].Note)
+		o.Channels[i].Note = fn(fmt.Sprintf("%schannels[%d].note", prefix, i), o.Channels[i].Note)
 	}
 	for i := range o.Contacts {
 		c := &o.Contacts[i]
-		c.Position = fn(fmt.Sprintf("contacts[%d].position", i), c.Position)
+		c.Position = fn(fmt.Sprintf("%scontacts[%d].position", prefix, i), c.Position)
 		for j := range c.Channels {
-			c.Channels[j].Note = fn(fmt.Sprintf("contacts[%d].channels[%d].note", i, j), c.Channels[j].Note)
+			c.Channels[j].Note = fn(fmt.Sprintf("%scontacts[%d].channels[%d].note", prefix, i, j), c.Channels[j].Note)
 		}
 	}
 }
 
 func (o *Office) validate(v *validator) {
+	o.validateFields(v)
+	v.validity("validity", o.Validity)
+	var last *time.Time
+	for i, u := range o.Upcoming {
+		p := fmt.Sprintf("upcoming[%d]", i)
+		if u.Validity.From == nil {
+			v.add(p+".validFrom", "required", "a change entered ahead needs the date it takes effect")
+			continue
+		}
+		if last != nil && !u.Validity.From.After(*last) {
+			v.add(p+".validFrom", "order", "changes entered ahead must be in date order")
+		}
+		last = u.Validity.From
+		if u.RegionKey != o.RegionKey {
+			v.add(p+".regionKey", "fixed", "a change entered ahead cannot move the office to another region")
+		}
+		sub := &validator{}
+		u.validateFields(sub)
+		for _, e := range sub.errs {
+			e.Field = p + "." + e.Field
+			v.errs = append(v.errs, e)
+		}
+	}
+}
+
+func (o *Office) validateFields(v *validator) {
 	if o.Name.IsZero() {
 		v.add("name", "required", "the office needs a name")
 	}

@@ -395,3 +395,60 @@ func TestRestoreVersion(t *testing.T) {
 	require.Empty(t, call(t, srv, "", `query($id: ID!) { office(id: $id) { name } }`, map[string]any{"id": o.ID}, &got))
 	assert.Equal(t, o.Name, got.Office.Name)
 }
+
+// TestChangeEnteredAhead: new opening hours entered today for next year are
+// what reads for next year see; today's readers still see today's.
+func TestChangeEnteredAhead(t *testing.T) {
+	srv, st := editableServer(t, graph.RateLimits{})
+	token, _, err := st.CreateEditor(context.Background(), nil, catalog.Editor{Name: "Stadt Eschwege", Role: catalog.AccessMunicipalEditor, Scopes: []string{"066360003003"}})
+	require.NoError(t, err)
+	var offices struct {
+		Offices struct {
+			Nodes []struct {
+				ID       string
+				Revision int
+			}
+		}
+	}
+	require.Empty(t, call(t, srv, "", `{ offices(ars: "066360003003") { nodes { id revision } } }`, nil, &offices))
+	o := offices.Offices.Nodes[0]
+	next := time.Now().AddDate(1, 0, 0).UTC().Truncate(24 * time.Hour)
+	var upd struct {
+		UpdateOffice struct {
+			Revision int
+			Upcoming []struct {
+				ValidFrom    string
+				OpeningHours []string
+			}
+		}
+	}
+	require.Empty(t, call(t, srv, token, fmt.Sprintf(`mutation($id: ID!, $rev: Int!, $from: DateTime!) { updateOffice(id: $id, expectedRevision: $rev, validFrom: $from, input: `+officeInput+`) {
+		revision upcoming { validFrom openingHours } } }`, `{day: SATURDAY, open: "09:00", close: "12:00"}`),
+		map[string]any{"id": o.ID, "rev": o.Revision, "from": next.Format(time.RFC3339)}, &upd))
+	require.Len(t, upd.UpdateOffice.Upcoming, 1)
+	assert.Equal(t, []string{"Sa 09:00–12:00"}, upd.UpdateOffice.Upcoming[0].OpeningHours)
+
+	type hours struct {
+		LocalService struct {
+			ResponsibleOffices []struct{ OpeningHours []string }
+		}
+		Office struct{ OpeningHours []string }
+	}
+	const q = `query($id: ID!, $at: DateTime) { office(id: $id, at: $at) { openingHours }
+		localService(leikaKey: "99050012104000", ars: "066360003003", at: $at) { responsibleOffices { openingHours } } }`
+	var now, later hours
+	require.Empty(t, call(t, srv, "", q, map[string]any{"id": o.ID}, &now))
+	assert.NotContains(t, now.Office.OpeningHours, "Sa 09:00–12:00", "today's readers see today's hours")
+	require.Empty(t, call(t, srv, "", q, map[string]any{"id": o.ID, "at": next.AddDate(0, 0, 1).Format(time.RFC3339)}, &later))
+	assert.Equal(t, []string{"Sa 09:00–12:00"}, later.Office.OpeningHours)
+	require.Len(t, later.LocalService.ResponsibleOffices, 1)
+	assert.Equal(t, []string{"Sa 09:00–12:00"}, later.LocalService.ResponsibleOffices[0].OpeningHours)
+
+	// A change for today keeps the one entered ahead.
+	var upd2 struct {
+		UpdateOffice struct{ Upcoming []struct{ ValidFrom string } }
+	}
+	require.Empty(t, call(t, srv, token, fmt.Sprintf(`mutation($id: ID!, $rev: Int!) { updateOffice(id: $id, expectedRevision: $rev, input: `+officeInput+`) { upcoming { validFrom } } }`,
+		`{day: MONDAY, open: "07:00", close: "12:00"}`), map[string]any{"id": o.ID, "rev": upd.UpdateOffice.Revision}, &upd2))
+	assert.Len(t, upd2.UpdateOffice.Upcoming, 1)
+}

@@ -313,7 +313,7 @@ type ComplexityRoot struct {
 		SetResponsibility     func(childComplexity int, input ResponsibilityInput, reason *string) int
 		SetTranslation        func(childComplexity int, kind RecordKind, id string, path string, lang string, text string, machineTranslated *bool, translator *string, confirm *bool, expectedRevision int, reason *string) int
 		SubmitChangeRequest   func(childComplexity int, id string, expectedRevision *int, reason *string) int
-		UpdateOffice          func(childComplexity int, id string, input OfficeInput, expectedRevision int, reason *string) int
+		UpdateOffice          func(childComplexity int, id string, input OfficeInput, expectedRevision int, reason *string, validFrom *time.Time) int
 		UpdateOnlineService   func(childComplexity int, id string, input OnlineServiceInput, expectedRevision int, reason *string) int
 	}
 
@@ -333,7 +333,10 @@ type ComplexityRoot struct {
 		Origin            func(childComplexity int) int
 		Region            func(childComplexity int) int
 		Revision          func(childComplexity int) int
+		Upcoming          func(childComplexity int) int
 		UpdatedAt         func(childComplexity int) int
+		ValidFrom         func(childComplexity int) int
+		ValidTo           func(childComplexity int) int
 		Version           func(childComplexity int) int
 	}
 
@@ -421,7 +424,7 @@ type ComplexityRoot struct {
 		Labels                func(childComplexity int, lang *Lang) int
 		LocalService          func(childComplexity int, leikaKey string, ars string, lang *Lang, at *time.Time) int
 		Me                    func(childComplexity int) int
-		Office                func(childComplexity int, id string, lang *Lang) int
+		Office                func(childComplexity int, id string, lang *Lang, at *time.Time) int
 		Offices               func(childComplexity int, ars string, first *int, after *string, lang *Lang) int
 		OnlineService         func(childComplexity int, id string, lang *Lang) int
 		Region                func(childComplexity int, ars string, lang *Lang) int
@@ -665,7 +668,7 @@ type ModuleCoverageResolver interface {
 }
 type MutationResolver interface {
 	CreateOffice(ctx context.Context, input OfficeInput, reason *string) (*catalog.Office, error)
-	UpdateOffice(ctx context.Context, id string, input OfficeInput, expectedRevision int, reason *string) (*catalog.Office, error)
+	UpdateOffice(ctx context.Context, id string, input OfficeInput, expectedRevision int, reason *string, validFrom *time.Time) (*catalog.Office, error)
 	DeleteOffice(ctx context.Context, id string, expectedRevision int, reason *string) (*Deleted, error)
 	CreateOnlineService(ctx context.Context, input OnlineServiceInput, reason *string) (*catalog.OnlineService, error)
 	UpdateOnlineService(ctx context.Context, id string, input OnlineServiceInput, expectedRevision int, reason *string) (*catalog.OnlineService, error)
@@ -696,6 +699,9 @@ type OfficeResolver interface {
 	Channels(ctx context.Context, obj *catalog.Office) ([]*ChannelView, error)
 	Contacts(ctx context.Context, obj *catalog.Office) ([]*ContactView, error)
 	Accessibility(ctx context.Context, obj *catalog.Office) (*LocalizedText, error)
+	ValidFrom(ctx context.Context, obj *catalog.Office) (*time.Time, error)
+	ValidTo(ctx context.Context, obj *catalog.Office) (*time.Time, error)
+	Upcoming(ctx context.Context, obj *catalog.Office) ([]*catalog.Office, error)
 
 	Revision(ctx context.Context, obj *catalog.Office) (int, error)
 
@@ -736,7 +742,7 @@ type QueryResolver interface {
 	SearchExplain(ctx context.Context, query string, leikaKey string, ars *string) (*search.Explanation, error)
 	Region(ctx context.Context, ars string, lang *Lang) (*catalog.Region, error)
 	Regions(ctx context.Context, query *string, first *int, after *string, lang *Lang) (*RegionConnection, error)
-	Office(ctx context.Context, id string, lang *Lang) (*catalog.Office, error)
+	Office(ctx context.Context, id string, lang *Lang, at *time.Time) (*catalog.Office, error)
 	Offices(ctx context.Context, ars string, first *int, after *string, lang *Lang) (*OfficeConnection, error)
 	OnlineService(ctx context.Context, id string, lang *Lang) (*catalog.OnlineService, error)
 	ImplementationBundles(ctx context.Context, lang *Lang) ([]*catalog.Bundle, error)
@@ -1968,7 +1974,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateOffice(childComplexity, args["id"].(string), args["input"].(OfficeInput), args["expectedRevision"].(int), args["reason"].(*string)), true
+		return e.ComplexityRoot.Mutation.UpdateOffice(childComplexity, args["id"].(string), args["input"].(OfficeInput), args["expectedRevision"].(int), args["reason"].(*string), args["validFrom"].(*time.Time)), true
 	case "Mutation.updateOnlineService":
 		if e.ComplexityRoot.Mutation.UpdateOnlineService == nil {
 			break
@@ -2071,12 +2077,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Office.Revision(childComplexity), true
+	case "Office.upcoming":
+		if e.ComplexityRoot.Office.Upcoming == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Office.Upcoming(childComplexity), true
 	case "Office.updatedAt":
 		if e.ComplexityRoot.Office.UpdatedAt == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Office.UpdatedAt(childComplexity), true
+	case "Office.validFrom":
+		if e.ComplexityRoot.Office.ValidFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Office.ValidFrom(childComplexity), true
+	case "Office.validTo":
+		if e.ComplexityRoot.Office.ValidTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Office.ValidTo(childComplexity), true
 	case "Office.version":
 		if e.ComplexityRoot.Office.Version == nil {
 			break
@@ -2492,7 +2516,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Office(childComplexity, args["id"].(string), args["lang"].(*Lang)), true
+		return e.ComplexityRoot.Query.Office(childComplexity, args["id"].(string), args["lang"].(*Lang), args["at"].(*time.Time)), true
 	case "Query.offices":
 		if e.ComplexityRoot.Query.Offices == nil {
 			break
@@ -3567,8 +3591,8 @@ type Query {
   "Regions whose name starts with a word of ` + "`" + `query` + "`" + ` (umlauts folded) or whose postcode starts with it; municipalities first."
   regions(query: String, first: Int = 20, after: String, lang: Lang): RegionConnection!
 
-  "An office by ID."
-  office(id: ID!, lang: Lang): Office
+  "An office by ID, as it is on ` + "`" + `at` + "`" + ` (default now): changes entered ahead apply from their date."
+  office(id: ID!, lang: Lang, at: DateTime): Office
 
   "The offices in a region and below it (a district's key finds its municipalities' offices)."
   offices(ars: String!, first: Int = 20, after: String, lang: Lang): OfficeConnection!
@@ -3898,6 +3922,12 @@ type Office {
   channels: [Channel!]!
   contacts: [Contact!]!
   accessibility: LocalizedText
+  "When this version of the office's data takes effect (changes entered ahead)."
+  validFrom: DateTime
+  "When the office closes, if known."
+  validTo: DateTime
+  "Changes entered ahead, in date order."
+  upcoming: [Office!]!
   origin: String!
   revision: Int!
   version: Int!
@@ -4056,8 +4086,12 @@ type ImplementationBundle {
 type Mutation {
   "Create an office. Municipal editors inside their scope, state editors anywhere."
   createOffice(input: OfficeInput!, reason: String): Office!
-  "Replace an office's data. A stale expectedRevision gets CONFLICT and changes nothing."
-  updateOffice(id: ID!, input: OfficeInput!, expectedRevision: Int!, reason: String): Office!
+  """
+  Replace an office's data. A stale expectedRevision gets CONFLICT and changes nothing. With a future
+  validFrom the change is entered ahead: it takes effect on that day (reads with ` + "`" + `at` + "`" + ` see it), and
+  the office keeps its current data until then.
+  """
+  updateOffice(id: ID!, input: OfficeInput!, expectedRevision: Int!, reason: String, validFrom: DateTime): Office!
   "Delete an office and its responsibilities."
   deleteOffice(id: ID!, expectedRevision: Int!, reason: String): Deleted!
 
@@ -5062,6 +5096,12 @@ func (ec *executionContext) childFields_Office(ctx context.Context, field graphq
 		return ec.fieldContext_Office_contacts(ctx, field)
 	case "accessibility":
 		return ec.fieldContext_Office_accessibility(ctx, field)
+	case "validFrom":
+		return ec.fieldContext_Office_validFrom(ctx, field)
+	case "validTo":
+		return ec.fieldContext_Office_validTo(ctx, field)
+	case "upcoming":
+		return ec.fieldContext_Office_upcoming(ctx, field)
 	case "origin":
 		return ec.fieldContext_Office_origin(ctx, field)
 	case "revision":
@@ -6315,6 +6355,14 @@ func (ec *executionContext) field_Mutation_updateOffice_args(ctx context.Context
 		return nil, err
 	}
 	args["reason"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "validFrom",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["validFrom"] = arg4
 	return args, nil
 }
 
@@ -6583,6 +6631,14 @@ func (ec *executionContext) field_Query_office_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["lang"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "at",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["at"] = arg2
 	return args, nil
 }
 
@@ -10975,7 +11031,7 @@ func (ec *executionContext) _Mutation_updateOffice(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateOffice(ctx, fc.Args["id"].(string), fc.Args["input"].(OfficeInput), fc.Args["expectedRevision"].(int), fc.Args["reason"].(*string))
+			return ec.Resolvers.Mutation().UpdateOffice(ctx, fc.Args["id"].(string), fc.Args["input"].(OfficeInput), fc.Args["expectedRevision"].(int), fc.Args["reason"].(*string), fc.Args["validFrom"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *catalog.Office) graphql.Marshaler {
@@ -12100,6 +12156,84 @@ func (ec *executionContext) fieldContext_Office_accessibility(_ context.Context,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_LocalizedText(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Office_validFrom(ctx context.Context, field graphql.CollectedField, obj *catalog.Office) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Office_validFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Office().ValidFrom(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Office_validFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Office", field, true, true, "DateTime")
+}
+
+func (ec *executionContext) _Office_validTo(ctx context.Context, field graphql.CollectedField, obj *catalog.Office) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Office_validTo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Office().ValidTo(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Office_validTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Office", field, true, true, "DateTime")
+}
+
+func (ec *executionContext) _Office_upcoming(ctx context.Context, field graphql.CollectedField, obj *catalog.Office) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Office_upcoming(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Office().Upcoming(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*catalog.Office) graphql.Marshaler {
+			return ec.marshalNOffice2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐOfficeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Office_upcoming(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Office",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Office(ctx, field)
 		},
 	}
 	return fc, nil
@@ -13808,7 +13942,7 @@ func (ec *executionContext) _Query_office(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Office(ctx, fc.Args["id"].(string), fc.Args["lang"].(*Lang))
+			return ec.Resolvers.Query().Office(ctx, fc.Args["id"].(string), fc.Args["lang"].(*Lang), fc.Args["at"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *catalog.Office) graphql.Marshaler {
@@ -22134,6 +22268,24 @@ func (ec *executionContext) _Office(ctx context.Context, sel ast.SelectionSet, o
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Office_accessibility(ctx, field, obj)
+				})
+		case "validFrom":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Office_validFrom(ctx, field, obj)
+				})
+		case "validTo":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Office_validTo(ctx, field, obj)
+				})
+		case "upcoming":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Office_upcoming(ctx, field, obj)
 				})
 		case "origin":
 			out.Values[i] = ec._Office_origin(ctx, field, obj)

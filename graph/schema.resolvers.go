@@ -127,22 +127,23 @@ func (r *mutationResolver) CreateOffice(ctx context.Context, input OfficeInput, 
 }
 
 // UpdateOffice is the resolver for the updateOffice field.
-func (r *mutationResolver) UpdateOffice(ctx context.Context, id string, input OfficeInput, expectedRevision int, reason *string) (*catalog.Office, error) {
+func (r *mutationResolver) UpdateOffice(ctx context.Context, id string, input OfficeInput, expectedRevision int, reason *string, validFrom *time.Time) (*catalog.Office, error) {
 	exp, err := asRevision("expectedRevision", expectedRevision)
 	if err != nil {
 		return nil, err
 	}
 	o := officeFrom(input)
 	o.ID = id
+	var saved *catalog.Office
 	err = r.write(ctx, "updateOffice", catalog.KindOffice, id, func(tx *catalog.Tx) error {
 		old, err := tx.Office(id)
 		if err != nil {
 			return err
 		}
-		o.Origin, o.ExternalIDs = old.Origin, old.ExternalIDs
-		return tx.Put(o, catalog.Write{Reason: deref(reason), Expected: &exp})
+		saved = catalog.UpdateOffice(old, o, validFrom, tx.Now())
+		return tx.Put(saved, catalog.Write{Reason: deref(reason), Expected: &exp})
 	})
-	return o, err
+	return saved, err
 }
 
 // DeleteOffice is the resolver for the deleteOffice field.
@@ -399,6 +400,27 @@ func (r *officeResolver) Accessibility(ctx context.Context, obj *catalog.Office)
 	return localize(ctx, obj.Accessibility), nil
 }
 
+// ValidFrom is the resolver for the validFrom field.
+func (r *officeResolver) ValidFrom(ctx context.Context, obj *catalog.Office) (*time.Time, error) {
+	return obj.Validity.From, nil
+}
+
+// ValidTo is the resolver for the validTo field.
+func (r *officeResolver) ValidTo(ctx context.Context, obj *catalog.Office) (*time.Time, error) {
+	return obj.Validity.To, nil
+}
+
+// Upcoming is the resolver for the upcoming field.
+func (r *officeResolver) Upcoming(ctx context.Context, obj *catalog.Office) ([]*catalog.Office, error) {
+	out := make([]*catalog.Office, 0, len(obj.Upcoming))
+	for _, u := range obj.Upcoming {
+		v := *u
+		v.Meta = obj.Meta
+		out = append(out, &v)
+	}
+	return out, nil
+}
+
 // Revision is the resolver for the revision field.
 func (r *officeResolver) Revision(ctx context.Context, obj *catalog.Office) (int, error) {
 	return int(obj.Revision), nil
@@ -631,16 +653,20 @@ func (r *queryResolver) Regions(ctx context.Context, query *string, first *int, 
 }
 
 // Office is the resolver for the office field.
-func (r *queryResolver) Office(ctx context.Context, id string, lang *Lang) (*catalog.Office, error) {
+func (r *queryResolver) Office(ctx context.Context, id string, lang *Lang, at *time.Time) (*catalog.Office, error) {
 	var out *catalog.Office
 	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) (err error) {
 		out, err = tx.Office(id)
 		return err
 	})
-	if catalog.ErrorCode(err) == catalog.ENOTFOUND {
+	if catalog.ErrorCode(err) == catalog.ENOTFOUND || out == nil {
 		return nil, nil
 	}
-	return out, err
+	when := time.Now()
+	if at != nil {
+		when = *at
+	}
+	return out.At(when), err
 }
 
 // Offices is the resolver for the offices field.
