@@ -109,6 +109,9 @@ func (tx *Tx) LocalService(leika, ars string, at time.Time) (*LocalService, erro
 			if err != nil {
 				return nil, err
 			}
+			if !resp.Validity.Covers(at) {
+				continue
+			}
 			from, err := regionOfKey(k)
 			if err != nil {
 				return nil, err
@@ -127,6 +130,9 @@ func (tx *Tx) LocalService(leika, ars string, at time.Time) (*LocalService, erro
 				o, err := tx.OnlineService(resp.OnlineServiceID)
 				if err != nil {
 					return nil, err
+				}
+				if !o.Validity.Covers(at) {
+					continue
 				}
 				online = append(online, &ResponsibleOnlineService{o, resp, from, k != ars})
 			}

@@ -234,3 +234,33 @@ func TestMirroredServiceForItsState(t *testing.T) {
 		return nil
 	}))
 }
+
+// A responsibility entered ahead takes over on its day; one that ended is
+// not used after its last day.
+func TestResponsibilityValidity(t *testing.T) {
+	st := mustOpen(t)
+	seedRegions(t, st)
+	put(t, st, newService(), catalog.Write{})
+	oldOffice := newOffice("Altes Amt", "066360003003", "Markt 1")
+	newOff := newOffice("Neues Amt", "066360003003", "Markt 2")
+	put(t, st, oldOffice, catalog.Write{})
+	put(t, st, newOff, catalog.Write{})
+	switchDay := time.Date(2027, 7, 1, 0, 0, 0, 0, time.UTC)
+	lastDay := switchDay.AddDate(0, 0, -1)
+	put(t, st, &catalog.Responsibility{LeikaKey: gewerbe, RegionKey: "066360003003", OfficeID: oldOffice.ID, Role: catalog.RoleResponsible,
+		Validity: catalog.Validity{To: &lastDay}}, catalog.Write{})
+	put(t, st, &catalog.Responsibility{LeikaKey: gewerbe, RegionKey: "066360003003", OfficeID: newOff.ID, Role: catalog.RoleResponsible,
+		Validity: catalog.Validity{From: &switchDay}}, catalog.Write{})
+	for _, c := range []struct {
+		at   time.Time
+		want string
+	}{{lastDay, oldOffice.ID}, {switchDay, newOff.ID}} {
+		require.NoError(t, st.View(ctx, func(tx *catalog.Tx) error {
+			ls, err := tx.LocalService(gewerbe, "066360003003", c.at)
+			require.NoError(t, err)
+			require.Len(t, ls.Offices, 1)
+			assert.Equal(t, c.want, ls.Offices[0].ID, "on %s", c.at.Format(time.DateOnly))
+			return nil
+		}))
+	}
+}

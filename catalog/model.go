@@ -409,6 +409,8 @@ type OnlineService struct {
 	// RegionKey is the area whose editors maintain it (Bund for federal ones).
 	RegionKey   string   `json:"ars"`
 	ExternalIDs []string `json:"external,omitempty"`
+	// Validity is when the online service is available.
+	Validity Validity `json:"validity,omitzero"`
 }
 
 // Link is a web address with a title.
@@ -437,6 +439,9 @@ type Responsibility struct {
 	OfficeID        string `json:"office,omitempty"`
 	OnlineServiceID string `json:"online,omitempty"`
 	Role            Role   `json:"role"`
+	// Validity lets a responsibility be entered ahead (a new office takes
+	// over on a date) or end (a reform); the lookup for a date honours it.
+	Validity Validity `json:"validity,omitzero"`
 }
 
 // Mode says how a specialisation combines with the central text.

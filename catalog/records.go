@@ -233,6 +233,7 @@ func (o *OnlineService) validate(v *validator) {
 		v.oneOf(fmt.Sprintf("identification[%d]", i), m, "EID", "ELSTER", "BUNDID_ACCOUNT", "EU_EID", "USERNAME_PASSWORD")
 	}
 	v.ars("regionKey", o.RegionKey)
+	v.validity("validity", o.Validity)
 }
 
 func (o *OnlineService) refs() []ref { return []ref{{"regionKey", KindRegion, o.RegionKey}} }
@@ -261,6 +262,7 @@ func (r *Responsibility) validate(v *validator) {
 		v.add("officeId", "oneOf", "exactly one of officeId and onlineServiceId is required")
 	}
 	v.oneOf("role", string(r.Role), RoleResponsible, RoleContactPoint, RoleUniformContact)
+	v.validity("validity", r.Validity)
 }
 
 func (r *Responsibility) refs() []ref {

@@ -474,6 +474,8 @@ type ComplexityRoot struct {
 		Region        func(childComplexity int) int
 		Revision      func(childComplexity int) int
 		Role          func(childComplexity int) int
+		ValidFrom     func(childComplexity int) int
+		ValidTo       func(childComplexity int) int
 	}
 
 	ResponsibleOffice struct {
@@ -771,6 +773,8 @@ type ResponsibilityResolver interface {
 	Office(ctx context.Context, obj *catalog.Responsibility) (*catalog.Office, error)
 	OnlineService(ctx context.Context, obj *catalog.Responsibility) (*catalog.OnlineService, error)
 
+	ValidFrom(ctx context.Context, obj *catalog.Responsibility) (*time.Time, error)
+	ValidTo(ctx context.Context, obj *catalog.Responsibility) (*time.Time, error)
 	Revision(ctx context.Context, obj *catalog.Responsibility) (int, error)
 }
 type ServiceResolver interface {
@@ -2793,6 +2797,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Responsibility.Role(childComplexity), true
+	case "Responsibility.validFrom":
+		if e.ComplexityRoot.Responsibility.ValidFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Responsibility.ValidFrom(childComplexity), true
+	case "Responsibility.validTo":
+		if e.ComplexityRoot.Responsibility.ValidTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Responsibility.ValidTo(childComplexity), true
 
 	case "ResponsibleOffice.accessibility":
 		if e.ComplexityRoot.ResponsibleOffice.Accessibility == nil {
@@ -4283,6 +4299,8 @@ type Responsibility {
   office: Office
   onlineService: OnlineService
   role: ResponsibilityRole!
+  validFrom: DateTime
+  validTo: DateTime
   revision: Int!
 }
 
@@ -4347,6 +4365,10 @@ input OnlineServiceInput {
   trustLevel: TrustLevel
   identification: [String!]
   ars: String!
+  "When the online service becomes available (entered ahead)."
+  validFrom: DateTime
+  "The last day it is available."
+  validTo: DateTime
 }
 
 input ResponsibilityInput {
@@ -4355,6 +4377,10 @@ input ResponsibilityInput {
   officeId: ID
   onlineServiceId: ID
   role: ResponsibilityRole = RESPONSIBLE
+  "Entered ahead: the responsibility applies from this day."
+  validFrom: DateTime
+  "The last day it applies."
+  validTo: DateTime
 }
 
 input TextModuleInput {
@@ -5334,6 +5360,10 @@ func (ec *executionContext) childFields_Responsibility(ctx context.Context, fiel
 		return ec.fieldContext_Responsibility_onlineService(ctx, field)
 	case "role":
 		return ec.fieldContext_Responsibility_role(ctx, field)
+	case "validFrom":
+		return ec.fieldContext_Responsibility_validFrom(ctx, field)
+	case "validTo":
+		return ec.fieldContext_Responsibility_validTo(ctx, field)
 	case "revision":
 		return ec.fieldContext_Responsibility_revision(ctx, field)
 	}
@@ -15241,6 +15271,52 @@ func (ec *executionContext) fieldContext_Responsibility_role(_ context.Context, 
 	return graphql.NewScalarFieldContext("Responsibility", field, false, false, "ResponsibilityRole")
 }
 
+func (ec *executionContext) _Responsibility_validFrom(ctx context.Context, field graphql.CollectedField, obj *catalog.Responsibility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Responsibility_validFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Responsibility().ValidFrom(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Responsibility_validFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Responsibility", field, true, true, "DateTime")
+}
+
+func (ec *executionContext) _Responsibility_validTo(ctx context.Context, field graphql.CollectedField, obj *catalog.Responsibility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Responsibility_validTo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Responsibility().ValidTo(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Responsibility_validTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Responsibility", field, true, true, "DateTime")
+}
+
 func (ec *executionContext) _Responsibility_revision(ctx context.Context, field graphql.CollectedField, obj *catalog.Responsibility) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19684,7 +19760,7 @@ func (ec *executionContext) unmarshalInputOnlineServiceInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "description", "links", "trustLevel", "identification", "ars"}
+	fieldsInOrder := [...]string{"title", "description", "links", "trustLevel", "identification", "ars", "validFrom", "validTo"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -19733,6 +19809,20 @@ func (ec *executionContext) unmarshalInputOnlineServiceInput(ctx context.Context
 				return it, err
 			}
 			it.Ars = data
+		case "validFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validFrom"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidFrom = data
+		case "validTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validTo"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidTo = data
 		}
 	}
 	return it, nil
@@ -19870,7 +19960,7 @@ func (ec *executionContext) unmarshalInputResponsibilityInput(ctx context.Contex
 		asMap["role"] = "RESPONSIBLE"
 	}
 
-	fieldsInOrder := [...]string{"leikaKey", "ars", "officeId", "onlineServiceId", "role"}
+	fieldsInOrder := [...]string{"leikaKey", "ars", "officeId", "onlineServiceId", "role", "validFrom", "validTo"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -19912,6 +20002,20 @@ func (ec *executionContext) unmarshalInputResponsibilityInput(ctx context.Contex
 				return it, err
 			}
 			it.Role = data
+		case "validFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validFrom"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidFrom = data
+		case "validTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validTo"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidTo = data
 		}
 	}
 	return it, nil
@@ -23228,6 +23332,18 @@ func (ec *executionContext) _Responsibility(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "validFrom":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Responsibility_validFrom(ctx, field, obj)
+				})
+		case "validTo":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Responsibility_validTo(ctx, field, obj)
+				})
 		case "revision":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,

@@ -62,7 +62,8 @@ func officeFrom(in OfficeInput) *catalog.Office {
 
 func onlineServiceFrom(in OnlineServiceInput) *catalog.OnlineService {
 	o := &catalog.OnlineService{Title: text(in.Title), Description: text(in.Description), RegionKey: in.Ars,
-		TrustLevel: deref(in.TrustLevel), Identification: in.Identification}
+		TrustLevel: deref(in.TrustLevel), Identification: in.Identification,
+		Validity: catalog.Validity{From: in.ValidFrom, To: in.ValidTo}}
 	for _, l := range in.Links {
 		o.Links = append(o.Links, catalog.Link{URL: l.URL, Title: text(l.Title)})
 	}

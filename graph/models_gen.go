@@ -178,6 +178,10 @@ type OnlineServiceInput struct {
 	TrustLevel     *catalog.TrustLevel `json:"trustLevel,omitempty"`
 	Identification []string            `json:"identification,omitempty"`
 	Ars            string              `json:"ars"`
+	// When the online service becomes available (entered ahead).
+	ValidFrom *time.Time `json:"validFrom,omitempty"`
+	// The last day it is available.
+	ValidTo *time.Time `json:"validTo,omitempty"`
 }
 
 type OpeningSlotInput struct {
@@ -219,6 +223,10 @@ type ResponsibilityInput struct {
 	OfficeID        *string       `json:"officeId,omitempty"`
 	OnlineServiceID *string       `json:"onlineServiceId,omitempty"`
 	Role            *catalog.Role `json:"role,omitempty"`
+	// Entered ahead: the responsibility applies from this day.
+	ValidFrom *time.Time `json:"validFrom,omitempty"`
+	// The last day it applies.
+	ValidTo *time.Time `json:"validTo,omitempty"`
 }
 
 type SearchFilter struct {

@@ -187,7 +187,8 @@ func (r *mutationResolver) DeleteOnlineService(ctx context.Context, id string, e
 // SetResponsibility is the resolver for the setResponsibility field.
 func (r *mutationResolver) SetResponsibility(ctx context.Context, input ResponsibilityInput, reason *string) (*catalog.Responsibility, error) {
 	resp := &catalog.Responsibility{LeikaKey: input.LeikaKey, RegionKey: input.Ars, OfficeID: deref(input.OfficeID),
-		OnlineServiceID: deref(input.OnlineServiceID), Role: deref(input.Role)}
+		OnlineServiceID: deref(input.OnlineServiceID), Role: deref(input.Role),
+		Validity: catalog.Validity{From: input.ValidFrom, To: input.ValidTo}}
 	err := r.write(ctx, "setResponsibility", catalog.KindResponsibility, "", func(tx *catalog.Tx) error {
 		if !catalog.ValidLeika(input.LeikaKey) {
 			return catalog.Invalid("input.leikaKey", "format", "%q is not a 14-digit LeiKa key", input.LeikaKey)
@@ -976,6 +977,16 @@ func (r *responsibilityResolver) OnlineService(ctx context.Context, obj *catalog
 	var o *catalog.OnlineService
 	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) (err error) { o, err = tx.OnlineService(obj.OnlineServiceID); return err })
 	return o, err
+}
+
+// ValidFrom is the resolver for the validFrom field.
+func (r *responsibilityResolver) ValidFrom(ctx context.Context, obj *catalog.Responsibility) (*time.Time, error) {
+	return obj.Validity.From, nil
+}
+
+// ValidTo is the resolver for the validTo field.
+func (r *responsibilityResolver) ValidTo(ctx context.Context, obj *catalog.Responsibility) (*time.Time, error) {
+	return obj.Validity.To, nil
 }
 
 // Revision is the resolver for the revision field.
