@@ -452,3 +452,38 @@ func TestChangeEnteredAhead(t *testing.T) {
 		`{day: MONDAY, open: "07:00", close: "12:00"}`), map[string]any{"id": o.ID, "rev": upd.UpdateOffice.Revision}, &upd2))
 	assert.Len(t, upd2.UpdateOffice.Upcoming, 1)
 }
+
+// TestResponseCacheFollowsWrites: anonymous answers are served from the
+// cache only while the store is unchanged; a write is visible at once.
+func TestResponseCacheFollowsWrites(t *testing.T) {
+	st, err := catalog.Open(filepath.Join(t.TempDir(), "catalog.db"), catalog.Options{Portal: "HE"})
+	require.NoError(t, err)
+	defer st.Close()
+	_, err = demo.Load(context.Background(), st, nil)
+	require.NoError(t, err)
+	srv := httptest.NewServer(graph.NewHandler(graph.Options{Store: st, ResponseCache: 100}))
+	defer srv.Close()
+	token, _, err := st.CreateEditor(context.Background(), nil, catalog.Editor{Name: "Land", Role: catalog.AccessStateEditor})
+	require.NoError(t, err)
+	const q = `{ offices(ars: "066360003003") { nodes { id name revision } } }`
+	var a, b struct {
+		Offices struct {
+			Nodes []struct {
+				ID, Name string
+				Revision int
+			}
+		}
+	}
+	require.Empty(t, call(t, srv, "", q, nil, &a))
+	require.Empty(t, call(t, srv, "", q, nil, &b))
+	assert.Equal(t, a, b)
+	o := a.Offices.Nodes[0]
+	require.Empty(t, call(t, srv, token, `mutation($id: ID!, $rev: Int!) { updateOffice(id: $id, expectedRevision: $rev, input: {name: {de: "Rathaus Eschwege"},
+		kind: MUNICIPALITY, ars: "066360003003", addresses: [{kind: VISITOR, street: "Obermarkt 22", postalCode: "37269", city: "Eschwege"}]}) { revision } }`,
+		map[string]any{"id": o.ID, "rev": o.Revision}, nil))
+	var c struct {
+		Offices struct{ Nodes []struct{ Name string } }
+	}
+	require.Empty(t, call(t, srv, "", q, nil, &c))
+	assert.Equal(t, "Rathaus Eschwege", c.Offices.Nodes[0].Name, "a cached answer must not outlive a write")
+}

@@ -49,6 +49,9 @@ type Options struct {
 	// RateLimits bound mutations per token and address; zero means
 	// DefaultRateLimits.
 	RateLimits RateLimits
+	// ResponseCache is how many anonymous answers to keep (see
+	// responseCache); 0 disables the cache.
+	ResponseCache int
 }
 
 // NewHandler returns the GraphQL endpoint: POST and GET (queries only) per
@@ -82,6 +85,17 @@ func NewHandler(cfg Options) http.Handler {
 	srv.AroundRootFields(lim.rootFieldMiddleware)
 
 	maxAge := int(cfg.CacheMaxAge.Seconds())
+	var cache *responseCache
+	if cfg.ResponseCache > 0 {
+		cache = newResponseCache(cfg.ResponseCache, 30*time.Second)
+	}
+	revision := func() uint64 {
+		rev := cfg.Store.Revision()
+		if cfg.Search != nil {
+			rev = rev<<20 ^ cfg.Search.Revision() // the index may lag the store by a moment
+		}
+		return rev
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodPost {
 			w.Header().Set("Allow", "GET, POST")
@@ -92,8 +106,10 @@ func NewHandler(cfg Options) http.Handler {
 			writeError(w, http.StatusRequestEntityTooLarge, "REQUEST_TOO_LARGE", "the request is larger than "+strconv.Itoa(MaxRequestBytes)+" bytes")
 			return
 		}
+		var body []byte
 		if r.Method == http.MethodPost {
-			body, err := readLimited(r, MaxRequestBytes)
+			var err error
+			body, err = readLimited(r, MaxRequestBytes)
 			if err != nil {
 				writeError(w, http.StatusRequestEntityTooLarge, "REQUEST_TOO_LARGE", "the request is larger than "+strconv.Itoa(MaxRequestBytes)+" bytes")
 				return
@@ -112,32 +128,48 @@ func NewHandler(cfg Options) http.Handler {
 		ctx = context.WithValue(ctx, principalKey{}, principal)
 		ctx = context.WithValue(ctx, loadersKey{}, newLoaders(cfg.Store))
 		r = r.WithContext(ctx)
-		if r.Method != http.MethodGet || r.Header.Get("Authorization") != "" {
+		anonymous := r.Header.Get("Authorization") == ""
+		if !anonymous || (r.Method != http.MethodGet && cache == nil) {
 			srv.ServeHTTP(w, r)
 			return
 		}
-		// Anonymous GET: answer with an ETag over the body, and 304 when
-		// the client has it already. Answers vary with the language.
-		rec := &bufferedWriter{header: http.Header{}, status: http.StatusOK}
-		srv.ServeHTTP(rec, r)
-		sum := sha256.Sum256(rec.body.Bytes())
-		etag := `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`
+		var key [32]byte
+		var rev uint64
+		var rec *cachedResponse
+		if cache != nil {
+			key, rev = cacheKey(r, body), revision()
+			rec = cache.get(key, rev)
+		}
+		if rec == nil {
+			bw := &bufferedWriter{header: http.Header{}, status: http.StatusOK}
+			srv.ServeHTTP(bw, r)
+			rec = &cachedResponse{key: key, rev: rev, status: bw.status, header: bw.header, body: bw.body.Bytes(), created: time.Now()}
+			if cache != nil && rec.status == http.StatusOK && !bytes.Contains(rec.body, []byte(`"errors":`)) {
+				cache.put(rec)
+			}
+		}
 		for k, v := range rec.header {
 			w.Header()[k] = v
 		}
-		w.Header().Set("Vary", "Accept, Accept-Language")
-		if rec.status == http.StatusOK && !bytes.Contains(rec.body.Bytes(), []byte(`"errors":`)) {
-			w.Header().Set("ETag", etag)
-			w.Header().Set("Cache-Control", "public, max-age="+strconv.Itoa(maxAge))
-			if r.Header.Get("If-None-Match") == etag {
-				w.WriteHeader(http.StatusNotModified)
-				return
+		w.Header().Set("Vary", "Accept, Accept-Language, Authorization")
+		if r.Method == http.MethodGet {
+			// Anonymous GET: an ETag over the body, and 304 when the
+			// client has it already.
+			if rec.status == http.StatusOK && !bytes.Contains(rec.body, []byte(`"errors":`)) {
+				sum := sha256.Sum256(rec.body)
+				etag := `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`
+				w.Header().Set("ETag", etag)
+				w.Header().Set("Cache-Control", "public, max-age="+strconv.Itoa(maxAge))
+				if r.Header.Get("If-None-Match") == etag {
+					w.WriteHeader(http.StatusNotModified)
+					return
+				}
+			} else {
+				w.Header().Set("Cache-Control", "no-store")
 			}
-		} else {
-			w.Header().Set("Cache-Control", "no-store")
 		}
 		w.WriteHeader(rec.status)
-		w.Write(rec.body.Bytes())
+		w.Write(rec.body)
 	})
 }
 

@@ -53,6 +53,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	runs := fs.Int("runs", 3, "runs per target; the median is reported")
 	leika := fs.String("leika", "99050012104000", "LeiKa key to ask for")
 	ars := fs.String("ars", "066360003003", "region key to ask for")
+	cacheSize := fs.Int("response-cache", 0, "for the in-process server: anonymous answers it keeps (0: every request is computed)")
 	rate := fs.Int("rate", 0, "total requests per second, paced (0: as fast as the clients go); latency is measured from the scheduled time")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -67,7 +68,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		defer os.RemoveAll(dir)
-		s := &Server{Addr: "127.0.0.1:0", DataDir: dir, Portal: "HE", GCPercent: 400, Log: newLogger(io.Discard, "error")}
+		s := &Server{Addr: "127.0.0.1:0", DataDir: dir, Portal: "HE", GCPercent: 400, ResponseCache: *cacheSize, Log: newLogger(io.Discard, "error")}
 		fmt.Fprintln(stdout, "starting an in-process server with the demo catalogue ...")
 		if err := s.Open(ctx); err != nil {
 			s.Close()

@@ -40,6 +40,9 @@ type Server struct {
 	AdminToken string
 	Log        *slog.Logger
 
+	// ResponseCache is how many anonymous answers the API keeps while the
+	// store's revision is unchanged (0: none).
+	ResponseCache int
 	// Retention is how many change-log revisions the federation feed
 	// keeps; older ones are compacted away (peers then resync from the
 	// snapshot).
@@ -65,6 +68,7 @@ func (s *Server) ParseFlags(args []string, stderr io.Writer) error {
 	fs.StringVar(&s.Portal, "portal", env("LF_PORTAL", "HE"), "this portal's ID in the network (LF_PORTAL)")
 	fs.StringVar(&s.AdminToken, "admin-token", env("LF_ADMIN_TOKEN", ""), "operator token for /admin/backup (LF_ADMIN_TOKEN); empty disables it")
 	fs.IntVar(&s.Retention, "retention", envInt("LF_RETENTION", 1_000_000), "change-log revisions the federation feed keeps (LF_RETENTION)")
+	fs.IntVar(&s.ResponseCache, "response-cache", envInt("LF_RESPONSE_CACHE", 4096), "anonymous answers kept, valid while the store's revision is unchanged; 0 disables (LF_RESPONSE_CACHE)")
 	fs.BoolVar(&s.NoDemo, "no-demo", false, "do not load the demo catalogue into an empty data directory")
 	fs.IntVar(&s.GCPercent, "gc-percent", envInt("LF_GC_PERCENT", 400), "garbage collector target (GOGC) unless GOGC is set (LF_GC_PERCENT)")
 	level := fs.String("log-level", env("LF_LOG_LEVEL", "info"), "debug, info, warn or error (LF_LOG_LEVEL)")
@@ -139,7 +143,8 @@ func (s *Server) Open(ctx context.Context) error {
 	metrics.Gauge("leistungsfinder_search_revision", "Change-log revision the search index has applied.", func() float64 { return float64(ix.Revision()) })
 	mux := http.NewServeMux()
 	route := func(pattern, name string, h http.Handler) { mux.Handle(pattern, metrics.Middleware(name, s.Log, h)) }
-	route("/graphql", "/graphql", graph.NewHandler(graph.Options{Store: st, Search: ix, Mirror: s.Mirror, FanOut: fanOut, Logger: s.Log, CacheMaxAge: time.Minute}))
+	route("/graphql", "/graphql", graph.NewHandler(graph.Options{Store: st, Search: ix, Mirror: s.Mirror, FanOut: fanOut, Logger: s.Log,
+		CacheMaxAge: time.Minute, ResponseCache: s.ResponseCache}))
 	route("GET /{$}", "/", graph.Playground("/graphql"))
 	route("GET /healthz", "/healthz", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") }))
 	route("GET /readyz", "/readyz", http.HandlerFunc(s.readyz))
