@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -291,6 +292,12 @@ func bigIndex(b *testing.B) *Index {
 }
 
 func BenchmarkQuery(b *testing.B) {
+	// The server runs with a garbage collector target of 400 (serve's
+	// -gc-percent); measure query latency under the same setting unless
+	// GOGC says otherwise.
+	if _, set := os.LookupEnv("GOGC"); !set {
+		defer debug.SetGCPercent(debug.SetGCPercent(400))
+	}
 	b.Run("Demo", func(b *testing.B) {
 		_, ix := demoIndex(b)
 		b.Run("NoRegion", func(b *testing.B) { benchQueries(b, ix, false) })
