@@ -28,15 +28,6 @@ func (v *validator) add(field, rule, format string, args ...any) {
 
 func (v *validator) err() error { return v.errs.Err() }
 
-func oneOfStr[T ~string](s string, allowed ...T) bool {
-	for _, a := range allowed {
-		if string(a) == s {
-			return true
-		}
-	}
-	return false
-}
-
 func (v *validator) oneOf(field, value string, allowed ...any) {
 	for _, a := range allowed {
 		if fmt.Sprint(a) == value {

@@ -1,8 +1,6 @@
 package graph
 
 import (
-	"time"
-
 	"github.com/leistungsfinder/leistungsfinder/catalog"
 	"github.com/leistungsfinder/leistungsfinder/i18n"
 )
@@ -132,5 +130,3 @@ func expect(field string, n *int) (*uint64, error) {
 	r, err := asRevision(field, *n)
 	return &r, err
 }
-
-func toTime(t time.Time) *time.Time { return &t }
