@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"strings"
 	"time"
 
 	"github.com/leistungsfinder/leistungsfinder/i18n"
@@ -206,7 +207,12 @@ func merge(central i18n.Text, adds []Applied) i18n.Text {
 				cur, ok = v, true
 				continue
 			}
-			cur.Value = cur.Value + "\n" + v.Value
+			add := v.Value
+			if strings.HasPrefix(strings.TrimSpace(cur.Value), "<") && !strings.HasPrefix(strings.TrimSpace(add), "<") {
+				// A plain-text addition to an HTML text becomes its own paragraph.
+				add = "<p>" + add + "</p>"
+			}
+			cur.Value = cur.Value + "\n" + add
 			if v.ChangedAt > cur.ChangedAt {
 				cur.ChangedAt = v.ChangedAt
 			}

@@ -73,7 +73,7 @@ func TestSpecialisationsMergeFromGeneralToSpecific(t *testing.T) {
 		{LeikaKey: gewerbe, RegionKey: "066360000000", Module: catalog.ModuleFullText, Mode: catalog.ModeAppend,
 			Text: i18n.Bilingual("<p>Kreis.</p>", "<p>District.</p>"), Status: catalog.StatusPublished},
 		{LeikaKey: gewerbe, RegionKey: "066360003003", Module: catalog.ModuleFullText, Mode: catalog.ModeAppend,
-			Text: i18n.German("<p>Eschwege.</p>"), Status: catalog.StatusPublished},
+			Text: i18n.German("Eschwege."), Status: catalog.StatusPublished},
 		{LeikaKey: gewerbe, RegionKey: "066360003003", Module: catalog.ModuleShortText, Mode: catalog.ModeReplace,
 			Text: i18n.German("<p>Nur Eschwege.</p>"), Status: catalog.StatusPublished},
 		{LeikaKey: gewerbe, RegionKey: "066360003003", Module: catalog.ModuleNotes, Mode: catalog.ModeAppend,
