@@ -52,10 +52,9 @@ type Store struct {
 }
 
 // Open opens or creates the store file at path and runs pending migrations.
+// Without Options.Portal it takes the portal the file was created for (a
+// new file: "HE"); with one, the file must belong to it.
 func Open(path string, opt Options) (*Store, error) {
-	if opt.Portal == "" {
-		opt.Portal = "HE"
-	}
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
@@ -70,6 +69,25 @@ func Open(path string, opt Options) (*Store, error) {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	s := &Store{db: db, path: path, portal: opt.Portal, home: opt.Home, now: opt.Now, log: opt.Logger, changed: make(chan struct{})}
+	err = db.View(func(tx *bolt.Tx) error {
+		var stored string
+		if b := tx.Bucket(bucketMeta); b != nil {
+			stored = string(b.Get(metaPortal))
+		}
+		switch {
+		case s.portal == "" && stored != "":
+			s.portal = stored
+		case s.portal == "":
+			s.portal = "HE"
+		case stored != "" && stored != s.portal:
+			return fmt.Errorf("store belongs to portal %q, not %q", stored, s.portal)
+		}
+		return nil
+	})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	if !opt.ReadOnly {
 		if err := s.migrate(); err != nil {
 			db.Close()
@@ -169,9 +187,6 @@ func (s *Store) migrate() error {
 				return fmt.Errorf("migrate store to version %d: %w", v+1, err)
 			}
 			s.log.Info("store migrated", "version", v+1)
-		}
-		if p := meta.Get(metaPortal); p != nil && string(p) != s.portal {
-			return fmt.Errorf("store belongs to portal %q, not %q", p, s.portal)
 		}
 		if err := meta.Put(metaPortal, []byte(s.portal)); err != nil {
 			return err
@@ -283,22 +298,4 @@ func Restore(path string, r io.Reader, opt Options) error {
 		}
 	}
 	return os.Rename(tmp, path)
-}
-
-// PortalOf returns the portal ID recorded in a store file, without taking
-// the write lock.
-func PortalOf(path string) (string, error) {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
-	if err != nil {
-		return "", err
-	}
-	defer db.Close()
-	var p string
-	err = db.View(func(tx *bolt.Tx) error {
-		if b := tx.Bucket(bucketMeta); b != nil {
-			p = string(b.Get(metaPortal))
-		}
-		return nil
-	})
-	return p, err
 }

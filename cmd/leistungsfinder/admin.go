@@ -74,7 +74,7 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 	} else {
-		st, err := catalog.Open(storePath(*dataDir), catalog.Options{ReadOnly: true, Portal: portalOf(*dataDir)})
+		st, err := catalog.Open(storePath(*dataDir), catalog.Options{ReadOnly: true})
 		if err != nil {
 			f.Close()
 			return fmt.Errorf("%w (is a server running on it? then use -url and -token)", err)
@@ -92,7 +92,7 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	f.Close()
 	// Prove the copy before calling it a backup.
-	check, err := catalog.Open(tmp, catalog.Options{ReadOnly: true, Portal: portalOf(tmp)})
+	check, err := catalog.Open(tmp, catalog.Options{ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("the copy does not open: %w", err)
 	}
@@ -128,7 +128,7 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := os.MkdirAll(*dataDir, 0o750); err != nil {
 		return err
 	}
-	if err := catalog.Restore(storePath(*dataDir), f, catalog.Options{Portal: portalOf(*in)}); err != nil {
+	if err := catalog.Restore(storePath(*dataDir), f, catalog.Options{}); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "restored %s into %s (previous store kept as %s)\n", *in, *dataDir,
@@ -143,7 +143,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	st, err := catalog.Open(storePath(*dataDir), catalog.Options{ReadOnly: true, Portal: portalOf(storePath(*dataDir))})
+	st, err := catalog.Open(storePath(*dataDir), catalog.Options{ReadOnly: true})
 	if err != nil {
 		return err
 	}
@@ -154,17 +154,4 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintf(stdout, "check passed: revision %d, %s\n", st.Revision(), time.Since(start).Round(time.Millisecond))
 	return nil
-}
-
-// portalOf reads the portal ID a store file was created for, so that the
-// tools open it without being told.
-func portalOf(path string) string {
-	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-		path = storePath(path)
-	}
-	p, err := catalog.PortalOf(path)
-	if err != nil || p == "" {
-		return "HE"
-	}
-	return p
 }

@@ -98,7 +98,7 @@ func runEditor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 func withStore(dataDir string, fn func(*catalog.Store) error) error {
 	path := storePath(dataDir)
-	st, err := catalog.Open(path, catalog.Options{Portal: portalOf(path)})
+	st, err := catalog.Open(path, catalog.Options{})
 	if err != nil {
 		return fmt.Errorf("%w (is the server running on %s? stop it, or use the GraphQL mutations as an admin)", err, dataDir)
 	}

@@ -67,7 +67,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return errors.New("export: only --lang en is exported (German is the source)")
 	}
 	path := storePath(*dataDir)
-	st, err := catalog.Open(path, catalog.Options{ReadOnly: true, Portal: portalOf(path)})
+	st, err := catalog.Open(path, catalog.Options{ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("%w (is a server running on it?)", err)
 	}
