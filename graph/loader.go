@@ -75,10 +75,8 @@ func (b *batcher[V]) run(ctx context.Context, p *batch[V]) {
 
 // loaders are the batchers of one request.
 type loaders struct {
-	regions  batcher[*catalog.Region]
-	offices  batcher[*catalog.Office]
-	services batcher[*catalog.Service]
-	bundles  batcher[[]*catalog.Bundle]
+	regions batcher[*catalog.Region]
+	bundles batcher[[]*catalog.Bundle]
 	// bundleServices and children answer list fields of list elements:
 	// the services of each bundle, the sub-regions of each region.
 	bundleServices batcher[[]*catalog.Service]
@@ -93,28 +91,6 @@ func newLoaders(st *catalog.Store) *loaders {
 		out := map[string]*catalog.Region{}
 		err := st.ViewShared(ctx, func(tx *catalog.Tx) error {
 			rs, err := tx.Regions(keys)
-			for _, r := range rs {
-				out[r.ID] = r
-			}
-			return err
-		})
-		return out, err
-	}
-	l.offices.fetch = func(ctx context.Context, keys []string) (map[string]*catalog.Office, error) {
-		out := map[string]*catalog.Office{}
-		err := st.ViewShared(ctx, func(tx *catalog.Tx) error {
-			rs, err := tx.Offices(keys)
-			for _, r := range rs {
-				out[r.ID] = r
-			}
-			return err
-		})
-		return out, err
-	}
-	l.services.fetch = func(ctx context.Context, keys []string) (map[string]*catalog.Service, error) {
-		out := map[string]*catalog.Service{}
-		err := st.ViewShared(ctx, func(tx *catalog.Tx) error {
-			rs, err := tx.Services(keys)
 			for _, r := range rs {
 				out[r.ID] = r
 			}
@@ -166,31 +142,17 @@ func loadersOf(ctx context.Context) *loaders {
 	return l
 }
 
+// region and bundles read through the request's batchers, which the
+// handler puts into every request's context.
 func (r *Resolver) region(ctx context.Context, ars string) (*catalog.Region, error) {
 	if ars == "" {
 		return nil, nil
 	}
-	if l := loadersOf(ctx); l != nil {
-		v, _, err := l.regions.load(ctx, ars)
-		return v, err
-	}
-	var out *catalog.Region
-	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) (err error) {
-		out, err = tx.Region(ars)
-		if catalog.ErrorCode(err) == catalog.ENOTFOUND {
-			return nil
-		}
-		return err
-	})
-	return out, err
+	v, _, err := loadersOf(ctx).regions.load(ctx, ars)
+	return v, err
 }
 
 func (r *Resolver) bundles(ctx context.Context) ([]*catalog.Bundle, error) {
-	if l := loadersOf(ctx); l != nil {
-		v, _, err := l.bundles.load(ctx, "")
-		return v, err
-	}
-	var all []*catalog.Bundle
-	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) (err error) { all, err = tx.AllBundles(); return err })
-	return all, err
+	v, _, err := loadersOf(ctx).bundles.load(ctx, "")
+	return v, err
 }

@@ -95,11 +95,7 @@ func (r *Resolver) searchView(ctx context.Context, res *search.Result, ars strin
 			}
 			if ars != "" && len(svc.LeikaKeys) > 0 {
 				if ls, err := tx.LocalService(svc.LeikaKeys[0], ars, tx.Now()); err == nil {
-					for _, o := range ls.Offices {
-						ov := officeView(ctx, o.Office)
-						ov.Role, ov.InheritedFrom, ov.Inherited = o.Responsibility.Role, o.From, o.Inherited
-						hv.ResponsibleOffices = append(hv.ResponsibleOffices, ov)
-					}
+					hv.ResponsibleOffices = responsibleOfficeViews(ctx, ls.Offices)
 				}
 			}
 			v.Hits = append(v.Hits, hv)

@@ -156,9 +156,8 @@ func localServiceView(ctx context.Context, ls *catalog.LocalService) *LocalServi
 	v := &LocalServiceView{
 		Service: ls.Service, Region: ls.Region, Name: plain(ctx, ls.Service.Name()),
 		Fees: feeViews(ctx, ls.Service.Fees), Deadlines: deadlineViews(ctx, ls.Service.Deadlines),
-		ProcessingTime:     processingView(ctx, ls.Service.Processing),
-		ResponsibleOffices: make([]*ResponsibleOfficeView, 0, len(ls.Offices)),
-		OnlineServices:     make([]*ResponsibleOnlineServiceView, 0, len(ls.OnlineServices)),
+		ProcessingTime: processingView(ctx, ls.Service.Processing),
+		OnlineServices: make([]*ResponsibleOnlineServiceView, 0, len(ls.OnlineServices)),
 	}
 	texts := make([]i18n.Text, 0, len(ls.Texts))
 	for _, t := range ls.Texts {
@@ -172,11 +171,7 @@ func localServiceView(ctx context.Context, ls *catalog.LocalService) *LocalServi
 		v.Texts = append(v.Texts, lt)
 	}
 	v.Localization = localization(ctx, texts...)
-	for _, o := range ls.Offices {
-		ov := officeView(ctx, o.Office)
-		ov.Role, ov.InheritedFrom, ov.Inherited = o.Responsibility.Role, o.From, o.Inherited
-		v.ResponsibleOffices = append(v.ResponsibleOffices, ov)
-	}
+	v.ResponsibleOffices = responsibleOfficeViews(ctx, ls.Offices)
 	for _, o := range ls.OnlineServices {
 		ov := &ResponsibleOnlineServiceView{ID: o.ID, Title: plain(ctx, o.Title), Links: linkViews(ctx, o.Links),
 			InheritedFrom: o.From, Inherited: o.Inherited, OnlineService: o.OnlineService}
@@ -190,6 +185,16 @@ func localServiceView(ctx context.Context, ls *catalog.LocalService) *LocalServi
 		v.Texts = []*LocalTextView{}
 	}
 	return v
+}
+
+func responsibleOfficeViews(ctx context.Context, offices []*catalog.ResponsibleOffice) []*ResponsibleOfficeView {
+	out := make([]*ResponsibleOfficeView, 0, len(offices))
+	for _, o := range offices {
+		ov := officeView(ctx, o.Office)
+		ov.Role, ov.InheritedFrom, ov.Inherited = o.Responsibility.Role, o.From, o.Inherited
+		out = append(out, ov)
+	}
+	return out
 }
 
 func officeView(ctx context.Context, o *catalog.Office) *ResponsibleOfficeView {
