@@ -27,7 +27,7 @@ func (s *Store) Check() error {
 		expected := map[string]bool{}
 		for _, k := range Kinds {
 			err := bt.Bucket(recordBucket(k)).ForEach(func(key, v []byte) error {
-				r, _ := newRecord(k)
+				r, _ := NewRecord(k)
 				if err := json.Unmarshal(v, r); err != nil {
 					report("%s %s: undecodable: %v", k, key, err)
 					return nil

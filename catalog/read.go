@@ -394,7 +394,7 @@ func (tx *Tx) History(k Kind, id string) ([]Version, error) {
 	prefix := historyPrefix(k, id)
 	var derr error
 	tx.scanKeys(bucketHistory, prefix, func(key []byte) bool {
-		r, err := newRecord(k)
+		r, err := NewRecord(k)
 		if err != nil {
 			derr = err
 			return false
@@ -421,7 +421,7 @@ func (tx *Tx) VersionAt(k Kind, id string, rev uint64) (Record, error) {
 	if b == nil {
 		return nil, Errorf(ENOTFOUND, "%s %q has no version at revision %d", k, id, rev)
 	}
-	r, err := newRecord(k)
+	r, err := NewRecord(k)
 	if err != nil {
 		return nil, err
 	}

@@ -39,8 +39,8 @@ type ref struct {
 	id    string
 }
 
-// newRecord returns an empty record of a kind, for decoding.
-func newRecord(k Kind) (Record, error) {
+// NewRecord returns an empty record of a kind, for decoding.
+func NewRecord(k Kind) (Record, error) {
 	switch k {
 	case KindService:
 		return &Service{}, nil
@@ -148,7 +148,7 @@ func (tx *Tx) record(k Kind, id string) (Record, error) {
 			return r, nil
 		}
 	}
-	r, err := newRecord(k)
+	r, err := NewRecord(k)
 	if err != nil {
 		return nil, err
 	}

@@ -513,7 +513,7 @@ func (f *Feed) manifest(ctx context.Context) (*Manifest, error) {
 				if err != nil {
 					return err
 				}
-				lines = append(lines, canonicalLine(kind, id, metaOf(rec).Revision))
+				lines = append(lines, canonicalLine(kind, id, catalog.MetaOf(rec).Revision))
 			}
 		}
 		m = &Manifest{Portal: f.st.Portal(), Revision: rev, Cursor: cur.String(), Count: len(lines),
@@ -611,7 +611,7 @@ func (f *Feed) versionAt(tx *catalog.Tx, kind catalog.Kind, id string, rev uint6
 		if err != nil {
 			return Item{}, false, err
 		}
-		if metaOf(r).Revision > rev {
+		if catalog.MetaOf(r).Revision > rev {
 			return Item{}, false, catalog.Internal(errors.New("record newer than the log: " + id))
 		}
 		it, err := publish(r)
@@ -635,7 +635,7 @@ func (f *Feed) versionAt(tx *catalog.Tx, kind catalog.Kind, id string, rev uint6
 			at = v.Record
 		}
 	}
-	if at == nil || metaOf(at).Version != want {
+	if at == nil || catalog.MetaOf(at).Version != want {
 		return Item{}, false, expired
 	}
 	it, err := publish(at)

@@ -232,7 +232,7 @@ func (in *instance) recordsOf(t testing.TB, origin string) map[string]recordInfo
 				if err != nil {
 					return err
 				}
-				m := metaOf(r)
+				m := catalog.MetaOf(r)
 				rev := m.OriginRevision
 				if origin == in.portal {
 					rev = m.Revision

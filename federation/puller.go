@@ -572,7 +572,7 @@ func (a *applier) one(it *Item) (*pending, error) {
 	}
 	var cm *catalog.Meta
 	if err == nil {
-		cm = metaOf(cur)
+		cm = catalog.MetaOf(cur)
 		if cm.Origin != peer {
 			if it.Kind == catalog.KindRegion {
 				// Regions are shared reference data (the official ARS
@@ -608,7 +608,7 @@ func (a *applier) one(it *Item) (*pending, error) {
 		if err != nil {
 			return nil, a.quarantine(it, err.Error(), "record", "decode", false)
 		}
-		m := metaOf(rec)
+		m := catalog.MetaOf(rec)
 		m.OriginRevision = it.Revision
 		if svc, ok := rec.(*catalog.Service); ok && svc.RegionKey == "" {
 			svc.RegionKey = a.p.peer.RegionKey
