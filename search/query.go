@@ -505,9 +505,10 @@ func newPlan(ctx context.Context, p *projection, q, lang, ars string) (*plan, er
 	// becomes the region filter when the request has none; its words are
 	// not searched either way.
 	places := p.places.Load()
+	served := p.served(ctx)
 	var rest []word
 	for i := 0; i < len(words); {
-		if id, n := places.match(words, i, p.resp.serves); n > 0 && len(words) > n && !pl.isVocabulary(words[i:i+n]) {
+		if id, n := places.match(words, i, served); n > 0 && len(words) > n && !pl.isVocabulary(words[i:i+n]) {
 			if pl.ars == "" {
 				pl.ars = id
 			}
