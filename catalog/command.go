@@ -90,7 +90,16 @@ func (s *Store) Apply(ctx context.Context, p *Principal, c Command, reason strin
 }
 
 func logCommand(c Command) (*LoggedCommand, error) {
-	args, err := json.Marshal(c)
+	var args []byte
+	var err error
+	if pr, ok := c.(PutRecord); ok {
+		// The record a PutRecord writes is the history version of its
+		// change: the log names it instead of holding a second copy
+		// (Tx.Command reads it back).
+		args, err = json.Marshal(putRecordJSON{Kind: pr.Record.RecordKind(), Expected: pr.Expected})
+	} else {
+		args, err = json.Marshal(c)
+	}
 	if err != nil {
 		return nil, Internal(fmt.Errorf("encode command %s: %w", c.CommandName(), err))
 	}
@@ -109,8 +118,30 @@ func registerCommand[T any, P interface {
 	commandTypes[name] = func() Command { return P(new(T)) }
 }
 
-// DecodeCommand returns the command a change-log entry carries, ready to be
-// applied again (a replica replaying the log).
+// Command returns the command that made a change, ready to be applied
+// again (a replica replaying the log); see DecodeCommand. A PutRecord's
+// record is read from history.
+//
+// Errors: NOT_FOUND when the change carries no command or compaction has
+// removed the record's version; INVALID as DecodeCommand.
+func (tx *Tx) Command(ch Change) (Command, error) {
+	if ch.Command == nil {
+		return nil, Errorf(ENOTFOUND, "change %d carries no command", ch.Revision)
+	}
+	c, err := DecodeCommand(*ch.Command)
+	if err != nil {
+		return nil, err
+	}
+	if pr, ok := c.(*PutRecord); ok && pr.Record == nil {
+		if pr.Record, err = tx.VersionAt(ch.Kind, ch.ID, ch.Revision); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// DecodeCommand returns the command a change-log entry carries. A logged
+// PutRecord names its record instead of holding it: Tx.Command fills it in.
 //
 // Errors: INVALID for an unknown name or undecodable arguments.
 func DecodeCommand(lc LoggedCommand) (Command, error) {

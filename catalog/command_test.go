@@ -193,6 +193,9 @@ func TestCommandsAreLoggedAndReplay(t *testing.T) {
 		Name: catalog.Set(catalog.TextPatch{i18n.EN: {Value: "Office"}}), Channels: catalog.Clear[[]catalog.Channel]()}}).Record.(*catalog.Office)
 	apply(t, a, catalog.SetResponsibility{LeikaKey: gewerbe, RegionKey: "066360000000", OfficeID: o.ID})
 	apply(t, a, catalog.DeleteOffice{ID: o.ID, ExpectedRevision: revOf(o)})
+	imported := newOffice("Importiert", "066360001001", "Weg 2")
+	imported.ID = "HE.OE.0000000777"
+	apply(t, a, catalog.PutRecord{Record: imported})
 
 	var changes []catalog.Change
 	require.NoError(t, a.View(ctx, func(tx *catalog.Tx) (err error) { changes, err = tx.Changes(start, 100); return err }))
@@ -201,7 +204,7 @@ func TestCommandsAreLoggedAndReplay(t *testing.T) {
 		require.NotNil(t, ch.Command, "change %d carries its command", ch.Revision)
 		names = append(names, ch.Command.Name)
 	}
-	assert.Equal(t, []string{"createOffice", "updateOffice", "setResponsibility", "deleteOffice", "deleteOffice"}, names,
+	assert.Equal(t, []string{"createOffice", "updateOffice", "setResponsibility", "deleteOffice", "deleteOffice", "putRecord"}, names,
 		"the cascaded delete of the responsibility carries the command that caused it")
 	assert.JSONEq(t, `{"name":{"en":{"v":"Office"}},"channels":null}`, string(mustField(t, changes[1].Command.Args, "patch")),
 		"a patch logs what it sets and what it clears, nothing else")
@@ -210,14 +213,22 @@ func TestCommandsAreLoggedAndReplay(t *testing.T) {
 		if ch.Command.First != ch.Revision {
 			continue // a later entry of the same command
 		}
-		c, err := catalog.DecodeCommand(*ch.Command)
-		require.NoError(t, err)
-		_, err = b.Apply(ctx, stateEditor, c, "replay")
+		var c catalog.Command
+		require.NoError(t, a.View(ctx, func(tx *catalog.Tx) (err error) { c, err = tx.Command(ch); return err }))
+		_, err := b.Apply(ctx, stateEditor, c, "replay")
 		require.NoError(t, err, "replaying %s", ch.Command.Name)
 	}
 	for _, k := range []catalog.Kind{catalog.KindOffice, catalog.KindResponsibility} {
 		assert.Equal(t, countOf(t, a, k), countOf(t, b, k), k)
 	}
+	assert.NotContains(t, string(changes[len(changes)-1].Command.Args), "Importiert",
+		"a logged putRecord names its record in history instead of copying it")
+	require.NoError(t, b.View(ctx, func(tx *catalog.Tx) error {
+		got, err := tx.Office(imported.ID)
+		require.NoError(t, err)
+		assert.Equal(t, "Importiert", got.Name[i18n.DE].Value, "and replays from there")
+		return nil
+	}))
 	// The replica saw the office's versions as they were written.
 	var ha, hb []catalog.Version
 	require.NoError(t, a.View(ctx, func(tx *catalog.Tx) (err error) { ha, err = tx.History(catalog.KindOffice, o.ID); return err }))

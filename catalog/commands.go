@@ -62,7 +62,7 @@ func (c PutRecord) apply(tx *Tx, w Write) (*Result, error) {
 
 type putRecordJSON struct {
 	Kind     Kind            `json:"kind"`
-	Record   json.RawMessage `json:"record"`
+	Record   json.RawMessage `json:"record,omitempty"`
 	Expected *uint64         `json:"expectedRevision,omitempty"`
 }
 
@@ -79,6 +79,10 @@ func (c *PutRecord) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
+	c.Expected = j.Expected
+	if len(j.Record) == 0 {
+		return nil // logged by reference; see Tx.Command
+	}
 	r, err := NewRecord(j.Kind)
 	if err != nil {
 		return err
@@ -86,7 +90,7 @@ func (c *PutRecord) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(j.Record, r); err != nil {
 		return err
 	}
-	c.Record, c.Expected = r, j.Expected
+	c.Record = r
 	return nil
 }
 
