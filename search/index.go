@@ -88,9 +88,9 @@ type document struct {
 	// NameLangs are the languages the service has a name in: a hit for a
 	// query in another language is a fallback.
 	NameLangs []string `json:"name_lang"`
-	Online     string   `json:"online"` // "true" or "false"
-	Origin     string   `json:"origin"`
-	ARS        []string `json:"ars"` // region keys where a LeiKa key of the service has a responsibility
+	Online    string   `json:"online"` // "true" or "false"
+	Origin    string   `json:"origin"`
+	ARS       []string `json:"ars"` // region keys where a LeiKa key of the service has a responsibility
 	// ValidFrom and ValidTo are the validity period as days since
 	// 1970-01-01 (open ends: 0 and maxDay), filtered at query time: a
 	// version entered ahead becomes searchable on its day without a write.
