@@ -88,7 +88,7 @@ func flatten(r Record, into map[string]string) {
 var (
 	apiNames = map[Kind]map[string]string{
 		KindService: {"leika": "leikaKeys", "bundles": "implementationBundles", "processing": "processingTime",
-			"external": "externalIds"},
+			"external": "externalIds", "lifeSituations": "lifeSituationIds"},
 		KindOffice:         {"parent": "parentId", "external": "externalIds"},
 		KindOnlineService:  {"trust": "trustLevel", "ident": "identification", "external": "externalIds"},
 		KindResponsibility: {"leika": "leikaKey", "office": "officeId", "online": "onlineServiceId"},
