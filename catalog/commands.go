@@ -475,8 +475,11 @@ type ProposeSpecialisation struct {
 	RegionKey string    `json:"ars"`
 	Module    Module    `json:"module"`
 	Mode      Mode      `json:"mode"`
-	Text      i18n.Text `json:"text"`
-	Replaces  string    `json:"replaces,omitempty"`
+	Text      i18n.Text `json:"text,omitzero"`
+	// Terms, instead of a module's text, are terms in context for the
+	// service at the region.
+	Terms    []Term `json:"terms,omitempty"`
+	Replaces string `json:"replaces,omitempty"`
 }
 
 func (ProposeSpecialisation) CommandName() string { return "proposeSpecialisation" }
@@ -485,7 +488,7 @@ func (c ProposeSpecialisation) target() (Kind, string) { return KindSpecialisati
 
 func (c ProposeSpecialisation) apply(tx *Tx, w Write) (*Result, error) {
 	s := &Specialisation{LeikaKey: c.LeikaKey, RegionKey: c.RegionKey, Module: c.Module, Mode: c.Mode,
-		Text: c.Text, Replaces: c.Replaces}
+		Text: c.Text, Terms: c.Terms, Replaces: c.Replaces}
 	w.Expected = Expect(0)
 	if err := tx.propose(s, w); err != nil {
 		return nil, err
