@@ -444,9 +444,7 @@ func (d *decoder) service(n *node) *Object {
 			d.invalid(g, "region key %q is not a 12-digit ARS", s.RegionKey)
 		}
 	}
-	if v := n.child("versionsinformation"); v != nil {
-		d.known(v, "erstelltDatumZeit", "geaendertDatumZeit", "version", "erstelltDurch", "geaendertDurch")
-	}
+	d.versionInfo(n)
 	s.Validity = d.validity(n.child("gueltigkeit"))
 	if len(s.Texts) == 0 {
 		s.Texts = nil
@@ -687,9 +685,7 @@ func (d *decoder) office(n *node) *Object {
 	for _, z := range n.children("zustaendigkeit") {
 		obj.Responsibilities = append(obj.Responsibilities, d.responsibility(z, catalog.KindOffice, id)...)
 	}
-	if v := n.child("versionsinformation"); v != nil {
-		d.known(v, "erstelltDatumZeit", "geaendertDatumZeit", "version", "erstelltDurch", "geaendertDurch")
-	}
+	d.versionInfo(n)
 	o.Validity = d.validity(n.child("gueltigkeit"))
 	return obj
 }
@@ -806,9 +802,7 @@ func (d *decoder) onlineService(n *node) *Object {
 	for _, z := range n.children("zustaendigkeit") {
 		obj.Responsibilities = append(obj.Responsibilities, d.responsibility(z, catalog.KindOnlineService, id)...)
 	}
-	if v := n.child("versionsinformation"); v != nil {
-		d.known(v, "erstelltDatumZeit", "geaendertDatumZeit", "version", "erstelltDurch", "geaendertDurch")
-	}
+	d.versionInfo(n)
 	o.Validity = d.validity(n.child("gueltigkeit"))
 	return obj
 }
@@ -859,8 +853,14 @@ func (d *decoder) specialisation(n *node) *Object {
 	if r := n.child("ersetzt"); r != nil {
 		s.Replaces, _ = d.ident(r, n, "ersetzt")
 	}
+	d.versionInfo(n)
+	return &Object{Kind: catalog.KindSpecialisation, ID: id, Agency: agency, Record: s}
+}
+
+// versionInfo checks an object's versionsinformation; the store keeps its
+// own versions, times and editors, so nothing of it is taken.
+func (d *decoder) versionInfo(n *node) {
 	if v := n.child("versionsinformation"); v != nil {
 		d.known(v, "erstelltDatumZeit", "geaendertDatumZeit", "version", "erstelltDurch", "geaendertDurch")
 	}
-	return &Object{Kind: catalog.KindSpecialisation, ID: id, Agency: agency, Record: s}
 }
