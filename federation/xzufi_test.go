@@ -37,7 +37,7 @@ func day(s string) *time.Time {
 
 // richRecords use every field the XZuFi mapping carries, beside the demo's
 // (bundle is a bundle ID of the store).
-func richRecords(bundle string) []catalog.Record {
+func richRecords(bundle, situation string) []catalog.Record {
 	at := time.Date(2026, 3, 1, 9, 30, 0, 0, time.FixedZone("CET", 3600))
 	return []catalog.Record{
 		&catalog.Service{Meta: catalog.Meta{ID: "HE.LB.0000900001"}, Status: catalog.StatusPublished, RegionKey: "060000000000",
@@ -51,12 +51,14 @@ func richRecords(bundle string) []catalog.Record {
 				{Kind: catalog.FeeRange, Min: 0, Max: 100000}, {Kind: catalog.FeeFree, Description: i18n.Bilingual("frei", "free")}},
 			Deadlines: []catalog.Deadline{{Kind: catalog.DeadlineRedress, Duration: &catalog.Duration{Value: 1, Unit: catalog.UnitMonth}},
 				{Kind: catalog.DeadlineApplication, From: day("2026-01-01"), To: &at, Description: i18n.German("im ersten Quartal")}},
-			Processing: &catalog.ProcessingTime{Duration: &catalog.Duration{Value: 2, ValueTo: 4, Unit: catalog.UnitWorkday}, Description: i18n.German("etwa")},
-			Typisation: []string{"2a", "3"},
-			Addressees: []catalog.Addressee{catalog.AddresseeBusiness, catalog.AddresseeCitizen},
-			Categories: []string{"Gewerbe", "Test"},
-			Keywords:   map[string][]string{"de": {"Probe", "Test"}, "en": {"sample"}},
-			Validity:   catalog.Validity{From: day("2020-01-01"), To: day("2030-12-31")},
+			Processing:       &catalog.ProcessingTime{Duration: &catalog.Duration{Value: 2, ValueTo: 4, Unit: catalog.UnitWorkday}, Description: i18n.German("etwa")},
+			Typisation:       []string{"2a", "3"},
+			Addressees:       []catalog.Addressee{catalog.AddresseeBusiness, catalog.AddresseeCitizen},
+			Categories:       []string{"Gewerbe", "Test"},
+			Keywords:         map[string][]string{"de": {"Probe", "Test"}, "en": {"sample"}},
+			Terms:            []catalog.Term{{Text: "Knöllchen", Lang: "de", Type: "002"}, {Text: "ticket", Lang: "en", Type: "999"}},
+			LifeSituationIDs: []string{situation},
+			Validity:         catalog.Validity{From: day("2020-01-01"), To: day("2030-12-31")},
 		},
 		&catalog.Office{Meta: catalog.Meta{ID: "HE.OE.0000900001"}, Name: i18n.Bilingual("Probeamt", "Sample office"), Kind: catalog.OfficeDistrict,
 			RegionKey: "066360000000", ExternalIDs: []string{"X.OE.1"},
@@ -82,6 +84,8 @@ func richRecords(bundle string) []catalog.Record {
 			OnlineServiceID: "HE.OD.0000900001", Role: catalog.RoleResponsible},
 		&catalog.Specialisation{Meta: catalog.Meta{ID: "HE.SP.0000900001"}, LeikaKey: "99999000000001", RegionKey: "066360003003",
 			Module: catalog.ModuleFullText, Mode: catalog.ModeReplace, Text: i18n.Bilingual("<p>Eschwege</p>", "<p>Eschwege (en)</p>"), Status: catalog.StatusPublished},
+		&catalog.Specialisation{Meta: catalog.Meta{ID: "HE.SP.0000900003"}, LeikaKey: "99999000000001", RegionKey: "066360003003",
+			Terms: []catalog.Term{{Text: "Bürgerbüro am Markt", Lang: "de", Type: "001"}}, Status: catalog.StatusPublished},
 		&catalog.Specialisation{Meta: catalog.Meta{ID: "HE.SP.0000900002"}, LeikaKey: "99999000000001", RegionKey: "066360000000",
 			Module: catalog.ModuleNotes, Mode: catalog.ModeAppend, Text: i18n.German("<p>Kreis</p>"), Status: catalog.StatusPublished},
 	}
@@ -113,13 +117,14 @@ func contents(t testing.TB, st *catalog.Store) map[string]string {
 	return out
 }
 
-// referenceData copies regions and bundles (what XZuFi does not carry: the
-// official region list and the OZG bundles every portal loads) into dst.
+// referenceData copies regions, bundles and life situations (what XZuFi
+// does not carry as objects: the official region list, the OZG bundles and
+// the life-situation taxonomy every portal loads) into dst.
 func referenceData(t testing.TB, src, dst *catalog.Store) {
 	t.Helper()
 	var recs []catalog.Record
 	err := src.View(ctx, func(tx *catalog.Tx) error {
-		for _, k := range []catalog.Kind{catalog.KindRegion, catalog.KindBundle} {
+		for _, k := range []catalog.Kind{catalog.KindRegion, catalog.KindBundle, catalog.KindLifeSituation} {
 			if err := tx.Each(k, func(r catalog.Record) (bool, error) { recs = append(recs, r); return true, nil }); err != nil {
 				return err
 			}
@@ -166,14 +171,17 @@ func TestXZuFiRoundTrip(t *testing.T) {
 	if _, err := demo.Load(ctx, src, nil); err != nil {
 		t.Fatal(err)
 	}
-	var bundle string
+	var bundle, situation string
 	src.View(ctx, func(tx *catalog.Tx) error {
 		bs, _ := tx.AllBundles()
 		bundle = bs[0].ID
-		return nil
+		return tx.Each(catalog.KindLifeSituation, func(r catalog.Record) (bool, error) {
+			situation = catalog.MetaOf(r).ID
+			return false, nil
+		})
 	})
 	err := src.Update(ctx, func(tx *catalog.Tx) error {
-		for _, r := range richRecords(bundle) {
+		for _, r := range richRecords(bundle, situation) {
 			if err := tx.Put(r, catalog.Write{Actor: "test"}); err != nil {
 				return fmt.Errorf("%T: %w", r, err)
 			}

@@ -29,6 +29,8 @@ var (
 	listTimeUnit    = codeList{"urn:xoev-de:fim:codeliste:zeiteinheit", "1"}
 	listAddressType = codeList{"urn:xoev-de:fim:codeliste:anschrifttyp", "1"}
 	listTermType    = codeList{"urn:xoev-de:fim:codeliste:begriffimkontexttyp", "1"}
+	listKeyword     = codeList{"urn:leistungsfinder:codeliste:schlagwort", "1"}
+	listSituation   = codeList{"urn:leistungsfinder:codeliste:lebenslage", "1"}
 	listAddressee   = codeList{"urn:leistungsfinder:codeliste:leistungsadressat", "1"}
 	listCategory    = codeList{"urn:leistungsfinder:codeliste:kategorie", "1"}
 	listBundle      = codeList{"urn:leistungsfinder:codeliste:umsetzungsbuendel", "1"}
@@ -45,8 +47,10 @@ var (
 // linkTypeOnline is the link type of the link to the online service itself.
 const linkTypeOnline = "01"
 
-// termTypeOther is the type of a term in context written for a keyword.
-const termTypeOther = "999"
+// keywordType is the type of a term in context written for a keyword
+// (Service.Keywords), in this portal's list, so that it comes back as a
+// keyword and not as an editorial term.
+const keywordType = "KEYWORD"
 
 var unitCodes = map[catalog.TimeUnit]string{
 	catalog.UnitMinute: "MINUTE", catalog.UnitHour: "STUNDE", catalog.UnitDay: "TAG",

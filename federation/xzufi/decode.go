@@ -392,28 +392,7 @@ func (d *decoder) service(n *node) *Object {
 		s.Processing = p
 	}
 	if mt := n.child("modulBegriffImKontext"); mt != nil {
-		d.known(mt, "begriffImKontext", "gueltigkeit")
-		for _, b := range mt.children("begriffImKontext") {
-			d.known(b, "begriff", "typ")
-			if t := b.child("typ"); t != nil {
-				d.code(t)
-			}
-			for _, w := range b.children("begriff") {
-				d.known(w)
-				lang := normLang(w.attr("languageCode"))
-				if lang == "" {
-					lang = i18n.DE
-				}
-				if lang != i18n.DE && lang != i18n.EN {
-					d.invalid(w, "language %q: only de and en are stored", w.attr("languageCode"))
-					continue
-				}
-				if s.Keywords == nil {
-					s.Keywords = map[string][]string{}
-				}
-				s.Keywords[lang] = append(s.Keywords[lang], w.text)
-			}
-		}
+		s.Terms, s.Keywords = d.terms(mt)
 	}
 	for _, t := range n.children("typisierung") {
 		s.Typisation = append(s.Typisation, d.code(t))
@@ -431,11 +410,14 @@ func (d *decoder) service(n *node) *Object {
 		s.Categories = append(s.Categories, d.code(c))
 	}
 	for _, c := range n.children("klassifizierung") {
-		if c.attr("listURI") != listBundle.uri {
+		switch c.attr("listURI") {
+		case listBundle.uri:
+			s.BundleIDs = append(s.BundleIDs, d.code(c))
+		case listSituation.uri:
+			s.LifeSituationIDs = append(s.LifeSituationIDs, d.code(c))
+		default:
 			d.code(c) // another classification: not kept
-			continue
 		}
-		s.BundleIDs = append(s.BundleIDs, d.code(c))
 	}
 	if g := n.child("gueltigkeitGebietID"); g != nil {
 		d.known(g)
@@ -808,7 +790,7 @@ func (d *decoder) onlineService(n *node) *Object {
 }
 
 func (d *decoder) specialisation(n *node) *Object {
-	d.known(n, "id", "referenzLeiKa", "leistungID", "gebietID", "modulText", "ersetzt", "versionsinformation", "gueltigkeit")
+	d.known(n, "id", "referenzLeiKa", "leistungID", "gebietID", "modulText", "modulBegriffImKontext", "ersetzt", "versionsinformation", "gueltigkeit")
 	id, agency := d.ident(n.child("id"), n, "id")
 	s := &catalog.Specialisation{Meta: catalog.Meta{ID: id}, Status: catalog.StatusPublished, Mode: catalog.ModeAppend}
 	if r := n.child("referenzLeiKa"); r != nil {
@@ -829,7 +811,10 @@ func (d *decoder) specialisation(n *node) *Object {
 		d.invalid(n, "the spezialisierung has no gebietID")
 	}
 	mods := n.children("modulText")
-	if len(mods) != 1 {
+	if mt := n.child("modulBegriffImKontext"); mt != nil && len(mods) == 0 {
+		s.Terms, _ = d.terms(mt)
+		s.Mode = ""
+	} else if len(mods) != 1 {
 		d.invalid(n, "a spezialisierung adds to one text module here, not %d", len(mods))
 	} else {
 		m := mods[0]
@@ -863,4 +848,38 @@ func (d *decoder) versionInfo(n *node) {
 	if v := n.child("versionsinformation"); v != nil {
 		d.known(v, "erstelltDatumZeit", "geaendertDatumZeit", "version", "erstelltDurch", "geaendertDurch")
 	}
+}
+
+// terms reads a modulBegriffImKontext: terms of this portal's keyword type
+// are keywords, all others terms in context with their type.
+func (d *decoder) terms(n *node) (terms []catalog.Term, keywords map[string][]string) {
+	d.known(n, "begriffImKontext", "gueltigkeit")
+	for _, b := range n.children("begriffImKontext") {
+		d.known(b, "begriff", "typ")
+		typ, keyword := catalog.DefaultTermType, false
+		if t := b.child("typ"); t != nil {
+			typ = d.code(t)
+			keyword = t.attr("listURI") == listKeyword.uri
+		}
+		for _, w := range b.children("begriff") {
+			d.known(w)
+			lang := normLang(w.attr("languageCode"))
+			if lang == "" {
+				lang = i18n.DE
+			}
+			if lang != i18n.DE && lang != i18n.EN {
+				d.invalid(w, "language %q: only de and en are stored", w.attr("languageCode"))
+				continue
+			}
+			if keyword {
+				if keywords == nil {
+					keywords = map[string][]string{}
+				}
+				keywords[lang] = append(keywords[lang], w.text)
+				continue
+			}
+			terms = append(terms, catalog.Term{Text: w.text, Lang: lang, Type: typ})
+		}
+	}
+	return terms, keywords
 }

@@ -150,18 +150,7 @@ func (x *xmlWriter) service(s *catalog.Service, agency string) {
 		x.text("beschreibung", p.Description)
 		x.close("modulBearbeitungsdauer")
 	}
-	if len(s.Keywords) > 0 {
-		x.open("modulBegriffImKontext")
-		for _, lang := range i18n.Supported {
-			for _, k := range s.Keywords[lang] {
-				x.open("begriffImKontext")
-				x.leaf("begriff", k, "languageCode", lang)
-				x.code("typ", listTermType, termTypeOther)
-				x.close("begriffImKontext")
-			}
-		}
-		x.close("modulBegriffImKontext")
-	}
+	x.terms(s.Terms, s.Keywords)
 	for _, t := range s.Typisation {
 		x.code("typisierung", listTypisation, t)
 	}
@@ -173,6 +162,9 @@ func (x *xmlWriter) service(s *catalog.Service, agency string) {
 	}
 	for _, b := range s.BundleIDs {
 		x.code("klassifizierung", listBundle, b)
+	}
+	for _, l := range s.LifeSituationIDs {
+		x.code("klassifizierung", listSituation, l)
 	}
 	x.regionKey("gueltigkeitGebietID", s.RegionKey)
 	x.versionInfo(&s.Meta)
@@ -309,14 +301,42 @@ func (x *xmlWriter) specialisation(s *catalog.Specialisation, agency string) {
 	x.ident("id", s.ID, agency)
 	x.code("referenzLeiKa", listLeika, s.LeikaKey)
 	x.leaf("gebietID", s.RegionKey)
-	x.open("modulText")
-	x.code("leikaTextmodul", listTextModule, string(s.Module))
-	x.text("inhalt", s.Text)
-	x.boolean("replace", s.Mode == catalog.ModeReplace)
-	x.close("modulText")
+	if len(s.Terms) > 0 {
+		x.terms(s.Terms, nil)
+	} else {
+		x.open("modulText")
+		x.code("leikaTextmodul", listTextModule, string(s.Module))
+		x.text("inhalt", s.Text)
+		x.boolean("replace", s.Mode == catalog.ModeReplace)
+		x.close("modulText")
+	}
 	if s.Replaces != "" {
 		x.ident("ersetzt", s.Replaces, agency)
 	}
 	x.versionInfo(&s.Meta)
 	x.close("spezialisierung")
+}
+
+// terms writes a modulBegriffImKontext: the editorial terms in context with
+// their type, then the keywords (typed in this portal's keyword list).
+func (x *xmlWriter) terms(terms []catalog.Term, keywords map[string][]string) {
+	if len(terms) == 0 && len(keywords) == 0 {
+		return
+	}
+	x.open("modulBegriffImKontext")
+	for _, t := range terms {
+		x.open("begriffImKontext")
+		x.leaf("begriff", t.Text, "languageCode", t.Lang)
+		x.code("typ", listTermType, t.Type)
+		x.close("begriffImKontext")
+	}
+	for _, lang := range i18n.Supported {
+		for _, k := range keywords[lang] {
+			x.open("begriffImKontext")
+			x.leaf("begriff", k, "languageCode", lang)
+			x.code("typ", listKeyword, keywordType)
+			x.close("begriffImKontext")
+		}
+	}
+	x.close("modulBegriffImKontext")
 }
