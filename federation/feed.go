@@ -415,6 +415,8 @@ func (f *Feed) serveChanges(w http.ResponseWriter, r *http.Request) {
 		// The server's write timeout is usually shorter than a long poll.
 		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(wait + 30*time.Second))
 	}
+	// The long poll waits real time (a timer), so it measures with the
+	// wall clock, not with the store's calendar clock.
 	deadline := time.Now().Add(wait)
 	pos := after
 	for {
@@ -517,7 +519,7 @@ func (f *Feed) manifest(ctx context.Context) (*Manifest, error) {
 			}
 		}
 		m = &Manifest{Portal: f.st.Portal(), Revision: rev, Cursor: cur.String(), Count: len(lines),
-			Digest: CanonicalDigest(lines), First: pageToken{Revision: rev, Mark: cur.Mark}.String(), Time: time.Now().UTC()}
+			Digest: CanonicalDigest(lines), First: pageToken{Revision: rev, Mark: cur.Mark}.String(), Time: f.st.Now().UTC()}
 		return nil
 	})
 	return m, err

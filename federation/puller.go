@@ -41,11 +41,11 @@ type PullerOptions struct {
 	MaxShrink float64
 	// Logger receives structured logs; nil discards them.
 	Logger *slog.Logger
-	// Now is the clock (time.Now if nil).
+	// Now is the clock (the store's, Store.Now, if nil).
 	Now func() time.Time
 }
 
-func (o *PullerOptions) defaults() {
+func (o *PullerOptions) defaults(st *catalog.Store) {
 	if o.Client == nil {
 		o.Client = &http.Client{}
 	}
@@ -74,7 +74,7 @@ func (o *PullerOptions) defaults() {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	if o.Now == nil {
-		o.Now = time.Now
+		o.Now = st.Now
 	}
 }
 
@@ -157,7 +157,7 @@ func NewPuller(st *catalog.Store, id string, opt PullerOptions) (*Puller, error)
 		return nil, err
 	}
 	keys, _ := ParsePublicKeys(peer.PublicKey)
-	opt.defaults()
+	opt.defaults(st)
 	p := &Puller{st: st, peer: peer, keys: keys, opt: opt, log: opt.Logger.With("peer", peer.ID),
 		status: Status{Peer: peer.ID, URL: peer.URL, State: StateIdle}}
 	err = st.View(context.Background(), func(tx *catalog.Tx) error {

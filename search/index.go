@@ -63,6 +63,7 @@ type projection struct {
 	bi       bleve.Index
 	resp     *respTable
 	places   atomic.Pointer[placeTable]
+	placesMu sync.Mutex // serialises refreshes of places when a validity boundary passed
 	rev      atomic.Uint64
 	dictDocs int
 }
@@ -232,7 +233,7 @@ func (ix *Index) openExisting(ctx context.Context) (*projection, string) {
 			if p.resp, err = loadResponsibilities(tx); err != nil {
 				return err
 			}
-			places, err := buildPlaces(tx)
+			places, err := buildPlaces(tx, ix.st.Now())
 			p.places.Store(places)
 			return err
 		})
@@ -413,7 +414,7 @@ func (ix *Index) applyPage(ctx context.Context, p *projection) (bool, error) {
 		batch.SetInternal(keyLogMark, []byte(mark))
 		pending = view.pending
 		if regions {
-			if places, err = buildPlaces(tx); err != nil {
+			if places, err = buildPlaces(tx, ix.st.Now()); err != nil {
 				return err
 			}
 		}
@@ -622,7 +623,7 @@ func (ix *Index) build(ctx context.Context, progress func(done, total int)) (_ *
 		if p.resp, err = loadResponsibilities(tx); err != nil {
 			return err
 		}
-		places, err := buildPlaces(tx)
+		places, err := buildPlaces(tx, ix.st.Now())
 		if err != nil {
 			return err
 		}

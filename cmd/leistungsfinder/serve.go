@@ -39,6 +39,10 @@ type Server struct {
 	// AdminToken enables /admin/backup for operators; empty disables it.
 	AdminToken string
 	Log        *slog.Logger
+	// Now is the one clock of the server (time.Now if nil): the store,
+	// search, the GraphQL layer and federation all read it through
+	// Store.Now, so that a test can set the date for all of them.
+	Now func() time.Time
 
 	// ResponseCache is how many anonymous answers the API keeps while the
 	// store's revision is unchanged (0: none).
@@ -128,7 +132,7 @@ func (s *Server) Open(ctx context.Context) error {
 	s.Mirror = federation.NewMirror(st, federation.PullerOptions{Logger: s.Log})
 	var fanOut *federation.FanOut
 	if len(peers) > 0 {
-		fanOut = federation.NewFanOut(peers, federation.FanOutOptions{})
+		fanOut = federation.NewFanOut(peers, federation.FanOutOptions{Now: st.Now})
 		s.Log.Info("federation: mirroring peers", "peers", len(peers))
 	}
 	s.running.Go(func() {
@@ -184,7 +188,7 @@ func (s *Server) openStoreWithDemo(ctx context.Context) (*catalog.Store, error) 
 	if err := os.MkdirAll(s.DataDir, 0o750); err != nil {
 		return nil, err
 	}
-	st, err := catalog.Open(storePath(s.DataDir), catalog.Options{Portal: s.Portal, Logger: s.Log})
+	st, err := catalog.Open(storePath(s.DataDir), catalog.Options{Portal: s.Portal, Logger: s.Log, Now: s.Now})
 	if err != nil {
 		return nil, err
 	}
