@@ -172,10 +172,7 @@ func gone(format string, args ...any) error {
 	return e
 }
 
-func isGone(err error) bool {
-	var e *catalog.Error
-	return errors.As(err, &e) && e.Code == catalog.ENOTFOUND && e.Rule == catalog.RuleCompacted
-}
+func isGone(err error) bool { return errors.Is(err, catalog.ErrCompacted) }
 
 // httpStatus maps a catalogue error code to the feed's HTTP status.
 func httpStatus(err error) int {
@@ -195,6 +192,8 @@ func httpStatus(err error) int {
 		return http.StatusForbidden
 	case catalog.ERATELIMITED:
 		return http.StatusTooManyRequests
+	case catalog.ETIMEOUT:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }

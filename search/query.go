@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"sort"
@@ -225,9 +226,15 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	return res, nil
 }
 
+// searchError classifies a failed Bleve search: TIMEOUT when the deadline
+// (the caller's or searchTimeout) passed, the cancellation when the caller
+// went away, INTERNAL otherwise.
 func searchError(ctx context.Context, err error) error {
-	if ctx.Err() != nil {
-		return catalog.Internal(fmt.Errorf("search: %w", ctx.Err()))
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return catalog.Timeout(fmt.Errorf("search: %w", ctx.Err()))
+	case ctx.Err() != nil:
+		return ctx.Err()
 	}
 	return catalog.Internal(err)
 }
