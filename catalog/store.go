@@ -167,6 +167,15 @@ var migrations = []func(tx *bolt.Tx) error{
 		}
 		return nil
 	},
+	// 2 -> 3: life situations, the search dictionary, services by situation.
+	func(tx *bolt.Tx) error {
+		for _, n := range [][]byte{recordBucket(KindLifeSituation), recordBucket(KindConcept), idxServiceSituation} {
+			if _, err := tx.CreateBucketIfNotExists(n); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
 }
 
 func (s *Store) migrate() error {

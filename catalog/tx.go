@@ -56,6 +56,10 @@ func NewRecord(k Kind) (Record, error) {
 		return &Region{}, nil
 	case KindBundle:
 		return &Bundle{}, nil
+	case KindLifeSituation:
+		return &LifeSituation{}, nil
+	case KindConcept:
+		return &Concept{}, nil
 	}
 	return nil, Errorf(EINVALID, "unknown record kind %q", k)
 }

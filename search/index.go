@@ -28,7 +28,7 @@ import (
 // synonyms that are applied at index time. An index written with another
 // version is rebuilt when it is opened. Bump it with every change to
 // newMapping, the analysis chain or document.
-const MappingVersion = 1
+const MappingVersion = 2
 
 // Keys of the values the index stores about itself (Bleve internal storage).
 var (
@@ -68,7 +68,8 @@ type projection struct {
 	bi       bleve.Index
 	resp     *respTable
 	places   atomic.Pointer[placeTable]
-	placesMu sync.Mutex // serialises refreshes of places when a validity boundary passed
+	placesMu sync.Mutex                   // serialises refreshes of places when a validity boundary passed
+	dict     atomic.Pointer[synonymIndex] // built-in rules and the catalogue's dictionary
 	rev      atomic.Uint64
 	dictDocs int
 }
@@ -79,17 +80,23 @@ type document struct {
 	KeywordsDE []string `json:"kw_de"`
 	ShortDE    string   `json:"short_de"` // 05, without HTML
 	FullDE     string   `json:"full_de"`  // 06, without HTML
+	TermsDE    []string `json:"terms_de"` // terms in context
 	NameEN     []string `json:"name_en"`
 	KeywordsEN []string `json:"kw_en"`
+	TermsEN    []string `json:"terms_en"`
 	ShortEN    string   `json:"short_en"`
 	FullEN     string   `json:"full_en"`
 	Leika      []string `json:"leika"`
 	Categories []string `json:"category"`
 	Addressees []string `json:"addressee"`
 	Bundles    []string `json:"bundle"`
-	Online     string   `json:"online"` // "true" or "false"
-	Origin     string   `json:"origin"`
-	ARS        []string `json:"ars"` // region keys where a LeiKa key of the service has a responsibility
+	Situations []string `json:"situation"` // life situation IDs
+	// NameLangs are the languages the service has a name in: a hit for a
+	// query in another language is a fallback.
+	NameLangs []string `json:"name_lang"`
+	Online    string   `json:"online"` // "true" or "false"
+	Origin    string   `json:"origin"`
+	ARS       []string `json:"ars"` // region keys where a LeiKa key of the service has a responsibility
 	// ValidFrom and ValidTo are the validity period as days since
 	// 1970-01-01 (open ends: 0 and maxDay), filtered at query time: a
 	// version entered ahead becomes searchable on its day without a write.
@@ -115,6 +122,8 @@ const (
 	fieldOnline    = "online"
 	fieldOrigin    = "origin"
 	fieldARS       = "ars"
+	fieldSituation = "situation"
+	fieldNameLang  = "name_lang"
 	fieldValidFrom = "valid_from"
 	fieldValidTo   = "valid_to"
 )
@@ -138,17 +147,18 @@ func newMapping(dict []string) (*mapping.IndexMappingImpl, error) {
 	kw := func(name string) *mapping.FieldMapping {
 		f := bleve.NewKeywordFieldMapping()
 		f.Name, f.Analyzer = name, keyword.Name
-		f.Store, f.IncludeTermVectors, f.IncludeInAll = name == fieldLeika, false, false
+		f.Store, f.IncludeTermVectors, f.IncludeInAll = name == fieldLeika || name == fieldNameLang, false, false
 		f.DocValues = true
 		return f
 	}
 	for _, l := range []struct{ lang, an, vocab string }{{"de", analyzerDE, analyzerVocabDE}, {"en", analyzerEN, analyzerVocabEN}} {
 		dm.AddFieldMappingsAt("name_"+l.lang, text("name_"+l.lang, l.an, true), text("vocab_"+l.lang, l.vocab, false))
 		dm.AddFieldMappingsAt("kw_"+l.lang, text("kw_"+l.lang, l.an, true), text("vocab_"+l.lang, l.vocab, false))
+		dm.AddFieldMappingsAt("terms_"+l.lang, text("terms_"+l.lang, l.an, true), text("vocab_"+l.lang, l.vocab, false))
 		dm.AddFieldMappingsAt("short_"+l.lang, text("short_"+l.lang, l.an, true))
 		dm.AddFieldMappingsAt("full_"+l.lang, text("full_"+l.lang, l.an, false))
 	}
-	for _, f := range []string{fieldLeika, fieldCategory, fieldAddressee, fieldBundle, fieldOnline, fieldOrigin, fieldARS} {
+	for _, f := range []string{fieldLeika, fieldCategory, fieldAddressee, fieldBundle, fieldOnline, fieldOrigin, fieldARS, fieldSituation, fieldNameLang} {
 		dm.AddFieldMappingsAt(f, kw(f))
 	}
 	for _, f := range []string{fieldValidFrom, fieldValidTo} {
@@ -239,7 +249,12 @@ func (ix *Index) openExisting(ctx context.Context) (*projection, string) {
 				return err
 			}
 			places, err := buildPlaces(tx, ix.st.Now())
+			if err != nil {
+				return err
+			}
 			p.places.Store(places)
+			dict, err := loadDictionary(tx)
+			p.dict.Store(dict)
 			return err
 		})
 		if err != nil {
@@ -375,6 +390,7 @@ func (ix *Index) applyPage(ctx context.Context, p *projection) (bool, error) {
 		last    uint64
 		pending map[string]*respEntry
 		places  *placeTable
+		dict    *synonymIndex
 		n       int
 	)
 	err := ix.st.View(ctx, func(tx *catalog.Tx) error {
@@ -385,7 +401,7 @@ func (ix *Index) applyPage(ctx context.Context, p *projection) (bool, error) {
 		n = len(changes)
 		view := &respView{t: p.resp, pending: map[string]*respEntry{}}
 		services := map[string]bool{}
-		regions := false
+		regions, concepts := false, false
 		for _, ch := range changes {
 			switch ch.Kind {
 			case catalog.KindService:
@@ -406,6 +422,8 @@ func (ix *Index) applyPage(ctx context.Context, p *projection) (bool, error) {
 				}
 			case catalog.KindRegion:
 				regions = true
+			case catalog.KindConcept:
+				concepts = true
 			}
 		}
 		batch = p.bi.NewBatch()
@@ -432,6 +450,11 @@ func (ix *Index) applyPage(ctx context.Context, p *projection) (bool, error) {
 				return err
 			}
 		}
+		if concepts {
+			if dict, err = loadDictionary(tx); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 	if err != nil {
@@ -447,6 +470,9 @@ func (ix *Index) applyPage(ctx context.Context, p *projection) (bool, error) {
 	p.rev.Store(last)
 	if places != nil {
 		p.places.Store(places)
+	}
+	if dict != nil {
+		p.dict.Store(dict)
 	}
 	ix.log.Debug("search index: applied changes", "changes", n, "revision", last)
 	return true, nil
@@ -478,7 +504,15 @@ func newDocument(s *catalog.Service, rv *respView) *document {
 		Online:     "false",
 		KeywordsDE: s.Keywords[i18n.DE],
 		KeywordsEN: s.Keywords[i18n.EN],
+		Situations: s.LifeSituationIDs,
 		ValidTo:    maxDay,
+	}
+	for _, t := range s.Terms {
+		if t.Lang == i18n.EN {
+			d.TermsEN = append(d.TermsEN, t.Text)
+		} else {
+			d.TermsDE = append(d.TermsDE, t.Text)
+		}
 	}
 	if v := s.Validity.From; v != nil {
 		d.ValidFrom = day(*v)
@@ -497,6 +531,12 @@ func newDocument(s *catalog.Service, rv *respView) *document {
 		if v := text(m, i18n.EN); v != "" {
 			d.NameEN = append(d.NameEN, v)
 		}
+	}
+	if len(d.NameDE) > 0 {
+		d.NameLangs = append(d.NameLangs, i18n.DE)
+	}
+	if len(d.NameEN) > 0 {
+		d.NameLangs = append(d.NameLangs, i18n.EN)
 	}
 	d.ShortDE = plainText(text(catalog.ModuleShortText, i18n.DE))
 	d.FullDE = plainText(text(catalog.ModuleFullText, i18n.DE))
@@ -691,6 +731,11 @@ func (ix *Index) build(ctx context.Context, progress func(done, total int)) (_ *
 			return err
 		}
 		p.places.Store(places)
+		words, err := loadDictionary(tx)
+		if err != nil {
+			return err
+		}
+		p.dict.Store(words)
 		view := &respView{t: p.resp}
 		total := tx.Count(catalog.KindService)
 		batch := p.bi.NewBatch()
