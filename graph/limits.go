@@ -22,20 +22,16 @@ const (
 	// costs about 1 000; the limit leaves room for five such lists.
 	MaxComplexity = 5000
 	MaxTokens     = 5000 // lexer tokens of one document
-	// MaxIntrospectionLists is how often the list fields of introspection
-	// that grow with the schema (fields, interfaces, possibleTypes,
-	// inputFields) may nest, as graphql-js's MaxIntrospectionDepthRule
-	// allows: the standard introspection query of every tool nests them
-	// at most twice, while deeper nesting multiplies the schema with
-	// itself.
-	MaxIntrospectionLists = 3
 )
 
 // depthLimit refuses operations nested deeper than max. Introspection
-// (__schema, __type) counts as one level here and is bounded by
-// MaxIntrospectionLists instead: the introspection query of GraphiQL and of
-// code generators nests ofType nine levels deep, which costs nothing, and
-// refusing it would keep every tool from reading the schema.
+// (__schema, __type) counts as one level here: the introspection query of
+// GraphiQL and of code generators nests ofType nine levels deep, which
+// costs nothing, and refusing it would keep every tool from reading the
+// schema. What does cost, nesting the schema-sized lists (fields,
+// interfaces, possibleTypes, inputFields) in each other, is refused by
+// validation (gqlparser's port of graphql-js's MaxIntrospectionDepthRule,
+// at most 3 levels).
 type depthLimit struct{ max int }
 
 var _ interface {
@@ -55,11 +51,6 @@ func (d depthLimit) MutateOperationContext(ctx context.Context, oc *graphql.Oper
 	oc.Stats.SetExtension(depthStats, depth)
 	if depth > d.max {
 		err := gqlerror.Errorf("the query is nested %d levels deep; at most %d are allowed", depth, d.max)
-		err.Extensions = map[string]any{"code": "DEPTH_LIMIT_EXCEEDED"}
-		return err
-	}
-	if n := introspectionLists(oc.Operation.SelectionSet, oc.Doc.Fragments, 0, 0); n > MaxIntrospectionLists {
-		err := gqlerror.Errorf("the introspection query nests fields, interfaces, possibleTypes or inputFields %d times; at most %d are allowed", n, MaxIntrospectionLists)
 		err.Extensions = map[string]any{"code": "DEPTH_LIMIT_EXCEEDED"}
 		return err
 	}
@@ -90,35 +81,6 @@ func selectionDepth(set ast.SelectionSet, frags ast.FragmentDefinitionList, seen
 			}
 		}
 		deepest = max(deepest, d)
-	}
-	return deepest
-}
-
-// introspectionLists is the deepest nesting of the schema-sized list
-// fields inside introspection (graphql-js's MaxIntrospectionDepthRule).
-func introspectionLists(set ast.SelectionSet, frags ast.FragmentDefinitionList, lists, seen int) int {
-	if seen > 64 {
-		return lists
-	}
-	deepest := lists
-	for _, s := range set {
-		switch s := s.(type) {
-		case *ast.Field:
-			n := lists
-			switch s.Name {
-			case "fields", "interfaces", "possibleTypes", "inputFields":
-				if s.ObjectDefinition != nil && s.ObjectDefinition.Name == "__Type" {
-					n++
-				}
-			}
-			deepest = max(deepest, introspectionLists(s.SelectionSet, frags, n, seen+1))
-		case *ast.InlineFragment:
-			deepest = max(deepest, introspectionLists(s.SelectionSet, frags, lists, seen+1))
-		case *ast.FragmentSpread:
-			if f := frags.ForName(s.Name); f != nil {
-				deepest = max(deepest, introspectionLists(f.SelectionSet, frags, lists, seen+1))
-			}
-		}
 	}
 	return deepest
 }
