@@ -1,7 +1,9 @@
 // Runs the GraphQL-over-HTTP conformance audits of the graphql-http package
 // (serverAudits) against a running server and fails unless every audit is
-// "ok": no warning, no notice, no error. Called by graphql-http-audit.sh with
-// the node_modules it installed on NODE_PATH... as an import by file URL.
+// "ok": no warning, no notice, no error. Then it builds a client schema with
+// graphql-js from the standard introspection query (every option on), as
+// GraphiQL and code generators do. Called by graphql-http-audit.sh, which
+// installed both packages into a cache directory.
 //
 //   node graphql-http-audit.mjs <path to graphql-http's package dir> <graphql URL>
 import { pathToFileURL } from 'node:url';
@@ -31,4 +33,24 @@ for (const audit of audits) {
 }
 for (const line of bad) console.log(line);
 console.log(`graphql-http ${audits.length} audits: ${counts.ok} ok, ${counts.warn} warnings, ${counts.notice} notices, ${counts.error} errors`);
-process.exit(counts.ok === audits.length ? 0 : 1);
+
+const graphql = await import(pathToFileURL(path.join(pkgDir, '..', 'graphql', 'index.mjs')).href);
+const query = graphql.getIntrospectionQuery({
+  descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true,
+});
+const res = await fetch(url, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+  body: JSON.stringify({ query }),
+});
+const answer = await res.json();
+let schemaOK = false;
+if (res.status !== 200 || answer.errors) {
+  console.log(`introspection refused: ${res.status} ${JSON.stringify(answer.errors)}`);
+} else {
+  const schema = graphql.buildClientSchema(answer.data);
+  const types = Object.keys(schema.getTypeMap()).filter((n) => !n.startsWith('__'));
+  schemaOK = schema.getQueryType()?.name === 'Query' && schema.getMutationType()?.name === 'Mutation' && types.length > 50;
+  console.log(`graphql-js ${graphql.version} built a client schema from getIntrospectionQuery(): ${types.length} types`);
+}
+process.exit(counts.ok === audits.length && schemaOK ? 0 : 1);

@@ -6,8 +6,9 @@
 #
 #   bash .ci/graphql-http-audit.sh            # skips with a message where npm is missing
 #
-# GRAPHQL_HTTP_VERSION pins the audit version; LF_AUDIT_CACHE is where it is
-# installed (default ~/.cache/leistungsfinder/graphql-http).
+# GRAPHQL_HTTP_VERSION and GRAPHQL_JS_VERSION pin the audit and graphql-js
+# (which also builds a client schema from the introspection answer);
+# LF_AUDIT_CACHE is where they are installed (default under ~/.cache).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,11 +17,12 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   exit 0
 fi
 version=${GRAPHQL_HTTP_VERSION:-1.23.1}
-cache=${LF_AUDIT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/leistungsfinder/graphql-http-$version}
+graphql_version=${GRAPHQL_JS_VERSION:-16.15.0}
+cache=${LF_AUDIT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/leistungsfinder/graphql-http-$version-graphql-$graphql_version}
 pkg=$cache/node_modules/graphql-http
 if [ ! -f "$pkg/package.json" ]; then
   mkdir -p "$cache"
-  npm install --prefix "$cache" --no-save --no-audit --no-fund --loglevel=error "graphql-http@$version" "graphql@16" >/dev/null
+  npm install --prefix "$cache" --no-save --no-audit --no-fund --loglevel=error "graphql-http@$version" "graphql@$graphql_version" >/dev/null
 fi
 
 work=$(mktemp -d)

@@ -70,4 +70,3 @@ func (m *Mirror) Status() []Status {
 	}
 	return out
 }
-

@@ -48,7 +48,7 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 				// DateTime that is not RFC 3339, say): the client's
 				// mistake, not ours.
 				return &gqlerror.Error{Path: path, Locations: gqlErr.Locations,
-					Message: fmt.Sprintf("%s: %v", arg, gqlErr.Err),
+					Message:    fmt.Sprintf("%s: %v", arg, gqlErr.Err),
 					Extensions: map[string]any{"code": catalog.EINVALID, "field": arg, "rule": "type"}}
 			}
 		}

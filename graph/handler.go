@@ -292,7 +292,7 @@ func (h *handler) write(w http.ResponseWriter, r *http.Request, media string, st
 func (h *handler) writeBody(w http.ResponseWriter, r *http.Request, media string, status int, body []byte, cacheable bool) {
 	hd := w.Header()
 	hd.Set("Content-Type", media+"; charset=utf-8")
-	hd.Set("Vary", "Accept, Accept-Language, Authorization")
+	hd.Add("Vary", "Accept, Accept-Language, Authorization")
 	if r.Method == http.MethodGet {
 		if cacheable && status == http.StatusOK {
 			sum := sha256.Sum256(body)
@@ -333,4 +333,3 @@ func readLimited(r *http.Request, limit int64) ([]byte, error) {
 }
 
 var errTooLarge = errors.New("request too large")
-

@@ -2,11 +2,14 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/leistungsfinder/leistungsfinder/catalog"
 )
 
 // Limits on what one request may ask for. They keep a hostile or careless
@@ -144,7 +147,9 @@ func costOf(ctx context.Context) Cost {
 }
 
 // complexity makes list fields cost their length times their children, so
-// that the complexity limit bounds the work a query can cause.
+// that the complexity limit bounds the work a query can cause: a paged list
+// its page size (first, with the schema's default when left out), other
+// lists their typical length in the catalogue.
 func complexity() ComplexityRoot {
 	var c ComplexityRoot
 	page := func(first *int) int {
@@ -156,6 +161,16 @@ func complexity() ComplexityRoot {
 	c.Query.Services = func(child int, _ *ServiceFilter, first *int, _ *string, _ *Lang) int { return 1 + page(first)*child }
 	c.Query.Regions = func(child int, _ *string, first *int, _ *string, _ *Lang) int { return 1 + page(first)*child }
 	c.Query.Offices = func(child int, _ string, first *int, _ *string, _ *Lang) int { return 1 + page(first)*child }
+	c.Query.Search = func(child int, _ string, _ *string, _ *Lang, _ *SearchFilter, first *int, _ *string, _ *SearchScope) int {
+		return 1 + page(first)*child
+	}
+	c.Query.Suggest = func(child int, _ string, _ *string, _ *Lang, limit *int) int { return 1 + page(limit)*child }
+	c.Query.AuditLog = func(child int, first *int, _ *string) int { return 1 + page(first)*child }
+	c.Query.ChangedSince = func(child int, _ time.Time, _ *string, first *int, _ *string) int { return 1 + page(first)*child }
+	c.Query.ChangeRequests = func(child int, _ *catalog.Status, _ *string, first *int, _ *string, _ *Lang) int {
+		return 1 + page(first)*child
+	}
+	c.Query.TranslationCoverage = func(child int, _ *string, first *int, _ *string, _ *Lang) int { return 1 + page(first)*child }
 	c.Query.ImplementationBundles = func(child int, _ *Lang) int { return 1 + 30*child }
 	c.ImplementationBundle.Services = func(child int) int { return 1 + 20*child }
 	c.Region.Children = func(child int) int { return 1 + 30*child }

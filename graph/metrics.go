@@ -184,9 +184,11 @@ func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 func searchMetrics(m *Metrics) graphql.RootFieldMiddleware {
 	return func(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
 		rfc := graphql.GetRootFieldContext(ctx)
-		if m == nil || rfc == nil || rfc.Object != "Query" {
+		if m == nil || rfc == nil {
 			return next(ctx)
 		}
+		// (rfc.Object is the field's name in gqlgen 0.17, not its type's:
+		// the three names below are query fields only.)
 		switch name := rfc.Field.Name; name {
 		case "search", "suggest", "searchExplain":
 			note := &searchNote{total: -1}
