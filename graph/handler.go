@@ -82,7 +82,7 @@ func NewHandler(cfg Options) http.Handler {
 	if limits == (RateLimits{}) {
 		limits = DefaultRateLimits
 	}
-	lim := &limiter{limits: limits}
+	lim := &limiter{limits: limits, now: cfg.Store.Now}
 	exec := executor.New(NewExecutableSchema(Config{Resolvers: res, Complexity: complexity()}))
 	exec.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	exec.SetParserTokenLimit(MaxTokens)
