@@ -87,7 +87,7 @@ func NewHandler(cfg Options) http.Handler {
 	maxAge := int(cfg.CacheMaxAge.Seconds())
 	var cache *responseCache
 	if cfg.ResponseCache > 0 {
-		cache = newResponseCache(cfg.ResponseCache, 30*time.Second)
+		cache = newResponseCache(cfg.ResponseCache, 30*time.Second, cfg.Store.Now)
 	}
 	revision := func() uint64 {
 		rev := cfg.Store.Revision()
@@ -143,7 +143,7 @@ func NewHandler(cfg Options) http.Handler {
 		if rec == nil {
 			bw := &bufferedWriter{header: http.Header{}, status: http.StatusOK}
 			srv.ServeHTTP(bw, r)
-			rec = &cachedResponse{key: key, rev: rev, status: bw.status, header: bw.header, body: bw.body.Bytes(), created: time.Now()}
+			rec = &cachedResponse{key: key, rev: rev, status: bw.status, header: bw.header, body: bw.body.Bytes(), created: cfg.Store.Now()}
 			if cache != nil && rec.status == http.StatusOK && !bytes.Contains(rec.body, []byte(`"errors":`)) {
 				cache.put(rec)
 			}
