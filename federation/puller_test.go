@@ -163,12 +163,20 @@ func TestPullerKilledMidPage(t *testing.T) {
 		t.Errorf("status after the drop: %+v", st)
 	}
 
-	// A puller killed while its request hangs.
+	// A puller killed while its request hangs: the kill comes once the
+	// request has reached the peer, and the peer sees it abandoned.
 	release := make(chan struct{})
+	hanging, abandoned := make(chan struct{}), make(chan struct{})
+	var once sync.Once
 	he.setHook(func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		first := false
+		once.Do(func() { first = true; close(hanging) })
 		select {
 		case <-release:
 		case <-r.Context().Done():
+			if first {
+				close(abandoned)
+			}
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -176,11 +184,12 @@ func TestPullerKilledMidPage(t *testing.T) {
 	killCtx, kill := context.WithCancel(ctx)
 	done := make(chan error)
 	go func() { done <- p.Run(killCtx) }()
-	time.Sleep(100 * time.Millisecond)
+	<-hanging
 	kill()
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Errorf("Run: %v", err)
 	}
+	<-abandoned
 	close(release)
 	he.setHook(nil)
 
