@@ -85,7 +85,12 @@ func (in *instance) token(t testing.TB, name string) string {
 // peerFor is the configuration with which consumer c mirrors in.
 func (in *instance) peerFor(t testing.TB, c *instance) Peer {
 	return Peer{ID: in.portal, URL: in.srv.URL, Token: in.token(t, "peer "+c.portal),
-		PublicKey: JWK(in.feed.PublicKey(), in.feed.KeyID()), RegionKey: in.region}
+		PublicKey: JWK(in.key.Public().(ed25519.PublicKey), in.kid()), RegionKey: in.region}
+}
+
+// kid is the ID of the instance's signing key, as its feed names it (the
+// operator's `peer key` prints the same).
+func (in *instance) kid() string { return KeyID(in.key.Public().(ed25519.PublicKey))
 }
 
 func (in *instance) put(t testing.TB, r catalog.Record) {
