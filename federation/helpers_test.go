@@ -90,7 +90,8 @@ func (in *instance) peerFor(t testing.TB, c *instance) Peer {
 
 // kid is the ID of the instance's signing key, as its feed names it (the
 // operator's `peer key` prints the same).
-func (in *instance) kid() string { return KeyID(in.key.Public().(ed25519.PublicKey))
+func (in *instance) kid() string {
+	return KeyID(in.key.Public().(ed25519.PublicKey))
 }
 
 func (in *instance) put(t testing.TB, r catalog.Record) {
