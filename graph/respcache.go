@@ -2,9 +2,10 @@ package graph
 
 import (
 	"crypto/sha256"
-	"net/http"
+	"encoding/json"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	lru "github.com/hashicorp/golang-lru/v2"
 )
 
@@ -13,7 +14,10 @@ import (
 // search index) are at the revision it was computed at, so a write makes
 // every older entry unreachable at once; a short lifetime on the store's
 // clock bounds what depends on the date (validity periods).
-// Requests with a token, errors, and large answers are never cached.
+// Requests with a token, mutations, answers with errors, and large answers
+// are never cached; the handler asks the cache only after a request has
+// passed the transport checks, parsing, validation and the limits, so a
+// request that would fail is never answered from it.
 type responseCache struct {
 	lru *lru.Cache[[32]byte, *cachedResponse]
 	ttl time.Duration
@@ -23,8 +27,6 @@ type responseCache struct {
 type cachedResponse struct {
 	key     [32]byte
 	rev     uint64
-	status  int
-	header  http.Header
 	body    []byte
 	created time.Time // on the store's clock
 }
@@ -41,11 +43,17 @@ func newResponseCache(max int, ttl time.Duration, now func() time.Time) *respons
 }
 
 // cacheKey covers everything an anonymous answer depends on besides the
-// data: method, query or body, and the headers that change the answer.
-func cacheKey(r *http.Request, body []byte) [32]byte {
+// data: the response media type, the Accept-Language header and the
+// GraphQL parameters as the request was run (a persisted query's text is
+// filled in by then), whether they came by GET or POST.
+func cacheKey(media, acceptLanguage string, p *graphql.RawParams) [32]byte {
 	h := sha256.New()
-	h.Write([]byte(r.Method + "\n" + r.URL.RawQuery + "\n" + r.Header.Get("Accept-Language") + "\n" + r.Header.Get("Accept") + "\n"))
-	h.Write(body)
+	vars, _ := json.Marshal(p.Variables) // map keys sorted: one key for one set of variables
+	for _, part := range []string{media, acceptLanguage, p.OperationName, p.Query} {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	h.Write(vars)
 	var k [32]byte
 	copy(k[:], h.Sum(nil))
 	return k
