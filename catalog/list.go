@@ -8,9 +8,9 @@ import (
 	"github.com/leistungsfinder/leistungsfinder/i18n"
 )
 
-// ServiceFilter selects services for ListServices. Zero fields select
+// ServiceListFilter selects services for ListServices. Zero fields select
 // everything.
-type ServiceFilter struct {
+type ServiceListFilter struct {
 	Addressee Addressee
 	Category  string
 	// BundleID keeps the services of an implementation bundle.
@@ -54,7 +54,7 @@ type ServicePage struct {
 // cache in a shared read transaction.
 //
 // Errors: INVALID (malformed ARS, negative page), NOT_FOUND (unknown ARS).
-func (tx *Tx) ListServices(f ServiceFilter, pg Page) (*ServicePage, error) {
+func (tx *Tx) ListServices(f ServiceListFilter, pg Page) (*ServicePage, error) {
 	if pg.Offset < 0 || pg.Limit < 0 {
 		return nil, Invalid("first", "range", "a page is not negative")
 	}

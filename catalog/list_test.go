@@ -38,7 +38,7 @@ func TestListServices(t *testing.T) {
 		Texts: map[catalog.Module]i18n.Text{catalog.ModuleName: i18n.German("Baumfällung")}}
 	put(t, st, draft, catalog.Write{})
 
-	list := func(f catalog.ServiceFilter, pg catalog.Page) ([]string, *catalog.ServicePage) {
+	list := func(f catalog.ServiceListFilter, pg catalog.Page) ([]string, *catalog.ServicePage) {
 		t.Helper()
 		var page *catalog.ServicePage
 		require.NoError(t, st.ViewShared(ctx, func(tx *catalog.Tx) (err error) { page, err = tx.ListServices(f, pg); return err }))
@@ -51,41 +51,41 @@ func TestListServices(t *testing.T) {
 	}
 	all := catalog.Page{Limit: 100, Count: true}
 
-	got, page := list(catalog.ServiceFilter{}, all)
+	got, page := list(catalog.ServiceListFilter{}, all)
 	assert.Equal(t, []string{"abmelden", "Änderung", "Anmeldung", "Bauantrag", "Öffnung", "Zulassung"}, got,
 		"published only, in German order")
 	assert.Equal(t, 6, page.Total)
 	assert.False(t, page.More)
 
-	got, _ = list(catalog.ServiceFilter{Lang: i18n.EN}, all)
+	got, _ = list(catalog.ServiceListFilter{Lang: i18n.EN}, all)
 	assert.Equal(t, []string{"abmelden", "Application", "Building permit", "Change", "Opening", "Registration"}, got,
 		"English names, German where there is none")
 
-	got, _ = list(catalog.ServiceFilter{Unpublished: true}, all)
+	got, _ = list(catalog.ServiceListFilter{Unpublished: true}, all)
 	assert.Equal(t, []string{"abmelden", "Änderung", "Anmeldung", "Bauantrag", "Baumfällung", "Öffnung", "Zulassung"}, got,
 		"the editorial office sees drafts in the same order")
 
-	got, page = list(catalog.ServiceFilter{}, catalog.Page{Offset: 2, Limit: 2})
+	got, page = list(catalog.ServiceListFilter{}, catalog.Page{Offset: 2, Limit: 2})
 	assert.Equal(t, []string{"Anmeldung", "Bauantrag"}, got)
 	assert.True(t, page.More)
 	assert.Equal(t, -1, page.Total, "not counted unless asked")
-	_, page = list(catalog.ServiceFilter{}, catalog.Page{Offset: 4, Limit: 2, Count: true})
+	_, page = list(catalog.ServiceListFilter{}, catalog.Page{Offset: 4, Limit: 2, Count: true})
 	assert.False(t, page.More)
 	assert.Equal(t, 6, page.Total)
 
-	got, page = list(catalog.ServiceFilter{Addressee: catalog.AddresseeBusiness}, all)
+	got, page = list(catalog.ServiceListFilter{Addressee: catalog.AddresseeBusiness}, all)
 	assert.Equal(t, []string{"Anmeldung", "Bauantrag", "Zulassung"}, got)
 	assert.Equal(t, 3, page.Total)
 
-	got, _ = list(catalog.ServiceFilter{ARS: "066360003003"}, all)
+	got, _ = list(catalog.ServiceListFilter{ARS: "066360003003"}, all)
 	assert.Equal(t, []string{"Änderung", "Zulassung"}, got, "offered at Eschwege through the district")
-	got, _ = list(catalog.ServiceFilter{ARS: "066110000000"}, all)
+	got, _ = list(catalog.ServiceListFilter{ARS: "066110000000"}, all)
 	assert.Empty(t, got)
 
 	_, err := func() (*catalog.ServicePage, error) {
 		var p *catalog.ServicePage
 		err := st.View(ctx, func(tx *catalog.Tx) (err error) {
-			p, err = tx.ListServices(catalog.ServiceFilter{ARS: "0663"}, all)
+			p, err = tx.ListServices(catalog.ServiceListFilter{ARS: "0663"}, all)
 			return err
 		})
 		return p, err
@@ -96,7 +96,7 @@ func TestListServices(t *testing.T) {
 	res := apply(t, st, catalog.UpdateService{ID: draft.ID, ExpectedRevision: revOf(draft), Patch: catalog.ServicePatch{
 		Modules: map[catalog.Module]catalog.TextPatch{catalog.ModuleName: {i18n.DE: {Value: "Ärger melden"}}}}})
 	apply(t, st, catalog.PublishService{ID: draft.ID, ExpectedRevision: revOf(res.Record)})
-	got, _ = list(catalog.ServiceFilter{}, all)
+	got, _ = list(catalog.ServiceListFilter{}, all)
 	assert.Equal(t, []string{"abmelden", "Änderung", "Anmeldung", "Ärger melden", "Bauantrag", "Öffnung", "Zulassung"}, got)
 }
 

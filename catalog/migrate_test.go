@@ -36,7 +36,7 @@ func TestMigrationIndexesServiceNames(t *testing.T) {
 	defer st.Close()
 	require.NoError(t, st.Check())
 	require.NoError(t, st.View(ctx, func(tx *Tx) error {
-		page, err := tx.ListServices(ServiceFilter{}, Page{Limit: 10, Count: true})
+		page, err := tx.ListServices(ServiceListFilter{}, Page{Limit: 10, Count: true})
 		require.NoError(t, err)
 		assert.Equal(t, 1, page.Total)
 		return nil

@@ -17,7 +17,7 @@ func (r *Resolver) services(ctx context.Context, f *ServiceFilter, first *int, a
 	if err != nil {
 		return nil, err
 	}
-	cf := catalog.ServiceFilter{Lang: langOf(ctx).Lang}
+	cf := catalog.ServiceListFilter{Lang: langOf(ctx).Lang}
 	if f != nil {
 		cf.Addressee, cf.Category, cf.BundleID = deref(f.Addressee), deref(f.Category), deref(f.ImplementationBundle)
 		cf.ARS, cf.HasOnline = deref(f.Ars), f.HasOnlineService
