@@ -99,6 +99,7 @@ func WriteMetrics(w io.Writer, statuses []Status) error {
 		}},
 		{"leistungsfinder_federation_consecutive_errors", "gauge", "Failures since the last success.", func(s Status) float64 { return float64(s.ConsecutiveErrors) }},
 		{"leistungsfinder_federation_quarantined", "gauge", "Records of the peer in quarantine.", func(s Status) float64 { return float64(s.Quarantined) }},
+		{"leistungsfinder_federation_degraded", "gauge", "1 while the peer's last answer was refused (nothing applied, nothing deleted).", func(s Status) float64 { return b2f(s.Degraded != "") }},
 		{"leistungsfinder_federation_up", "gauge", "1 if the last pull succeeded.", func(s Status) float64 { return b2f(s.ConsecutiveErrors == 0 && !s.LastSuccess.IsZero()) }},
 		{"leistungsfinder_federation_applied_total", "counter", "Records applied since start.", func(s Status) float64 { return float64(s.Applied) }},
 		{"leistungsfinder_federation_skipped_total", "counter", "Records skipped (already applied or owned here) since start.", func(s Status) float64 { return float64(s.Skipped) }},

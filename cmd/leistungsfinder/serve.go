@@ -19,6 +19,7 @@ import (
 	"github.com/leistungsfinder/leistungsfinder/catalog"
 	"github.com/leistungsfinder/leistungsfinder/catalog/demo"
 	"github.com/leistungsfinder/leistungsfinder/federation"
+	"github.com/leistungsfinder/leistungsfinder/federation/xzufi"
 	"github.com/leistungsfinder/leistungsfinder/graph"
 	"github.com/leistungsfinder/leistungsfinder/search"
 )
@@ -51,11 +52,17 @@ type Server struct {
 	// keeps; older ones are compacted away (peers then resync from the
 	// snapshot).
 	Retention int
+	// XZuFiInterval is the least time between two XZuFi exports for the
+	// gateway (/xzufi/index.txt); XZuFiMaxShrink the largest share of
+	// objects an export may drop before it is refused.
+	XZuFiInterval  time.Duration
+	XZuFiMaxShrink float64
 
 	Store    *catalog.Store
 	Index    *search.Index
 	Feed     *federation.Feed
 	Mirror   *federation.Mirror
+	XZuFi    *xzufi.Publisher
 	stopRun  context.CancelFunc
 	running  sync.WaitGroup // followers of the change log: index, mirror, compaction
 	listener net.Listener
@@ -73,6 +80,8 @@ func (s *Server) ParseFlags(args []string, stderr io.Writer) error {
 	fs.StringVar(&s.AdminToken, "admin-token", env("LF_ADMIN_TOKEN", ""), "operator token for /admin/backup (LF_ADMIN_TOKEN); empty disables it")
 	fs.IntVar(&s.Retention, "retention", envInt("LF_RETENTION", 1_000_000), "change-log revisions the federation feed keeps (LF_RETENTION)")
 	fs.IntVar(&s.ResponseCache, "response-cache", envInt("LF_RESPONSE_CACHE", 4096), "anonymous answers kept, valid while the store's revision is unchanged; 0 disables (LF_RESPONSE_CACHE)")
+	fs.DurationVar(&s.XZuFiInterval, "xzufi-interval", envDuration("LF_XZUFI_INTERVAL", 5*time.Minute), "least time between two XZuFi exports at /xzufi/ (LF_XZUFI_INTERVAL)")
+	fs.Float64Var(&s.XZuFiMaxShrink, "xzufi-max-shrink", 0.2, "largest share of objects an XZuFi export may drop compared with the last published one")
 	fs.BoolVar(&s.NoDemo, "no-demo", false, "do not load the demo catalogue into an empty data directory")
 	fs.IntVar(&s.GCPercent, "gc-percent", envInt("LF_GC_PERCENT", 400), "garbage collector target (GOGC) unless GOGC is set (LF_GC_PERCENT)")
 	level := fs.String("log-level", env("LF_LOG_LEVEL", "info"), "debug, info, warn or error (LF_LOG_LEVEL)")
@@ -141,6 +150,13 @@ func (s *Server) Open(ctx context.Context) error {
 		}
 	})
 	s.running.Go(func() { s.compactLoop(runCtx) })
+	// The XZuFi export for the portal network's gateway, kept current.
+	s.XZuFi = xzufi.NewPublisher(st, filepath.Join(s.DataDir, "xzufi"), xzufi.ExportOptions{MaxShrink: s.XZuFiMaxShrink}, s.Log)
+	interval := s.XZuFiInterval
+	if interval <= 0 {
+		interval = 5 * time.Minute
+	}
+	s.running.Go(func() { s.XZuFi.Run(runCtx, interval) })
 
 	metrics := graph.NewMetrics()
 	metrics.Gauge("leistungsfinder_store_revision", "Last committed change-log revision.", func() float64 { return float64(st.Revision()) })
@@ -160,6 +176,7 @@ func (s *Server) Open(ctx context.Context) error {
 	route("GET /healthz", "/healthz", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") }))
 	route("GET /readyz", "/readyz", http.HandlerFunc(s.readyz))
 	route("/federation/", "/federation", s.Feed.Handler())
+	route("GET /xzufi/", "/xzufi", s.XZuFi.Handler())
 	route("GET /.well-known/jwks.json", "/.well-known/jwks.json", s.Feed.Handler())
 	mux.Handle("GET /metrics", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		metrics.ServeHTTP(w, r)
