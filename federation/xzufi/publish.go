@@ -63,7 +63,7 @@ func (p *Publisher) Publish(ctx context.Context) (*Manifest, error) {
 	p.last = m
 	p.log.Info("xzufi export published", "revision", m.Revision, "services", m.Counts.Services, "offices", m.Counts.Offices,
 		"onlineServices", m.Counts.OnlineServices, "responsibilities", m.Counts.Responsibilities, "files", len(m.Files),
-		"bytes", m.Bytes(), "leftOut", m.LeftOutCount, "took", time.Since(start).Round(time.Millisecond).String())
+		"bytes", m.Bytes(), "leftOut", m.LeftOutCount, "took", time.Since(start))
 	return m, nil
 }
 
