@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/catalog/catalogtest"
 	"github.com/leistungsfinder/leistungsfinder/catalog/demo"
 	"github.com/leistungsfinder/leistungsfinder/graph"
 	"github.com/leistungsfinder/leistungsfinder/search"
@@ -28,10 +29,11 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 var (
-	demoOnce  sync.Once
-	demoStore *catalog.Store
-	demoIndex *search.Index
-	demoErr   error
+	demoOnce   sync.Once
+	demoShared *catalogtest.Shared
+	demoStore  *catalog.Store
+	demoIndex  *search.Index
+	demoErr    error
 )
 
 // demoServer serves the demo catalogue from a real bbolt file through the
@@ -40,15 +42,10 @@ var (
 func demoServer(t *testing.T) *httptest.Server {
 	t.Helper()
 	demoOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "graph-test-")
-		if err != nil {
-			demoErr = err
+		if demoShared, demoErr = catalogtest.OpenShared("graph-test-", catalog.Options{Portal: "HE"}); demoErr != nil {
 			return
 		}
-		demoStore, demoErr = catalog.Open(filepath.Join(dir, "catalog.db"), catalog.Options{Portal: "HE"})
-		if demoErr != nil {
-			return
-		}
+		demoStore = demoShared.St
 		if _, demoErr = demo.Load(context.Background(), demoStore, nil); demoErr != nil {
 			return
 		}
@@ -62,14 +59,9 @@ func demoServer(t *testing.T) *httptest.Server {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if demoStore != nil {
-		if err := demoStore.Check(); err != nil {
-			os.Stderr.WriteString("store check failed: " + err.Error() + "\n")
-			code = 1
-		}
-		path := demoStore.Path()
-		demoStore.Close()
-		os.RemoveAll(filepath.Dir(path))
+	if err := demoShared.Close(); err != nil {
+		os.Stderr.WriteString("store check failed: " + err.Error() + "\n")
+		code = 1
 	}
 	os.Exit(code)
 }
