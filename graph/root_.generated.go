@@ -3422,8 +3422,18 @@ exist in the language asked for is answered in German and says so
 Errors carry a stable ` + "`" + `extensions.code` + "`" + `: INVALID (with ` + "`" + `extensions.field` + "`" + `
 and ` + "`" + `extensions.rule` + "`" + `), NOT_FOUND, CONFLICT, UNAUTHENTICATED, FORBIDDEN,
 RATE_LIMITED, INTERNAL, plus GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED,
-COMPLEXITY_LIMIT_EXCEEDED, DEPTH_LIMIT_EXCEEDED and REQUEST_TOO_LARGE for
-requests that cannot be run.
+COMPLEXITY_LIMIT_EXCEEDED, DEPTH_LIMIT_EXCEEDED, INTROSPECTION_DISABLED,
+PERSISTED_QUERY_NOT_FOUND, and for requests refused before GraphQL runs
+METHOD_NOT_ALLOWED, UNSUPPORTED_MEDIA_TYPE, NOT_ACCEPTABLE, INVALID_JSON,
+BAD_REQUEST and REQUEST_TOO_LARGE.
+
+Not found: a lookup of one object by its key (` + "`" + `service` + "`" + `, ` + "`" + `localService` + "`" + `,
+` + "`" + `region` + "`" + `, ` + "`" + `office` + "`" + `, ` + "`" + `onlineService` + "`" + `) answers null without an error when
+nothing has that key; a malformed key is INVALID. A command (mutation) on a
+record that does not exist answers NOT_FOUND.
+
+Every answer carries ` + "`" + `extensions.cost` + "`" + `: the complexity the operation spent
+and the limit, its depth and the limit.
 """
 schema {
   query: Query
