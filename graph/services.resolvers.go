@@ -78,10 +78,7 @@ func (r *queryResolver) Service(ctx context.Context, id *string, leikaKey *strin
 		out, err = tx.VisibleService(principalOf(ctx), deref(id), deref(leikaKey), deref(at))
 		return err
 	})
-	if catalog.ErrorCode(err) == catalog.ENOTFOUND {
-		return nil, nil
-	}
-	return out, err
+	return lookup(out, err)
 }
 
 // Services is the resolver for the services field.
@@ -100,7 +97,7 @@ func (r *queryResolver) LocalService(ctx context.Context, leikaKey string, ars s
 		out, err = tx.LocalService(leikaKey, ars, when)
 		return err
 	})
-	if err != nil {
+	if out, err = lookup(out, err); out == nil {
 		return nil, err
 	}
 	return localServiceView(ctx, out), nil
