@@ -507,7 +507,7 @@ func newPlan(ctx context.Context, p *projection, q, lang, ars string) (*plan, er
 	places := p.places.Load()
 	var rest []word
 	for i := 0; i < len(words); {
-		if id, n := places.match(words, i, p.resp.serves); n > 0 && len(words) > n && !pl.isVocabulary(words[i:i+n]) {
+		if id, n := places.match(words, i, p.serves); n > 0 && len(words) > n && !pl.isVocabulary(words[i:i+n]) {
 			if pl.ars == "" {
 				pl.ars = id
 			}
