@@ -452,3 +452,7 @@ func (tx *Tx) LeikaKeysWithOnline() (map[string]bool, error) {
 
 // Now returns the store's idea of now.
 func (tx *Tx) Now() time.Time { return tx.s.now() }
+
+// Exists reports whether a record of a kind with that ID exists, without
+// decoding it.
+func (tx *Tx) Exists(k Kind, id string) bool { return tx.raw(k, id) != nil }
