@@ -68,8 +68,12 @@ type projection struct {
 	// answers per LeiKa key (catalog.Tx.ResponsibilityPlaces): at the size
 	// of the whole network a copy of them cost a gigabyte and half a
 	// minute at every start.
-	states   atomic.Pointer[map[string]bool]
-	places   atomic.Pointer[placeTable]
+	states atomic.Pointer[map[string]bool]
+	places atomic.Pointer[placeTable]
+	// bounded is set once a document with a bounded validity is indexed:
+	// only then must searches filter by today's date, which costs two
+	// numeric range searches per query. It stays set until a rebuild.
+	bounded  atomic.Bool
 	rev      atomic.Uint64
 	dictDocs int
 }
@@ -237,6 +241,7 @@ func (ix *Index) openExisting(ctx context.Context) (*projection, string) {
 			}
 			states := servedStates(tx)
 			p.states.Store(&states)
+			p.bounded.Store(anyBounded(bi))
 			places, err := buildPlaces(tx)
 			p.places.Store(places)
 			return err
@@ -409,7 +414,7 @@ func (ix *Index) applyPage(ctx context.Context, p *projection) (bool, error) {
 		}
 		sort.Strings(ids)
 		for _, id := range ids {
-			if err := stage(tx, batch, id); err != nil {
+			if err := stage(tx, p, batch, id); err != nil {
 				return err
 			}
 		}
@@ -452,7 +457,7 @@ func (ix *Index) applyPage(ctx context.Context, p *projection) (bool, error) {
 
 // stage adds the current state of a service to batch: its document when it
 // is published, a delete otherwise.
-func stage(tx *catalog.Tx, batch *bleve.Batch, id string) error {
+func stage(tx *catalog.Tx, p *projection, batch *bleve.Batch, id string) error {
 	svc, err := tx.Service(id)
 	switch {
 	case catalog.ErrorCode(err) == catalog.ENOTFOUND:
@@ -468,7 +473,25 @@ func stage(tx *catalog.Tx, batch *bleve.Batch, id string) error {
 	if err != nil {
 		return err
 	}
+	if d.bounded() {
+		p.bounded.Store(true)
+	}
 	return batch.Index(id, d)
+}
+
+// bounded reports whether the document's validity has a start or an end.
+func (d *document) bounded() bool { return d.ValidFrom != 0 || d.ValidTo != maxDay }
+
+// anyBounded reports whether an index holds a document with a bounded
+// validity (an index opened from disk).
+func anyBounded(bi bleve.Index) bool {
+	one, last := 1.0, float64(maxDay-1)
+	from := bleve.NewNumericRangeInclusiveQuery(&one, nil, &inclusive, nil)
+	from.SetField(fieldValidFrom)
+	to := bleve.NewNumericRangeInclusiveQuery(nil, &last, nil, &inclusive)
+	to.SetField(fieldValidTo)
+	res, err := bi.Search(bleve.NewSearchRequestOptions(bleve.NewDisjunctionQuery(from, to), 0, 0, false))
+	return err != nil || res.Total > 0
 }
 
 func newDocument(tx *catalog.Tx, s *catalog.Service) (*document, error) {
@@ -669,6 +692,9 @@ func (ix *Index) build(ctx context.Context, progress func(done, total int)) (_ *
 				d, err := newDocument(tx, s)
 				if err != nil {
 					return false, err
+				}
+				if d.bounded() {
+					p.bounded.Store(true)
 				}
 				if err := batch.Index(s.ID, d); err != nil {
 					return false, catalog.Internal(err)

@@ -47,6 +47,11 @@ type Request struct {
 	// EndCursor of the previous page.
 	First int
 	After string
+	// SkipHighlights, SkipFacets and SkipLeikaKeys leave out what the
+	// caller will not show or reads from the store anyway: marking the
+	// matches in each hit's fields, counting the facets over all hits and
+	// loading each hit's stored fields are a good part of a query's cost.
+	SkipHighlights, SkipFacets, SkipLeikaKeys bool
 }
 
 // Filter restricts the hits; values within a list are alternatives, the
@@ -177,11 +182,18 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	defer pl.close()
 	res := &Result{Lang: pl.lang, ARS: pl.ars, Facets: map[string][]FacetValue{}}
 	br, err := pl.search(ctx, req.Filter, first, offset, func(sr *bleve.SearchRequest) {
-		sr.Fields = []string{fieldLeika}
-		sr.Highlight = bleve.NewHighlightWithStyle(highlighterMark)
-		for _, f := range []string{"name_", "kw_", "short_"} {
-			sr.Highlight.AddField(f + i18n.DE)
-			sr.Highlight.AddField(f + i18n.EN)
+		if !req.SkipLeikaKeys {
+			sr.Fields = []string{fieldLeika}
+		}
+		if !req.SkipHighlights {
+			sr.Highlight = bleve.NewHighlightWithStyle(highlighterMark)
+			for _, f := range []string{"name_", "kw_", "short_"} {
+				sr.Highlight.AddField(f + i18n.DE)
+				sr.Highlight.AddField(f + i18n.EN)
+			}
+		}
+		if req.SkipFacets {
+			return
 		}
 		sr.AddFacet(FacetAddressee, bleve.NewFacetRequest(fieldAddressee, 5))
 		sr.AddFacet(FacetCategory, bleve.NewFacetRequest(fieldCategory, 50))
@@ -342,10 +354,10 @@ func decodeCursor(c string, fp uint32) (int, error) {
 	return n, nil
 }
 
-// withFilters restricts q to the services valid today, the region and the
-// facet filters. Filter clauses have boost 0: they decide what matches, not
-// how it ranks.
-func withFilters(q query.Query, ars string, f Filter) query.Query {
+// withFilters restricts q to the services valid today (when the index has
+// any service with a bounded validity), the region and the facet filters.
+// Filter clauses have boost 0: they decide what matches, not how it ranks.
+func withFilters(q query.Query, ars string, f Filter, bounded bool) query.Query {
 	conj := []query.Query{q}
 	anyOf := func(field string, vals []string) {
 		if len(vals) == 0 {
@@ -365,6 +377,12 @@ func withFilters(q query.Query, ars string, f Filter) query.Query {
 	anyOf(fieldBundle, f.BundleIDs)
 	if f.HasOnline != nil {
 		conj = append(conj, filterTerm(fieldOnline, strconv.FormatBool(*f.HasOnline)))
+	}
+	if !bounded {
+		if len(conj) == 1 {
+			return q
+		}
+		return bleve.NewConjunctionQuery(conj...)
 	}
 	// Not valid today: from > today or to < today. Nearly every service
 	// has an open validity, so excluding the few that are not valid is
@@ -918,7 +936,7 @@ func (pl *plan) search(ctx context.Context, f Filter, size, from int, decorate f
 		return nil, nil
 	}
 	run := func(q query.Query) (*bleve.SearchResult, error) {
-		sr := bleve.NewSearchRequestOptions(withFilters(q, pl.ars, f), size, from, false)
+		sr := bleve.NewSearchRequestOptions(withFilters(q, pl.ars, f, pl.p.bounded.Load()), size, from, false)
 		sr.SortBy([]string{"-_score", "_id"})
 		if decorate != nil {
 			decorate(sr)
