@@ -20,7 +20,7 @@ func (r *queryResolver) Search(ctx context.Context, query string, ars *string, l
 	federated := scope != nil && *scope == SearchScopeFederated
 	req := search.Request{Query: query, ARS: deref(ars), Lang: langCode(lang), Filter: searchFilter(filter), After: deref(after),
 		SkipHighlights: !federated && !selected(ctx, "hits", "highlights"), SkipFacets: !federated && !selected(ctx, "facets"),
-		SkipLeikaKeys: !federated}
+		SkipStoredFields: !federated}
 	if first != nil {
 		req.First = *first
 	}
@@ -47,8 +47,11 @@ func (r *queryResolver) Suggest(ctx context.Context, prefix string, ars *string,
 	err = r.Store.ViewShared(ctx, func(tx *catalog.Tx) error {
 		for _, s := range sugs {
 			svc, err := tx.Service(s.ServiceID)
-			if err != nil {
-				continue
+			switch {
+			case catalog.ErrorCode(err) == catalog.ENOTFOUND:
+				continue // deleted since the index answered
+			case err != nil:
+				return err
 			}
 			out = append(out, &SuggestionView{Text: s.Text, Service: svc})
 		}

@@ -354,7 +354,7 @@ func BenchmarkCitizenQueries(b *testing.B) {
 			b.ReportAllocs()
 			cpu0 := cpuTime()
 			for b.Loop() {
-				req := Request{Query: qs[i%len(qs)], First: 20, SkipHighlights: c.skip, SkipFacets: c.skip, SkipLeikaKeys: c.skip}
+				req := Request{Query: qs[i%len(qs)], First: 20, SkipHighlights: c.skip, SkipFacets: c.skip, SkipStoredFields: c.skip}
 				i++
 				if _, err := ix.Search(ctx, req); err != nil {
 					b.Fatal(err)
