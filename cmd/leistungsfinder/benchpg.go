@@ -110,6 +110,7 @@ func startPostgres(ctx context.Context, bin string, log *slog.Logger) (*pgCluste
 		"-c", "full_page_writes=off", "-c", "maintenance_work_mem=512MB", "-c", "work_mem=16MB", "-c", "jit=off")
 	var logBuf bytes.Buffer
 	c.cmd.Stdout, c.cmd.Stderr = &logBuf, &logBuf
+	c.cmd.WaitDelay = 5 * time.Second // a server that outlived its runuser must not block Wait
 	if err := c.cmd.Start(); err != nil {
 		c.Stop()
 		return nil, err
@@ -142,18 +143,17 @@ func (c *pgCluster) dsn() string {
 	return fmt.Sprintf("postgres://bench@127.0.0.1:%d/postgres?sslmode=disable", c.port)
 }
 
-// Stop stops the server and removes the cluster.
+// Stop stops the server (pg_ctl, fast mode: runuser does not pass a
+// signal on to it) and removes the cluster.
 func (c *pgCluster) Stop() {
 	if c.cmd != nil && c.cmd.Process != nil {
-		c.cmd.Process.Signal(os.Interrupt) // fast shutdown
-		done := make(chan struct{})
-		go func() { c.cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		if out, err := c.command(ctx, "pg_ctl", "stop", "-D", filepath.Join(c.dir, "data"), "-m", "fast", "-w").CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "bench: stopping PostgreSQL: %v: %s\n", err, out)
 			c.cmd.Process.Kill()
-			<-done
 		}
+		cancel()
+		c.cmd.Wait()
 	}
 	os.RemoveAll(c.dir)
 }
