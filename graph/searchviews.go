@@ -74,6 +74,7 @@ func searchFilter(f *SearchFilter) search.Filter {
 // searchView fills the answer; the responsible offices of the hits only
 // when offices is set (the client asked for them).
 func (r *Resolver) searchView(ctx context.Context, res *search.Result, ars string, offices bool) (*SearchResultView, error) {
+	noteSearchTotal(ctx, res.Total)
 	v := &SearchResultView{TotalCount: res.Total, Language: langEnum(res.Lang), Hits: []*SearchHitView{},
 		Facets: []*FacetView{}, DidYouMean: optString(res.DidYouMean), Peers: []*PeerSearchView{},
 		PageInfo: &PageInfo{HasNextPage: res.HasNextPage, EndCursor: optString(res.EndCursor)}}

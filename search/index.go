@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -66,23 +65,17 @@ type Index struct {
 // projection is one Bleve index with the derived tables that belong to it.
 // A rebuild makes a new one and swaps it in whole.
 type projection struct {
-	bi bleve.Index
-	// states are the states (first two digits of a region key) where the
-	// catalogue has responsibilities below the Bund: the states the portal
-	// serves. The responsibilities themselves stay in the store, which
-	// answers per LeiKa key (catalog.Tx.ResponsibilityPlaces): at the size
-	// of the whole network a copy of them cost a gigabyte and half a
-	// minute at every start.
-	states   atomic.Pointer[map[string]bool]
+	bi       bleve.Index
+	st       *catalog.Store
 	places   atomic.Pointer[placeTable]
 	placesMu sync.Mutex                   // serialises refreshes of places when a validity boundary passed
 	dict     atomic.Pointer[synonymIndex] // built-in rules and the catalogue's dictionary
-	// bounded is set once a document with a bounded validity is indexed:
-	// only then must searches filter by today's date, which costs two
-	// numeric range searches per query. It stays set until a rebuild.
-	bounded  atomic.Bool
 	rev      atomic.Uint64
 	dictDocs int
+	// bounded is set once a document with a bounded validity is indexed:
+	// only then must searches filter by the day, which costs two numeric
+	// range searches per query. It stays set until a rebuild.
+	bounded atomic.Bool
 }
 
 // document is what the index stores for one published service.
@@ -236,7 +229,7 @@ func (ix *Index) openExisting(ctx context.Context) (*projection, string) {
 	case len(rev) != 8:
 		reason = "no checkpoint (incomplete build)"
 	}
-	p := &projection{bi: bi}
+	p := &projection{bi: bi, st: ix.st}
 	if reason == "" {
 		p.rev.Store(binary.BigEndian.Uint64(rev))
 		if d, err := bi.GetInternal(keyDictDocs); err == nil {
@@ -255,8 +248,6 @@ func (ix *Index) openExisting(ctx context.Context) (*projection, string) {
 				reason = "the store's change log differs from the one indexed"
 				return nil
 			}
-			states := servedStates(tx)
-			p.states.Store(&states)
 			p.bounded.Store(anyBounded(bi))
 			places, err := buildPlaces(tx, ix.st.Now())
 			if err != nil {
@@ -398,7 +389,6 @@ func (ix *Index) applyPage(ctx context.Context, p *projection) (bool, error) {
 	var (
 		batch  *bleve.Batch
 		last   uint64
-		states map[string]bool
 		places *placeTable
 		dict   *synonymIndex
 		n      int
@@ -410,18 +400,13 @@ func (ix *Index) applyPage(ctx context.Context, p *projection) (bool, error) {
 		}
 		n = len(changes)
 		services := map[string]bool{}
-		resps := map[string]bool{}
 		regions, concepts := false, false
 		for _, ch := range changes {
 			switch ch.Kind {
 			case catalog.KindService:
 				services[ch.ID] = true
 			case catalog.KindResponsibility:
-				if resps[ch.ID] {
-					continue
-				}
-				resps[ch.ID] = true
-				keys, err := responsibilityKeys(tx, ch.ID)
+				keys, err := respKeys(tx, ch)
 				if err != nil {
 					return err
 				}
@@ -458,9 +443,6 @@ func (ix *Index) applyPage(ctx context.Context, p *projection) (bool, error) {
 		}
 		batch.SetInternal(keyCheckpoint, binary.BigEndian.AppendUint64(nil, last))
 		batch.SetInternal(keyLogMark, []byte(mark))
-		if len(resps) > 0 {
-			states = servedStates(tx)
-		}
 		if regions {
 			if places, err = buildPlaces(tx, ix.st.Now()); err != nil {
 				return err
@@ -482,9 +464,6 @@ func (ix *Index) applyPage(ctx context.Context, p *projection) (bool, error) {
 	if err := p.bi.Batch(batch); err != nil {
 		return false, catalog.Internal(fmt.Errorf("search index batch: %w", err))
 	}
-	if states != nil {
-		p.states.Store(&states)
-	}
 	p.rev.Store(last)
 	if places != nil {
 		p.places.Store(places)
@@ -494,6 +473,39 @@ func (ix *Index) applyPage(ctx context.Context, p *projection) (bool, error) {
 	}
 	ix.log.Debug("search index: applied changes", "changes", n, "revision", last)
 	return true, nil
+}
+
+// respKeys returns the LeiKa keys whose documents a change of a
+// responsibility affects: the key of the version it replaced or deleted,
+// and the key of the version it wrote. The catalogue's history has both;
+// when compaction has removed one, only a rebuild knows which documents
+// named it, and the error says so.
+func respKeys(tx *catalog.Tx, ch catalog.Change) ([]string, error) {
+	compacted := &catalog.Error{Code: catalog.ENOTFOUND, Rule: catalog.RuleCompacted,
+		Message: fmt.Sprintf("the history of responsibility %s was compacted", ch.ID)}
+	var keys []string
+	prev, err := tx.VersionBefore(catalog.KindResponsibility, ch.ID, ch.Revision)
+	switch {
+	case err != nil:
+		return nil, err
+	case prev != nil:
+		keys = append(keys, prev.(*catalog.Responsibility).LeikaKey)
+	case ch.Op == catalog.OpDelete || ch.Version > 1:
+		return nil, compacted
+	}
+	if ch.Op == catalog.OpPut {
+		cur, err := tx.VersionAt(catalog.KindResponsibility, ch.ID, ch.Revision)
+		switch {
+		case catalog.ErrorCode(err) == catalog.ENOTFOUND:
+			return nil, compacted
+		case err != nil:
+			return nil, err
+		}
+		if k := cur.(*catalog.Responsibility).LeikaKey; len(keys) == 0 || keys[0] != k {
+			keys = append(keys, k)
+		}
+	}
+	return keys, nil
 }
 
 // stage adds the current state of a service to batch: its document when it
@@ -535,6 +547,8 @@ func anyBounded(bi bleve.Index) bool {
 	return err != nil || res.Total > 0
 }
 
+// newDocument returns the document of a service; the region keys of its
+// responsibilities and whether one is online are read from the catalogue.
 func newDocument(tx *catalog.Tx, s *catalog.Service) (*document, error) {
 	d := &document{
 		Leika:      s.LeikaKeys,
@@ -731,7 +745,7 @@ func (ix *Index) buildPath() string { return ix.path + ".rebuild" }
 // and catches it up to the store's latest revision.
 func (ix *Index) build(ctx context.Context, progress func(done, total int)) (_ *projection, err error) {
 	start := time.Now()
-	p := &projection{}
+	p := &projection{st: ix.st}
 	dir := ""
 	if ix.path != "" {
 		dir = ix.buildPath()
@@ -766,8 +780,6 @@ func (ix *Index) build(ctx context.Context, progress func(done, total int)) (_ *
 			return catalog.Internal(fmt.Errorf("create search index: %w", err))
 		}
 		p.dictDocs = dictDocs
-		states := servedStates(tx)
-		p.states.Store(&states)
 		places, err := buildPlaces(tx, ix.st.Now())
 		if err != nil {
 			return err
@@ -902,44 +914,23 @@ func (ix *Index) vocabularyStale() bool {
 	return err == nil && int(n) > 2*p.dictDocs+50
 }
 
-// servedStates returns the states where the catalogue has responsibilities
-// below the Bund: one seek in the store's region index per state.
-func servedStates(tx *catalog.Tx) map[string]bool {
-	out := map[string]bool{}
-	for n := 1; n <= 16; n++ {
-		if st := fmt.Sprintf("%02d", n); tx.HasResponsibilitiesIn(st) {
-			out[st] = true
+// served returns a check of whether the catalogue has responsibilities in
+// the state of a region key (the states the portal serves), read from the
+// store once per state and query.
+func (p *projection) served(ctx context.Context) func(ars string) bool {
+	memo := map[string]bool{}
+	return func(ars string) bool {
+		if len(ars) != 12 || ars[:2] == catalog.Bund[:2] {
+			return false
 		}
-	}
-	return out
-}
-
-// serves reports whether the catalogue has responsibilities in the state
-// of a region key.
-func (p *projection) serves(ars string) bool {
-	st := p.states.Load()
-	return st != nil && len(ars) == 12 && (*st)[ars[:2]]
-}
-
-// responsibilityKeys returns the LeiKa keys a changed responsibility had
-// in any version, so that the documents of its previous and its current
-// key are both brought up to date (a delete leaves its versions in the
-// history).
-func responsibilityKeys(tx *catalog.Tx, id string) ([]string, error) {
-	vs, err := tx.History(catalog.KindResponsibility, id)
-	if catalog.ErrorCode(err) == catalog.ENOTFOUND {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var keys []string
-	for _, v := range vs {
-		if k := v.Record.(*catalog.Responsibility).LeikaKey; !slices.Contains(keys, k) {
-			keys = append(keys, k)
+		state := ars[:2] + "0000000000"
+		v, ok := memo[state]
+		if !ok {
+			_ = p.st.View(ctx, func(tx *catalog.Tx) error { v = tx.HasResponsibilityIn(state); return nil })
+			memo[state] = v
 		}
+		return v
 	}
-	return keys, nil
 }
 
 // compoundDictionary returns the words compounds are split into: the hand

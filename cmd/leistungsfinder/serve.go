@@ -19,6 +19,7 @@ import (
 	"github.com/leistungsfinder/leistungsfinder/catalog"
 	"github.com/leistungsfinder/leistungsfinder/catalog/demo"
 	"github.com/leistungsfinder/leistungsfinder/federation"
+	"github.com/leistungsfinder/leistungsfinder/federation/xzufi"
 	"github.com/leistungsfinder/leistungsfinder/graph"
 	"github.com/leistungsfinder/leistungsfinder/search"
 )
@@ -51,11 +52,22 @@ type Server struct {
 	// keeps; older ones are compacted away (peers then resync from the
 	// snapshot).
 	Retention int
+	// XZuFiInterval is the least time between two XZuFi exports for the
+	// gateway (/xzufi/index.txt); XZuFiMaxShrink the largest share of
+	// objects an export may drop before it is refused.
+	XZuFiInterval  time.Duration
+	XZuFiMaxShrink float64
+	// CORSOrigins may call the API from the browser ("*": any origin, for
+	// anonymous reads); empty turns CORS off.
+	CORSOrigins []string
+	// DisableIntrospection refuses __schema and __type queries.
+	DisableIntrospection bool
 
 	Store    *catalog.Store
 	Index    *search.Index
 	Feed     *federation.Feed
 	Mirror   *federation.Mirror
+	XZuFi    *xzufi.Publisher
 	stopRun  context.CancelFunc
 	running  sync.WaitGroup // followers of the change log: index, mirror, compaction
 	listener net.Listener
@@ -73,6 +85,10 @@ func (s *Server) ParseFlags(args []string, stderr io.Writer) error {
 	fs.StringVar(&s.AdminToken, "admin-token", env("LF_ADMIN_TOKEN", ""), "operator token for /admin/backup (LF_ADMIN_TOKEN); empty disables it")
 	fs.IntVar(&s.Retention, "retention", envInt("LF_RETENTION", 1_000_000), "change-log revisions the federation feed keeps (LF_RETENTION)")
 	fs.IntVar(&s.ResponseCache, "response-cache", envInt("LF_RESPONSE_CACHE", 4096), "anonymous answers kept, valid while the store's revision is unchanged; 0 disables (LF_RESPONSE_CACHE)")
+	fs.DurationVar(&s.XZuFiInterval, "xzufi-interval", envDuration("LF_XZUFI_INTERVAL", 5*time.Minute), "least time between two XZuFi exports at /xzufi/ (LF_XZUFI_INTERVAL)")
+	fs.Float64Var(&s.XZuFiMaxShrink, "xzufi-max-shrink", 0.2, "largest share of objects an XZuFi export may drop compared with the last published one")
+	cors := fs.String("cors-origins", env("LF_CORS_ORIGINS", ""), "comma-separated origins that may call the API from the browser, with credentials; * allows any origin for anonymous reads (LF_CORS_ORIGINS)")
+	fs.BoolVar(&s.DisableIntrospection, "disable-introspection", envBool("LF_DISABLE_INTROSPECTION", false), "refuse introspection queries (__schema, __type); GraphiQL and code generators need it (LF_DISABLE_INTROSPECTION)")
 	fs.BoolVar(&s.NoDemo, "no-demo", false, "do not load the demo catalogue into an empty data directory")
 	fs.IntVar(&s.GCPercent, "gc-percent", envInt("LF_GC_PERCENT", 400), "garbage collector target (GOGC) unless GOGC is set (LF_GC_PERCENT)")
 	level := fs.String("log-level", env("LF_LOG_LEVEL", "info"), "debug, info, warn or error (LF_LOG_LEVEL)")
@@ -80,6 +96,7 @@ func (s *Server) ParseFlags(args []string, stderr io.Writer) error {
 		return err
 	}
 	s.Log = newLogger(stderr, *level)
+	s.CORSOrigins = graph.ParseOrigins(*cors)
 	return nil
 }
 
@@ -105,7 +122,7 @@ func (s *Server) Open(ctx context.Context) error {
 	}
 	s.Index = ix
 	n, _ := ix.DocCount()
-	s.Log.Info("search index ready", "documents", n, "revision", ix.Revision(), "took", time.Since(start).Round(time.Millisecond).String())
+	s.Log.Info("search index ready", "documents", n, "revision", ix.Revision(), "took", time.Since(start))
 	// The index follows the change log from here on.
 	runCtx, stop := context.WithCancel(context.Background())
 	s.stopRun = stop
@@ -141,10 +158,18 @@ func (s *Server) Open(ctx context.Context) error {
 		}
 	})
 	s.running.Go(func() { s.compactLoop(runCtx) })
+	// The XZuFi export for the portal network's gateway, kept current.
+	s.XZuFi = xzufi.NewPublisher(st, filepath.Join(s.DataDir, "xzufi"), xzufi.ExportOptions{MaxShrink: s.XZuFiMaxShrink}, s.Log)
+	interval := s.XZuFiInterval
+	if interval <= 0 {
+		interval = 5 * time.Minute
+	}
+	s.running.Go(func() { s.XZuFi.Run(runCtx, interval) })
 
 	metrics := graph.NewMetrics()
 	metrics.Gauge("leistungsfinder_store_revision", "Last committed change-log revision.", func() float64 { return float64(st.Revision()) })
 	metrics.Gauge("leistungsfinder_search_revision", "Change-log revision the search index has applied.", func() float64 { return float64(ix.Revision()) })
+	metrics.Register(federation.NewCollector(s.Mirror))
 	metrics.Gauge("leistungsfinder_search_available", "1 when a search index serves searches, 0 while it is rebuilt after a failure.", func() float64 {
 		if ix.Health().Available {
 			return 1
@@ -154,17 +179,16 @@ func (s *Server) Open(ctx context.Context) error {
 	metrics.Gauge("leistungsfinder_search_failures", "Catch-ups and rebuilds of the search index that failed in a row (0: following the change log).", func() float64 { return float64(ix.Health().Failures) })
 	mux := http.NewServeMux()
 	route := func(pattern, name string, h http.Handler) { mux.Handle(pattern, metrics.Middleware(name, s.Log, h)) }
-	route("/graphql", "/graphql", graph.NewHandler(graph.Options{Store: st, Search: ix, Mirror: s.Mirror, FanOut: fanOut, Logger: s.Log,
-		CacheMaxAge: time.Minute, ResponseCache: s.ResponseCache}))
+	api := graph.NewHandler(graph.Options{Store: st, Search: ix, Mirror: s.Mirror, FanOut: fanOut, Logger: s.Log, Metrics: metrics,
+		CacheMaxAge: time.Minute, ResponseCache: s.ResponseCache, DisableIntrospection: s.DisableIntrospection})
+	route("/graphql", "/graphql", graph.CORS{Origins: s.CORSOrigins}.Handler(api))
 	route("GET /{$}", "/", graph.Playground("/graphql"))
 	route("GET /healthz", "/healthz", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") }))
 	route("GET /readyz", "/readyz", http.HandlerFunc(s.readyz))
 	route("/federation/", "/federation", s.Feed.Handler())
+	route("GET /xzufi/", "/xzufi", s.XZuFi.Handler())
 	route("GET /.well-known/jwks.json", "/.well-known/jwks.json", s.Feed.Handler())
-	mux.Handle("GET /metrics", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		metrics.ServeHTTP(w, r)
-		federation.WriteMetrics(w, s.Mirror.Status())
-	}))
+	mux.Handle("GET /metrics", metrics)
 	if s.AdminToken != "" {
 		route("GET /admin/backup", "/admin/backup", backupHandler(st, s.AdminToken))
 	}
@@ -184,8 +208,9 @@ func (s *Server) Open(ctx context.Context) error {
 		}
 	}()
 	s.ready.Store(true)
-	s.Log.Info("listening", "addr", "http://"+ln.Addr().String(), "graphql", "http://"+ln.Addr().String()+"/graphql",
-		"revision", st.Revision())
+	base := "http://" + ln.Addr().String()
+	s.Log.Info("listening", "addr", base, "explorer", base+"/", "graphql", base+"/graphql",
+		"revision", st.Revision(), "cors_origins", s.CORSOrigins, "introspection", !s.DisableIntrospection)
 	return nil
 }
 
