@@ -4,62 +4,28 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/catalog/catalogtest"
 )
 
 // testScale is a little above the demo catalogue, so that every kind of
 // synthetic record is made, and small enough for a unit test.
 var testScale = Scale{Name: "T", Services: 1_200, Offices: 900, Responsibilities: 40_000}
 
-func openAt(t *testing.T, dir string) *catalog.Store {
-	t.Helper()
+func openAt(t *testing.T) *catalog.Store {
 	now := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
-	st, err := catalog.Open(filepath.Join(dir, "catalog.db"), catalog.Options{Portal: "HE", Now: func() time.Time { return now }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := st.Check(); err != nil {
-			t.Errorf("Check: %v", err)
-		}
-		st.Close()
-	})
-	return st
-}
-
-// dump returns every record of the store as JSON by kind and ID.
-func dump(t *testing.T, st *catalog.Store) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	err := st.View(ctx, func(tx *catalog.Tx) error {
-		for _, k := range catalog.Kinds {
-			err := tx.Each(k, func(r catalog.Record) (bool, error) {
-				b, err := json.Marshal(r)
-				out[string(k)+" "+catalog.MetaOf(r).ID] = string(b)
-				return true, err
-			})
-			if err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return catalogtest.Open(t, catalog.Options{Portal: "HE", Now: func() time.Time { return now }})
 }
 
 // TestLoadScale writes a small generated catalogue once straight through
 // and once killed after three batches and resumed, and checks that both
 // are the same catalogue, of the size asked for, with the demo inside.
 func TestLoadScale(t *testing.T) {
-	whole := openAt(t, t.TempDir())
+	whole := openAt(t)
 	sum, err := LoadScale(ctx, whole, testScale, ScaleOptions{Seed: 7, BatchSize: 2_000, Log: testLogger(t)})
 	if err != nil {
 		t.Fatalf("LoadScale: %v", err)
@@ -113,8 +79,7 @@ func TestLoadScale(t *testing.T) {
 	})
 
 	t.Run("ResumedAfterKill", func(t *testing.T) {
-		dir := t.TempDir()
-		st := openAt(t, dir)
+		st := openAt(t)
 		killed, kill := context.WithCancel(ctx)
 		_, err := LoadScale(killed, st, testScale, ScaleOptions{Seed: 7, BatchSize: 2_000, AfterBatch: func(n int) {
 			if n >= 3*2_000 {
@@ -131,7 +96,7 @@ func TestLoadScale(t *testing.T) {
 		if total := int(st.Revision()); resumed != total-3*2_000 {
 			t.Errorf("resumed run wrote %d records, want %d (the %d not written before)", resumed, total-3*2_000, total)
 		}
-		a, b := dump(t, whole), dump(t, st)
+		a, b := catalogtest.Contents(t, whole, catalog.Kinds...), catalogtest.Contents(t, st, catalog.Kinds...)
 		if len(a) != len(b) {
 			t.Fatalf("resumed store has %d records, uninterrupted one %d", len(b), len(a))
 		}
