@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"time"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
@@ -107,10 +108,19 @@ func runGen(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := writeGenState(marker, want); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "gen: scale %s seed %d in %s: %d regions, %d services, %d offices, %d online services, %d responsibilities (store %s), search index %d documents (%s)\n",
+	fmt.Fprintf(stdout, "gen: scale %s seed %d in %s: %d regions, %d services, %d offices, %d online services, %d responsibilities (store %s), search index %d documents (%s); %s\n",
 		sc.Name, *seed, *out, sum.Regions, sum.Services, sum.Offices, sum.OnlineServices, sum.Responsibilities,
-		loaded.Round(time.Second), docs, time.Since(t0).Round(time.Second))
+		loaded.Round(time.Second), docs, time.Since(t0).Round(time.Second), goMemory())
 	return nil
+}
+
+// goMemory describes the memory the Go runtime took from the system: the
+// peak a long command needed besides the store file it maps (which the
+// kernel pages in and out and counts in the RSS too).
+func goMemory() string {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return fmt.Sprintf("Go memory %d MB, heap in use %d MB", m.Sys>>20, m.HeapInuse>>20)
 }
 
 func writeGenState(path string, s genState) error {
