@@ -46,6 +46,18 @@ type ImportItem struct {
 	Skip string
 }
 
+// Items returns a next function for Import over a slice.
+func Items(items []*ImportItem) func() (*ImportItem, error) {
+	i := 0
+	return func() (*ImportItem, error) {
+		if i == len(items) {
+			return nil, nil
+		}
+		i++
+		return items[i-1], nil
+	}
+}
+
 // ImportOptions configure Import.
 type ImportOptions struct {
 	// DryRun applies everything in one transaction that is then rolled

@@ -165,14 +165,6 @@ func runImportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	fmt.Fprintf(stderr, "%s: %d records read\n", src, len(items))
 	return withStore(*dataDir, func(st *catalog.Store) error {
-		i := 0
-		next := func() (*federation.ImportItem, error) {
-			if i == len(items) {
-				return nil, nil
-			}
-			i++
-			return items[i-1], nil
-		}
-		return runImport(ctx, st, next, opt, stdout, stderr)
+		return runImport(ctx, st, federation.Items(items), opt, stdout, stderr)
 	})
 }

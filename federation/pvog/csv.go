@@ -164,12 +164,7 @@ func federalService(idLB, leika, formal, citizen string) *catalog.Service {
 func patchNames(in *catalog.Service) func(catalog.Record) catalog.Record {
 	return func(cur catalog.Record) catalog.Record {
 		s := cur.(*catalog.Service)
-		for _, e := range in.ExternalIDs {
-			if !slices.Contains(s.ExternalIDs, e) {
-				s.ExternalIDs = append(s.ExternalIDs, e)
-			}
-		}
-		if s.RegionKey != catalog.Bund {
+		if !addExternal(s, in) {
 			return s
 		}
 		if !slices.Contains(s.LeikaKeys, in.LeikaKeys[0]) {
@@ -194,4 +189,16 @@ func patchNames(in *catalog.Service) func(catalog.Record) catalog.Record {
 		}
 		return s
 	}
+}
+
+// addExternal gives a matched service the input's external IDs and
+// reports whether the input may change the rest: only a service of the
+// Bund takes the federal catalogue's content; a state's own keeps its.
+func addExternal(s, in *catalog.Service) bool {
+	for _, e := range in.ExternalIDs {
+		if !slices.Contains(s.ExternalIDs, e) {
+			s.ExternalIDs = append(s.ExternalIDs, e)
+		}
+	}
+	return s.RegionKey == catalog.Bund
 }

@@ -389,12 +389,7 @@ func parseFee(f module, lang string) (catalog.Fee, bool) {
 func patchDetail(in *catalog.Service, lang string) func(catalog.Record) catalog.Record {
 	return func(cur catalog.Record) catalog.Record {
 		s := cur.(*catalog.Service)
-		for _, e := range in.ExternalIDs {
-			if !slices.Contains(s.ExternalIDs, e) {
-				s.ExternalIDs = append(s.ExternalIDs, e)
-			}
-		}
-		if s.RegionKey != catalog.Bund {
+		if !addExternal(s, in) {
 			return s
 		}
 		texts := map[catalog.Module]i18n.Text{}

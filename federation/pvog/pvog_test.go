@@ -17,14 +17,7 @@ var ctx = context.Background()
 
 func apply(t *testing.T, st *catalog.Store, items []*federation.ImportItem) federation.ImportSummary {
 	t.Helper()
-	i := 0
-	sum, err := federation.Import(ctx, st, func() (*federation.ImportItem, error) {
-		if i == len(items) {
-			return nil, nil
-		}
-		i++
-		return items[i-1], nil
-	}, federation.ImportOptions{})
+	sum, err := federation.Import(ctx, st, federation.Items(items), federation.ImportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
