@@ -17,7 +17,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -171,11 +170,6 @@ func NewHandler(cfg Options) http.Handler {
 		w.WriteHeader(rec.status)
 		w.Write(rec.body)
 	})
-}
-
-// Playground returns GraphiQL for people who explore the API by hand.
-func Playground(endpoint string) http.Handler {
-	return playground.Handler("Leistungsfinder", endpoint)
 }
 
 func readLimited(r *http.Request, limit int64) ([]byte, error) {

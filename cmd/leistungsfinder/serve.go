@@ -20,6 +20,7 @@ import (
 	"github.com/leistungsfinder/leistungsfinder/catalog/demo"
 	"github.com/leistungsfinder/leistungsfinder/federation"
 	"github.com/leistungsfinder/leistungsfinder/graph"
+	"github.com/leistungsfinder/leistungsfinder/graph/web"
 	"github.com/leistungsfinder/leistungsfinder/search"
 )
 
@@ -145,7 +146,9 @@ func (s *Server) Open(ctx context.Context) error {
 	route := func(pattern, name string, h http.Handler) { mux.Handle(pattern, metrics.Middleware(name, s.Log, h)) }
 	route("/graphql", "/graphql", graph.NewHandler(graph.Options{Store: st, Search: ix, Mirror: s.Mirror, FanOut: fanOut, Logger: s.Log,
 		CacheMaxAge: time.Minute, ResponseCache: s.ResponseCache}))
-	route("GET /{$}", "/", graph.Playground("/graphql"))
+	for _, p := range web.Pages() { // GraphiQL, portal preview, editor console
+		route(p.Pattern, p.Name, p.Handler)
+	}
 	route("GET /healthz", "/healthz", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") }))
 	route("GET /readyz", "/readyz", http.HandlerFunc(s.readyz))
 	route("/federation/", "/federation", s.Feed.Handler())
@@ -174,6 +177,7 @@ func (s *Server) Open(ctx context.Context) error {
 	}()
 	s.ready.Store(true)
 	s.Log.Info("listening", "addr", "http://"+ln.Addr().String(), "graphql", "http://"+ln.Addr().String()+"/graphql",
+		"explorer", "http://"+ln.Addr().String()+"/graphiql",
 		"revision", st.Revision())
 	return nil
 }
