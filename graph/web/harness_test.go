@@ -375,8 +375,8 @@ func artifactDir(t *testing.T) string {
 			artifacts, _ = os.MkdirTemp("", "lf-screenshots-")
 		}
 		os.MkdirAll(artifacts, 0o755)
+		t.Logf("screenshots in %s", artifacts)
 	})
-	t.Logf("screenshots in %s", artifacts)
 	return artifacts
 }
 
@@ -403,6 +403,12 @@ func (tb *tab) signIn(who, path string) {
 	if path != "" {
 		tb.run(chromedp.Navigate(tb.srv.url + path))
 	}
+}
+
+// fill sets a form control's value as a user's choice would, with the
+// change event.
+func fill(sel, value string) chromedp.Action {
+	return chromedp.Evaluate(`(() => { const e = document.querySelector(`+jsString(sel)+`); e.value = `+jsString(value)+`; e.dispatchEvent(new Event('change', {bubbles: true})); })()`, nil)
 }
 
 func jsString(s string) string { b, _ := json.Marshal(s); return string(b) }

@@ -17,6 +17,12 @@ export function h(tag, attrs, ...children) {
   return el;
 }
 
+// add appends children to el like h does: null and false are skipped.
+export function add(el, ...children) {
+  append(el, children);
+  return el;
+}
+
 function append(el, children) {
   for (const c of children) {
     if (c === null || c === undefined || c === false) continue;

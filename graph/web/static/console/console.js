@@ -5,7 +5,7 @@
 // cookie, the URL or a log). The view is in the URL (?view=…&id=…).
 // What the role may not do is not offered; the server refuses it anyway.
 import { gql as request } from '/static/common/gql.js';
-import { h, richText, combobox } from '/static/common/dom.js';
+import { h, add, richText, combobox } from '/static/common/dom.js';
 
 const TOKEN = 'leistungsfinder.token';
 const app = document.getElementById('app');
@@ -66,11 +66,11 @@ function showFieldErrors(form, summary, e) {
   summary.replaceChildren();
   if (!e) return;
   const list = e.code === 'INVALID' ? (e.errors[0].extensions.errors || [{ field: e.errors[0].extensions.field, message: e.errors[0].message }]) : null;
-  if (!list) { summary.append(errorBox(e)); return; }
+  if (!list) { add(summary, errorBox(e)); return; }
   let first = null;
   list.forEach((fe, i) => {
     const el = form.querySelector(`[data-field="${CSS.escape(fe.field || '')}"]`);
-    if (!el) { summary.append(h('p', { class: 'error', role: 'alert' }, (fe.field ? fe.field + ': ' : '') + fe.message)); return; }
+    if (!el) { add(summary, h('p', { class: 'error', role: 'alert' }, (fe.field ? fe.field + ': ' : '') + fe.message)); return; }
     const id = 'err-' + i;
     el.setAttribute('aria-invalid', 'true');
     el.setAttribute('aria-describedby', id);
@@ -165,12 +165,12 @@ async function officesView(p) {
   const out = h('section', { 'aria-labelledby': 'h' }, h('h2', { id: 'h' }, 'Offices'));
   if (me.role === 'STATE_EDITOR') {
     const input = h('input', { id: 'ars', value: ars, inputmode: 'numeric' });
-    out.append(h('form', { onsubmit: (e) => { e.preventDefault(); go({ view: 'offices', ars: input.value.trim() }); } },
+    add(out, h('form', { onsubmit: (e) => { e.preventDefault(); go({ view: 'offices', ars: input.value.trim() }); } },
       h('label', { for: 'ars' }, 'Region key (12 digits)'), h('div', { class: 'row' }, input, h('button', { type: 'submit' }, 'Show'))));
   }
   for (const key of keys) {
-    const d = await gql('query($ars: String!) { offices(ars: $ars, first: 100) { totalCount nodes { id name region { name } address { street postalCode city } } } }', { ars: key });
-    out.append(h('h3', {}, `${key}: ${d.offices.totalCount} offices`),
+    const d = await gql('query($ars: String!) { offices(ars: $ars, first: 50) { totalCount nodes { id name region { name } address { street postalCode city } } } }', { ars: key });
+    add(out, h('h3', {}, `${key}: ${d.offices.totalCount} offices`),
       h('ul', { class: 'plain offices' }, d.offices.nodes.map((o) => h('li', { class: 'card' },
         link({ view: 'office', id: o.id }, o.name), h('div', { class: 'muted' }, [o.region.name, o.address && `${o.address.street || ''}, ${o.address.postalCode} ${o.address.city}`].filter(Boolean).join(' · '))))));
   }
@@ -295,7 +295,7 @@ async function officeView(p) {
       else showFieldErrors(form, summary, ex);
     }
   });
-  form.append(summary, conflict,
+  add(form, summary, conflict,
     h('label', { for: 'name' }, 'Name (German)'), name,
     h('label', { for: 'kind' }, 'Kind'), kind,
     parts,
@@ -305,7 +305,7 @@ async function officeView(p) {
     h('label', { for: 'reason' }, 'Reason for the change (optional)'), reason,
     h('button', { type: 'submit', id: 'save' }, 'Save'), saved);
 
-  out.append(h('h2', { id: 'h' }, o.name), h('p', { class: 'muted' }, `${o.id} · ${o.region.name} · revision ${o.revision} · `, link({ view: 'history', kind: 'OFFICE', id }, 'History')), form);
+  add(out, h('h2', { id: 'h' }, o.name), h('p', { class: 'muted' }, `${o.id} · ${o.region.name} · revision ${o.revision} · `, link({ view: 'history', kind: 'OFFICE', id }, 'History')), form);
 
   async function conflictView(ex, mine) {
     const current = ex.errors[0].extensions.currentRevision;
@@ -325,7 +325,7 @@ async function officeView(p) {
 }
 
 function diffTable(versions) {
-  return h('div', { class: 'table-wrap' }, h('table', { class: 'diff' },
+  return h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': 'Table (scrolls sideways)' }, h('table', { class: 'diff' },
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Revision'), h('th', { scope: 'col' }, 'Who, when, why'), h('th', { scope: 'col' }, 'Field'), h('th', { scope: 'col' }, 'Before'), h('th', { scope: 'col' }, 'After'))),
     h('tbody', {}, versions.flatMap((v) => (v.changes.length ? v.changes : [{ path: '', before: null, after: null }]).map((c, i) => h('tr', {},
       h('td', {}, i === 0 ? String(v.revision) : ''),
@@ -377,7 +377,7 @@ async function onlineView() {
   const offices = [];
   for (const key of scopes()) {
     if (me.role === 'STATE_EDITOR') break;
-    const d = await gql('query($ars: String!) { offices(ars: $ars, first: 100) { nodes { id name } } }', { ars: key });
+    const d = await gql('query($ars: String!) { offices(ars: $ars, first: 50) { nodes { id name } } }', { ars: key });
     offices.push(...d.offices.nodes);
   }
   // New online service.
@@ -523,7 +523,7 @@ async function reviewView() {
           form.replaceChildren(h('p', { class: 'notice', role: 'status' }, `${c.id}: ${r.reviewChangeRequest.state}`));
         } catch (ex) { showFieldErrors(form, summary, ex); }
       };
-      form.append(h('button', { type: 'button', class: 'approve', onclick: () => decide('APPROVE') }, 'Approve'),
+      add(form, h('button', { type: 'button', class: 'approve', onclick: () => decide('APPROVE') }, 'Approve'),
         h('button', { type: 'button', class: 'danger reject', onclick: () => decide('REJECT') }, 'Reject'));
       form.addEventListener('submit', (e) => e.preventDefault());
       return form;
@@ -538,7 +538,7 @@ async function translationsView(p) {
   const c = d.translationCoverage;
   return h('section', { 'aria-labelledby': 'h' }, h('h2', { id: 'h' }, 'English texts'),
     h('p', {}, `${c.servicesConsidered} published services; ${c.totalCount} lack English or have stale English.`),
-    h('div', { class: 'table-wrap' }, h('table', {}, h('caption', {}, 'Coverage per module'),
+    h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': 'Table (scrolls sideways)' }, h('table', {}, h('caption', {}, 'Coverage per module'),
       h('thead', {}, h('tr', {}, ['Module', 'German', 'English', 'Missing', 'Stale'].map((x) => h('th', { scope: 'col' }, x)))),
       h('tbody', {}, c.totals.map((t) => h('tr', {}, h('td', {}, t.label), h('td', {}, t.german), h('td', {}, t.translated), h('td', {}, t.missing), h('td', {}, t.stale)))))),
     h('h3', {}, 'Services with gaps'),
@@ -582,7 +582,7 @@ async function changesView() {
     rows.push(...d.changedSince.nodes);
   }
   return h('section', { 'aria-labelledby': 'h' }, h('h2', { id: 'h' }, 'What changed this week'),
-    rows.length ? h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {}, ['When', 'What', 'Record', 'Who', 'Why'].map((x) => h('th', { scope: 'col' }, x)))),
+    rows.length ? h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': 'Table (scrolls sideways)' }, h('table', {}, h('thead', {}, h('tr', {}, ['When', 'What', 'Record', 'Who', 'Why'].map((x) => h('th', { scope: 'col' }, x)))),
       h('tbody', {}, rows.map((c) => h('tr', {}, h('td', {}, new Date(c.time).toLocaleString('en-GB')), h('td', {}, `${c.operation} ${c.kind}`),
         h('td', {}, c.kind === 'OFFICE' ? link({ view: 'history', kind: 'OFFICE', id: c.id }, c.id) : c.id), h('td', {}, c.actor || ''), h('td', {}, c.reason || '')))))) : h('p', { class: 'muted' }, 'No changes in the last seven days.'));
 }
@@ -611,7 +611,7 @@ async function editorsView() {
   });
   const msg = h('div', { 'aria-live': 'polite' });
   return h('section', { 'aria-labelledby': 'h' }, h('h2', { id: 'h' }, 'Editors'), msg,
-    h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {}, ['ID', 'Name', 'Role', 'Scopes', 'State', ''].map((x) => h('th', { scope: 'col' }, x)))),
+    h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': 'Table (scrolls sideways)' }, h('table', {}, h('thead', {}, h('tr', {}, ['ID', 'Name', 'Role', 'Scopes', 'State', ''].map((x) => h('th', { scope: 'col' }, x)))),
       h('tbody', {}, d.editors.map((e) => h('tr', {}, h('td', {}, e.id), h('td', {}, e.name), h('td', {}, e.role), h('td', {}, e.scopes.join(', ')), h('td', {}, e.active ? 'active' : 'revoked'),
         h('td', {}, e.active && e.id !== me.editor?.id ? h('button', { type: 'button', class: 'danger', 'aria-label': `Revoke ${e.name}`, onclick: async () => {
           try { await gql('mutation($id: ID!) { revokeEditor(id: $id) { id } }', { id: e.id }); await render(); } catch (ex) { msg.replaceChildren(errorBox(ex)); }

@@ -2,7 +2,7 @@
 // URL (?ars=…&q=…&service=…&lang=en), so every view can be shared and the
 // back button works.
 import { gql } from '/static/common/gql.js';
-import { h, richText, highlight, combobox } from '/static/common/dom.js';
+import { h, add, richText, highlight, combobox } from '/static/common/dom.js';
 
 const words = {
   de: {
@@ -97,9 +97,9 @@ async function placeSection(s) {
       const d = await gql('query($ars: String!, $lang: Lang) { region(ars: $ars, lang: $lang) { name levelLabel parent { name } } }', { ars: s.ars, lang: L() });
       if (d.region) name = d.region.name + (d.region.parent ? ' (' + d.region.parent.name + ')' : '');
     } catch (e) { /* the key itself is shown */ }
-    sec.append(h('p', { id: 'place-name' }, name));
+    add(sec, h('p', { id: 'place-name' }, name));
   } else {
-    sec.append(h('p', { class: 'muted' }, t.noPlace));
+    add(sec, h('p', { class: 'muted' }, t.noPlace));
   }
   const input = h('input', { id: 'place-input', type: 'text', 'aria-describedby': 'place-h' });
   const list = h('ul', { id: 'place-list' });
@@ -107,7 +107,7 @@ async function placeSection(s) {
     const d = await gql('query($q: String, $lang: Lang) { regions(query: $q, first: 8, lang: $lang) { nodes { ars name levelLabel postalCodes parent { name } } } }', { q, lang: L() });
     return d.regions.nodes.map((r) => ({ value: r.ars, label: `${r.name} – ${r.levelLabel}${r.postalCodes.length ? ' (' + r.postalCodes.slice(0, 3).join(', ') + ')' : ''}` }));
   }, (o) => go({ ars: o.value, service: '' }));
-  sec.append(h('label', { for: 'place-input' }, s.ars ? t.change : t.place), h('div', { class: 'combo' }, input, list));
+  add(sec, h('label', { for: 'place-input' }, s.ars ? t.change : t.place), h('div', { class: 'combo' }, input, list));
   return sec;
 }
 
@@ -131,9 +131,9 @@ async function resultsView(s) {
     } }`, { q: s.q, ars: s.ars || null, lang: L() });
   const r = d.search;
   const out = h('section', { id: 'results', 'aria-labelledby': 'results-h' }, h('h2', { id: 'results-h' }, t.results), h('p', {}, t.found(r.totalCount)));
-  if (r.didYouMean) out.append(h('p', { id: 'did-you-mean' }, t.didYouMean + ' ', link({ q: r.didYouMean }, r.didYouMean), '?'));
-  if (!r.hits.length) out.append(h('p', {}, t.none));
-  out.append(h('ol', { class: 'plain hits' }, r.hits.map((hit) => {
+  if (r.didYouMean) add(out, h('p', { id: 'did-you-mean' }, t.didYouMean + ' ', link({ q: r.didYouMean }, r.didYouMean), '?'));
+  if (!r.hits.length) add(out, h('p', {}, t.none));
+  add(out, h('ol', { class: 'plain hits' }, r.hits.map((hit) => {
     const frag = (hit.highlights.find((x) => x.field !== 'name' && x.field !== 'keywords') || hit.highlights[0]);
     return h('li', { class: 'card hit' },
       h('h3', {}, link({ service: hit.service.leikaKeys[0] }, hit.service.name)),
@@ -141,7 +141,7 @@ async function resultsView(s) {
       hit.responsibleOffices.length ? h('p', { class: 'muted' }, t.office + ': ' + hit.responsibleOffices.map((o) => o.name).join(', ')) : null);
   })));
   if (r.facets.length) {
-    out.append(h('h3', {}, t.facets), h('div', { class: 'facets' }, r.facets.filter((f) => f.values.length).map((f) =>
+    add(out, h('h3', {}, t.facets), h('div', { class: 'facets' }, r.facets.filter((f) => f.values.length).map((f) =>
       h('div', {}, h('h4', {}, f.name), h('ul', {}, f.values.map((v) => h('li', {}, `${v.label} (${v.count})`)))))));
   }
   return out;
@@ -176,31 +176,31 @@ async function serviceView(s) {
     const sec = h('section', { class: 'module', 'data-module': m.code }, h('h3', {}, m.label));
     if (m.isSpecialised) {
       const replaced = m.additions.some((a) => a.mode === 'REPLACE');
-      if (!replaced && m.central) sec.append(text(m.central, true));
+      if (!replaced && m.central) add(sec, text(m.central, true));
       for (const a of m.additions) {
-        sec.append(h('div', { class: 'addition' },
+        add(sec, h('div', { class: 'addition' },
           h('span', { class: 'badge' }, (a.mode === 'REPLACE' ? t.replacedBy : t.localAddition) + ': ' + a.from.name),
           text(a.text, true)));
       }
     } else {
-      sec.append(text(m.text, true));
+      add(sec, text(m.text, true));
     }
-    art.append(sec);
+    add(art, sec);
   }
   if (ls.fees.length) {
-    art.append(h('section', { id: 'fees' }, h('h3', {}, t.fees), h('ul', {}, ls.fees.map((f) =>
+    add(art, h('section', { id: 'fees' }, h('h3', {}, t.fees), h('ul', {}, ls.fees.map((f) =>
       h('li', {}, h('strong', {}, f.formatted), f.label ? ' – ' + f.label : '', f.description ? h('div', {}, text(f.description)) : null)))));
   }
   if (ls.deadlines.length) {
-    art.append(h('section', { id: 'deadlines' }, h('h3', {}, t.deadlines), h('ul', {}, ls.deadlines.map((x) =>
+    add(art, h('section', { id: 'deadlines' }, h('h3', {}, t.deadlines), h('ul', {}, ls.deadlines.map((x) =>
       h('li', {}, h('strong', {}, x.label), x.duration ? ': ' + x.duration.formatted : '', x.description ? h('div', {}, text(x.description)) : null)))));
   }
   if (ls.processingTime) {
     const p = ls.processingTime;
-    art.append(h('section', {}, h('h3', {}, t.processing), p.duration ? h('p', {}, p.duration.formatted) : null, text(p.description)));
+    add(art, h('section', {}, h('h3', {}, t.processing), p.duration ? h('p', {}, p.duration.formatted) : null, text(p.description)));
   }
   if (ls.responsibleOffices.length) {
-    art.append(h('section', { id: 'offices' }, h('h3', {}, t.offices), ls.responsibleOffices.map((o) => {
+    add(art, h('section', { id: 'offices' }, h('h3', {}, t.offices), ls.responsibleOffices.map((o) => {
       const a = o.address;
       const where = a ? [a.street, [a.postalCode, a.city].join(' ')].filter(Boolean).join(', ') : '';
       return h('div', { class: 'card office' },
@@ -214,7 +214,7 @@ async function serviceView(s) {
     })));
   }
   if (ls.onlineServices.length) {
-    art.append(h('section', { id: 'online' }, h('h3', {}, t.online), h('ul', {}, ls.onlineServices.map((o) =>
+    add(art, h('section', { id: 'online' }, h('h3', {}, t.online), h('ul', {}, ls.onlineServices.map((o) =>
       h('li', {}, o.links.map((l) => h('a', { href: l.url, rel: 'noopener noreferrer' }, l.title || o.title)),
         o.trustLevel ? h('span', { class: 'muted' }, ` (${t.trust}: ${t.trustLevels[o.trustLevel] || o.trustLevel})`) : null)))));
   }
