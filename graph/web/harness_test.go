@@ -291,9 +291,7 @@ document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.vi
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if !t.Failed() {
-			tb.checkCSP()
-		}
+		tb.checkCSP()
 		tb.mu.Lock()
 		foreign := tb.foreign
 		tb.mu.Unlock()
