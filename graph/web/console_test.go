@@ -3,6 +3,7 @@ package web_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -188,5 +189,61 @@ func TestConsoleScope(t *testing.T) {
 	// The token never reached the server's log.
 	if strings.Contains(s.log.String(), s.tokens["municipal"]) {
 		t.Error("the server logged an editor's token")
+	}
+}
+
+// A municipal editor creates an online service, finds it in the region's
+// list, edits it, makes it responsible for a service, and removes that
+// responsibility again; the citizen page follows.
+func TestConsoleOnlineServices(t *testing.T) {
+	s := start(t)
+	tb := newTab(t, s)
+	tb.signIn("municipal", "/console?view=online")
+	tb.run(
+		chromedp.WaitVisible(`#online-form`, chromedp.ByQuery),
+		chromedp.SendKeys(`#os-title`, "Hundesteuer Eschwege online", chromedp.ByQuery),
+		chromedp.SendKeys(`#os-url`, "https://eschwege.example/hundesteuer", chromedp.ByQuery),
+		fill(`#os-trust`, "SUBSTANTIAL"),
+		chromedp.Click(`#online-form button[type=submit]`, chromedp.ByQuery),
+	)
+	tb.waitText(`#online-form`, "Created")
+	var osID string
+	tb.run(chromedp.Value(`#rs-online`, &osID, chromedp.ByQuery))
+	if !strings.HasPrefix(osID, "HE.") {
+		t.Fatalf("the new online service's ID %q was not offered for the responsibility", osID)
+	}
+	tb.run(chromedp.SendKeys(`#rs-service`, perso, chromedp.ByQuery), fill(`#rs-office`, ""),
+		chromedp.Click(`#responsibility-form button[type=submit]`, chromedp.ByQuery))
+	tb.waitText(`#responsibility-form`, "is responsible for "+perso)
+
+	tb.run(chromedp.Reload())
+	tb.waitText(`.online-services`, "Hundesteuer Eschwege online")
+	tb.waitText(`table.responsibilities`, "Hundesteuer Eschwege online")
+
+	citizen := newTab(t, s)
+	citizen.run(chromedp.Navigate(s.url + "/portal?ars=" + eschwege + "&service=" + perso))
+	citizen.waitText(`#online`, "Hundesteuer Eschwege online")
+
+	// Edit its title.
+	tb.run(chromedp.Click(`//ul[contains(@class,"online-services")]//a[text()="Hundesteuer Eschwege online"]`, chromedp.BySearch))
+	tb.run(chromedp.WaitVisible(`#online-edit`, chromedp.ByQuery), fill(`#ose-title`, "Hundesteuer online anmelden"),
+		chromedp.Click(`#online-edit button[type=submit]`, chromedp.ByQuery))
+	tb.waitText(`#online-edit`, "Saved")
+	d, _ := s.gql(t, "", `query($id: ID!) { onlineService(id: $id, lang: DE) { title links { url } trustLevel } }`, map[string]any{"id": osID})
+	got := d["onlineService"].(map[string]any)
+	if got["title"] != "Hundesteuer online anmelden" || got["trustLevel"] != "SUBSTANTIAL" || len(got["links"].([]any)) != 1 {
+		t.Errorf("after the edit the online service is %v", got)
+	}
+
+	// Remove the responsibility: the citizen page no longer offers it.
+	tb.run(chromedp.Navigate(s.url + "/console?view=online"))
+	tb.waitText(`table.responsibilities`, "Hundesteuer online anmelden")
+	tb.run(chromedp.Click(`//table[contains(@class,"responsibilities")]//tr[contains(., "Hundesteuer online anmelden")]//button`, chromedp.BySearch))
+	tb.run(chromedp.Poll(`!document.querySelector('table.responsibilities') || !document.querySelector('table.responsibilities').innerText.includes('Hundesteuer online anmelden')`, nil,
+		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(20*time.Second)))
+	citizen.run(chromedp.Reload())
+	citizen.waitText(`#service`, "Obermarkt 22")
+	if strings.Contains(citizen.text(`#service`), "Hundesteuer online anmelden") {
+		t.Error("the citizen page still offers the removed online service")
 	}
 }

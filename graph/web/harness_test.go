@@ -269,7 +269,7 @@ type tab struct {
 func newTab(t *testing.T, s *server) *tab {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(browserCtx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 4*time.Minute)
 	tb := &tab{t: t, ctx: ctx, srv: s}
 	host := strings.TrimPrefix(s.url, "http://")
 	chromedp.ListenTarget(ctx, func(ev any) {
@@ -348,7 +348,7 @@ func (tb *tab) checkCSP() {
 // $LF_ARTIFACTS, else a folder of the test's own.
 func (tb *tab) screenshot(name string) {
 	var buf []byte
-	ctx, cancel := context.WithTimeout(tb.ctx, 20*time.Second)
+	ctx, cancel := context.WithTimeout(tb.ctx, time.Minute)
 	defer cancel()
 	if err := chromedp.Run(ctx, chromedp.FullScreenshot(&buf, 100)); err != nil {
 		tb.t.Logf("screenshot %s: %v", name, err)

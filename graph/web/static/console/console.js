@@ -19,6 +19,7 @@ const views = {
   offices: { title: 'Offices', roles: ['MUNICIPAL_EDITOR', 'STATE_EDITOR'], render: officesView },
   office: { roles: ['MUNICIPAL_EDITOR', 'STATE_EDITOR'], render: officeView },
   online: { title: 'Online services and responsibilities', roles: ['MUNICIPAL_EDITOR', 'STATE_EDITOR'], render: onlineView },
+  onlineservice: { roles: ['MUNICIPAL_EDITOR', 'STATE_EDITOR'], render: onlineServiceView },
   additions: { title: 'Local additions', roles: ['MUNICIPAL_EDITOR'], render: additionsView },
   explain: { title: 'Why not found?', roles: ['MUNICIPAL_EDITOR', 'STATE_EDITOR'], render: explainView },
   review: { title: 'Review queue', roles: ['STATE_EDITOR'], render: reviewView },
@@ -178,7 +179,7 @@ async function officesView(p) {
 }
 
 const OFFICE = `query($id: ID!) {
-  de: office(id: $id, lang: DE) { id name kind revision region { ars name }
+  de: office(id: $id, lang: DE) { id name kind revision parentId region { ars name }
     addresses { kind street poBox postalCode city ars }
     openingHoursSlots { day open close } openingHoursNotes { text }
     channels { kind value note { text } }
@@ -267,7 +268,7 @@ async function officeView(p) {
     const nameIn = { de: name.value.trim() };
     if (en.name && en.name !== o.name) nameIn.en = en.name;
     return {
-      name: nameIn, kind: kind.value, ars: o.region.ars,
+      name: nameIn, kind: kind.value, ars: o.region.ars, parentId: o.parentId,
       addresses: state.addresses.map((a) => ({ kind: a.kind, street: a.street || null, poBox: a.poBox || null, postalCode: a.postalCode, city: a.city, ars: a.ars || null })),
       openingHours: state.slots.map((s) => ({ day: s.day, open: s.open, close: s.close })),
       openingHoursNotes: textInput(notes.value.trim(), en.openingHoursNotes),
@@ -424,7 +425,75 @@ async function onlineView() {
       rsResult.replaceChildren(h('p', { class: 'notice', role: 'status' }, `${x.id}: ${(x.office || {}).name || (x.onlineService || {}).title} is responsible for ${x.leikaKey} in ${x.region.name}.`));
     } catch (ex) { showFieldErrors(rsForm, rsSummary, ex); }
   });
-  return h('section', { 'aria-labelledby': 'h' }, h('h2', { id: 'h' }, 'Online services and responsibilities'), h('div', { class: 'columns' }, osForm, rsForm));
+  const lists = h('div');
+  for (const key of scopes()) {
+    const d = await gql(`query($ars: String!) {
+      onlineServices(ars: $ars, first: 50) { totalCount nodes { id title trustLevel links { url } } }
+      responsibilities(ars: $ars, first: 50) { totalCount nodes { id leikaKey role revision region { name } office { name } onlineService { title } } } }`, { ars: key });
+    const msg = h('div', { 'aria-live': 'polite' });
+    add(lists, h('h3', {}, `Online services in ${key} (${d.onlineServices.totalCount})`),
+      h('ul', { class: 'plain online-services' }, d.onlineServices.nodes.map((o) => h('li', { class: 'card' },
+        link({ view: 'onlineservice', id: o.id }, o.title), h('div', { class: 'muted' }, `${o.id} · ${(o.trustLevel || '').toLowerCase()} · ${o.links.map((l) => l.url).join(' ')}`)))),
+      h('h3', {}, `Responsibilities in ${key} (${d.responsibilities.totalCount}${d.responsibilities.totalCount > 50 ? ', the first 50' : ''})`), msg,
+      h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': 'Responsibilities (scrolls sideways)' }, h('table', { class: 'responsibilities' },
+        h('thead', {}, h('tr', {}, ['Service (LeiKa)', 'Region', 'Responsible', 'Role', ''].map((x) => h('th', { scope: 'col' }, x)))),
+        h('tbody', {}, d.responsibilities.nodes.map((r) => h('tr', {}, h('td', {}, r.leikaKey), h('td', {}, r.region.name),
+          h('td', {}, (r.office || {}).name || (r.onlineService || {}).title || ''), h('td', {}, r.role),
+          h('td', {}, h('button', { type: 'button', class: 'danger', 'aria-label': `Remove responsibility ${r.id}`, onclick: async () => {
+            try {
+              await gql('mutation($id: ID!, $rev: Int!) { removeResponsibility(id: $id, expectedRevision: $rev, reason: "removed in the console") { id } }', { id: r.id, rev: r.revision });
+              await render();
+            } catch (ex) { msg.replaceChildren(errorBox(ex)); }
+          } }, 'Remove'))))))));
+  }
+  return h('section', { 'aria-labelledby': 'h' }, h('h2', { id: 'h' }, 'Online services and responsibilities'), h('div', { class: 'columns' }, osForm, rsForm), lists);
+}
+
+async function onlineServiceView(p) {
+  const id = p.get('id');
+  const d = await gql(`query($id: ID!) {
+    de: onlineService(id: $id, lang: DE) { id title description { text } links { url title } trustLevel identification revision validFrom validTo region { ars name } }
+    en: onlineService(id: $id, lang: EN) { title description { text isFallback machineTranslated } links { title } } }`, { id });
+  const o = d.de;
+  if (!o) return h('p', { class: 'notice', role: 'alert' }, 'There is no online service ' + id + '.');
+  if (!inScope(o.region.ars)) return h('p', { class: 'notice', role: 'alert', id: 'out-of-scope' }, `This online service (${o.region.name}) is outside your region scope. You cannot edit it.`);
+  const summary = h('div');
+  const saved = h('div', { 'aria-live': 'polite' });
+  const v = (sel) => form.querySelector(sel).value.trim();
+  const form = h('form', { id: 'online-edit', novalidate: true }, summary,
+    h('label', { for: 'ose-title' }, 'Title (German)'), h('input', { id: 'ose-title', 'data-field': 'title', value: o.title }),
+    h('label', { for: 'ose-desc' }, 'Description (German)'), h('textarea', { id: 'ose-desc', 'data-field': 'description' }, o.description?.text || ''),
+    o.links.map((l, i) => [h('label', { for: `ose-url${i}` }, `Link ${i + 1}`), h('input', { id: `ose-url${i}`, type: 'url', 'data-field': `links[${i}].url`, value: l.url })]),
+    h('label', { for: 'ose-trust' }, 'Trust level'), h('select', { id: 'ose-trust', 'data-field': 'trustLevel' }, ['', 'LOW', 'SUBSTANTIAL', 'HIGH'].map((t) => h('option', { value: t, selected: t === (o.trustLevel || '') }, t ? t.toLowerCase() : '(none)'))),
+    h('label', { for: 'ose-reason' }, 'Reason for the change (optional)'), h('input', { id: 'ose-reason' }),
+    h('button', { type: 'submit' }, 'Save'), saved);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    showFieldErrors(form, summary, null);
+    const title = { de: v('#ose-title') };
+    if (d.en.title && d.en.title !== o.title) title.en = d.en.title;
+    const input = {
+      title, description: textInput(v('#ose-desc'), d.en.description), trustLevel: v('#ose-trust') || null, identification: o.identification,
+      ars: o.region.ars, validFrom: o.validFrom, validTo: o.validTo,
+      links: o.links.map((l, i) => {
+        const t = l.title ? { de: l.title } : null;
+        const enT = d.en.links[i]?.title;
+        if (t && enT && enT !== l.title) t.en = enT;
+        return { url: v(`#ose-url${i}`), title: t };
+      }),
+    };
+    try {
+      const r = await gql('mutation($id: ID!, $in: OnlineServiceInput!, $rev: Int!, $reason: String) { updateOnlineService(id: $id, input: $in, expectedRevision: $rev, reason: $reason) { revision } }',
+        { id, in: input, rev: o.revision, reason: v('#ose-reason') || null });
+      o.revision = r.updateOnlineService.revision;
+      saved.replaceChildren(h('p', { class: 'notice', role: 'status' }, `Saved (revision ${o.revision}).`));
+    } catch (ex) {
+      if (ex.code === 'CONFLICT') summary.replaceChildren(h('div', { class: 'conflict', role: 'alert' }, h('p', {}, 'Someone else changed this online service meanwhile; nothing of yours was saved. '), h('button', { type: 'button', onclick: render }, 'Reload')));
+      else showFieldErrors(form, summary, ex);
+    }
+  });
+  return h('section', { 'aria-labelledby': 'h' }, h('h2', { id: 'h' }, o.title), h('p', { class: 'muted' }, `${o.id} · ${o.region.name} · revision ${o.revision} · `,
+    link({ view: 'history', kind: 'ONLINE_SERVICE', id }, 'History'), ' · ', link({ view: 'online' }, 'Back')), form);
 }
 
 // ---- local additions ------------------------------------------------------
