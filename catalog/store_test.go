@@ -233,8 +233,8 @@ func TestValidation(t *testing.T) {
 		field  string
 		rule   string
 	}{
-		{"ARSFormat", func(o *catalog.Office) { o.RegionKey = "0663" }, "regionKey", "format"},
-		{"ARSExists", func(o *catalog.Office) { o.RegionKey = "099990000000" }, "regionKey", "exists"},
+		{"ARSFormat", func(o *catalog.Office) { o.RegionKey = "0663" }, "ars", "format"},
+		{"ARSExists", func(o *catalog.Office) { o.RegionKey = "099990000000" }, "ars", "exists"},
 		{"PostalCode", func(o *catalog.Office) { o.Addresses[0].PostalCode = "3726" }, "addresses[0].postalCode", "format"},
 		{"Email", func(o *catalog.Office) {
 			o.Channels = []catalog.Channel{{Kind: catalog.ChannelEmail, Value: "rathaus@"}}
@@ -245,11 +245,11 @@ func TestValidation(t *testing.T) {
 		{"Phone", func(o *catalog.Office) {
 			o.Channels = []catalog.Channel{{Kind: catalog.ChannelPhone, Value: "call me"}}
 		}, "channels[0].value", "phone"},
-		{"HoursOrder", func(o *catalog.Office) { o.OpeningHours.Slots[0].Close = "07:00" }, "openingHours.slots[0].close", "order"},
-		{"HoursFormat", func(o *catalog.Office) { o.OpeningHours.Slots[0].Open = "8 Uhr" }, "openingHours.slots[0].open", "format"},
+		{"HoursOrder", func(o *catalog.Office) { o.OpeningHours.Slots[0].Close = "07:00" }, "openingHours[0].close", "order"},
+		{"HoursFormat", func(o *catalog.Office) { o.OpeningHours.Slots[0].Open = "8 Uhr" }, "openingHours[0].open", "format"},
 		{"HoursOverlap", func(o *catalog.Office) {
 			o.OpeningHours.Slots = append(o.OpeningHours.Slots, catalog.Slot{Day: catalog.Monday, Open: "11:00", Close: "13:00"})
-		}, "openingHours.slots[2]", "overlap"},
+		}, "openingHours[2]", "overlap"},
 		{"GermanRequired", func(o *catalog.Office) { o.Name = i18n.Text{i18n.EN: {Value: "Town hall"}} }, "name.de", "required"},
 		{"HTMLWhitelist", func(o *catalog.Office) {
 			o.Accessibility = i18n.German(`<p>Rampe</p><script>alert(1)</script>`)
@@ -293,7 +293,7 @@ func TestValidation(t *testing.T) {
 		for _, e := range es {
 			fields[e.Field] = true
 		}
-		assert.True(t, fields["fees[0].amount"] && fields["fees[1].max"] && fields["leikaKeys[0]"], "got %v", es)
+		assert.True(t, fields["fees[0].amountCents"] && fields["fees[1].maxCents"] && fields["leikaKeys[0]"], "got %v", es)
 	})
 }
 

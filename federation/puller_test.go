@@ -15,6 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
 	"github.com/leistungsfinder/leistungsfinder/catalog"
 	"github.com/leistungsfinder/leistungsfinder/catalog/backoff"
 	"github.com/leistungsfinder/leistungsfinder/i18n"
@@ -118,10 +121,15 @@ func TestThreeInstancesConverge(t *testing.T) {
 			}
 		}
 	}
-	var buf bytes.Buffer
-	WriteMetrics(&buf, mirs["HE"].Status())
-	if !strings.Contains(buf.String(), `leistungsfinder_federation_lag_revisions{peer="BY"} 0`) {
-		t.Errorf("metrics:\n%s", buf.String())
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(NewCollector(mirs["HE"]))
+	err = testutil.GatherAndCompare(reg, strings.NewReader(`# HELP leistungsfinder_federation_lag_revisions Revisions the mirror is behind the peer.
+# TYPE leistungsfinder_federation_lag_revisions gauge
+leistungsfinder_federation_lag_revisions{peer="BY"} 0
+leistungsfinder_federation_lag_revisions{peer="BUND"} 0
+`), "leistungsfinder_federation_lag_revisions")
+	if err != nil {
+		t.Error(err)
 	}
 }
 

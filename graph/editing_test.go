@@ -204,7 +204,7 @@ func TestEditingAsANewUserWould(t *testing.T) {
 	for _, c := range last.Changes {
 		paths[c.Path] = true
 	}
-	assert.True(t, paths["hours.slots[0].day"] || paths["hours.slots[0].open"], "the diff names the opening-hour fields: %v", paths)
+	assert.True(t, paths["openingHours[1].day"] && paths["openingHours[2].open"], "the diff names the opening-hour fields as the API does: %v", paths)
 
 	// 8. The audit log has the writes and the refused ones; municipal editors may not read it.
 	var audit struct {
@@ -270,7 +270,7 @@ func TestTokensAndInputErrors(t *testing.T) {
 		assert.Equal(t, "whitelist", fields["name.en"])
 		assert.Equal(t, "format", fields["addresses[0].postalCode"])
 		assert.Equal(t, "email", fields["channels[0].value"])
-		assert.Equal(t, "order", fields["openingHours.slots[0].close"])
+		assert.Equal(t, "order", fields["openingHours[0].close"])
 	})
 	t.Run("RevokedToken", func(t *testing.T) {
 		_, err := st.RevokeEditor(ctx, nil, e.ID)

@@ -3,16 +3,21 @@ package graph
 import (
 	"container/list"
 	"crypto/sha256"
-	"net/http"
+	"encoding/json"
 	"sync"
 	"time"
+
+	"github.com/99designs/gqlgen/graphql"
 )
 
 // responseCache keeps whole answers to anonymous reads. An entry is only
 // served while the store (and the search index) are at the revision it was
 // computed at, so a write makes every older entry unreachable at once; a
 // short lifetime bounds what depends on the clock (validity dates).
-// Requests with a token, errors, and large answers are never cached.
+// Requests with a token, mutations, answers with errors, and large answers
+// are never cached; the handler asks the cache only after a request has
+// passed the transport checks, parsing, validation and the limits, so a
+// request that would fail is never answered from it.
 type responseCache struct {
 	mu    sync.Mutex
 	max   int
@@ -24,9 +29,6 @@ type responseCache struct {
 type cachedResponse struct {
 	key     [32]byte
 	rev     uint64
-	at      time.Time
-	status  int
-	header  http.Header
 	body    []byte
 	created time.Time
 }
@@ -38,11 +40,17 @@ func newResponseCache(max int, ttl time.Duration) *responseCache {
 }
 
 // cacheKey covers everything an anonymous answer depends on besides the
-// data: method, query or body, and the headers that change the answer.
-func cacheKey(r *http.Request, body []byte) [32]byte {
+// data: the response media type, the Accept-Language header and the
+// GraphQL parameters as the request was run (a persisted query's text is
+// filled in by then), whether they came by GET or POST.
+func cacheKey(media, acceptLanguage string, p *graphql.RawParams) [32]byte {
 	h := sha256.New()
-	h.Write([]byte(r.Method + "\n" + r.URL.RawQuery + "\n" + r.Header.Get("Accept-Language") + "\n" + r.Header.Get("Accept") + "\n"))
-	h.Write(body)
+	vars, _ := json.Marshal(p.Variables) // map keys sorted: one key for one set of variables
+	for _, part := range []string{media, acceptLanguage, p.OperationName, p.Query} {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	h.Write(vars)
 	var k [32]byte
 	copy(k[:], h.Sum(nil))
 	return k

@@ -52,6 +52,11 @@ type Server struct {
 	// keeps; older ones are compacted away (peers then resync from the
 	// snapshot).
 	Retention int
+	// CORSOrigins may call the API from the browser ("*": any origin, for
+	// anonymous reads); empty turns CORS off.
+	CORSOrigins []string
+	// DisableIntrospection refuses __schema and __type queries.
+	DisableIntrospection bool
 
 	Store    *catalog.Store
 	Index    *search.Index
@@ -74,6 +79,8 @@ func (s *Server) ParseFlags(args []string, stderr io.Writer) error {
 	fs.StringVar(&s.AdminToken, "admin-token", env("LF_ADMIN_TOKEN", ""), "operator token for /admin/backup (LF_ADMIN_TOKEN); empty disables it")
 	fs.IntVar(&s.Retention, "retention", envInt("LF_RETENTION", 1_000_000), "change-log revisions the federation feed keeps (LF_RETENTION)")
 	fs.IntVar(&s.ResponseCache, "response-cache", envInt("LF_RESPONSE_CACHE", 4096), "anonymous answers kept, valid while the store's revision is unchanged; 0 disables (LF_RESPONSE_CACHE)")
+	cors := fs.String("cors-origins", env("LF_CORS_ORIGINS", ""), "comma-separated origins that may call the API from the browser, with credentials; * allows any origin for anonymous reads (LF_CORS_ORIGINS)")
+	fs.BoolVar(&s.DisableIntrospection, "disable-introspection", envBool("LF_DISABLE_INTROSPECTION", false), "refuse introspection queries (__schema, __type); GraphiQL and code generators need it (LF_DISABLE_INTROSPECTION)")
 	fs.BoolVar(&s.NoDemo, "no-demo", false, "do not load the demo catalogue into an empty data directory")
 	fs.IntVar(&s.GCPercent, "gc-percent", envInt("LF_GC_PERCENT", 400), "garbage collector target (GOGC) unless GOGC is set (LF_GC_PERCENT)")
 	level := fs.String("log-level", env("LF_LOG_LEVEL", "info"), "debug, info, warn or error (LF_LOG_LEVEL)")
@@ -81,6 +88,7 @@ func (s *Server) ParseFlags(args []string, stderr io.Writer) error {
 		return err
 	}
 	s.Log = newLogger(stderr, *level)
+	s.CORSOrigins = graph.ParseOrigins(*cors)
 	return nil
 }
 
@@ -106,7 +114,7 @@ func (s *Server) Open(ctx context.Context) error {
 	}
 	s.Index = ix
 	n, _ := ix.DocCount()
-	s.Log.Info("search index ready", "documents", n, "revision", ix.Revision(), "took", time.Since(start).Round(time.Millisecond).String())
+	s.Log.Info("search index ready", "documents", n, "revision", ix.Revision(), "took", time.Since(start))
 	// The index follows the change log from here on.
 	runCtx, stop := context.WithCancel(context.Background())
 	s.stopRun = stop
@@ -146,6 +154,7 @@ func (s *Server) Open(ctx context.Context) error {
 	metrics := graph.NewMetrics()
 	metrics.Gauge("leistungsfinder_store_revision", "Last committed change-log revision.", func() float64 { return float64(st.Revision()) })
 	metrics.Gauge("leistungsfinder_search_revision", "Change-log revision the search index has applied.", func() float64 { return float64(ix.Revision()) })
+	metrics.Register(federation.NewCollector(s.Mirror))
 	metrics.Gauge("leistungsfinder_search_available", "1 when a search index serves searches, 0 while it is rebuilt after a failure.", func() float64 {
 		if ix.Health().Available {
 			return 1
@@ -155,19 +164,17 @@ func (s *Server) Open(ctx context.Context) error {
 	metrics.Gauge("leistungsfinder_search_failures", "Catch-ups and rebuilds of the search index that failed in a row (0: following the change log).", func() float64 { return float64(ix.Health().Failures) })
 	mux := http.NewServeMux()
 	route := func(pattern, name string, h http.Handler) { mux.Handle(pattern, metrics.Middleware(name, s.Log, h)) }
-	route("/graphql", "/graphql", graph.NewHandler(graph.Options{Store: st, Search: ix, Mirror: s.Mirror, FanOut: fanOut, Logger: s.Log,
-		CacheMaxAge: time.Minute, ResponseCache: s.ResponseCache}))
-	for _, p := range web.Pages() { // GraphiQL, portal preview, editor console
+	api := graph.NewHandler(graph.Options{Store: st, Search: ix, Mirror: s.Mirror, FanOut: fanOut, Logger: s.Log, Metrics: metrics,
+		CacheMaxAge: time.Minute, ResponseCache: s.ResponseCache, DisableIntrospection: s.DisableIntrospection})
+	route("/graphql", "/graphql", graph.CORS{Origins: s.CORSOrigins}.Handler(api))
+	for _, p := range web.Pages() { // GraphiQL at /graphiql (/ points there), portal preview, editor console
 		route(p.Pattern, p.Name, p.Handler)
 	}
 	route("GET /healthz", "/healthz", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") }))
 	route("GET /readyz", "/readyz", http.HandlerFunc(s.readyz))
 	route("/federation/", "/federation", s.Feed.Handler())
 	route("GET /.well-known/jwks.json", "/.well-known/jwks.json", s.Feed.Handler())
-	mux.Handle("GET /metrics", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		metrics.ServeHTTP(w, r)
-		federation.WriteMetrics(w, s.Mirror.Status())
-	}))
+	mux.Handle("GET /metrics", metrics)
 	if s.AdminToken != "" {
 		route("GET /admin/backup", "/admin/backup", backupHandler(st, s.AdminToken))
 	}
@@ -187,9 +194,9 @@ func (s *Server) Open(ctx context.Context) error {
 		}
 	}()
 	s.ready.Store(true)
-	s.Log.Info("listening", "addr", "http://"+ln.Addr().String(), "graphql", "http://"+ln.Addr().String()+"/graphql",
-		"explorer", "http://"+ln.Addr().String()+"/graphiql",
-		"revision", st.Revision())
+	base := "http://" + ln.Addr().String()
+	s.Log.Info("listening", "addr", base, "explorer", base+"/graphiql", "graphql", base+"/graphql",
+		"revision", st.Revision(), "cors_origins", s.CORSOrigins, "introspection", !s.DisableIntrospection)
 	return nil
 }
 
