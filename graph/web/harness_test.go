@@ -308,7 +308,9 @@ document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.vi
 // of the moment for the artifacts.
 func (tb *tab) run(actions ...chromedp.Action) {
 	tb.t.Helper()
-	if err := chromedp.Run(tb.ctx, actions...); err != nil {
+	// Only the tab in front renders: bring this one forward, as a user
+	// switching tabs would, so that its frames and screenshots come.
+	if err := chromedp.Run(tb.ctx, append([]chromedp.Action{page.BringToFront()}, actions...)...); err != nil {
 		tb.screenshot("failure")
 		tb.t.Fatalf("%v\npage text:\n%s", err, tb.text("body"))
 	}
@@ -350,7 +352,7 @@ func (tb *tab) screenshot(name string) {
 	var buf []byte
 	ctx, cancel := context.WithTimeout(tb.ctx, time.Minute)
 	defer cancel()
-	if err := chromedp.Run(ctx, chromedp.FullScreenshot(&buf, 100)); err != nil {
+	if err := chromedp.Run(ctx, page.BringToFront(), chromedp.FullScreenshot(&buf, 100)); err != nil {
 		tb.t.Logf("screenshot %s: %v", name, err)
 		return
 	}

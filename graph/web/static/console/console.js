@@ -238,9 +238,9 @@ async function officeView(p) {
     h('div', {}, h('label', { for: `a${i}-pc` }, 'Postcode'), h('input', { id: `a${i}-pc`, 'data-field': `addresses[${i}].postalCode`, value: a.postalCode, inputmode: 'numeric' })),
     h('div', {}, h('label', { for: `a${i}-city` }, 'City'), h('input', { id: `a${i}-city`, 'data-field': `addresses[${i}].city`, value: a.city })))));
   const slotFields = () => h('fieldset', { id: 'hours' }, h('legend', {}, 'Opening hours'), state.slots.map((s, i) => h('div', { class: 'row slot' },
-    h('div', {}, h('label', { for: `s${i}-day` }, 'Day'), select(`s${i}-day`, `openingHours.slots[${i}].day`, days, dayNames, s.day)),
-    h('div', {}, h('label', { for: `s${i}-open` }, 'Opens'), h('input', { id: `s${i}-open`, 'data-field': `openingHours.slots[${i}].open`, value: s.open, placeholder: 'HH:MM' })),
-    h('div', {}, h('label', { for: `s${i}-close` }, 'Closes'), h('input', { id: `s${i}-close`, 'data-field': `openingHours.slots[${i}].close`, value: s.close, placeholder: 'HH:MM' })),
+    h('div', {}, h('label', { for: `s${i}-day` }, 'Day'), select(`s${i}-day`, `openingHours[${i}].day`, days, dayNames, s.day)),
+    h('div', {}, h('label', { for: `s${i}-open` }, 'Opens'), h('input', { id: `s${i}-open`, 'data-field': `openingHours[${i}].open`, value: s.open, placeholder: 'HH:MM' })),
+    h('div', {}, h('label', { for: `s${i}-close` }, 'Closes'), h('input', { id: `s${i}-close`, 'data-field': `openingHours[${i}].close`, value: s.close, placeholder: 'HH:MM' })),
     h('button', { type: 'button', class: 'secondary', 'aria-label': `Remove ${dayNames[s.day]} ${s.open}–${s.close}`, onclick: () => { read(); state.slots.splice(i, 1); redraw(); } }, 'Remove'))),
   h('button', { type: 'button', class: 'secondary', id: 'add-slot', onclick: () => { read(); state.slots.push({ day: 'MONDAY', open: '', close: '' }); redraw(); form.querySelector(`#s${state.slots.length - 1}-day`).focus(); } }, 'Add opening hours'));
   const channelFields = () => h('fieldset', {}, h('legend', {}, 'Channels'), state.channels.map((c, i) => h('div', { class: 'row channel' },
@@ -251,7 +251,7 @@ async function officeView(p) {
 
   const name = h('input', { id: 'name', 'data-field': 'name', value: o.name });
   const kind = select('kind', 'kind', ['MUNICIPALITY', 'DISTRICT', 'STATE', 'FEDERAL', 'OTHER'], null, o.kind);
-  const notes = h('textarea', { id: 'notes', 'data-field': 'openingHours.notes' }, o.openingHoursNotes?.text || '');
+  const notes = h('textarea', { id: 'notes', 'data-field': 'openingHoursNotes' }, o.openingHoursNotes?.text || '');
   const access = h('textarea', { id: 'access', 'data-field': 'accessibility' }, o.accessibility?.text || '');
   const reason = h('input', { id: 'reason', value: '' });
   const parts = h('div');
@@ -287,7 +287,7 @@ async function officeView(p) {
     conflict.replaceChildren();
     showFieldErrors(form, summary, null);
     try {
-      const r = await gql('mutation($id: ID!, $in: OfficeInput!, $rev: Int!, $reason: String) { updateOffice(id: $id, input: $in, expectedRevision: $rev, reason: $reason) { revision } }',
+      const r = await gql('mutation($id: ID!, $in: OfficePatchInput!, $rev: Int!, $reason: String) { updateOffice(id: $id, input: $in, expectedRevision: $rev, reason: $reason) { revision } }',
         { id, in: input(), rev: o.revision, reason: reason.value.trim() || null });
       o.revision = r.updateOffice.revision;
       saved.replaceChildren(h('p', { class: 'notice', role: 'status' }, `Saved (revision ${o.revision}).`));
@@ -483,7 +483,7 @@ async function onlineServiceView(p) {
       }),
     };
     try {
-      const r = await gql('mutation($id: ID!, $in: OnlineServiceInput!, $rev: Int!, $reason: String) { updateOnlineService(id: $id, input: $in, expectedRevision: $rev, reason: $reason) { revision } }',
+      const r = await gql('mutation($id: ID!, $in: OnlineServicePatchInput!, $rev: Int!, $reason: String) { updateOnlineService(id: $id, input: $in, expectedRevision: $rev, reason: $reason) { revision } }',
         { id, in: input, rev: o.revision, reason: v('#ose-reason') || null });
       o.revision = r.updateOnlineService.revision;
       saved.replaceChildren(h('p', { class: 'notice', role: 'status' }, `Saved (revision ${o.revision}).`));
