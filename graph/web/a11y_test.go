@@ -50,6 +50,7 @@ func TestAccessibility(t *testing.T) {
 		tb.waitText(waitSel, waitText)
 		for _, w := range []int64{360, 1280} {
 			tb.run(chromedp.EmulateViewport(w, 900))
+			tb.settle()
 			if v := tb.axe(); len(v) > 0 {
 				t.Errorf("%s at %d px: %d serious or critical accessibility violations: %+v", name, w, len(v), v)
 			}

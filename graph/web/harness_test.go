@@ -385,8 +385,16 @@ func (tb *tab) shots(name string) {
 	tb.t.Helper()
 	for _, w := range []int64{360, 1280} {
 		tb.run(chromedp.EmulateViewport(w, 900))
+		tb.settle()
 		tb.screenshot(fmt.Sprintf("%s-%d", name, w))
 	}
+}
+
+// settle waits until the page has laid out and painted twice, after a
+// change of the viewport.
+func (tb *tab) settle() {
+	tb.t.Helper()
+	tb.eval(`new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))`, new(bool))
 }
 
 // signIn opens the console and signs in with an editor's token, as an
