@@ -13,47 +13,19 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/catalog/catalogtest"
 	"github.com/leistungsfinder/leistungsfinder/i18n"
 )
 
 // mustOpen opens a store in a temp dir and runs Check when the test ends.
-func mustOpen(t testing.TB) *catalog.Store {
-	t.Helper()
-	st, err := catalog.Open(filepath.Join(t.TempDir(), "catalog.db"), catalog.Options{Portal: "HE"})
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		if err := st.Check(); err != nil {
-			t.Errorf("Check: %v", err)
-		}
-		st.Close()
-	})
-	return st
-}
+func mustOpen(t testing.TB) *catalog.Store { return catalogtest.Open(t, catalog.Options{Portal: "HE"}) }
 
 var ctx = context.Background()
 
-// seedRegions writes Bund > Hessen > Reg.-Bez. Kassel > Werra-Meißner-Kreis >
-// Eschwege and Kassel (district-free).
-func seedRegions(t testing.TB, st *catalog.Store) {
-	t.Helper()
-	regions := []*catalog.Region{
-		{Meta: catalog.Meta{ID: "000000000000"}, Name: "Bund", Level: catalog.LevelBund},
-		{Meta: catalog.Meta{ID: "060000000000"}, Name: "Hessen", Level: catalog.LevelLand, ParentKey: "000000000000"},
-		{Meta: catalog.Meta{ID: "066000000000"}, Name: "Reg.-Bez. Kassel", Level: catalog.LevelRegierungsbezirk, ParentKey: "060000000000"},
-		{Meta: catalog.Meta{ID: "066360000000"}, Name: "Werra-Meißner-Kreis", Level: catalog.LevelKreis, ParentKey: "066000000000"},
-		{Meta: catalog.Meta{ID: "066360003003"}, Name: "Eschwege, Kreisstadt", Level: catalog.LevelGemeinde, ParentKey: "066360000000", PostalCodes: []string{"37269"}},
-		{Meta: catalog.Meta{ID: "066360001001"}, Name: "Bad Sooden-Allendorf, Stadt", Level: catalog.LevelGemeinde, ParentKey: "066360000000", PostalCodes: []string{"37242"}},
-		{Meta: catalog.Meta{ID: "066110000000"}, Name: "Kassel, documenta-Stadt", Level: catalog.LevelKreis, ParentKey: "066000000000", PostalCodes: []string{"34117"}},
-	}
-	require.NoError(t, st.Update(ctx, func(tx *catalog.Tx) error {
-		for _, r := range regions {
-			if err := tx.Put(r, catalog.Write{Actor: "test"}); err != nil {
-				return err
-			}
-		}
-		return nil
-	}))
-}
+// seedRegions writes the fixture hierarchy (catalogtest.Regions): Bund >
+// Hessen > Reg.-Bez. Kassel > Werra-Meißner-Kreis > Eschwege, and Kassel
+// (district-free), among others.
+func seedRegions(t testing.TB, st *catalog.Store) { catalogtest.PutRegions(t, st) }
 
 const gewerbe = "99050012104000"
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/catalog/catalogtest"
 	"github.com/leistungsfinder/leistungsfinder/catalog/demo"
 	"github.com/leistungsfinder/leistungsfinder/graph"
 )
@@ -22,15 +22,8 @@ import (
 // editableServer is a server over a fresh demo store of the test's own.
 func editableServer(t *testing.T, limits graph.RateLimits) (*httptest.Server, *catalog.Store) {
 	t.Helper()
-	st, err := catalog.Open(filepath.Join(t.TempDir(), "catalog.db"), catalog.Options{Portal: "HE"})
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		if err := st.Check(); err != nil {
-			t.Errorf("Check: %v", err)
-		}
-		st.Close()
-	})
-	_, err = demo.Load(context.Background(), st, nil)
+	st := catalogtest.Open(t, catalog.Options{Portal: "HE"})
+	_, err := demo.Load(context.Background(), st, nil)
 	require.NoError(t, err)
 	srv := httptest.NewServer(graph.NewHandler(graph.Options{Store: st, RateLimits: limits}))
 	t.Cleanup(srv.Close)
@@ -456,10 +449,8 @@ func TestChangeEnteredAhead(t *testing.T) {
 // TestResponseCacheFollowsWrites: anonymous answers are served from the
 // cache only while the store is unchanged; a write is visible at once.
 func TestResponseCacheFollowsWrites(t *testing.T) {
-	st, err := catalog.Open(filepath.Join(t.TempDir(), "catalog.db"), catalog.Options{Portal: "HE"})
-	require.NoError(t, err)
-	defer st.Close()
-	_, err = demo.Load(context.Background(), st, nil)
+	st := catalogtest.Open(t, catalog.Options{Portal: "HE"})
+	_, err := demo.Load(context.Background(), st, nil)
 	require.NoError(t, err)
 	srv := httptest.NewServer(graph.NewHandler(graph.Options{Store: st, ResponseCache: 100}))
 	defer srv.Close()

@@ -103,7 +103,7 @@ func NewHandler(cfg Options) http.Handler {
 	h := &handler{exec: exec, store: cfg.Store, log: log, metrics: cfg.Metrics,
 		maxAge: "public, max-age=" + strconv.Itoa(int(cfg.CacheMaxAge.Seconds()))}
 	if cfg.ResponseCache > 0 {
-		h.cache = newResponseCache(cfg.ResponseCache, 30*time.Second)
+		h.cache = newResponseCache(cfg.ResponseCache, 30*time.Second, cfg.Store.Now)
 	}
 	h.revision = func() uint64 {
 		rev := cfg.Store.Revision()
@@ -241,7 +241,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if len(resp.Errors) > 0 {
 		outcome = "error"
 	} else if cacheable {
-		h.cache.put(&cachedResponse{key: key, rev: rev, body: b, created: time.Now()})
+		h.cache.put(&cachedResponse{key: key, rev: rev, body: b, created: h.store.Now()})
 	}
 	h.metrics.operation(typ, outcome)
 	h.metrics.operationDuration(typ, false, time.Since(start))
