@@ -32,6 +32,7 @@ const (
 	CodeBadRequest           = "BAD_REQUEST"            // 400: a parameter is missing or has the wrong type
 	CodeRequestTooLarge      = "REQUEST_TOO_LARGE"      // 413: body or query string above MaxRequestBytes
 	CodeIntrospectionOff     = "INTROSPECTION_DISABLED" // introspection is turned off on this server
+	CodeOriginNotAllowed     = "ORIGIN_NOT_ALLOWED"     // 403: a CORS preflight from an origin not in -cors-origins
 )
 
 // Response media types.
