@@ -387,8 +387,10 @@ type ComplexityRoot struct {
 		Applied           func(childComplexity int) int
 		ConsecutiveErrors func(childComplexity int) int
 		Cursor            func(childComplexity int) int
+		Degraded          func(childComplexity int) int
 		Errors            func(childComplexity int) int
 		HeadRevision      func(childComplexity int) int
+		Kind              func(childComplexity int) int
 		LagRevisions      func(childComplexity int) int
 		LagSeconds        func(childComplexity int) int
 		LastError         func(childComplexity int) int
@@ -2151,6 +2153,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PeerStatus.Cursor(childComplexity), true
+	case "PeerStatus.degraded":
+		if e.ComplexityRoot.PeerStatus.Degraded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeerStatus.Degraded(childComplexity), true
 	case "PeerStatus.errors":
 		if e.ComplexityRoot.PeerStatus.Errors == nil {
 			break
@@ -2163,6 +2171,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PeerStatus.HeadRevision(childComplexity), true
+	case "PeerStatus.kind":
+		if e.ComplexityRoot.PeerStatus.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeerStatus.Kind(childComplexity), true
 	case "PeerStatus.lagRevisions":
 		if e.ComplexityRoot.PeerStatus.LagRevisions == nil {
 			break
@@ -4180,8 +4194,12 @@ func (ec *executionContext) childFields_PeerStatus(ctx context.Context, field gr
 		return ec.fieldContext_PeerStatus_peer(ctx, field)
 	case "url":
 		return ec.fieldContext_PeerStatus_url(ctx, field)
+	case "kind":
+		return ec.fieldContext_PeerStatus_kind(ctx, field)
 	case "state":
 		return ec.fieldContext_PeerStatus_state(ctx, field)
+	case "degraded":
+		return ec.fieldContext_PeerStatus_degraded(ctx, field)
 	case "cursor":
 		return ec.fieldContext_PeerStatus_cursor(ctx, field)
 	case "revision":
