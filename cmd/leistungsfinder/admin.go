@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/catalog/demo"
 )
 
 // backupHandler streams a consistent copy of the running store. It needs
@@ -205,6 +206,13 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	start := time.Now()
 	if err := st.Check(); err != nil {
 		return fmt.Errorf("check failed:\n%w", err)
+	}
+	var state demo.State
+	if err := st.View(ctx, func(tx *catalog.Tx) error { state = demo.Inspect(tx); return nil }); err != nil {
+		return err
+	}
+	if state.Incomplete {
+		return errors.New("check failed: the demo catalogue was not loaded completely (a first start was interrupted); the next serve completes it")
 	}
 	fmt.Fprintf(stdout, "check passed: revision %d, %s\n", st.Revision(), time.Since(start).Round(time.Millisecond))
 	return nil

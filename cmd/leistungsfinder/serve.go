@@ -188,19 +188,45 @@ func (s *Server) openStoreWithDemo(ctx context.Context) (*catalog.Store, error) 
 	if err != nil {
 		return nil, err
 	}
-	empty := false
-	err = st.View(ctx, func(tx *catalog.Tx) error { empty = tx.Count(catalog.KindService) == 0; return nil })
-	if err == nil && empty && !s.NoDemo {
-		s.Log.Info("empty data directory: loading the built-in demo catalogue", "dir", s.DataDir)
-		if _, err = demo.Load(ctx, st, s.Log); err != nil { // it logs its own summary line
-			err = fmt.Errorf("load demo catalogue: %w", err)
-		}
-	}
+	err = s.loadDemo(ctx, st)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
 	return st, nil
+}
+
+// loadDemo loads the demo catalogue into an empty store (unless NoDemo),
+// completes a load an earlier version left incomplete, and refuses a store
+// that holds the demo of another portal than the one served.
+func (s *Server) loadDemo(ctx context.Context, st *catalog.Store) error {
+	var state demo.State
+	services := 0
+	err := st.View(ctx, func(tx *catalog.Tx) error {
+		state, services = demo.Inspect(tx), tx.Count(catalog.KindService)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	switch {
+	case state.Loaded() && st.Portal() != state.Portal:
+		return fmt.Errorf("the data directory %s holds the demo catalogue of portal %s, served here as portal %s: "+
+			"peers would receive %s's records as %s's and quarantine them all; start with -portal %s, or use another data directory",
+			s.DataDir, state.Portal, st.Portal(), state.Portal, st.Portal(), state.Portal)
+	case state.Incomplete:
+		s.Log.Warn("the demo catalogue was not loaded completely (an earlier start was interrupted): completing it", "dir", s.DataDir)
+	case state.Complete || services > 0 || s.NoDemo:
+		return nil
+	case st.Portal() != demo.Portal:
+		return fmt.Errorf("the built-in demo catalogue is portal %s's; portal %s starts without it: add -no-demo", demo.Portal, st.Portal())
+	default:
+		s.Log.Info("empty data directory: loading the built-in demo catalogue", "dir", s.DataDir)
+	}
+	if _, err := demo.Load(ctx, st, s.Log); err != nil { // it logs its own summary line
+		return fmt.Errorf("load demo catalogue: %w", err)
+	}
+	return nil
 }
 
 // compactLoop trims the change log to the retention now and then.
