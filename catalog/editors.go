@@ -112,6 +112,7 @@ func (s *Store) CreateEditor(ctx context.Context, by *Principal, e Editor) (stri
 		v.add("name", "required", "the editor needs a name")
 	}
 	v.maxLen("name", e.Name, 200)
+	v.plainText("name", e.Name)
 	v.oneOf("role", string(e.Role), AccessStateEditor, AccessMunicipalEditor, AccessAdmin, AccessPeer)
 	if e.Role == AccessMunicipalEditor && len(e.Scopes) == 0 {
 		v.add("scopes", "required", "a municipal editor needs at least one region key")

@@ -249,6 +249,8 @@ func (tx *Tx) Put(r Record, w Write) error {
 
 	v := &validator{}
 	r.validate(v)
+	v.plainFields(r)
+	v.plainText("reason", w.Reason)
 	r.walkTexts(func(path string, t i18n.Text) i18n.Text { v.text(path, t); return t })
 	for _, rf := range r.refs() {
 		if rf.id == "" {
