@@ -44,8 +44,9 @@ type Store struct {
 	now    func() time.Time
 	log    *slog.Logger
 
-	rev   atomic.Uint64 // last committed revision
-	cache recordCache   // decoded records for read transactions
+	rev      atomic.Uint64  // last committed revision
+	cache    recordCache    // decoded records for read transactions
+	refusals refusalLimiter // bounds the audit entries of refused requests
 
 	mu      sync.Mutex
 	changed chan struct{} // closed and replaced after every commit

@@ -10,6 +10,7 @@
 //	leistungsfinder peer      add, list or remove peer portals; print our feed's public key
 //	leistungsfinder export    every English label and text as JSON (--lang en)
 //	leistungsfinder bench     load-test a running server against a plain net/http baseline
+//	leistungsfinder audit     export the audit log as JSON lines
 //
 // Run a subcommand with -h for its flags. Flags fall back to environment
 // variables (LF_ADDR, LF_DATA, LF_PORTAL, LF_LOG_LEVEL).
@@ -26,6 +27,7 @@ import (
 	"os/signal"
 	"strconv"
 	"syscall"
+	"time"
 )
 
 func main() {
@@ -58,6 +60,7 @@ func commands() []command {
 		{"peer", "add, list or remove the peer portals this one mirrors; print our feed key", runPeer},
 		{"export", "write every English label and text as JSON for the Bundesportal (--lang en)", runExport},
 		{"bench", "load-test a server's localService against a plain net/http baseline", runBench},
+		{"audit", "export the audit log as JSON lines (server stopped)", runAudit},
 	}
 }
 
@@ -91,6 +94,14 @@ func env(name, def string) string {
 // envInt returns the environment variable as an integer, or def.
 func envInt(name string, def int) int {
 	if v, err := strconv.Atoi(os.Getenv(name)); err == nil {
+		return v
+	}
+	return def
+}
+
+// envDuration returns the environment variable as a duration, or def.
+func envDuration(name string, def time.Duration) time.Duration {
+	if v, err := time.ParseDuration(os.Getenv(name)); err == nil {
 		return v
 	}
 	return def

@@ -47,6 +47,9 @@ type Server struct {
 	// keeps; older ones are compacted away (peers then resync from the
 	// snapshot).
 	Retention int
+	// AuditRetention bounds the audit log (age or count; zero keeps all).
+	// What is trimmed is logged.
+	AuditRetention catalog.AuditRetention
 
 	Store    *catalog.Store
 	Index    *search.Index
@@ -69,6 +72,8 @@ func (s *Server) ParseFlags(args []string, stderr io.Writer) error {
 	fs.StringVar(&s.AdminToken, "admin-token", env("LF_ADMIN_TOKEN", ""), "operator token for /admin/backup (LF_ADMIN_TOKEN); empty disables it")
 	fs.IntVar(&s.Retention, "retention", envInt("LF_RETENTION", 1_000_000), "change-log revisions the federation feed keeps (LF_RETENTION)")
 	fs.IntVar(&s.ResponseCache, "response-cache", envInt("LF_RESPONSE_CACHE", 4096), "anonymous answers kept, valid while the store's revision is unchanged; 0 disables (LF_RESPONSE_CACHE)")
+	fs.DurationVar(&s.AuditRetention.MaxAge, "audit-max-age", envDuration("LF_AUDIT_MAX_AGE", 0), "remove audit entries older than this, e.g. 8760h; 0 keeps them (LF_AUDIT_MAX_AGE)")
+	fs.IntVar(&s.AuditRetention.MaxEntries, "audit-max-entries", envInt("LF_AUDIT_MAX_ENTRIES", 0), "keep only this many newest audit entries; 0 keeps all (LF_AUDIT_MAX_ENTRIES)")
 	fs.BoolVar(&s.NoDemo, "no-demo", false, "do not load the demo catalogue into an empty data directory")
 	fs.IntVar(&s.GCPercent, "gc-percent", envInt("LF_GC_PERCENT", 400), "garbage collector target (GOGC) unless GOGC is set (LF_GC_PERCENT)")
 	level := fs.String("log-level", env("LF_LOG_LEVEL", "info"), "debug, info, warn or error (LF_LOG_LEVEL)")
@@ -136,10 +141,15 @@ func (s *Server) Open(ctx context.Context) error {
 			s.Log.Error("federation mirror stopped", "err", err)
 		}
 	})
+	s.trimAudit(ctx)
 	s.running.Go(func() { s.compactLoop(runCtx) })
 
 	metrics := graph.NewMetrics()
 	metrics.Gauge("leistungsfinder_store_revision", "Last committed change-log revision.", func() float64 { return float64(st.Revision()) })
+	metrics.Gauge("leistungsfinder_audit_entries", "Entries in the audit log.", func() float64 {
+		n, _, _ := st.AuditSize()
+		return float64(n)
+	})
 	metrics.Gauge("leistungsfinder_search_revision", "Change-log revision the search index has applied.", func() float64 { return float64(ix.Revision()) })
 	mux := http.NewServeMux()
 	route := func(pattern, name string, h http.Handler) { mux.Handle(pattern, metrics.Middleware(name, s.Log, h)) }
@@ -238,12 +248,27 @@ func (s *Server) compactLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			s.trimAudit(ctx)
 			if n, err := s.Feed.Compact(ctx); err != nil {
 				s.Log.Error("compacting the change log", "err", err)
 			} else if n > 0 {
 				s.Log.Info("change log compacted", "removed", n)
 			}
 		}
+	}
+}
+
+// trimAudit applies the audit retention and logs what it removed.
+func (s *Server) trimAudit(ctx context.Context) {
+	trim, err := s.Store.TrimAudit(ctx, s.AuditRetention)
+	switch {
+	case err != nil:
+		s.Log.Error("trimming the audit log", "err", err)
+	case trim.Removed > 0:
+		s.Log.Warn("audit log trimmed to its retention (export it first with `leistungsfinder audit export` to keep it)",
+			"removed", trim.Removed, "firstSeq", trim.FirstSeq, "lastSeq", trim.LastSeq,
+			"oldest", trim.Oldest, "newest", trim.Newest,
+			"maxAge", s.AuditRetention.MaxAge.String(), "maxEntries", s.AuditRetention.MaxEntries)
 	}
 }
 
