@@ -1,8 +1,6 @@
 package catalog_test
 
 import (
-	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -10,28 +8,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/catalog/catalogtest"
 )
 
-// fakeClock is a clock the test moves by hand.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fakeClock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-func openWithClock(t *testing.T) (*catalog.Store, *fakeClock) {
+func openWithClock(t *testing.T) (*catalog.Store, *catalogtest.Clock) {
 	t.Helper()
-	clock := &fakeClock{t: time.Date(2026, 12, 7, 6, 0, 0, 0, time.UTC)}
-	st, err := catalog.Open(filepath.Join(t.TempDir(), "catalog.db"), catalog.Options{Portal: "HE", Now: clock.now})
-	require.NoError(t, err)
-	t.Cleanup(func() { st.Close() })
-	return st, clock
+	clock := catalogtest.NewClock(time.Date(2026, 12, 7, 6, 0, 0, 0, time.UTC))
+	return catalogtest.Open(t, catalog.Options{Portal: "HE", Now: clock.Now}), clock
 }
 
 func auditAll(t *testing.T, st *catalog.Store) []catalog.AuditEntry {
@@ -111,7 +94,7 @@ func TestRefusalFloodIsRateLimited(t *testing.T) {
 	assert.LessOrEqual(t, len(entries), 30, "a minute of flooding writes at most 30 entries")
 	assert.NotEmpty(t, entries)
 
-	clock.add(time.Minute)
+	clock.Add(time.Minute)
 	require.Error(t, write())
 	entries = auditAll(t, st)
 	last := entries[len(entries)-1]
@@ -134,7 +117,7 @@ func TestTrimAudit(t *testing.T) {
 		_, _, err := st.CreateEditor(ctx, nil, catalog.Editor{Name: "Redaktion", Role: catalog.AccessStateEditor})
 		require.NoError(t, err)
 		if i == 19 {
-			clock.add(48 * time.Hour)
+			clock.Add(48 * time.Hour)
 		}
 	}
 	n, oldest, err := st.AuditSize()

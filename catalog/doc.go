@@ -47,6 +47,7 @@
 //	idx.region.name      foldedName 0 ars                 -
 //	idx.region.postcode  postcode ars                     -
 //	idx.origin           origin 0 kind 0 id               -   (records of a peer)
+//	idx.service.situation lifeSituationID 0 id            -   (services of a life situation)
 //
 // Region keys order hierarchically, so a prefix scan over "06" is Hessen and
 // over "06636" the Werra-Meißner district.
@@ -55,8 +56,20 @@
 //
 // Local IDs are "<portal>.<type>.<10 digits>" (HE.LB.0000000042), shaped like
 // the portal network's IDs (B100019.LB.574711): type LB service, OE office,
-// OD online service, ZS responsibility, SP specialisation, UB bundle. A
-// region's ID is its ARS.
+// OD online service, ZS responsibility, SP specialisation, UB bundle, LL
+// life situation, SW entry of the search dictionary. A region's ID is its
+// ARS.
+//
+// # Life situations, terms in context, search dictionary
+//
+// Life situations (Lebenslagen, Unternehmenslagen) are a taxonomy of
+// records that services point to (Service.LifeSituationIDs); terms in
+// context (XZuFi begriffImKontext) are per service and language with a type
+// code (Service.Terms), and a municipality adds its own as a local addition
+// (a Specialisation with Terms instead of a module text, reviewed like any
+// other). Concepts are the search dictionary: everyday phrasings and what
+// they mean. All are written by the state editorial office; the search reads
+// them like any other field (situations.go).
 //
 // # Errors
 //

@@ -35,11 +35,13 @@ var (
 	idxRegionPostcode = []byte("idx.region.postcode") // postcode(5) ars(12)
 	idxOrigin         = []byte("idx.origin")          // origin 0 kind 0 id
 	idxOnlineRegion   = []byte("idx.online.ars")      // ars(12) id
+	// idxServiceSituation lists the services of a life situation.
+	idxServiceSituation = []byte("idx.service.situation") // lifeSituationID 0 id
 )
 
 var indexBuckets = [][]byte{idxServiceLeika, idxServiceBundle, idxOfficeRegion, idxRespPlace,
 	idxRespRegion, idxRespOffice, idxRespOnline, idxSpecPlace, idxRegionParent, idxRegionName,
-	idxRegionPostcode, idxOrigin, idxOnlineRegion}
+	idxRegionPostcode, idxOrigin, idxOnlineRegion, idxServiceSituation}
 
 var (
 	metaSchema    = []byte("schema")
@@ -92,6 +94,8 @@ var idTypes = map[Kind]string{
 	KindResponsibility: "ZS",
 	KindSpecialisation: "SP",
 	KindBundle:         "UB",
+	KindLifeSituation:  "LL",
+	KindConcept:        "SW",
 }
 
 // newID formats a local ID: portal . type . 10-digit sequence.

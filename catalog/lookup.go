@@ -20,6 +20,9 @@ type LocalService struct {
 	// service of the Bund may serve a place whose office is municipal).
 	Offices        []*ResponsibleOffice
 	OnlineServices []*ResponsibleOnlineService
+	// Terms are the service's terms in context followed by the published
+	// local ones of the place and the areas above it.
+	Terms []Term
 }
 
 // ResponsibleOffice is an office found for a place, with the
@@ -146,6 +149,7 @@ func (tx *Tx) LocalService(leika, ars string, at time.Time) (*LocalService, erro
 		}
 	}
 
+	ls.Terms = append(ls.Terms, svc.Terms...)
 	additions := map[Module][]Applied{}
 	for i := len(chain) - 1; i >= 0; i-- {
 		for _, id := range tx.scanIDs(idxSpecPlace, []byte(leika+chain[i])) {
@@ -159,6 +163,10 @@ func (tx *Tx) LocalService(leika, ars string, at time.Time) (*LocalService, erro
 			from, err := regionOfKey(chain[i])
 			if err != nil {
 				return nil, err
+			}
+			if len(sp.Terms) > 0 {
+				ls.Terms = append(ls.Terms, sp.Terms...)
+				continue
 			}
 			additions[sp.Module] = append(additions[sp.Module], Applied{sp, from})
 		}

@@ -23,7 +23,8 @@ const (
 
 // Kinds lists every record kind in the order a full load writes them
 // (a responsibility needs its region and office first).
-var Kinds = []Kind{KindRegion, KindBundle, KindService, KindOffice, KindOnlineService, KindResponsibility, KindSpecialisation}
+var Kinds = []Kind{KindRegion, KindBundle, KindService, KindOffice, KindOnlineService, KindResponsibility, KindSpecialisation,
+	KindLifeSituation, KindConcept}
 
 // Meta is what every record carries besides its content.
 type Meta struct {
@@ -64,6 +65,21 @@ func (v Validity) Covers(t time.Time) bool {
 		return false
 	}
 	return true
+}
+
+// NextChange returns the first instant after t at which Covers changes its
+// answer (the start of the period, or the day after its end), and false
+// when it never does. Tables derived for a date are stale from then on.
+func (v Validity) NextChange(t time.Time) (time.Time, bool) {
+	if v.From != nil && t.Before(*v.From) {
+		return *v.From, true
+	}
+	if v.To != nil {
+		if end := v.To.AddDate(0, 0, 1); t.Before(end) {
+			return end, true
+		}
+	}
+	return time.Time{}, false
 }
 
 // Status is the publication state of a central service description or a
@@ -150,6 +166,11 @@ type Service struct {
 	Keywords    map[string][]string  `json:"keywords,omitempty"` // by language code
 	Validity    Validity             `json:"validity"`
 	ExternalIDs []string             `json:"external,omitempty"`
+	// LifeSituationIDs are the life situations the service belongs to
+	// (situations.go).
+	LifeSituationIDs []string `json:"lifeSituations,omitempty"`
+	// Terms are the terms in context the editorial office wrote for it.
+	Terms []Term `json:"terms,omitempty"`
 }
 
 // Name returns the citizen wording if there is one, else the formal name.
@@ -461,7 +482,12 @@ type Specialisation struct {
 	Module    Module    `json:"module"`
 	Mode      Mode      `json:"mode"`
 	Text      i18n.Text `json:"text"`
-	Status    Status    `json:"status"`
+	// Terms, instead of Module, Mode and Text, make the addition a list of
+	// local terms in context: words people of the region use for the
+	// service ("Bürgerbüro am Markt"). The search indexes them once the
+	// addition is published.
+	Terms  []Term `json:"terms,omitempty"`
+	Status Status `json:"status"`
 	// Replaces is a published addition this one takes the place of when
 	// it is approved.
 	Replaces      string     `json:"replaces,omitempty"`

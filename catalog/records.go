@@ -25,6 +25,9 @@ func (s *Service) indexKeys() []indexKey {
 	for _, b := range s.BundleIDs {
 		keys = append(keys, indexKey{idxServiceBundle, join(b, s.ID)})
 	}
+	for _, l := range s.LifeSituationIDs {
+		keys = append(keys, indexKey{idxServiceSituation, join(l, s.ID)})
+	}
 	return keys
 }
 
@@ -91,6 +94,8 @@ func (s *Service) validate(v *validator) {
 	if s.RegionKey != "" {
 		v.ars("regionKey", s.RegionKey)
 	}
+	v.situationIDs("lifeSituationIds", s.LifeSituationIDs)
+	v.terms("terms", s.Terms)
 }
 
 func (s *Service) refs() []ref {
@@ -281,11 +286,18 @@ func (s *Specialisation) walkTexts(fn func(string, i18n.Text) i18n.Text) { s.Tex
 func (s *Specialisation) validate(v *validator) {
 	v.leika("leikaKey", s.LeikaKey)
 	v.ars("regionKey", s.RegionKey)
+	v.oneOf("status", string(s.Status), StatusDraft, StatusSubmitted, StatusPublished, StatusRejected)
+	if len(s.Terms) > 0 {
+		if s.Module != "" || s.Mode != "" || !s.Text.IsZero() {
+			v.add("terms", "oneOf", "an addition is either a text for a module or a list of terms, not both")
+		}
+		v.terms("terms", s.Terms)
+		return
+	}
 	if !knownModule(s.Module) {
 		v.add("module", "module", "%q is not a LeiKa text module code", s.Module)
 	}
 	v.oneOf("mode", string(s.Mode), ModeAppend, ModeReplace)
-	v.oneOf("status", string(s.Status), StatusDraft, StatusSubmitted, StatusPublished, StatusRejected)
 	if s.Text.IsZero() {
 		v.add("text", "required", "the addition needs a text")
 	}

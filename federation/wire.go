@@ -104,7 +104,8 @@ type errorBody struct {
 // snapshotKinds is the order in which a snapshot serves the kinds: a record
 // comes after the kinds it refers to. It is part of the protocol.
 var snapshotKinds = []catalog.Kind{catalog.KindRegion, catalog.KindBundle, catalog.KindService,
-	catalog.KindOffice, catalog.KindOnlineService, catalog.KindResponsibility, catalog.KindSpecialisation}
+	catalog.KindOffice, catalog.KindOnlineService, catalog.KindResponsibility, catalog.KindSpecialisation,
+	catalog.KindLifeSituation, catalog.KindConcept}
 
 func kindIndex(k catalog.Kind) int {
 	for i, s := range snapshotKinds {

@@ -1,7 +1,10 @@
 // Package graph is the GraphQL API: the schema-first gqlgen resolvers over
-// the catalogue (generated code in generated.go and models_gen.go, from
-// ../schema.graphql and ../gqlgen.yml; regenerate with go generate), and the
-// HTTP handler around them.
+// the catalogue, and the HTTP handler around them. The schema is split by
+// domain: ../schema.graphql holds the root types and the overview, and each
+// domain's graph/<domain>.graphqls sits beside its <domain>.resolvers.go and
+// generated <domain>.generated.go (gqlgen's follow-schema layout, configured
+// in ../gqlgen.yml; regenerate with go generate, which runs the gqlgen
+// version go.mod names as a tool).
 //
 // Resolvers are thin: they convert arguments, make one store read and return
 // catalogue types (autobind; no parallel models). What a front end must not

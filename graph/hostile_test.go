@@ -3,41 +3,22 @@ package graph_test
 import (
 	"context"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/catalog/catalogtest"
 	"github.com/leistungsfinder/leistungsfinder/graph"
 )
 
-// smallServer is a server over a store with the regions of Eschwege only:
-// enough for writes, without the time the demo takes to load.
+// smallServer is a server over a store with a few regions only: enough
+// for writes, without the time the demo takes to load.
 func smallServer(t *testing.T) (*httptest.Server, *catalog.Store) {
 	t.Helper()
-	st, err := catalog.Open(filepath.Join(t.TempDir(), "catalog.db"), catalog.Options{Portal: "HE"})
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		if err := st.Check(); err != nil {
-			t.Errorf("Check: %v", err)
-		}
-		st.Close()
-	})
-	regions := []*catalog.Region{
-		{Meta: catalog.Meta{ID: "000000000000"}, Name: "Bund", Level: catalog.LevelBund},
-		{Meta: catalog.Meta{ID: "060000000000"}, Name: "Hessen", Level: catalog.LevelLand, ParentKey: "000000000000"},
-		{Meta: catalog.Meta{ID: "066360003003"}, Name: "Eschwege", Level: catalog.LevelGemeinde, ParentKey: "060000000000"},
-	}
-	require.NoError(t, st.Update(context.Background(), func(tx *catalog.Tx) error {
-		for _, r := range regions {
-			if err := tx.Put(r, catalog.Write{Actor: "test"}); err != nil {
-				return err
-			}
-		}
-		return nil
-	}))
+	st := catalogtest.Open(t, catalog.Options{Portal: "HE"})
+	catalogtest.PutRegions(t, st)
 	srv := httptest.NewServer(graph.NewHandler(graph.Options{Store: st}))
 	t.Cleanup(srv.Close)
 	return srv, st

@@ -202,6 +202,7 @@ type ProcessingTimeInput struct {
 	Description *TextInput     `json:"description,omitempty"`
 }
 
+// Reads. The labels are here; every other root field is in its domain file.
 type Query struct {
 }
 

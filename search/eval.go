@@ -21,6 +21,9 @@ type EvalQuery struct {
 	// Relevant maps LeiKa keys to grades: 3 is the answer, 2 relevant,
 	// 1 related. Keys not listed count as not relevant.
 	Relevant map[string]int
+	// Category is the kind of query ("life-situation", "slang", ...), an
+	// optional fifth field, so that a report can say where the search is weak.
+	Category string
 	Line     int // line in the file it was read from, for messages
 }
 
@@ -33,6 +36,17 @@ type EvalReport struct {
 	ZeroResultRate float64 // share of queries without any hit
 	Errors         int     // queries the search refused or failed
 	Results        []EvalResult
+	// Categories are the means per category, in the order categories first
+	// appear in the query set; empty when no query has a category.
+	Categories []CategoryReport
+}
+
+// CategoryReport is the mean relevance of one category of queries.
+type CategoryReport struct {
+	Category                string
+	Queries                 int
+	NDCG10, MRR10, Recall10 float64
+	ZeroResultRate          float64
 }
 
 // EvalResult is the outcome for one query.
@@ -96,6 +110,7 @@ func Evaluate(ctx context.Context, ix *Index, queries []EvalQuery) EvalReport {
 			rep.ZeroResultRate++
 		}
 	}
+	rep.Categories = categories(rep.Results)
 	if n := float64(len(queries)); n > 0 {
 		rep.Queries = len(queries)
 		rep.NDCG10 /= n
@@ -104,6 +119,38 @@ func Evaluate(ctx context.Context, ix *Index, queries []EvalQuery) EvalReport {
 		rep.ZeroResultRate /= n
 	}
 	return rep
+}
+
+func categories(rs []EvalResult) []CategoryReport {
+	var out []CategoryReport
+	at := map[string]int{}
+	for _, r := range rs {
+		if r.Category == "" {
+			continue
+		}
+		i, ok := at[r.Category]
+		if !ok {
+			i = len(out)
+			at[r.Category] = i
+			out = append(out, CategoryReport{Category: r.Category})
+		}
+		c := &out[i]
+		c.Queries++
+		c.NDCG10 += r.NDCG10
+		c.MRR10 += r.RR10
+		c.Recall10 += r.Recall10
+		if r.Err == "" && r.Total == 0 {
+			c.ZeroResultRate++
+		}
+	}
+	for i := range out {
+		n := float64(out[i].Queries)
+		out[i].NDCG10 /= n
+		out[i].MRR10 /= n
+		out[i].Recall10 /= n
+		out[i].ZeroResultRate /= n
+	}
+	return out
 }
 
 func ndcg(grades []int, relevant map[string]int) float64 {
@@ -132,13 +179,14 @@ func ndcg(grades []int, relevant map[string]int) float64 {
 	return dcg / idcg
 }
 
-// ParseQueries reads a query file: one query per line, four fields
-// separated by tabs:
+// ParseQueries reads a query file: one query per line, four or five
+// fields separated by tabs:
 //
-//	query <TAB> place ARS (or empty) <TAB> language (de, en or empty) <TAB> judgments
+//	query <TAB> place ARS (or empty) <TAB> language (de, en or empty) <TAB> judgments [<TAB> category]
 //
 // where judgments are LeiKa keys with grades, "99115005104000:3
-// 99115005011000:2". Empty lines and lines starting with # are skipped.
+// 99115005011000:2", and the optional category names the kind of query.
+// Empty lines and lines starting with # are skipped.
 func ParseQueries(r io.Reader) ([]EvalQuery, error) {
 	var out []EvalQuery
 	sc := bufio.NewScanner(r)
@@ -150,11 +198,14 @@ func ParseQueries(r io.Reader) ([]EvalQuery, error) {
 			continue
 		}
 		f := strings.Split(s, "\t")
-		if len(f) != 4 {
-			return nil, fmt.Errorf("line %d: %d fields, want 4 (query, ars, lang, judgments)", line, len(f))
+		if len(f) != 4 && len(f) != 5 {
+			return nil, fmt.Errorf("line %d: %d fields, want 4 or 5 (query, ars, lang, judgments, category)", line, len(f))
 		}
 		q := EvalQuery{Query: strings.TrimSpace(f[0]), ARS: strings.TrimSpace(f[1]), Lang: strings.TrimSpace(f[2]),
 			Relevant: map[string]int{}, Line: line}
+		if len(f) == 5 {
+			q.Category = strings.TrimSpace(f[4])
+		}
 		if q.Query == "" {
 			return nil, fmt.Errorf("line %d: empty query", line)
 		}
@@ -184,6 +235,10 @@ func ParseQueries(r io.Reader) ([]EvalQuery, error) {
 func (rep EvalReport) WriteText(w io.Writer, worst int) {
 	fmt.Fprintf(w, "queries %d  nDCG@10 %.4f  MRR@10 %.4f  recall@10 %.4f  zero-result rate %.4f  errors %d\n",
 		rep.Queries, rep.NDCG10, rep.MRR10, rep.Recall10, rep.ZeroResultRate, rep.Errors)
+	for _, c := range rep.Categories {
+		fmt.Fprintf(w, "  %-16s queries %3d  nDCG@10 %.4f  MRR@10 %.4f  recall@10 %.4f  zero-result rate %.4f\n",
+			c.Category, c.Queries, c.NDCG10, c.MRR10, c.Recall10, c.ZeroResultRate)
+	}
 	rs := append([]EvalResult(nil), rep.Results...)
 	sort.SliceStable(rs, func(i, j int) bool { return rs[i].NDCG10 < rs[j].NDCG10 })
 	for i := 0; i < len(rs) && i < worst; i++ {
@@ -191,8 +246,8 @@ func (rep EvalReport) WriteText(w io.Writer, worst int) {
 		if r.NDCG10 >= 1 {
 			break
 		}
-		fmt.Fprintf(w, "%.3f  %-40q ars=%s lang=%s total=%d top=%v want=%v %s\n",
-			r.NDCG10, r.Query, r.ARS, r.Lang, r.Total, head(r.Top, 5), r.Relevant, r.Err)
+		fmt.Fprintf(w, "%.3f  %-40q %s ars=%s lang=%s total=%d top=%v want=%v %s\n",
+			r.NDCG10, r.Query, r.Category, r.ARS, r.Lang, r.Total, head(r.Top, 5), r.Relevant, r.Err)
 	}
 }
 

@@ -3,8 +3,10 @@ package search
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -56,6 +58,9 @@ type Filter struct {
 	Categories []string
 	BundleIDs  []string
 	HasOnline  *bool
+	// LifeSituationIDs keeps the services assigned to one of the life
+	// situations.
+	LifeSituationIDs []string
 }
 
 // Result is a page of hits with the facets of all hits.
@@ -81,6 +86,9 @@ type Hit struct {
 	ServiceID string
 	LeikaKeys []string
 	Score     float64
+	// Fallback is set when the service has no name in the language the
+	// query was read in: an English query found a German-only service.
+	Fallback bool
 	// Highlights are HTML fragments with <mark> around the matches, by
 	// field: "name", "keywords", "shortText".
 	Highlights map[string][]string
@@ -98,13 +106,15 @@ const (
 	FacetCategory  = "category"
 	FacetBundle    = "bundle"
 	FacetHasOnline = "hasOnline"
+	// FacetLifeSituation counts the hits by life situation ID.
+	FacetLifeSituation = "lifeSituation"
 )
 
 // Field weights: a word in the name says more than one in the full text.
 var fieldWeights = []struct {
 	prefix string
 	weight float64
-}{{"name_", 3.0}, {"kw_", 2.0}, {"short_", 1.2}, {"full_", 0.5}}
+}{{"name_", 3.0}, {"kw_", 2.0}, {"short_", 1.2}, {"full_", 0.5}, {"terms_", 1.8}}
 
 // Weights of the alternatives of a concept, relative to the words as typed
 // in the query's language (1.0). Typo corrections rank below exact matches.
@@ -119,6 +129,12 @@ const (
 	weightTypo1        = 0.6 // correction at edit distance 1
 	weightTypo2        = 0.4 // at distance 2
 	weightLeika        = 20  // a 14-digit LeiKa key typed as the query
+	// weightSituation: a service assigned to a life situation that a
+	// dictionary entry of the query stands for.
+	weightSituation = 0.5
+	// weightGeneric scales a generic concept ("beantragen", "verloren")
+	// when the query has a more specific one.
+	weightGeneric = 0.25
 )
 
 // Tie-breakers of the max queries (see maxQuery): how much the other
@@ -170,14 +186,14 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, searchTimeout)
 	defer cancel()
-	pl, err := newPlan(ctx, p, q, lang, req.ARS)
+	pl, err := ix.newPlan(ctx, p, q, lang, req.ARS)
 	if err != nil {
 		return nil, err
 	}
 	defer pl.close()
 	res := &Result{Lang: pl.lang, ARS: pl.ars, Facets: map[string][]FacetValue{}}
 	br, err := pl.search(ctx, req.Filter, first, offset, func(sr *bleve.SearchRequest) {
-		sr.Fields = []string{fieldLeika}
+		sr.Fields = []string{fieldLeika, fieldNameLang}
 		sr.Highlight = bleve.NewHighlightWithStyle(highlighterMark)
 		for _, f := range []string{"name_", "kw_", "short_"} {
 			sr.Highlight.AddField(f + i18n.DE)
@@ -187,6 +203,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 		sr.AddFacet(FacetCategory, bleve.NewFacetRequest(fieldCategory, 50))
 		sr.AddFacet(FacetBundle, bleve.NewFacetRequest(fieldBundle, 50))
 		sr.AddFacet(FacetHasOnline, bleve.NewFacetRequest(fieldOnline, 2))
+		sr.AddFacet(FacetLifeSituation, bleve.NewFacetRequest(fieldSituation, 50))
 	})
 	if err != nil {
 		return nil, err
@@ -197,7 +214,8 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	res.Total = int(br.Total)
 	for _, h := range br.Hits {
 		res.Hits = append(res.Hits, Hit{ServiceID: h.ID, LeikaKeys: storedStrings(h.Fields[fieldLeika]),
-			Score: h.Score, Highlights: highlights(h.Fragments, pl.lang)})
+			Score: h.Score, Highlights: highlights(h.Fragments, pl.lang),
+			Fallback: !slices.Contains(storedStrings(h.Fields[fieldNameLang]), pl.lang)})
 	}
 	for name, f := range br.Facets {
 		if f.Terms == nil {
@@ -225,9 +243,15 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	return res, nil
 }
 
+// searchError classifies a failed Bleve search: TIMEOUT when the deadline
+// (the caller's or searchTimeout) passed, the cancellation when the caller
+// went away, INTERNAL otherwise.
 func searchError(ctx context.Context, err error) error {
-	if ctx.Err() != nil {
-		return catalog.Internal(fmt.Errorf("search: %w", ctx.Err()))
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return catalog.Timeout(fmt.Errorf("search: %w", ctx.Err()))
+	case ctx.Err() != nil:
+		return ctx.Err()
 	}
 	return catalog.Internal(err)
 }
@@ -269,7 +293,8 @@ func validateFilter(f Filter) error {
 	for _, l := range []struct {
 		name string
 		vals []string
-	}{{"filter.addressees", f.Addressees}, {"filter.categories", f.Categories}, {"filter.bundleIds", f.BundleIDs}} {
+	}{{"filter.addressees", f.Addressees}, {"filter.categories", f.Categories}, {"filter.bundleIds", f.BundleIDs},
+		{"filter.lifeSituationIds", f.LifeSituationIDs}} {
 		if len(l.vals) > maxFilterTerms {
 			return catalog.Invalid(l.name, "length", "at most %d values", maxFilterTerms)
 		}
@@ -308,7 +333,7 @@ func checkARS(p *projection, ars string) error {
 // refused instead of paging through the wrong results.
 func fingerprint(q, ars, lang string, f Filter) uint32 {
 	h := fnv.New32a()
-	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%v\x00%v\x00%v\x00", strings.ToLower(q), ars, lang, f.Addressees, f.Categories, f.BundleIDs)
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%v\x00%v\x00%v\x00%v\x00", strings.ToLower(q), ars, lang, f.Addressees, f.Categories, f.BundleIDs, f.LifeSituationIDs)
 	if f.HasOnline != nil {
 		fmt.Fprint(h, *f.HasOnline)
 	}
@@ -342,10 +367,10 @@ func decodeCursor(c string, fp uint32) (int, error) {
 	return n, nil
 }
 
-// withFilters restricts q to the services valid today, the region and the
-// facet filters. Filter clauses have boost 0: they decide what matches, not
-// how it ranks.
-func withFilters(q query.Query, ars string, f Filter) query.Query {
+// withFilters restricts q to the services valid on now's day, the region and
+// the facet filters. Filter clauses have boost 0: they decide what matches,
+// not how it ranks.
+func withFilters(q query.Query, ars string, f Filter, now time.Time) query.Query {
 	conj := []query.Query{q}
 	anyOf := func(field string, vals []string) {
 		if len(vals) == 0 {
@@ -363,13 +388,14 @@ func withFilters(q query.Query, ars string, f Filter) query.Query {
 	anyOf(fieldAddressee, f.Addressees)
 	anyOf(fieldCategory, f.Categories)
 	anyOf(fieldBundle, f.BundleIDs)
+	anyOf(fieldSituation, f.LifeSituationIDs)
 	if f.HasOnline != nil {
 		conj = append(conj, filterTerm(fieldOnline, strconv.FormatBool(*f.HasOnline)))
 	}
 	// Not valid today: from > today or to < today. Nearly every service
 	// has an open validity, so excluding the few that are not valid is
 	// much cheaper than requiring two ranges that match all the others.
-	today := day(time.Now())
+	today := day(now)
 	ahead, over := today+1, today-1
 	future := bleve.NewNumericRangeInclusiveQuery(&ahead, nil, &inclusive, nil)
 	future.SetField(fieldValidFrom)
@@ -442,12 +468,17 @@ type plan struct {
 	docs      uint64 // services in the index, read when needed
 	ctx       context.Context
 	p         *projection
+	dict      *synonymIndex
 	r         index.IndexReader
 	lang      string
 	ars       string
+	now       time.Time // the store's time the search is for
 	words     []word
 	concepts  []*concept
 	corrected bool
+	// specific is set when a concept of the query is not generic: the
+	// generic ones then count less (see scale).
+	specific bool
 }
 
 // concept is a part of the query that a hit should satisfy: one word, or a
@@ -457,6 +488,9 @@ type concept struct {
 	alts  []alt
 	// typos are the corrections of a single unknown word, best first.
 	typos []candidate
+	// generic is set for a phrase the dictionary calls generic: it counts
+	// less when the query has a specific concept too.
+	generic bool
 }
 
 type altKind int
@@ -467,6 +501,7 @@ const (
 	altParticle
 	altTypo
 	altLeika
+	altSituation // text is a life situation ID
 )
 
 // alt is one way to satisfy a concept: a text analysed for a language
@@ -486,7 +521,14 @@ type candidate struct {
 	count    uint64
 }
 
-func newPlan(ctx context.Context, p *projection, q, lang, ars string) (*plan, error) {
+// newPlan reads the query for a search at the store's time (Store.Now):
+// which places it names and which services are valid depend on the date.
+func (ix *Index) newPlan(ctx context.Context, p *projection, q, lang, ars string) (*plan, error) {
+	now := ix.st.Now()
+	places, err := ix.placesAt(ctx, p, now)
+	if err != nil {
+		return nil, err
+	}
 	adv, err := p.bi.Advanced()
 	if err != nil {
 		return nil, catalog.Internal(err)
@@ -495,7 +537,10 @@ func newPlan(ctx context.Context, p *projection, q, lang, ars string) (*plan, er
 	if err != nil {
 		return nil, catalog.Internal(err)
 	}
-	pl := &plan{q: q, ctx: ctx, p: p, r: r, ars: ars}
+	pl := &plan{q: q, ctx: ctx, p: p, r: r, ars: ars, now: now, dict: p.dict.Load()}
+	if pl.dict == nil {
+		pl.dict = synonyms
+	}
 	words := queryWords(q)
 	if len(words) > maxWords {
 		words = words[:maxWords]
@@ -504,7 +549,6 @@ func newPlan(ctx context.Context, p *projection, q, lang, ars string) (*plan, er
 	// A place in the query ("ummelden kassel", "hundesteuer 37269")
 	// becomes the region filter when the request has none; its words are
 	// not searched either way.
-	places := p.places.Load()
 	var rest []word
 	for i := 0; i < len(words); {
 		if id, n := places.match(words, i, p.resp.serves); n > 0 && len(words) > n && !pl.isVocabulary(words[i:i+n]) {
@@ -645,7 +689,7 @@ func (pl *plan) detectLanguage() string {
 	// A synonym trigger of one language is evidence for it.
 	for _, lang := range []string{i18n.DE, i18n.EN} {
 		for i := 0; i < len(pl.words); {
-			_, n := synonyms.match(pl.words, i, lang)
+			_, n := pl.dict.match(pl.words, i, lang)
 			if n == 0 {
 				i++
 				continue
@@ -679,12 +723,19 @@ func (pl *plan) buildConcepts() {
 		}
 	}
 	for i := 0; i < len(ws); {
-		if rules, n := synonyms.match(ws, i, pl.lang); n > 0 {
+		if rules, n := pl.dict.match(ws, i, pl.lang); n > 0 {
 			c := &concept{words: ws[i : i+n]}
 			c.alts = append(c.alts, alt{kind: altTyped, text: joinSurface(c.words), weight: 1})
 			// An expansion spelled like the typed words adds nothing.
 			seen := map[string]bool{pl.lang + strings.ToLower(c.alts[0].text): true}
 			for _, r := range rules {
+				c.generic = c.generic || r.generic
+				for _, id := range r.situations {
+					if k := "situation\x00" + id; !seen[k] {
+						seen[k] = true
+						c.alts = append(c.alts, alt{kind: altSituation, text: id, weight: weightSituation})
+					}
+				}
 				for _, e := range []struct {
 					lang string
 					alts []string
@@ -726,6 +777,9 @@ func (pl *plan) buildConcepts() {
 		}
 		pl.concepts = append(pl.concepts, c)
 	}
+	for _, c := range pl.concepts {
+		pl.specific = pl.specific || !c.generic
+	}
 	// Typo candidates for words the index does not know in either language.
 	budget := maxTypoWords
 	for _, c := range pl.concepts {
@@ -754,6 +808,16 @@ func (pl *plan) buildConcepts() {
 		}
 		pl.corrected = true
 	}
+}
+
+// scale is the weight factor of a concept: generic words ("beantragen",
+// "verloren") count less beside a specific one, so that "gesundheitskarte
+// verloren" ranks the health card above lost property.
+func (pl *plan) scale(c *concept) float64 {
+	if c.generic && pl.specific {
+		return weightGeneric
+	}
+	return 1
 }
 
 func otherLang(l string) string {
@@ -918,7 +982,7 @@ func (pl *plan) search(ctx context.Context, f Filter, size, from int, decorate f
 		return nil, nil
 	}
 	run := func(q query.Query) (*bleve.SearchResult, error) {
-		sr := bleve.NewSearchRequestOptions(withFilters(q, pl.ars, f), size, from, false)
+		sr := bleve.NewSearchRequestOptions(withFilters(q, pl.ars, f, pl.now), size, from, false)
 		sr.SortBy([]string{"-_score", "_id"})
 		if decorate != nil {
 			decorate(sr)
@@ -969,7 +1033,7 @@ func (pl *plan) requiredFilter() query.Query {
 	for i, c := range pl.concepts {
 		n := pl.titleFreq(c)
 		estimate += n
-		specific[i] = n == 0 && len(c.alts) > 1 || n > 0 && float64(n) <= genericShare*float64(pl.docCount())
+		specific[i] = !c.generic && (n == 0 && len(c.alts) > 1 || n > 0 && float64(n) <= genericShare*float64(pl.docCount()))
 	}
 	if estimate <= requiredAbove {
 		return nil
@@ -1051,10 +1115,13 @@ func (pl *plan) conceptQuery(c *concept) query.Query {
 	var qs []query.Query
 	for _, a := range c.alts {
 		switch a.kind {
-		case altLeika:
+		case altLeika, altSituation:
 			t := bleve.NewTermQuery(a.text)
 			t.SetField(fieldLeika)
-			t.SetBoost(pl.boost(a.weight))
+			if a.kind == altSituation {
+				t.SetField(fieldSituation)
+			}
+			t.SetBoost(pl.boost(a.weight * pl.scale(c)))
 			qs = append(qs, t)
 			continue
 		}
@@ -1065,7 +1132,7 @@ func (pl *plan) conceptQuery(c *concept) query.Query {
 			langs = []string{pl.lang, otherLang(pl.lang)}
 		}
 		for _, l := range langs {
-			w := a.weight
+			w := a.weight * pl.scale(c)
 			if a.lang == "" && l != pl.lang {
 				w *= weightOtherLang
 			}

@@ -189,6 +189,11 @@ type rule struct {
 	keys [][]string // trigger phrases as stem sequences without stop words
 	de   []string
 	en   []string
+	// situations are the life situations a dictionary entry of the
+	// catalogue stands for; generic marks its phrases as saying little on
+	// their own (see catalog.Concept).
+	situations []string
+	generic    bool
 }
 
 // synonymIndex finds rules by the stem sequence of a trigger.
@@ -203,23 +208,34 @@ func buildSynonyms(rules []synonymRule) *synonymIndex {
 	ix := &synonymIndex{byKey: map[string][]*rule{}}
 	for _, sr := range rules {
 		r := &rule{lang: sr.lang, de: splitAlts(sr.de), en: splitAlts(sr.en)}
-		for _, phrase := range splitAlts(sr.from) {
-			var keys []string
-			for _, w := range queryWords(phrase) {
-				if k := w.key(sr.lang); k != "" {
-					keys = append(keys, k)
-				}
-			}
-			if len(keys) == 0 {
-				panic("search: synonym trigger " + phrase + " is only stop words")
-			}
-			r.keys = append(r.keys, keys)
-			k := phraseKey(sr.lang, keys)
-			ix.byKey[k] = append(ix.byKey[k], r)
-			ix.maxLen = max(ix.maxLen, len(keys))
+		if n := ix.add(r, splitAlts(sr.from)); n < len(splitAlts(sr.from)) {
+			panic("search: a synonym trigger of " + sr.from + " is only stop words")
 		}
 	}
 	return ix
+}
+
+// add indexes r under its trigger phrases and returns how many phrases it
+// took; a phrase of stop words only is left out.
+func (ix *synonymIndex) add(r *rule, phrases []string) int {
+	n := 0
+	for _, phrase := range phrases {
+		var keys []string
+		for _, w := range queryWords(phrase) {
+			if k := w.key(r.lang); k != "" {
+				keys = append(keys, k)
+			}
+		}
+		if len(keys) == 0 {
+			continue
+		}
+		n++
+		r.keys = append(r.keys, keys)
+		k := phraseKey(r.lang, keys)
+		ix.byKey[k] = append(ix.byKey[k], r)
+		ix.maxLen = max(ix.maxLen, len(keys))
+	}
+	return n
 }
 
 func splitAlts(s string) []string {

@@ -35,6 +35,7 @@ const (
 // Summary counts what Load wrote.
 type Summary struct {
 	Regions, Offices, Services, OnlineServices, Responsibilities, Bundles int
+	LifeSituations, Concepts                                              int
 }
 
 // Load writes the demo catalogue into a store that has no services yet:
@@ -105,7 +106,8 @@ func Load(ctx context.Context, st *catalog.Store, log *slog.Logger) (Summary, er
 	if err != nil {
 		return Summary{}, fmt.Errorf("demo: %w", err)
 	}
-	log.Info("demo catalogue loaded", "regions", sum.Regions, "bundles", sum.Bundles, "services", sum.Services,
+	log.Info("demo catalogue loaded", "regions", sum.Regions, "bundles", sum.Bundles, "lifeSituations", sum.LifeSituations,
+		"dictionaryEntries", sum.Concepts, "services", sum.Services,
 		"offices", sum.Offices, "onlineServices", sum.OnlineServices, "responsibilities", sum.Responsibilities,
 		"keptFromInterruptedLoad", kept, "revision", st.Revision(), "took", time.Since(start).Round(time.Millisecond))
 	return sum, nil
@@ -123,6 +125,9 @@ type catalogue struct {
 	offices          []*catalog.Office
 	online           []*catalog.OnlineService
 	responsibilities []*catalog.Responsibility
+	situations       []*catalog.LifeSituation
+	concepts         []*catalog.Concept
+	assignments      []Assignment
 }
 
 type group struct {
@@ -136,6 +141,8 @@ func (c *catalogue) groups() []group {
 	return []group{
 		{catalog.KindRegion, records(c.regions)},
 		{catalog.KindBundle, records(c.bundles)},
+		{catalog.KindLifeSituation, records(c.situations)},
+		{catalog.KindConcept, records(c.concepts)},
 		{catalog.KindService, records(c.services)},
 		{catalog.KindOffice, records(c.offices)},
 		{catalog.KindOnlineService, records(c.online)},
@@ -145,7 +152,8 @@ func (c *catalogue) groups() []group {
 
 func (c *catalogue) summary() Summary {
 	return Summary{Regions: len(c.regions), Offices: len(c.offices), Services: len(c.services),
-		OnlineServices: len(c.online), Responsibilities: len(c.responsibilities), Bundles: len(c.bundles)}
+		OnlineServices: len(c.online), Responsibilities: len(c.responsibilities), Bundles: len(c.bundles),
+		LifeSituations: len(c.situations), Concepts: len(c.concepts)}
 }
 
 func records[T catalog.Record](rs []T) []catalog.Record {
@@ -169,6 +177,10 @@ func recordID(r catalog.Record) string {
 	case *catalog.OnlineService:
 		return r.ID
 	case *catalog.Responsibility:
+		return r.ID
+	case *catalog.LifeSituation:
+		return r.ID
+	case *catalog.Concept:
 		return r.ID
 	}
 	return ""
@@ -247,6 +259,22 @@ func build(log *slog.Logger) (*catalogue, error) {
 		online[key] = append(online[key], f.Online...)
 	}
 	sort.Slice(c.services, func(i, j int) bool { return c.services[i].ID < c.services[j].ID })
+
+	recs, situations, situationIDs, err := readSituations()
+	if err != nil {
+		return nil, err
+	}
+	c.situations = situations
+	if c.assignments, err = assignSituations(recs, c.services); err != nil {
+		return nil, err
+	}
+	applySituations(c.assignments, situationIDs, c.services)
+	if err := applyTerms(c.services); err != nil {
+		return nil, err
+	}
+	if c.concepts, err = readDictionary(situationIDs); err != nil {
+		return nil, err
+	}
 
 	if err := c.respond(content, of.Offices, levelOf, online); err != nil {
 		return nil, err
@@ -342,7 +370,7 @@ func contentFiles() (core []string, admin string, err error) {
 			core = append(core, n)
 		case n == adminContent:
 			admin = n
-		case n == bundlesContent:
+		case n == bundlesContent, n == situationsContent, n == dictionaryContent, n == termsContent:
 		default:
 			return nil, "", fmt.Errorf("%s: unknown content file (see content/FORMAT.md)", n)
 		}

@@ -70,7 +70,8 @@ func TestLoad(t *testing.T) {
 			for kind, want := range map[catalog.Kind]int{
 				catalog.KindRegion: sum.Regions, catalog.KindBundle: sum.Bundles, catalog.KindService: sum.Services,
 				catalog.KindOffice: sum.Offices, catalog.KindOnlineService: sum.OnlineServices,
-				catalog.KindResponsibility: sum.Responsibilities,
+				catalog.KindResponsibility: sum.Responsibilities, catalog.KindLifeSituation: sum.LifeSituations,
+				catalog.KindConcept: sum.Concepts,
 			} {
 				if got := tx.Count(kind); got != want {
 					t.Errorf("store has %d %s records, summary says %d", got, kind, want)
@@ -318,6 +319,15 @@ func expected(t *testing.T) expectation {
 		}
 		s.Responsibilities += len(f.Online)
 	}
+	var sf situationsFile
+	var df dictionaryFile
+	if err := readContent(situationsContent, &sf); err != nil {
+		t.Fatal(err)
+	}
+	if err := readContent(dictionaryContent, &df); err != nil {
+		t.Fatal(err)
+	}
+	s.LifeSituations, s.Concepts = len(sf.Situations), len(df.Concepts)
 	e.summary = s
 	return e
 }

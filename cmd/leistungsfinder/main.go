@@ -10,6 +10,8 @@
 //	leistungsfinder peer      add, list or remove peer portals; print our feed's public key
 //	leistungsfinder export    every English label and text as JSON (--lang en)
 //	leistungsfinder bench     load-test a running server against a plain net/http baseline
+//	leistungsfinder xzufi     export as XZuFi 2.2 (export -o DIR), import XZuFi (import DIR|URL)
+//	leistungsfinder import    import the portal network's PVOG CSV or detail JSON
 //	leistungsfinder audit     export the audit log as JSON lines
 //
 // Run a subcommand with -h for its flags. Flags fall back to environment
@@ -60,6 +62,7 @@ func commands() []command {
 		{"peer", "add, list or remove the peer portals this one mirrors; print our feed key", runPeer},
 		{"export", "write every English label and text as JSON for the Bundesportal (--lang en)", runExport},
 		{"bench", "load-test a server's localService against a plain net/http baseline", runBench},
+		{"xzufi", "export the catalogue as XZuFi 2.2 for the portal network, or import XZuFi (server stopped)", runXZuFi},
 		{"audit", "export the audit log as JSON lines (server stopped)", runAudit},
 	}
 }

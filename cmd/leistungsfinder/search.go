@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
@@ -50,20 +51,29 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	queries := fs.String("queries", "testdata/search/queries.tsv", "query file: query, place, language, LEIKA:GRADE judgments")
+	queries := fs.String("queries", "testdata/search/queries.tsv,testdata/search/citizen.tsv",
+		"query files, comma-separated: query, place, language, LEIKA:GRADE judgments[, category]")
 	dataDir := fs.String("data", "", "data directory to evaluate (default: a fresh copy of the demo catalogue)")
 	worst := fs.Int("worst", 10, "list the N worst queries")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	f, err := os.Open(*queries)
-	if err != nil {
-		return err
+	type set struct {
+		name    string
+		queries []search.EvalQuery
 	}
-	qs, err := search.ParseQueries(f)
-	f.Close()
-	if err != nil {
-		return err
+	var sets []set
+	for _, name := range strings.Split(*queries, ",") {
+		f, err := os.Open(strings.TrimSpace(name))
+		if err != nil {
+			return err
+		}
+		qs, err := search.ParseQueries(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		sets = append(sets, set{name, qs})
 	}
 	eval := func(st *catalog.Store) error {
 		start := time.Now()
@@ -72,9 +82,12 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 		defer ix.Close()
-		fmt.Fprintf(stdout, "eval: index built in %s, running %d queries\n", time.Since(start).Round(time.Millisecond), len(qs))
-		rep := search.Evaluate(ctx, ix, qs)
-		rep.WriteText(stdout, *worst)
+		fmt.Fprintf(stdout, "eval: index built in %s\n", time.Since(start).Round(time.Millisecond))
+		for _, s := range sets {
+			fmt.Fprintf(stdout, "\n%s\n", s.name)
+			rep := search.Evaluate(ctx, ix, s.queries)
+			rep.WriteText(stdout, *worst)
+		}
 		return nil
 	}
 	if *dataDir != "" {

@@ -1,0 +1,28 @@
+package search
+
+import (
+	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/i18n"
+)
+
+// loadDictionary builds the query rewriting of a projection: the built-in
+// rules of synonyms.go and the catalogue's search dictionary (Concept
+// records, which the editorial office extends). A catalogue entry's phrases
+// become triggers like the built-in ones; its words are the expansions and
+// its life situations boost the services assigned to them. The projection
+// rebuilds it whenever a dictionary entry changes.
+func loadDictionary(tx *catalog.Tx) (*synonymIndex, error) {
+	concepts, err := tx.Concepts()
+	if err != nil {
+		return nil, err
+	}
+	ix := buildSynonyms(synonymRules)
+	for _, c := range concepts {
+		if c.Lang != i18n.DE && c.Lang != i18n.EN {
+			continue
+		}
+		r := &rule{lang: c.Lang, de: c.Means[i18n.DE], en: c.Means[i18n.EN], situations: c.LifeSituationIDs, generic: c.Generic}
+		ix.add(r, c.Phrases)
+	}
+	return ix, nil
+}
