@@ -109,8 +109,12 @@ type Status struct {
 	LastErrorAt time.Time `json:"lastErrorAt,omitzero"`
 	// ConsecutiveErrors counts failures since the last success.
 	ConsecutiveErrors int `json:"consecutiveErrors"`
-	// Quarantined is how many of the peer's records are quarantined now.
-	Quarantined int `json:"quarantined"`
+	// Quarantined is how many of the peer's records are quarantined now;
+	// while there are any, a following puller is StateDegraded and Reason
+	// and QuarantinedIDs (the first few, "kind id") say why.
+	Quarantined    int      `json:"quarantined"`
+	Reason         string   `json:"reason,omitempty"`
+	QuarantinedIDs []string `json:"quarantinedIds,omitempty"`
 	// Applied, Skipped (already applied, or shared reference data owned
 	// here) and Errors count since the puller started.
 	Applied int64 `json:"applied"`
@@ -182,8 +186,10 @@ func (p *Puller) Peer() Peer { return p.peer }
 // Status returns the current status.
 func (p *Puller) Status() Status {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.status
+	s := p.status
+	p.mu.Unlock()
+	p.degrade(&s)
+	return s
 }
 
 func (p *Puller) setState(s string) {

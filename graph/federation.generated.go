@@ -331,6 +331,52 @@ func (ec *executionContext) fieldContext_PeerStatus_quarantined(_ context.Contex
 	return graphql.NewScalarFieldContext("PeerStatus", field, false, false, "Int")
 }
 
+func (ec *executionContext) _PeerStatus_reason(ctx context.Context, field graphql.CollectedField, obj *federation.Status) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeerStatus_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PeerStatus_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeerStatus", field, false, false, "String")
+}
+
+func (ec *executionContext) _PeerStatus_quarantinedIds(ctx context.Context, field graphql.CollectedField, obj *federation.Status) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeerStatus_quarantinedIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QuarantinedIDs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeerStatus_quarantinedIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeerStatus", field, false, false, "String")
+}
+
 func (ec *executionContext) _PeerStatus_applied(ctx context.Context, field graphql.CollectedField, obj *federation.Status) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -535,6 +581,16 @@ func (ec *executionContext) _PeerStatus(ctx context.Context, sel ast.SelectionSe
 			}
 		case "quarantined":
 			out.Values[i] = ec._PeerStatus_quarantined(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._PeerStatus_reason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quarantinedIds":
+			out.Values[i] = ec._PeerStatus_quarantinedIds(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

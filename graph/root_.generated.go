@@ -394,6 +394,8 @@ type ComplexityRoot struct {
 		LastSuccess       func(childComplexity int) int
 		Peer              func(childComplexity int) int
 		Quarantined       func(childComplexity int) int
+		QuarantinedIDs    func(childComplexity int) int
+		Reason            func(childComplexity int) int
 		Refused           func(childComplexity int) int
 		Resyncs           func(childComplexity int) int
 		Revision          func(childComplexity int) int
@@ -2181,6 +2183,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PeerStatus.Quarantined(childComplexity), true
+	case "PeerStatus.quarantinedIds":
+		if e.ComplexityRoot.PeerStatus.QuarantinedIDs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeerStatus.QuarantinedIDs(childComplexity), true
+	case "PeerStatus.reason":
+		if e.ComplexityRoot.PeerStatus.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeerStatus.Reason(childComplexity), true
 	case "PeerStatus.refused":
 		if e.ComplexityRoot.PeerStatus.Refused == nil {
 			break
@@ -4152,6 +4166,10 @@ func (ec *executionContext) childFields_PeerStatus(ctx context.Context, field gr
 		return ec.fieldContext_PeerStatus_consecutiveErrors(ctx, field)
 	case "quarantined":
 		return ec.fieldContext_PeerStatus_quarantined(ctx, field)
+	case "reason":
+		return ec.fieldContext_PeerStatus_reason(ctx, field)
+	case "quarantinedIds":
+		return ec.fieldContext_PeerStatus_quarantinedIds(ctx, field)
 	case "applied":
 		return ec.fieldContext_PeerStatus_applied(ctx, field)
 	case "skipped":
