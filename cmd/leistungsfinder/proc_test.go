@@ -122,6 +122,24 @@ func (c *child) wait(timeout time.Duration) bool {
 	}
 }
 
+// waitOutput waits until the child's log contains s; false when the
+// child ended first or timeout passed.
+func (c *child) waitOutput(s string, timeout time.Duration) bool {
+	deadline := time.After(timeout)
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for !strings.Contains(c.output(), s) {
+		select {
+		case <-c.done:
+			return strings.Contains(c.output(), s)
+		case <-deadline:
+			return false
+		case <-tick.C:
+		}
+	}
+	return true
+}
+
 func (c *child) output() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
