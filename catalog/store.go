@@ -262,7 +262,7 @@ func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
 		case errors.Is(err, context.DeadlineExceeded):
 			return contextError(err)
 		}
-		return Internal(err)
+		return storageFault(err)
 	}
 	if last > s.rev.Load() {
 		s.rev.Store(last)

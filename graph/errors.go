@@ -29,10 +29,13 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		}
 		path := graphql.GetPath(ctx)
 		var ce *catalog.Error
-		if !errors.As(err, &ce) || ce.Code == catalog.EINTERNAL {
+		if !errors.As(err, &ce) || ce.Code == catalog.EINTERNAL && ce.Rule == "" {
 			log.ErrorContext(ctx, "internal error", "err", err, "path", path.String())
 			return &gqlerror.Error{Path: path, Message: i18n.Label(langOf(ctx).Lang, "error.INTERNAL"),
 				Extensions: map[string]any{"code": catalog.EINTERNAL}}
+		}
+		if ce.Code == catalog.EINTERNAL { // a storage fault the client may know of (catalog.RuleDiskFull)
+			log.ErrorContext(ctx, "write failed", "err", err, "path", path.String())
 		}
 		ext := map[string]any{"code": ce.Code}
 		if ce.Field != "" {

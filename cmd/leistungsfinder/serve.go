@@ -14,6 +14,7 @@ import (
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
@@ -64,6 +65,10 @@ type Server struct {
 	listener net.Listener
 	http     *http.Server
 	ready    atomic.Bool
+	// readOnly: the data directory cannot be written (a read-only mount):
+	// the server answers reads, refuses writes, keeps its search index in
+	// memory and does not mirror peers.
+	readOnly bool
 }
 
 // ParseFlags reads the serve flags with environment fallbacks.
@@ -104,7 +109,11 @@ func (s *Server) Open(ctx context.Context) error {
 	s.Store = st
 
 	start := time.Now()
-	ix, err := search.Open(filepath.Join(s.DataDir, "search.bleve"), st, s.Log)
+	indexPath := filepath.Join(s.DataDir, "search.bleve")
+	if s.readOnly {
+		indexPath = "" // in memory
+	}
+	ix, err := search.Open(indexPath, st, s.Log)
 	if err != nil {
 		return fmt.Errorf("open search index: %w", err)
 	}
@@ -140,13 +149,15 @@ func (s *Server) Open(ctx context.Context) error {
 		fanOut = federation.NewFanOut(peers, federation.FanOutOptions{Now: st.Now})
 		s.Log.Info("federation: mirroring peers", "peers", len(peers))
 	}
-	s.running.Go(func() {
-		if err := s.Mirror.Run(runCtx); err != nil && runCtx.Err() == nil {
-			s.Log.Error("federation mirror stopped", "err", err)
-		}
-	})
-	s.trimAudit(ctx)
-	s.running.Go(func() { s.compactLoop(runCtx) })
+	if !s.readOnly {
+		s.running.Go(func() {
+			if err := s.Mirror.Run(runCtx); err != nil && runCtx.Err() == nil {
+				s.Log.Error("federation mirror stopped", "err", err)
+			}
+		})
+		s.trimAudit(ctx)
+		s.running.Go(func() { s.compactLoop(runCtx) })
+	}
 
 	metrics := graph.NewMetrics()
 	metrics.Gauge("leistungsfinder_store_revision", "Last committed change-log revision.", func() float64 { return float64(st.Revision()) })
@@ -205,7 +216,15 @@ func (s *Server) openStoreWithDemo(ctx context.Context) (*catalog.Store, error) 
 	if err := os.MkdirAll(s.DataDir, 0o750); err != nil {
 		return nil, err
 	}
-	st, err := catalog.Open(storePath(s.DataDir), catalog.Options{Portal: s.Portal, Logger: s.Log, Now: s.Now})
+	opt := catalog.Options{Portal: s.Portal, Logger: s.Log, Now: s.Now}
+	st, err := catalog.Open(storePath(s.DataDir), opt)
+	if errors.Is(err, syscall.EROFS) {
+		s.Log.Warn("the data directory is read-only: serving reads only; every write is refused until it is writable and the server restarted", "dir", s.DataDir)
+		s.readOnly, opt.ReadOnly = true, true
+		if st, err = catalog.Open(storePath(s.DataDir), opt); err == nil {
+			return st, nil
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
