@@ -38,7 +38,7 @@ func TestQuarantineDegradesAndReleases(t *testing.T) {
 		}
 		pg.Items = items
 		out, _ := json.Marshal(pg)
-		return out, Sign(he.key, he.feed.KeyID(), out)
+		return out, Sign(he.key, he.kid(), out)
 	}))
 	if err := p.Sync(ctx); err != nil {
 		t.Fatal(err)

@@ -2,11 +2,11 @@ package federation
 
 import (
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/catalog/catalogtest"
 	"github.com/leistungsfinder/leistungsfinder/catalog/demo"
 	"github.com/leistungsfinder/leistungsfinder/federation/xzufi"
 	"github.com/leistungsfinder/leistungsfinder/i18n"
@@ -14,17 +14,7 @@ import (
 
 func openStore(t testing.TB, portal string) *catalog.Store {
 	t.Helper()
-	st, err := catalog.Open(filepath.Join(t.TempDir(), portal+".db"), catalog.Options{Portal: portal})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := st.Check(); err != nil {
-			t.Errorf("Check: %v", err)
-		}
-		st.Close()
-	})
-	return st
+	return catalogtest.Open(t, catalog.Options{Portal: portal})
 }
 
 func day(s string) *time.Time {

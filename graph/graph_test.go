@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -19,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/catalog/catalogtest"
 	"github.com/leistungsfinder/leistungsfinder/catalog/demo"
 	"github.com/leistungsfinder/leistungsfinder/graph"
 	"github.com/leistungsfinder/leistungsfinder/search"
@@ -27,10 +29,11 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 var (
-	demoOnce  sync.Once
-	demoStore *catalog.Store
-	demoIndex *search.Index
-	demoErr   error
+	demoOnce   sync.Once
+	demoShared *catalogtest.Shared
+	demoStore  *catalog.Store
+	demoIndex  *search.Index
+	demoErr    error
 )
 
 // demoServer serves the demo catalogue from a real bbolt file through the
@@ -39,15 +42,10 @@ var (
 func demoServer(t *testing.T) *httptest.Server {
 	t.Helper()
 	demoOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "graph-test-")
-		if err != nil {
-			demoErr = err
+		if demoShared, demoErr = catalogtest.OpenShared("graph-test-", catalog.Options{Portal: "HE"}); demoErr != nil {
 			return
 		}
-		demoStore, demoErr = catalog.Open(filepath.Join(dir, "catalog.db"), catalog.Options{Portal: "HE"})
-		if demoErr != nil {
-			return
-		}
+		demoStore = demoShared.St
 		if _, demoErr = demo.Load(context.Background(), demoStore, nil); demoErr != nil {
 			return
 		}
@@ -61,14 +59,9 @@ func demoServer(t *testing.T) *httptest.Server {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if demoStore != nil {
-		if err := demoStore.Check(); err != nil {
-			os.Stderr.WriteString("store check failed: " + err.Error() + "\n")
-			code = 1
-		}
-		path := demoStore.Path()
-		demoStore.Close()
-		os.RemoveAll(filepath.Dir(path))
+	if err := demoShared.Close(); err != nil {
+		os.Stderr.WriteString("store check failed: " + err.Error() + "\n")
+		code = 1
 	}
 	os.Exit(code)
 }
@@ -127,6 +120,7 @@ func TestGolden(t *testing.T) {
 				}
 			}
 			_, body := postQuery(t, srv, string(q), nil, h)
+			body = withoutCost(t, body)
 			var pretty bytes.Buffer
 			require.NoError(t, json.Indent(&pretty, body, "", "  "), "body: %s", body)
 			pretty.WriteByte('\n')
@@ -139,6 +133,38 @@ func TestGolden(t *testing.T) {
 			assert.Equal(t, string(want), pretty.String())
 		})
 	}
+}
+
+// withoutCost drops extensions.cost from an answer: the golden files are
+// about the data, and TestCost checks what an operation costs.
+func withoutCost(t *testing.T, body []byte) []byte {
+	t.Helper()
+	var r map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(body, &r), "body: %s", body)
+	var ext map[string]json.RawMessage
+	if e, ok := r["extensions"]; ok {
+		require.NoError(t, json.Unmarshal(e, &ext))
+		require.Contains(t, ext, "cost", "every answer of an operation that ran says what it cost")
+		delete(ext, "cost")
+		if len(ext) == 0 {
+			delete(r, "extensions")
+		} else {
+			r["extensions"], _ = json.Marshal(ext)
+		}
+	}
+	// Keep the order data, errors, extensions of the answer.
+	var out bytes.Buffer
+	out.WriteByte('{')
+	for _, k := range []string{"errors", "data", "extensions"} {
+		if v, ok := r[k]; ok {
+			if out.Len() > 1 {
+				out.WriteByte(',')
+			}
+			fmt.Fprintf(&out, "%q:%s", k, v)
+		}
+	}
+	out.WriteByte('}')
+	return out.Bytes()
 }
 
 // The real case from the data: Gewerbe anmelden in Eschwege is handled at
@@ -244,8 +270,6 @@ func TestBadInput(t *testing.T) {
 	}{
 		{"MalformedLeika", `{ localService(leikaKey: "123", ars: "066360003003") { name } }`, "INVALID", "leikaKey"},
 		{"MalformedARS", `{ localService(leikaKey: "99050012104000", ars: "0663") { name } }`, "INVALID", "ars"},
-		{"UnknownRegion", `{ region(ars: "069990000000") { name } }`, "NOT_FOUND", ""},
-		{"UnknownService", `{ localService(leikaKey: "99999999999999", ars: "066360003003") { name } }`, "NOT_FOUND", ""},
 		{"BadCursor", `{ regions(query: "Kassel", after: "not-a-cursor") { totalCount } }`, "INVALID", "after"},
 		{"PageTooLarge", `{ regions(query: "Kassel", first: 1000) { totalCount } }`, "INVALID", "first"},
 		{"ParseError", `{ region(ars: "066360003003") { name `, "GRAPHQL_PARSE_FAILED", ""},
@@ -286,6 +310,40 @@ func TestBadInput(t *testing.T) {
 		assert.GreaterOrEqual(t, resp.StatusCode, 400)
 		assert.Less(t, resp.StatusCode, 500)
 	})
+}
+
+// TestNotFoundIsNull: every lookup of one object by its key follows one
+// rule. A well-formed key that names nothing answers null without an
+// error; a malformed key is INVALID (README, "Not found").
+func TestNotFoundIsNull(t *testing.T) {
+	srv := demoServer(t)
+	cases := []struct {
+		name, query, field string
+		invalid            string // a query with a malformed key, "" when every key is well-formed
+	}{
+		{"ServiceByLeika", `{ service(leikaKey: "99999999999999") { name } }`, "service", `{ service(leikaKey: "123") { name } }`},
+		{"ServiceByID", `{ service(id: "HE.LB.9999999999") { name } }`, "service", ""},
+		{"LocalServiceUnknownService", `{ localService(leikaKey: "99999999999999", ars: "066360003003") { name } }`, "localService", `{ localService(leikaKey: "123", ars: "066360003003") { name } }`},
+		{"LocalServiceUnknownPlace", `{ localService(leikaKey: "99050012104000", ars: "069990000000") { name } }`, "localService", `{ localService(leikaKey: "99050012104000", ars: "0663") { name } }`},
+		{"Region", `{ region(ars: "069990000000") { name } }`, "region", `{ region(ars: "06636") { name } }`},
+		{"Office", `{ office(id: "HE.OE.9999999999") { name } }`, "office", ""},
+		{"OnlineService", `{ onlineService(id: "HE.OS.9999999999") { title } }`, "onlineService", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, body := postQuery(t, srv, c.query, nil, nil)
+			r := decode(t, body)
+			assert.Empty(t, r.Errors, "not found is not an error: %s", body)
+			assert.JSONEq(t, `{"`+c.field+`":null}`, string(r.Data))
+			if c.invalid == "" {
+				return
+			}
+			_, body = postQuery(t, srv, c.invalid, nil, nil)
+			r = decode(t, body)
+			require.NotEmpty(t, r.Errors, "%s", body)
+			assert.Equal(t, "INVALID", r.Errors[0].Extensions["code"], "%s", body)
+		})
+	}
 }
 
 func TestGETIsCacheable(t *testing.T) {

@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/catalog/catalogtest"
 	"github.com/leistungsfinder/leistungsfinder/i18n"
 )
 
@@ -32,20 +32,7 @@ const (
 )
 
 // mustOpen opens a store in a temp dir and runs Check when the test ends.
-func mustOpen(t testing.TB) *catalog.Store {
-	t.Helper()
-	st, err := catalog.Open(filepath.Join(t.TempDir(), "catalog.db"), catalog.Options{Portal: "HE"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := st.Check(); err != nil {
-			t.Errorf("Check: %v", err)
-		}
-		st.Close()
-	})
-	return st
-}
+func mustOpen(t testing.TB) *catalog.Store { return catalogtest.Open(t, catalog.Options{Portal: "HE"}) }
 
 func testLogger(t testing.TB) *slog.Logger {
 	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -273,6 +260,7 @@ func expected(t *testing.T) expectation {
 		t.Fatal(err)
 	}
 	e.content = map[string]string{}
+	var coreServices, adminServices int
 	for _, name := range append(core, admin) {
 		var cf contentFile
 		if err := readContent(name, &cf); err != nil {
@@ -280,6 +268,11 @@ func expected(t *testing.T) expectation {
 		}
 		for _, s := range cf.Services {
 			e.content[s.LeikaKey] = s.Level
+		}
+		if name == admin {
+			adminServices += len(cf.Services)
+		} else {
+			coreServices += len(cf.Services)
 		}
 	}
 
@@ -304,7 +297,8 @@ func expected(t *testing.T) expectation {
 		}
 	}
 	s := Summary{Regions: len(rf.Regions), Offices: len(of.Offices), Bundles: len(bf.Bundles),
-		OnlineServices: len(e.services.OnlineServices), Services: len(e.content)}
+		OnlineServices: len(e.services.OnlineServices), Services: len(e.content),
+		CoreServices: coreServices, AdminServices: adminServices}
 	for key, lvl := range e.content {
 		switch lvl {
 		case levelMunicipality, levelDistrict:
@@ -316,6 +310,7 @@ func expected(t *testing.T) expectation {
 	for _, f := range e.services.Services {
 		if e.content[f.LeikaKeys[0]] == "" {
 			s.Services++
+			s.FederalServices++
 		}
 		s.Responsibilities += len(f.Online)
 	}

@@ -110,10 +110,28 @@ func envDuration(name string, def time.Duration) time.Duration {
 	return def
 }
 
+// envBool returns the environment variable as a boolean (1, true, yes), or def.
+func envBool(name string, def bool) bool {
+	if v, err := strconv.ParseBool(os.Getenv(name)); err == nil {
+		return v
+	}
+	return def
+}
+
+// newLogger returns the JSON logger of every command. Durations are logged
+// in one unit everywhere: milliseconds as a float, under the attribute's
+// name with "_ms" appended ("took_ms": 12.5), whoever logs them.
 func newLogger(w io.Writer, level string) *slog.Logger {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(level)); err != nil {
 		l = slog.LevelInfo
 	}
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l, ReplaceAttr: durationsInMilliseconds}))
+}
+
+func durationsInMilliseconds(_ []string, a slog.Attr) slog.Attr {
+	if a.Value.Kind() == slog.KindDuration {
+		return slog.Float64(a.Key+"_ms", float64(a.Value.Duration())/float64(time.Millisecond))
+	}
+	return a
 }
