@@ -9,10 +9,9 @@ import (
 	"github.com/leistungsfinder/leistungsfinder/catalog"
 )
 
-// StateDegraded is the state of a puller that follows its peer while some
-// of the peer's records sit in quarantine: the mirror is incomplete, and
-// Status says why (Reason) and which records (QuarantinedIDs).
-const StateDegraded = "degraded"
+// A puller that follows its peer while some of the peer's records sit in
+// quarantine is StateDegraded too: the mirror is incomplete, and Status
+// says why (Degraded) and which records (QuarantinedIDs).
 
 // quarantineSample is how many quarantined record IDs Status names.
 const quarantineSample = 5
@@ -47,7 +46,7 @@ func (p *Puller) degrade(s *Status) {
 	}
 	s.State = StateDegraded
 	s.QuarantinedIDs = ids
-	s.Reason = fmt.Sprintf("%d of the peer's records are quarantined and not mirrored (first: %s %s: %s); "+
+	s.Degraded = fmt.Sprintf("%d of the peer's records are quarantined and not mirrored (first: %s %s: %s); "+
 		"see `leistungsfinder peer quarantine list -id %s`", s.Quarantined, first.Kind, first.ID, first.Reason, p.peer.ID)
 }
 

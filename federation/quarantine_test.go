@@ -48,8 +48,8 @@ func TestQuarantineDegradesAndReleases(t *testing.T) {
 		qs, _ := Quarantine(ctx, by.st, "HE")
 		t.Fatalf("state %q with %d quarantined, want degraded with 2: %+v", st.State, st.Quarantined, qs)
 	}
-	if !strings.Contains(st.Reason, "2 of the peer's records are quarantined") || len(st.QuarantinedIDs) != 2 {
-		t.Errorf("reason %q, ids %v", st.Reason, st.QuarantinedIDs)
+	if !strings.Contains(st.Degraded, "2 of the peer's records are quarantined") || len(st.QuarantinedIDs) != 2 {
+		t.Errorf("reason %q, ids %v", st.Degraded, st.QuarantinedIDs)
 	}
 	joined := strings.Join(st.QuarantinedIDs, ",")
 	if !strings.Contains(joined, office.ID) || !strings.Contains(joined, svcs[0].ID) {

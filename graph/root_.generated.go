@@ -387,8 +387,10 @@ type ComplexityRoot struct {
 		Applied           func(childComplexity int) int
 		ConsecutiveErrors func(childComplexity int) int
 		Cursor            func(childComplexity int) int
+		Degraded          func(childComplexity int) int
 		Errors            func(childComplexity int) int
 		HeadRevision      func(childComplexity int) int
+		Kind              func(childComplexity int) int
 		LagRevisions      func(childComplexity int) int
 		LagSeconds        func(childComplexity int) int
 		LastError         func(childComplexity int) int
@@ -397,7 +399,6 @@ type ComplexityRoot struct {
 		Peer              func(childComplexity int) int
 		Quarantined       func(childComplexity int) int
 		QuarantinedIDs    func(childComplexity int) int
-		Reason            func(childComplexity int) int
 		Refused           func(childComplexity int) int
 		Resyncs           func(childComplexity int) int
 		Revision          func(childComplexity int) int
@@ -2153,6 +2154,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PeerStatus.Cursor(childComplexity), true
+	case "PeerStatus.degraded":
+		if e.ComplexityRoot.PeerStatus.Degraded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeerStatus.Degraded(childComplexity), true
 	case "PeerStatus.errors":
 		if e.ComplexityRoot.PeerStatus.Errors == nil {
 			break
@@ -2165,6 +2172,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PeerStatus.HeadRevision(childComplexity), true
+	case "PeerStatus.kind":
+		if e.ComplexityRoot.PeerStatus.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeerStatus.Kind(childComplexity), true
 	case "PeerStatus.lagRevisions":
 		if e.ComplexityRoot.PeerStatus.LagRevisions == nil {
 			break
@@ -2213,12 +2226,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PeerStatus.QuarantinedIDs(childComplexity), true
-	case "PeerStatus.reason":
-		if e.ComplexityRoot.PeerStatus.Reason == nil {
-			break
-		}
-
-		return e.ComplexityRoot.PeerStatus.Reason(childComplexity), true
 	case "PeerStatus.refused":
 		if e.ComplexityRoot.PeerStatus.Refused == nil {
 			break
@@ -4194,8 +4201,12 @@ func (ec *executionContext) childFields_PeerStatus(ctx context.Context, field gr
 		return ec.fieldContext_PeerStatus_peer(ctx, field)
 	case "url":
 		return ec.fieldContext_PeerStatus_url(ctx, field)
+	case "kind":
+		return ec.fieldContext_PeerStatus_kind(ctx, field)
 	case "state":
 		return ec.fieldContext_PeerStatus_state(ctx, field)
+	case "degraded":
+		return ec.fieldContext_PeerStatus_degraded(ctx, field)
 	case "cursor":
 		return ec.fieldContext_PeerStatus_cursor(ctx, field)
 	case "revision":
@@ -4216,8 +4227,6 @@ func (ec *executionContext) childFields_PeerStatus(ctx context.Context, field gr
 		return ec.fieldContext_PeerStatus_consecutiveErrors(ctx, field)
 	case "quarantined":
 		return ec.fieldContext_PeerStatus_quarantined(ctx, field)
-	case "reason":
-		return ec.fieldContext_PeerStatus_reason(ctx, field)
 	case "quarantinedIds":
 		return ec.fieldContext_PeerStatus_quarantinedIds(ctx, field)
 	case "applied":

@@ -59,7 +59,7 @@ func TestPeerQuarantineCommandAndDegradedStatus(t *testing.T) {
 
 	s := &Server{Addr: "127.0.0.1:0", DataDir: dir, Portal: "BY", NoDemo: true, Log: newLogger(io.Discard, "error")}
 	require.NoError(t, s.Open(ctx))
-	q, _ := json.Marshal(map[string]string{"query": `{ federationStatus { peer state quarantined reason quarantinedIds } }`})
+	q, _ := json.Marshal(map[string]string{"query": `{ federationStatus { peer state quarantined degraded quarantinedIds } }`})
 	req, _ := http.NewRequest(http.MethodPost, s.URL()+"/graphql", bytes.NewReader(q))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+adminToken)
@@ -68,7 +68,7 @@ func TestPeerQuarantineCommandAndDegradedStatus(t *testing.T) {
 	var got struct {
 		Data struct {
 			FederationStatus []struct {
-				Peer, State, Reason string
+				Peer, State, Degraded string
 				Quarantined         int
 				QuarantinedIds      []string
 			}
@@ -81,7 +81,7 @@ func TestPeerQuarantineCommandAndDegradedStatus(t *testing.T) {
 	ps := got.Data.FederationStatus[0]
 	assert.Equal(t, "degraded", ps.State)
 	assert.GreaterOrEqual(t, ps.Quarantined, 1)
-	assert.Contains(t, ps.Reason, "belongs to BY here")
+	assert.Contains(t, ps.Degraded, "belongs to BY here")
 	assert.Contains(t, ps.QuarantinedIds, "office "+office.ID)
 
 	var out bytes.Buffer
