@@ -69,8 +69,8 @@ func TestPeerQuarantineCommandAndDegradedStatus(t *testing.T) {
 		Data struct {
 			FederationStatus []struct {
 				Peer, State, Degraded string
-				Quarantined         int
-				QuarantinedIds      []string
+				Quarantined           int
+				QuarantinedIds        []string
 			}
 		}
 	}
