@@ -36,3 +36,33 @@ func BenchmarkLocalServiceHandler(b *testing.B) {
 		}
 	}
 }
+
+// benchNestedLists asks for list fields of list elements, each level read
+// through the request's loaders: the regions of a district with their
+// parents and children, offices with their regions, and the services of
+// every implementation bundle.
+const benchNestedLists = `{
+	region(ars: "066360000000") { name children { ars name parent { name } successor { name } children { name } } }
+	offices(ars: "066360000000", first: 20) { nodes { name region { name parent { name } } } }
+	implementationBundles { name services { name implementationBundles { number } } } }`
+
+// BenchmarkNestedListsHandler runs benchNestedLists through the handler
+// in-process, like BenchmarkLocalServiceHandler.
+func BenchmarkNestedListsHandler(b *testing.B) {
+	t := &testing.T{}
+	srv := demoServer(t)
+	h := graph.NewHandler(graph.Options{Store: demoStore})
+	srv.Close()
+	body, _ := json.Marshal(map[string]string{"query": benchNestedLists})
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != http.StatusOK || bytes.Contains(w.Body.Bytes(), []byte(`"errors"`)) {
+			b.Fatal(w.Code, w.Body.String())
+		}
+	}
+}

@@ -19,7 +19,7 @@ import (
 type OfficeResolver interface {
 	Name(ctx context.Context, obj *catalog.Office) (string, error)
 
-	Region(ctx context.Context, obj *catalog.Office) (*catalog.Region, error)
+	Region(ctx context.Context, objs []*catalog.Office) ([]*catalog.Region, error)
 	Address(ctx context.Context, obj *catalog.Office) (*AddressView, error)
 	Addresses(ctx context.Context, obj *catalog.Office) ([]*AddressView, error)
 	OpeningHours(ctx context.Context, obj *catalog.Office) ([]string, error)
@@ -40,12 +40,12 @@ type OnlineServiceResolver interface {
 	Links(ctx context.Context, obj *catalog.OnlineService) ([]*LinkView, error)
 	TrustLevel(ctx context.Context, obj *catalog.OnlineService) (*catalog.TrustLevel, error)
 
-	Region(ctx context.Context, obj *catalog.OnlineService) (*catalog.Region, error)
+	Region(ctx context.Context, objs []*catalog.OnlineService) ([]*catalog.Region, error)
 
 	Localization(ctx context.Context, obj *catalog.OnlineService) (*Localization, error)
 }
 type ResponsibilityResolver interface {
-	Region(ctx context.Context, obj *catalog.Responsibility) (*catalog.Region, error)
+	Region(ctx context.Context, objs []*catalog.Responsibility) ([]*catalog.Region, error)
 	Office(ctx context.Context, obj *catalog.Responsibility) (*catalog.Office, error)
 	OnlineService(ctx context.Context, obj *catalog.Responsibility) (*catalog.OnlineService, error)
 
@@ -557,7 +557,7 @@ func (ec *executionContext) _Office_region(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Office_region(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Office().Region(ctx, obj)
+			return ec.resolveBatch_Office_region(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *catalog.Region) graphql.Marshaler {
@@ -578,6 +578,29 @@ func (ec *executionContext) fieldContext_Office_region(_ context.Context, field 
 		},
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_Office_region(ctx context.Context, field graphql.CollectedField, obj *catalog.Office) (any, error) {
+	resolver := ec.Resolvers.Office()
+	if batch, ok := graphql.BatchParentsFor[*catalog.Office](ctx, "Office"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Region(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*catalog.Region](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Office.region",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Region(ctx, []*catalog.Office{obj})
+	return graphql.ResolveBatchSingleResult[*catalog.Region](
+		ctx,
+		results,
+		err,
+		"Office.region",
+	)
 }
 
 func (ec *executionContext) _Office_address(ctx context.Context, field graphql.CollectedField, obj *catalog.Office) (ret graphql.Marshaler) {
@@ -1368,7 +1391,7 @@ func (ec *executionContext) _OnlineService_region(ctx context.Context, field gra
 			return ec.fieldContext_OnlineService_region(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.OnlineService().Region(ctx, obj)
+			return ec.resolveBatch_OnlineService_region(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *catalog.Region) graphql.Marshaler {
@@ -1389,6 +1412,29 @@ func (ec *executionContext) fieldContext_OnlineService_region(_ context.Context,
 		},
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_OnlineService_region(ctx context.Context, field graphql.CollectedField, obj *catalog.OnlineService) (any, error) {
+	resolver := ec.Resolvers.OnlineService()
+	if batch, ok := graphql.BatchParentsFor[*catalog.OnlineService](ctx, "OnlineService"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Region(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*catalog.Region](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"OnlineService.region",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Region(ctx, []*catalog.OnlineService{obj})
+	return graphql.ResolveBatchSingleResult[*catalog.Region](
+		ctx,
+		results,
+		err,
+		"OnlineService.region",
+	)
 }
 
 func (ec *executionContext) _OnlineService_origin(ctx context.Context, field graphql.CollectedField, obj *catalog.OnlineService) (ret graphql.Marshaler) {
@@ -1616,7 +1662,7 @@ func (ec *executionContext) _Responsibility_region(ctx context.Context, field gr
 			return ec.fieldContext_Responsibility_region(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Responsibility().Region(ctx, obj)
+			return ec.resolveBatch_Responsibility_region(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *catalog.Region) graphql.Marshaler {
@@ -1637,6 +1683,29 @@ func (ec *executionContext) fieldContext_Responsibility_region(_ context.Context
 		},
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_Responsibility_region(ctx context.Context, field graphql.CollectedField, obj *catalog.Responsibility) (any, error) {
+	resolver := ec.Resolvers.Responsibility()
+	if batch, ok := graphql.BatchParentsFor[*catalog.Responsibility](ctx, "Responsibility"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Region(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*catalog.Region](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Responsibility.region",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Region(ctx, []*catalog.Responsibility{obj})
+	return graphql.ResolveBatchSingleResult[*catalog.Region](
+		ctx,
+		results,
+		err,
+		"Responsibility.region",
+	)
 }
 
 func (ec *executionContext) _Responsibility_office(ctx context.Context, field graphql.CollectedField, obj *catalog.Responsibility) (ret graphql.Marshaler) {
@@ -3388,6 +3457,7 @@ func (ec *executionContext) unmarshalNLinkInput2ᚖgithubᚗcomᚋleistungsfinde
 }
 
 func (ec *executionContext) marshalNOffice2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐOfficeᚄ(ctx context.Context, sel ast.SelectionSet, v []*catalog.Office) graphql.Marshaler {
+	ctx = graphql.WithBatchParents(ctx, "Office", v, nil)
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]

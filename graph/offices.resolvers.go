@@ -81,9 +81,9 @@ func (r *officeResolver) Name(ctx context.Context, obj *catalog.Office) (string,
 	return plain(ctx, obj.Name), nil
 }
 
-// Region is the resolver for the region field.
-func (r *officeResolver) Region(ctx context.Context, obj *catalog.Office) (*catalog.Region, error) {
-	return r.region(ctx, obj.RegionKey)
+// Region is the batch resolver for the region field.
+func (r *officeResolver) Region(ctx context.Context, objs []*catalog.Office) ([]*catalog.Region, error) {
+	return regionsFor(r.Resolver, ctx, objs, func(o *catalog.Office) string { return o.RegionKey })
 }
 
 // Address is the resolver for the address field.
@@ -178,9 +178,9 @@ func (r *onlineServiceResolver) TrustLevel(ctx context.Context, obj *catalog.Onl
 	return &obj.TrustLevel, nil
 }
 
-// Region is the resolver for the region field.
-func (r *onlineServiceResolver) Region(ctx context.Context, obj *catalog.OnlineService) (*catalog.Region, error) {
-	return r.region(ctx, obj.RegionKey)
+// Region is the batch resolver for the region field.
+func (r *onlineServiceResolver) Region(ctx context.Context, objs []*catalog.OnlineService) ([]*catalog.Region, error) {
+	return regionsFor(r.Resolver, ctx, objs, func(o *catalog.OnlineService) string { return o.RegionKey })
 }
 
 // Localization is the resolver for the localization field.
@@ -250,9 +250,9 @@ func (r *queryResolver) OnlineService(ctx context.Context, id string, lang *Lang
 	return out, err
 }
 
-// Region is the resolver for the region field.
-func (r *responsibilityResolver) Region(ctx context.Context, obj *catalog.Responsibility) (*catalog.Region, error) {
-	return r.region(ctx, obj.RegionKey)
+// Region is the batch resolver for the region field.
+func (r *responsibilityResolver) Region(ctx context.Context, objs []*catalog.Responsibility) ([]*catalog.Region, error) {
+	return regionsFor(r.Resolver, ctx, objs, func(o *catalog.Responsibility) string { return o.RegionKey })
 }
 
 // Office is the resolver for the office field.

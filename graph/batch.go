@@ -1,0 +1,132 @@
+package graph
+
+import (
+	"context"
+	"slices"
+
+	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/i18n"
+)
+
+// Fields of list elements that need another read are batch resolvers
+// (`batch: true` in gqlgen.yml): gqlgen calls them once with all sibling
+// parents of a list, and they read for all of them in one store
+// transaction. A list of twenty offices with their regions costs two reads,
+// not twenty-one (no N+1), and no field waits for a timer to collect the
+// keys of its siblings: the batch is complete when gqlgen calls.
+
+// regionsFor reads the region key(s) of every parent in one transaction and
+// returns them in the parents' order; "" and unknown keys give nil.
+func regionsFor[T any](r *Resolver, ctx context.Context, objs []T, key func(T) string) ([]*catalog.Region, error) {
+	out := make([]*catalog.Region, len(objs))
+	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) error {
+		seen := map[string]*catalog.Region{}
+		for i, o := range objs {
+			k := key(o)
+			if k == "" {
+				continue
+			}
+			reg, ok := seen[k]
+			if !ok {
+				var err error
+				if reg, err = tx.Region(k); err != nil && catalog.ErrorCode(err) != catalog.ENOTFOUND {
+					return err
+				}
+				seen[k] = reg
+			}
+			out[i] = reg
+		}
+		return nil
+	})
+	return out, err
+}
+
+// ancestorsOf returns for every region the regions from the Bund down to
+// its parent, reading each region once.
+func (r *Resolver) ancestorsOf(ctx context.Context, objs []*catalog.Region) ([][]*catalog.Region, error) {
+	out := make([][]*catalog.Region, len(objs))
+	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) error {
+		seen := map[string]*catalog.Region{}
+		for i, o := range objs {
+			chain := []*catalog.Region{}
+			for p := o.ParentKey; p != ""; {
+				reg, ok := seen[p]
+				if !ok {
+					var err error
+					if reg, err = tx.Region(p); err != nil && catalog.ErrorCode(err) != catalog.ENOTFOUND {
+						return err
+					}
+					seen[p] = reg
+				}
+				if reg == nil {
+					break
+				}
+				chain = append(chain, reg)
+				p = reg.ParentKey
+			}
+			slices.Reverse(chain)
+			out[i] = chain
+		}
+		return nil
+	})
+	return out, err
+}
+
+// childrenOf returns every region's sub-regions, by name.
+func (r *Resolver) childrenOf(ctx context.Context, objs []*catalog.Region) ([][]*catalog.Region, error) {
+	out := make([][]*catalog.Region, len(objs))
+	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) error {
+		for i, o := range objs {
+			rs, err := tx.Regions(tx.Children(o.ID))
+			if err != nil {
+				return err
+			}
+			i18n.SortBy(rs, func(r *catalog.Region) string { return r.Name })
+			out[i] = nonNil(rs)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// servicesOfBundles returns the published services of every bundle.
+func (r *Resolver) servicesOfBundles(ctx context.Context, objs []*catalog.Bundle) ([][]*catalog.Service, error) {
+	out := make([][]*catalog.Service, len(objs))
+	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) error {
+		for i, b := range objs {
+			svcs, err := tx.Services(tx.ServiceIDsInBundle(b.ID))
+			if err != nil {
+				return err
+			}
+			out[i] = published(svcs)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// bundlesOfServices returns every service's implementation bundles from one
+// read of all bundles (a few dozen).
+func (r *Resolver) bundlesOfServices(ctx context.Context, objs []*catalog.Service) ([][]*catalog.Bundle, error) {
+	all, err := r.bundles(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]*catalog.Bundle, len(objs))
+	for i, s := range objs {
+		out[i] = []*catalog.Bundle{}
+		for _, b := range all {
+			if slices.Contains(s.BundleIDs, b.ID) {
+				out[i] = append(out[i], b)
+			}
+		}
+	}
+	return out, nil
+}
+
+// bundles reads all implementation bundles.
+func (r *Resolver) bundles(ctx context.Context) ([]*catalog.Bundle, error) {
+	var all []*catalog.Bundle
+	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) (err error) { all, err = tx.AllBundles(); return err })
+	return all, err
+}
