@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"slices"
+	"sync"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
 	"github.com/leistungsfinder/leistungsfinder/i18n"
@@ -124,9 +125,32 @@ func (r *Resolver) bundlesOfServices(ctx context.Context, objs []*catalog.Servic
 	return out, nil
 }
 
-// bundles reads all implementation bundles.
+// requestReads keeps what every batch of a request reads alike: a list of
+// services asks for the bundles once per list, and the bundles of a page
+// are the same for all of them. The handler puts one into every request's
+// context.
+type requestReads struct {
+	bundlesOnce sync.Once
+	bundles     []*catalog.Bundle
+	bundlesErr  error
+}
+
+type requestReadsKey struct{}
+
+func withRequestReads(ctx context.Context) context.Context {
+	return context.WithValue(ctx, requestReadsKey{}, &requestReads{})
+}
+
+// bundles reads all implementation bundles, once per request.
 func (r *Resolver) bundles(ctx context.Context) ([]*catalog.Bundle, error) {
-	var all []*catalog.Bundle
-	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) (err error) { all, err = tx.AllBundles(); return err })
-	return all, err
+	read := func() (all []*catalog.Bundle, err error) {
+		err = r.Store.ViewShared(ctx, func(tx *catalog.Tx) (err error) { all, err = tx.AllBundles(); return err })
+		return all, err
+	}
+	rr, ok := ctx.Value(requestReadsKey{}).(*requestReads)
+	if !ok {
+		return read()
+	}
+	rr.bundlesOnce.Do(func() { rr.bundles, rr.bundlesErr = read() })
+	return rr.bundles, rr.bundlesErr
 }
