@@ -95,11 +95,11 @@ func (r *Resolver) servicesOfBundles(ctx context.Context, objs []*catalog.Bundle
 	out := make([][]*catalog.Service, len(objs))
 	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) error {
 		for i, b := range objs {
-			svcs, err := tx.Services(tx.ServiceIDsInBundle(b.ID))
+			svcs, err := tx.BundleServices(b.ID)
 			if err != nil {
 				return err
 			}
-			out[i] = published(svcs)
+			out[i] = nonNil(svcs)
 		}
 		return nil
 	})

@@ -62,6 +62,7 @@ func commands() []command {
 		{"export", "write every English label and text as JSON for the Bundesportal (--lang en)", runExport},
 		{"bench", "load-test a server's localService against a plain net/http baseline", runBench},
 		{"xzufi", "export the catalogue as XZuFi 2.2 for the portal network, or import XZuFi (server stopped)", runXZuFi},
+		{"import", "import the portal network's PVOG CSV (pvog-csv FILE) or detail JSON (pvog-json FILE|DIR) (server stopped)", runImportCmd},
 	}
 }
 
@@ -95,6 +96,14 @@ func env(name, def string) string {
 // envInt returns the environment variable as an integer, or def.
 func envInt(name string, def int) int {
 	if v, err := strconv.Atoi(os.Getenv(name)); err == nil {
+		return v
+	}
+	return def
+}
+
+// envDuration returns the environment variable as a duration, or def.
+func envDuration(name string, def time.Duration) time.Duration {
+	if v, err := time.ParseDuration(os.Getenv(name)); err == nil {
 		return v
 	}
 	return def
