@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/leistungsfinder/leistungsfinder/graph"
@@ -37,10 +39,44 @@ func BenchmarkLocalServiceHandler(b *testing.B) {
 	}
 }
 
+// BenchmarkSearchHandler runs the 30 citizen queries of the search
+// benchmark through the GraphQL handler in-process, asking what a result
+// list shows (no highlights, no facets).
+func BenchmarkSearchHandler(b *testing.B) {
+	t := &testing.T{}
+	srv := demoServer(t)
+	h := graph.NewHandler(graph.Options{Store: demoStore, Search: demoIndex})
+	srv.Close()
+	raw, err := os.ReadFile("../testdata/search/citizen-queries.txt")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var bodies [][]byte
+	for _, l := range strings.Split(string(raw), "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			body, _ := json.Marshal(map[string]any{"query": `query($q: String!) { search(query: $q, first: 20) { totalCount hits { service { leikaKeys name } } } }`,
+				"variables": map[string]string{"q": l}})
+			bodies = append(bodies, body)
+		}
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(bodies[i%len(bodies)]))
+		i++
+		req.Header.Set("Content-Type", "application/json")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != http.StatusOK || bytes.Contains(w.Body.Bytes(), []byte(`"errors"`)) {
+			b.Fatal(w.Code, w.Body.String())
+		}
+	}
+}
+
 // benchNestedLists asks for list fields of list elements, each level read
-// through the request's loaders: the regions of a district with their
-// parents and children, offices with their regions, and the services of
-// every implementation bundle.
+// by batch resolvers: the regions of a district with their parents and
+// children, offices with their regions, and the services of every
+// implementation bundle with their bundles.
 const benchNestedLists = `{
 	region(ars: "066360000000") { name children { ars name parent { name } successor { name } children { name } } }
 	offices(ars: "066360000000", first: 20) { nodes { name region { name parent { name } } } }
