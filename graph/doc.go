@@ -20,6 +20,7 @@
 // GET for queries with ETag and Cache-Control for anonymous readers), and
 // supports automatic persisted queries. Lists are Relay connections with
 // opaque cursors (paging.go). Fields of list elements that need more records
-// go through request-scoped batchers (loader.go): one store read per level,
-// not one per element.
+// are gqlgen batch resolvers (batch.go, `batch: true` in gqlgen.yml): one
+// call and one store read per list, not one per element, and no timer
+// waiting for the siblings to ask.
 package graph
