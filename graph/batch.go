@@ -21,19 +21,11 @@ import (
 func regionsFor[T any](r *Resolver, ctx context.Context, objs []T, key func(T) string) ([]*catalog.Region, error) {
 	out := make([]*catalog.Region, len(objs))
 	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) error {
-		seen := map[string]*catalog.Region{}
+		region := regionReader(tx)
 		for i, o := range objs {
-			k := key(o)
-			if k == "" {
-				continue
-			}
-			reg, ok := seen[k]
-			if !ok {
-				var err error
-				if reg, err = tx.Region(k); err != nil && catalog.ErrorCode(err) != catalog.ENOTFOUND {
-					return err
-				}
-				seen[k] = reg
+			reg, err := region(key(o))
+			if err != nil {
+				return err
 			}
 			out[i] = reg
 		}
@@ -42,22 +34,38 @@ func regionsFor[T any](r *Resolver, ctx context.Context, objs []T, key func(T) s
 	return out, err
 }
 
+// regionReader reads regions in tx, each key once; "" and unknown keys
+// give nil.
+func regionReader(tx *catalog.Tx) func(key string) (*catalog.Region, error) {
+	seen := map[string]*catalog.Region{}
+	return func(k string) (*catalog.Region, error) {
+		if k == "" {
+			return nil, nil
+		}
+		reg, ok := seen[k]
+		if !ok {
+			var err error
+			if reg, err = tx.Region(k); err != nil && catalog.ErrorCode(err) != catalog.ENOTFOUND {
+				return nil, err
+			}
+			seen[k] = reg
+		}
+		return reg, nil
+	}
+}
+
 // ancestorsOf returns for every region the regions from the Bund down to
 // its parent, reading each region once.
 func (r *Resolver) ancestorsOf(ctx context.Context, objs []*catalog.Region) ([][]*catalog.Region, error) {
 	out := make([][]*catalog.Region, len(objs))
 	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) error {
-		seen := map[string]*catalog.Region{}
+		region := regionReader(tx)
 		for i, o := range objs {
 			chain := []*catalog.Region{}
 			for p := o.ParentKey; p != ""; {
-				reg, ok := seen[p]
-				if !ok {
-					var err error
-					if reg, err = tx.Region(p); err != nil && catalog.ErrorCode(err) != catalog.ENOTFOUND {
-						return err
-					}
-					seen[p] = reg
+				reg, err := region(p)
+				if err != nil {
+					return err
 				}
 				if reg == nil {
 					break
