@@ -248,3 +248,15 @@ func BenchmarkXZuFiImport(b *testing.B) {
 	b.ReportMetric(float64(m.Bytes())/(1<<20), "MB")
 	b.ReportMetric(float64(sum.Total())*float64(b.N)/b.Elapsed().Seconds(), "records/s")
 }
+
+// TestMain removes the benchmark catalogue after the run.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if scaleSt != nil {
+		scaleSt.Close()
+	}
+	if scaleDir != "" {
+		os.RemoveAll(scaleDir)
+	}
+	os.Exit(code)
+}
