@@ -17,7 +17,10 @@ func (r *queryResolver) Search(ctx context.Context, query string, ars *string, l
 	if r.Index == nil {
 		return nil, catalog.Errorf(catalog.EINTERNAL, "search is not available")
 	}
-	req := search.Request{Query: query, ARS: deref(ars), Lang: langCode(lang), Filter: searchFilter(filter), After: deref(after)}
+	federated := scope != nil && *scope == SearchScopeFederated
+	req := search.Request{Query: query, ARS: deref(ars), Lang: langCode(lang), Filter: searchFilter(filter), After: deref(after),
+		SkipHighlights: !federated && !selected(ctx, "hits", "highlights"), SkipFacets: !federated && !selected(ctx, "facets"),
+		SkipStoredFields: !federated}
 	if first != nil {
 		req.First = *first
 	}
@@ -25,10 +28,10 @@ func (r *queryResolver) Search(ctx context.Context, query string, ars *string, l
 	if err != nil {
 		return nil, err
 	}
-	if scope != nil && *scope == SearchScopeFederated {
+	if federated {
 		return r.federatedSearch(ctx, query, res, deref(ars), req.First)
 	}
-	return r.searchView(ctx, res, deref(ars))
+	return r.searchView(ctx, res, deref(ars), selected(ctx, "hits", "responsibleOffices"))
 }
 
 // Suggest is the resolver for the suggest field.

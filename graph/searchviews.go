@@ -71,7 +71,9 @@ func searchFilter(f *SearchFilter) search.Filter {
 	return out
 }
 
-func (r *Resolver) searchView(ctx context.Context, res *search.Result, ars string) (*SearchResultView, error) {
+// searchView fills the answer; the responsible offices of the hits only
+// when offices is set (the client asked for them).
+func (r *Resolver) searchView(ctx context.Context, res *search.Result, ars string, offices bool) (*SearchResultView, error) {
 	noteSearchTotal(ctx, res.Total)
 	v := &SearchResultView{TotalCount: res.Total, Language: langEnum(res.Lang), Hits: []*SearchHitView{},
 		Facets: []*FacetView{}, DidYouMean: optString(res.DidYouMean), Peers: []*PeerSearchView{},
@@ -94,7 +96,7 @@ func (r *Resolver) searchView(ctx context.Context, res *search.Result, ars strin
 			for _, f := range fields {
 				hv.Highlights = append(hv.Highlights, &HighlightView{Field: f, Fragments: h.Highlights[f]})
 			}
-			if ars != "" && len(svc.LeikaKeys) > 0 {
+			if offices && ars != "" && len(svc.LeikaKeys) > 0 {
 				ls, err := tx.LocalService(svc.LeikaKeys[0], ars, tx.Now())
 				switch {
 				case err == nil:
@@ -115,9 +117,11 @@ func (r *Resolver) searchView(ctx context.Context, res *search.Result, ars strin
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	bundles, err := r.bundles(ctx)
-	if err != nil {
-		return nil, err
+	var bundles []*catalog.Bundle
+	if len(names) > 0 {
+		if bundles, err = r.bundles(ctx); err != nil {
+			return nil, err
+		}
 	}
 	for _, n := range names {
 		f := &FacetView{Name: n, Values: []*FacetValueView{}}
@@ -210,7 +214,7 @@ func (r *Resolver) federatedSearch(ctx context.Context, query string, res *searc
 		combined.Hits = combined.Hits[:first]
 		combined.HasNextPage = true
 	}
-	v, err := r.searchView(ctx, combined, ars)
+	v, err := r.searchView(ctx, combined, ars, true)
 	if err != nil {
 		return nil, err
 	}
