@@ -18,7 +18,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/executor"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
 
@@ -309,11 +308,6 @@ func (h *handler) writeBody(w http.ResponseWriter, r *http.Request, media string
 	}
 	w.WriteHeader(status)
 	w.Write(body)
-}
-
-// Playground returns GraphiQL for people who explore the API by hand.
-func Playground(endpoint string) http.Handler {
-	return playground.Handler("Leistungsfinder", endpoint)
 }
 
 func readLimited(r *http.Request, limit int64) ([]byte, error) {

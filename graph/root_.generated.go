@@ -327,6 +327,7 @@ type ComplexityRoot struct {
 		OpeningHoursNotes func(childComplexity int) int
 		OpeningHoursSlots func(childComplexity int) int
 		Origin            func(childComplexity int) int
+		ParentID          func(childComplexity int) int
 		Region            func(childComplexity int) int
 		Revision          func(childComplexity int) int
 		Upcoming          func(childComplexity int) int
@@ -359,6 +360,20 @@ type ComplexityRoot struct {
 		Revision       func(childComplexity int) int
 		Title          func(childComplexity int) int
 		TrustLevel     func(childComplexity int) int
+		ValidFrom      func(childComplexity int) int
+		ValidTo        func(childComplexity int) int
+	}
+
+	OnlineServiceConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	OnlineServiceEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	OpeningSlot struct {
@@ -425,8 +440,10 @@ type ComplexityRoot struct {
 		Office                func(childComplexity int, id string, lang *Lang, at *time.Time) int
 		Offices               func(childComplexity int, ars string, first *int, after *string, lang *Lang) int
 		OnlineService         func(childComplexity int, id string, lang *Lang) int
+		OnlineServices        func(childComplexity int, ars string, first *int, after *string, lang *Lang) int
 		Region                func(childComplexity int, ars string, lang *Lang) int
 		Regions               func(childComplexity int, query *string, first *int, after *string, lang *Lang) int
+		Responsibilities      func(childComplexity int, ars string, first *int, after *string, lang *Lang) int
 		Search                func(childComplexity int, query string, ars *string, lang *Lang, filter *SearchFilter, first *int, after *string, scope *SearchScope) int
 		SearchExplain         func(childComplexity int, query string, leikaKey string, ars *string) int
 		Service               func(childComplexity int, id *string, leikaKey *string, lang *Lang, at *time.Time) int
@@ -474,6 +491,18 @@ type ComplexityRoot struct {
 		Role          func(childComplexity int) int
 		ValidFrom     func(childComplexity int) int
 		ValidTo       func(childComplexity int) int
+	}
+
+	ResponsibilityConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ResponsibilityEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	ResponsibleOffice struct {
@@ -1912,6 +1941,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Office.Origin(childComplexity), true
+	case "Office.parentId":
+		if e.ComplexityRoot.Office.ParentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Office.ParentID(childComplexity), true
 	case "Office.region":
 		if e.ComplexityRoot.Office.Region == nil {
 			break
@@ -2053,6 +2088,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OnlineService.TrustLevel(childComplexity), true
+	case "OnlineService.validFrom":
+		if e.ComplexityRoot.OnlineService.ValidFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OnlineService.ValidFrom(childComplexity), true
+	case "OnlineService.validTo":
+		if e.ComplexityRoot.OnlineService.ValidTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OnlineService.ValidTo(childComplexity), true
+
+	case "OnlineServiceConnection.edges":
+		if e.ComplexityRoot.OnlineServiceConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OnlineServiceConnection.Edges(childComplexity), true
+	case "OnlineServiceConnection.nodes":
+		if e.ComplexityRoot.OnlineServiceConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OnlineServiceConnection.Nodes(childComplexity), true
+	case "OnlineServiceConnection.pageInfo":
+		if e.ComplexityRoot.OnlineServiceConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OnlineServiceConnection.PageInfo(childComplexity), true
+	case "OnlineServiceConnection.totalCount":
+		if e.ComplexityRoot.OnlineServiceConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OnlineServiceConnection.TotalCount(childComplexity), true
+
+	case "OnlineServiceEdge.cursor":
+		if e.ComplexityRoot.OnlineServiceEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OnlineServiceEdge.Cursor(childComplexity), true
+	case "OnlineServiceEdge.node":
+		if e.ComplexityRoot.OnlineServiceEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OnlineServiceEdge.Node(childComplexity), true
 
 	case "OpeningSlot.close":
 		if e.ComplexityRoot.OpeningSlot.Close == nil {
@@ -2398,6 +2483,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.OnlineService(childComplexity, args["id"].(string), args["lang"].(*Lang)), true
+	case "Query.onlineServices":
+		if e.ComplexityRoot.Query.OnlineServices == nil {
+			break
+		}
+
+		args, err := ec.field_Query_onlineServices_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.OnlineServices(childComplexity, args["ars"].(string), args["first"].(*int), args["after"].(*string), args["lang"].(*Lang)), true
 	case "Query.region":
 		if e.ComplexityRoot.Query.Region == nil {
 			break
@@ -2420,6 +2516,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Regions(childComplexity, args["query"].(*string), args["first"].(*int), args["after"].(*string), args["lang"].(*Lang)), true
+	case "Query.responsibilities":
+		if e.ComplexityRoot.Query.Responsibilities == nil {
+			break
+		}
+
+		args, err := ec.field_Query_responsibilities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Responsibilities(childComplexity, args["ars"].(string), args["first"].(*int), args["after"].(*string), args["lang"].(*Lang)), true
 	case "Query.search":
 		if e.ComplexityRoot.Query.Search == nil {
 			break
@@ -2664,6 +2771,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Responsibility.ValidTo(childComplexity), true
+
+	case "ResponsibilityConnection.edges":
+		if e.ComplexityRoot.ResponsibilityConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityConnection.Edges(childComplexity), true
+	case "ResponsibilityConnection.nodes":
+		if e.ComplexityRoot.ResponsibilityConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityConnection.Nodes(childComplexity), true
+	case "ResponsibilityConnection.pageInfo":
+		if e.ComplexityRoot.ResponsibilityConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityConnection.PageInfo(childComplexity), true
+	case "ResponsibilityConnection.totalCount":
+		if e.ComplexityRoot.ResponsibilityConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityConnection.TotalCount(childComplexity), true
+
+	case "ResponsibilityEdge.cursor":
+		if e.ComplexityRoot.ResponsibilityEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityEdge.Cursor(childComplexity), true
+	case "ResponsibilityEdge.node":
+		if e.ComplexityRoot.ResponsibilityEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityEdge.Node(childComplexity), true
 
 	case "ResponsibleOffice.accessibility":
 		if e.ComplexityRoot.ResponsibleOffice.Accessibility == nil {
@@ -4058,6 +4203,8 @@ func (ec *executionContext) childFields_Office(ctx context.Context, field graphq
 		return ec.fieldContext_Office_kind(ctx, field)
 	case "region":
 		return ec.fieldContext_Office_region(ctx, field)
+	case "parentId":
+		return ec.fieldContext_Office_parentId(ctx, field)
 	case "address":
 		return ec.fieldContext_Office_address(ctx, field)
 	case "addresses":
@@ -4134,6 +4281,10 @@ func (ec *executionContext) childFields_OnlineService(ctx context.Context, field
 		return ec.fieldContext_OnlineService_identification(ctx, field)
 	case "region":
 		return ec.fieldContext_OnlineService_region(ctx, field)
+	case "validFrom":
+		return ec.fieldContext_OnlineService_validFrom(ctx, field)
+	case "validTo":
+		return ec.fieldContext_OnlineService_validTo(ctx, field)
 	case "origin":
 		return ec.fieldContext_OnlineService_origin(ctx, field)
 	case "revision":
@@ -4142,6 +4293,30 @@ func (ec *executionContext) childFields_OnlineService(ctx context.Context, field
 		return ec.fieldContext_OnlineService_localization(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OnlineService", field.Name)
+}
+
+func (ec *executionContext) childFields_OnlineServiceConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_OnlineServiceConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_OnlineServiceConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_OnlineServiceConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_OnlineServiceConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OnlineServiceConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_OnlineServiceEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_OnlineServiceEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_OnlineServiceEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OnlineServiceEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_OpeningSlot(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4324,6 +4499,30 @@ func (ec *executionContext) childFields_Responsibility(ctx context.Context, fiel
 		return ec.fieldContext_Responsibility_revision(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Responsibility", field.Name)
+}
+
+func (ec *executionContext) childFields_ResponsibilityConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ResponsibilityConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ResponsibilityConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ResponsibilityConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ResponsibilityConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ResponsibilityConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ResponsibilityEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ResponsibilityEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ResponsibilityEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ResponsibilityEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_ResponsibleOffice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
