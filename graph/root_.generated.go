@@ -3570,7 +3570,7 @@ RATE_LIMITED, INTERNAL, plus GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED,
 COMPLEXITY_LIMIT_EXCEEDED, DEPTH_LIMIT_EXCEEDED, INTROSPECTION_DISABLED,
 PERSISTED_QUERY_NOT_FOUND, and for requests refused before GraphQL runs
 METHOD_NOT_ALLOWED, UNSUPPORTED_MEDIA_TYPE, NOT_ACCEPTABLE, INVALID_JSON,
-BAD_REQUEST and REQUEST_TOO_LARGE.
+BAD_REQUEST, REQUEST_TOO_LARGE and ORIGIN_NOT_ALLOWED.
 
 Not found: a lookup of one object by its key (` + "`" + `service` + "`" + `, ` + "`" + `localService` + "`" + `,
 ` + "`" + `region` + "`" + `, ` + "`" + `office` + "`" + `, ` + "`" + `onlineService` + "`" + `) answers null without an error when
