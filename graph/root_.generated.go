@@ -3564,8 +3564,9 @@ the request's ` + "`" + `Accept-Language` + "`" + ` header, else German. A text 
 exist in the language asked for is answered in German and says so
 (` + "`" + `LocalizedText.isFallback` + "`" + `, ` + "`" + `Localization.isFallback` + "`" + `).
 
-Errors carry a stable ` + "`" + `extensions.code` + "`" + `: INVALID (with ` + "`" + `extensions.field` + "`" + `
-and ` + "`" + `extensions.rule` + "`" + `), NOT_FOUND, CONFLICT, UNAUTHENTICATED, FORBIDDEN,
+Errors carry a stable ` + "`" + `extensions.code` + "`" + `: INVALID (with ` + "`" + `extensions.field` + "`" + `,
+named as the input names it, such as ` + "`" + `ars` + "`" + ` or ` + "`" + `openingHours[0].close` + "`" + `, and
+` + "`" + `extensions.rule` + "`" + `), NOT_FOUND, CONFLICT, UNAUTHENTICATED, FORBIDDEN,
 RATE_LIMITED, INTERNAL, plus GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED,
 COMPLEXITY_LIMIT_EXCEEDED, DEPTH_LIMIT_EXCEEDED, INTROSPECTION_DISABLED,
 PERSISTED_QUERY_NOT_FOUND, and for requests refused before GraphQL runs
@@ -3604,7 +3605,12 @@ type Query {
   labels(lang: Lang): [Label!]!
 }
 
-"Writes. Every one is authorized, validated and audited by the catalogue; see the domain files."
+"""
+Writes. Every one is a catalogue command, authorized, validated and audited
+by the catalogue; see the domain files. Updates take patches: a field left
+out keeps its value, an explicit null clears it, a list that is given
+replaces the old one.
+"""
 type Mutation
 
 "An RFC 3339 date and time."
