@@ -413,6 +413,7 @@ type ComplexityRoot struct {
 		LastSuccess       func(childComplexity int) int
 		Peer              func(childComplexity int) int
 		Quarantined       func(childComplexity int) int
+		QuarantinedIDs    func(childComplexity int) int
 		Refused           func(childComplexity int) int
 		Resyncs           func(childComplexity int) int
 		Revision          func(childComplexity int) int
@@ -2304,6 +2305,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PeerStatus.Quarantined(childComplexity), true
+	case "PeerStatus.quarantinedIds":
+		if e.ComplexityRoot.PeerStatus.QuarantinedIDs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeerStatus.QuarantinedIDs(childComplexity), true
 	case "PeerStatus.refused":
 		if e.ComplexityRoot.PeerStatus.Refused == nil {
 			break
@@ -4401,6 +4408,8 @@ func (ec *executionContext) childFields_PeerStatus(ctx context.Context, field gr
 		return ec.fieldContext_PeerStatus_consecutiveErrors(ctx, field)
 	case "quarantined":
 		return ec.fieldContext_PeerStatus_quarantined(ctx, field)
+	case "quarantinedIds":
+		return ec.fieldContext_PeerStatus_quarantinedIds(ctx, field)
 	case "applied":
 		return ec.fieldContext_PeerStatus_applied(ctx, field)
 	case "skipped":
