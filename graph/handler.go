@@ -222,7 +222,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	ctx := withLang(r.Context(), r.Header.Get("Accept-Language"))
 	ctx = context.WithValue(ctx, principalKey{}, principal)
-	ctx = context.WithValue(ctx, loadersKey{}, newLoaders(h.store))
+	ctx = withRequestReads(ctx)
 	ctx = graphql.StartOperationTrace(ctx)
 	params.ReadTime = graphql.TraceTiming{Start: graphql.Now(), End: graphql.Now()}
 
