@@ -14,7 +14,9 @@ type Mirror struct {
 	opt PullerOptions
 
 	mu      sync.Mutex
+	loaded  bool
 	pullers []*Puller
+	loadErr error
 }
 
 // NewMirror returns a mirror of the peers configured in st (AddPeer).
@@ -22,13 +24,13 @@ func NewMirror(st *catalog.Store, opt PullerOptions) *Mirror {
 	return &Mirror{st: st, opt: opt}
 }
 
-// Run starts a puller for every configured peer and returns when ctx ends
-// and all pullers have stopped. Peers added later are picked up by the
-// next Run (restart).
+// Load creates a puller for every configured peer without starting it, so
+// that Status lists every peer from the moment the server answers, not only
+// once the pullers' goroutines have begun. Run calls it when nobody has.
 //
 // Errors: INVALID for a peer whose stored configuration is unusable (the
-// others still run), INTERNAL.
-func (m *Mirror) Run(ctx context.Context) error {
+// others are still loaded), INTERNAL.
+func (m *Mirror) Load(ctx context.Context) error {
 	peers, err := Peers(ctx, m.st)
 	if err != nil {
 		return err
@@ -47,17 +49,43 @@ func (m *Mirror) Run(ctx context.Context) error {
 		pullers = append(pullers, p)
 	}
 	m.mu.Lock()
-	m.pullers = pullers
+	defer m.mu.Unlock()
+	m.loaded, m.pullers, m.loadErr = true, pullers, nil
+	if len(errs) > 0 {
+		m.loadErr = errs[0]
+	}
+	return m.loadErr
+}
+
+// Run starts the loaded pullers (loading them first when Load was not
+// called) and returns when ctx ends and all pullers have stopped. Peers
+// added later are picked up by the next Load and Run (restart).
+//
+// Errors: those of Load.
+func (m *Mirror) Run(ctx context.Context) error {
+	m.mu.Lock()
+	loaded := m.loaded
 	m.mu.Unlock()
+	if !loaded {
+		if err := m.Load(ctx); err != nil && len(m.pullersNow()) == 0 {
+			return err
+		}
+	}
+	pullers := m.pullersNow()
 	var wg sync.WaitGroup
 	for _, p := range pullers {
 		wg.Go(func() { p.Run(ctx) })
 	}
 	wg.Wait()
-	if len(errs) > 0 {
-		return errs[0]
-	}
-	return nil
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.loadErr
+}
+
+func (m *Mirror) pullersNow() []*Puller {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.pullers
 }
 
 // Status returns the status of every running puller, in peer ID order.

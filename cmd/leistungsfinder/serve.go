@@ -172,6 +172,10 @@ func (s *Server) Open(ctx context.Context) error {
 		s.Log.Info("federation: mirroring peers", "peers", len(peers))
 	}
 	if !s.readOnly {
+		// Loaded before the server answers, so federationStatus lists every
+		// peer from the first request on. Load logs each peer it cannot
+		// start; the others run.
+		_ = s.Mirror.Load(ctx)
 		s.running.Go(func() {
 			if err := s.Mirror.Run(runCtx); err != nil && runCtx.Err() == nil {
 				s.Log.Error("federation mirror stopped", "err", err)
