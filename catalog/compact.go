@@ -5,10 +5,16 @@ import (
 	"encoding/json"
 )
 
-// ErrCompacted is returned (as code NOT_FOUND with Rule "compacted") when a
-// reader asks for log entries that compaction has removed; the federation
-// feed answers it with 410 Gone and a link to the snapshot.
+// RuleCompacted is the Rule of the NOT_FOUND errors that ErrCompacted
+// matches.
 const RuleCompacted = "compacted"
+
+// ErrCompacted matches (errors.Is) the error returned when a reader asks
+// for change-log entries that compaction has removed: code NOT_FOUND with
+// Rule "compacted". Followers then rebuild from the current state (the
+// search index) or resync from the snapshot (the federation feed answers
+// 410 Gone with a link to it).
+var ErrCompacted = &Error{Code: ENOTFOUND, Rule: RuleCompacted, Message: "the change log was compacted past the revision asked for; resync from the snapshot"}
 
 // FirstRevision returns the first revision still in the change log (1 when
 // nothing was compacted).
@@ -19,8 +25,8 @@ func (tx *Tx) FirstRevision() uint64 {
 	return 1
 }
 
-// ChangesSince is Changes that fails with Rule "compacted" when entries
-// after `after` have been removed by compaction.
+// ChangesSince is Changes that fails with ErrCompacted when entries after
+// `after` have been removed by compaction.
 func (tx *Tx) ChangesSince(after uint64, limit int) ([]Change, error) {
 	if after+1 < tx.FirstRevision() {
 		return nil, &Error{Code: ENOTFOUND, Rule: RuleCompacted,

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"context"
 	"errors"
 	"fmt"
 )
@@ -14,6 +15,7 @@ const (
 	EUNAUTHENTICATED = "UNAUTHENTICATED"
 	EFORBIDDEN       = "FORBIDDEN"
 	ERATELIMITED     = "RATE_LIMITED"
+	ETIMEOUT         = "TIMEOUT" // the request's deadline passed: not a fault, try again or ask for less
 	EINTERNAL        = "INTERNAL"
 )
 
@@ -45,6 +47,12 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// Is makes errors.Is(err, ErrCompacted) true for every compaction error,
+// whatever its message.
+func (e *Error) Is(target error) bool {
+	return target == error(ErrCompacted) && e.Code == ErrCompacted.Code && e.Rule == ErrCompacted.Rule
+}
+
 // Errorf returns an *Error with the given code and a formatted message.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
@@ -58,6 +66,23 @@ func Invalid(field, rule, format string, args ...any) *Error {
 // Internal wraps an unexpected failure; its text is never shown to clients.
 func Internal(err error) *Error {
 	return &Error{Code: EINTERNAL, Message: "internal error", Err: err}
+}
+
+// contextError returns err with the code a caller can act on when it is a
+// context's error: TIMEOUT for a passed deadline; a cancellation (the
+// client went away) stays as it is. Other errors are returned unchanged.
+func contextError(err error) error {
+	var ce *Error
+	if errors.Is(err, context.DeadlineExceeded) && !errors.As(err, &ce) {
+		return Timeout(err)
+	}
+	return err
+}
+
+// Timeout returns a TIMEOUT error for a deadline that passed (err, usually
+// context.DeadlineExceeded, stays in Err).
+func Timeout(err error) *Error {
+	return &Error{Code: ETIMEOUT, Message: "the request took too long", Err: err}
 }
 
 // ErrorCode returns the code of err: the Code of an *Error in its chain, or

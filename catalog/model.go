@@ -67,6 +67,21 @@ func (v Validity) Covers(t time.Time) bool {
 	return true
 }
 
+// NextChange returns the first instant after t at which Covers changes its
+// answer (the start of the period, or the day after its end), and false
+// when it never does. Tables derived for a date are stale from then on.
+func (v Validity) NextChange(t time.Time) (time.Time, bool) {
+	if v.From != nil && t.Before(*v.From) {
+		return *v.From, true
+	}
+	if v.To != nil {
+		if end := v.To.AddDate(0, 0, 1); t.Before(end) {
+			return end, true
+		}
+	}
+	return time.Time{}, false
+}
+
 // Status is the publication state of a central service description or a
 // local addition.
 type Status string

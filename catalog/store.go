@@ -204,14 +204,15 @@ func (s *Store) migrate() error {
 	})
 }
 
-// View runs fn in a consistent read transaction.
+// View runs fn in a consistent read transaction. Errors: fn's, TIMEOUT
+// when ctx's deadline has passed, or ctx's cancellation.
 func (s *Store) View(ctx context.Context, fn func(*Tx) error) error {
 	if err := ctx.Err(); err != nil {
-		return err
+		return contextError(err)
 	}
-	return s.db.View(func(bt *bolt.Tx) error {
+	return contextError(s.db.View(func(bt *bolt.Tx) error {
 		return fn(&Tx{bt: bt, s: s})
-	})
+	}))
 }
 
 // ViewShared runs fn in a consistent read transaction whose records come
@@ -221,19 +222,20 @@ func (s *Store) View(ctx context.Context, fn func(*Tx) error) error {
 // lookup for a place.
 func (s *Store) ViewShared(ctx context.Context, fn func(*Tx) error) error {
 	if err := ctx.Err(); err != nil {
-		return err
+		return contextError(err)
 	}
-	return s.db.View(func(bt *bolt.Tx) error {
+	return contextError(s.db.View(func(bt *bolt.Tx) error {
 		return fn(&Tx{bt: bt, s: s, shared: true})
-	})
+	}))
 }
 
 // Update runs fn in one write transaction: every write inside it, with its
 // indexes, history and change-log entries, commits together or not at all.
-// Subscribers are notified after the commit.
+// Subscribers are notified after the commit. Errors: fn's, TIMEOUT when
+// ctx's deadline has passed, ctx's cancellation, INTERNAL.
 func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
 	if err := ctx.Err(); err != nil {
-		return err
+		return contextError(err)
 	}
 	var last uint64
 	err := s.db.Update(func(bt *bolt.Tx) error {
@@ -247,8 +249,11 @@ func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
 	if err != nil {
 		var ce *Error
 		var ces Errors
-		if errors.As(err, &ce) || errors.As(err, &ces) || errors.Is(err, context.Canceled) {
+		switch {
+		case errors.As(err, &ce) || errors.As(err, &ces) || errors.Is(err, context.Canceled):
 			return err
+		case errors.Is(err, context.DeadlineExceeded):
+			return contextError(err)
 		}
 		return Internal(err)
 	}

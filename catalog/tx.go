@@ -434,7 +434,8 @@ func (tx *Tx) deleteIndexes(r Record) error {
 
 // scanIDs returns the last part (the primary ID) of every index key with the
 // given prefix. Index keys end in the ID after fixed-width or 0-terminated
-// parts, so the ID is what follows the prefix's width plus skip bytes.
+// parts, so the prefix must cover every part before the ID: the ID is what
+// follows it.
 func (tx *Tx) scanIDs(bucket, prefix []byte) []string {
 	var out []string
 	c := tx.bt.Bucket(bucket).Cursor()
@@ -444,7 +445,9 @@ func (tx *Tx) scanIDs(bucket, prefix []byte) []string {
 	return out
 }
 
-// scanKeys returns the index keys with the given prefix (copied).
+// scanKeys calls fn with every key of bucket that has the given prefix, in
+// order, until fn returns false. k belongs to bbolt and is valid only
+// during the transaction: fn copies what it keeps.
 func (tx *Tx) scanKeys(bucket, prefix []byte, fn func(k []byte) bool) {
 	c := tx.bt.Bucket(bucket).Cursor()
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {

@@ -172,10 +172,7 @@ func gone(format string, args ...any) error {
 	return e
 }
 
-func isGone(err error) bool {
-	var e *catalog.Error
-	return errors.As(err, &e) && e.Code == catalog.ENOTFOUND && e.Rule == catalog.RuleCompacted
-}
+func isGone(err error) bool { return errors.Is(err, catalog.ErrCompacted) }
 
 // httpStatus maps a catalogue error code to the feed's HTTP status.
 func httpStatus(err error) int {
@@ -195,6 +192,8 @@ func httpStatus(err error) int {
 		return http.StatusForbidden
 	case catalog.ERATELIMITED:
 		return http.StatusTooManyRequests
+	case catalog.ETIMEOUT:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
@@ -415,6 +414,8 @@ func (f *Feed) serveChanges(w http.ResponseWriter, r *http.Request) {
 		// The server's write timeout is usually shorter than a long poll.
 		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(wait + 30*time.Second))
 	}
+	// The long poll waits real time (a timer), so it measures with the
+	// wall clock, not with the store's calendar clock.
 	deadline := time.Now().Add(wait)
 	pos := after
 	for {
@@ -517,7 +518,7 @@ func (f *Feed) manifest(ctx context.Context) (*Manifest, error) {
 			}
 		}
 		m = &Manifest{Portal: f.st.Portal(), Revision: rev, Cursor: cur.String(), Count: len(lines),
-			Digest: CanonicalDigest(lines), First: pageToken{Revision: rev, Mark: cur.Mark}.String(), Time: time.Now().UTC()}
+			Digest: CanonicalDigest(lines), First: pageToken{Revision: rev, Mark: cur.Mark}.String(), Time: f.st.Now().UTC()}
 		return nil
 	})
 	return m, err

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"slices"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/catalog/backoff"
 )
 
 // PullerOptions configure a Puller (and the pullers of a Mirror).
@@ -41,11 +41,11 @@ type PullerOptions struct {
 	MaxShrink float64
 	// Logger receives structured logs; nil discards them.
 	Logger *slog.Logger
-	// Now is the clock (time.Now if nil).
+	// Now is the clock (the store's, Store.Now, if nil).
 	Now func() time.Time
 }
 
-func (o *PullerOptions) defaults() {
+func (o *PullerOptions) defaults(st *catalog.Store) {
 	if o.Client == nil {
 		o.Client = &http.Client{}
 	}
@@ -74,7 +74,7 @@ func (o *PullerOptions) defaults() {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	if o.Now == nil {
-		o.Now = time.Now
+		o.Now = st.Now
 	}
 }
 
@@ -157,7 +157,7 @@ func NewPuller(st *catalog.Store, id string, opt PullerOptions) (*Puller, error)
 		return nil, err
 	}
 	keys, _ := ParsePublicKeys(peer.PublicKey)
-	opt.defaults()
+	opt.defaults(st)
 	p := &Puller{st: st, peer: peer, keys: keys, opt: opt, log: opt.Logger.With("peer", peer.ID),
 		status: Status{Peer: peer.ID, URL: peer.URL, State: StateIdle}}
 	err = st.View(context.Background(), func(tx *catalog.Tx) error {
@@ -225,12 +225,7 @@ func (p *Puller) Run(ctx context.Context) error {
 			failures++
 			p.fail(err)
 			p.setState(StateBackoff)
-			t := time.NewTimer(p.backoff(failures))
-			select {
-			case <-t.C:
-			case <-ctx.Done():
-				t.Stop()
-			}
+			p.backoff().Wait(ctx, failures)
 			wait = false
 			continue
 		}
@@ -239,16 +234,11 @@ func (p *Puller) Run(ctx context.Context) error {
 	}
 }
 
-// backoff returns the wait after n consecutive failures: exponential from
-// MinBackoff to MaxBackoff, with "equal jitter" (half fixed, half random)
-// so that pullers of many portals do not retry in step.
-func (p *Puller) backoff(n int) time.Duration {
-	d := p.opt.MinBackoff
-	for i := 1; i < n && d < p.opt.MaxBackoff; i++ {
-		d *= 2
-	}
-	d = min(d, p.opt.MaxBackoff)
-	return d/2 + rand.N(d/2+1)
+// backoff is the retry schedule after failures: exponential from
+// MinBackoff to MaxBackoff, with jitter so that pullers of many portals do
+// not retry in step.
+func (p *Puller) backoff() backoff.Policy {
+	return backoff.Policy{Min: p.opt.MinBackoff, Max: p.opt.MaxBackoff}
 }
 
 // Sync pulls until the puller is caught up with the peer, resyncing from
@@ -335,6 +325,10 @@ func (p *Puller) step(ctx context.Context, wait bool) (more bool, err error) {
 		return false, refuse("page answers cursor %q, not the one asked for", page.After)
 	}
 	res, err := p.applyPage(ctx, s.Cursor, page)
+	if errors.Is(err, errCursorMoved) {
+		p.log.Debug("cursor moved meanwhile; fetching again", "cursor", s.Cursor)
+		return true, nil
+	}
 	if err != nil {
 		return false, err
 	}
@@ -431,9 +425,10 @@ type applyResult struct {
 	resyncs     int
 }
 
-// errCursorMoved means another puller of the same peer applied a page
-// meanwhile; the page is fetched again.
-var errCursorMoved = errors.New("the cursor moved while the page was fetched; fetching again")
+// errCursorMoved means another puller of the same peer (a `peer sync`
+// beside the server's) applied a page meanwhile: a CONFLICT, not a fault.
+// step fetches the page again from the new cursor.
+var errCursorMoved = catalog.Errorf(catalog.ECONFLICT, "the cursor moved while the page was fetched; fetching again")
 
 // configured fails once the peer has been removed, so that a puller still
 // running never writes for it again.

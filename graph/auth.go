@@ -57,6 +57,7 @@ var DefaultRateLimits = RateLimits{PerToken: 10, PerAddress: 20, Burst: 30}
 
 type limiter struct {
 	limits RateLimits
+	now    func() time.Time // the store's clock (Store.Now)
 	mu     sync.Mutex
 	byKey  map[string]*entry
 }
@@ -72,7 +73,7 @@ func (l *limiter) allow(key string, lim rate.Limit) bool {
 	if l.byKey == nil {
 		l.byKey = map[string]*entry{}
 	}
-	now := time.Now()
+	now := l.now()
 	e := l.byKey[key]
 	if e == nil {
 		if len(l.byKey) > 10000 {
@@ -86,7 +87,7 @@ func (l *limiter) allow(key string, lim rate.Limit) bool {
 		l.byKey[key] = e
 	}
 	e.seen = now
-	return e.l.Allow()
+	return e.l.AllowN(now, 1)
 }
 
 // rootFieldMiddleware rate-limits mutations per token and per address.

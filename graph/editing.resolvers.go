@@ -69,7 +69,7 @@ func (r *changeRequestResolver) State(ctx context.Context, obj *catalog.Speciali
 
 // Active is the resolver for the active field.
 func (r *editorResolver) Active(ctx context.Context, obj *catalog.Editor) (bool, error) {
-	return obj.Active(time.Now()), nil
+	return obj.Active(r.Store.Now()), nil
 }
 
 // ProposeSpecialisation is the resolver for the proposeSpecialisation field.

@@ -68,7 +68,7 @@ func NewHandler(cfg Options) http.Handler {
 	if limits == (RateLimits{}) {
 		limits = DefaultRateLimits
 	}
-	lim := &limiter{limits: limits}
+	lim := &limiter{limits: limits, now: cfg.Store.Now}
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: res, Complexity: complexity()}))
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})

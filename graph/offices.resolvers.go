@@ -212,14 +212,17 @@ func (r *queryResolver) Office(ctx context.Context, id string, lang *Lang, at *t
 		out, err = tx.Office(id)
 		return err
 	})
-	if catalog.ErrorCode(err) == catalog.ENOTFOUND || out == nil {
+	switch {
+	case catalog.ErrorCode(err) == catalog.ENOTFOUND:
 		return nil, nil
+	case err != nil:
+		return nil, err
 	}
-	when := time.Now()
+	when := r.Store.Now()
 	if at != nil {
 		when = *at
 	}
-	return out.At(when), err
+	return out.At(when), nil
 }
 
 // Offices is the resolver for the offices field.

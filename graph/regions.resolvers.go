@@ -30,7 +30,7 @@ func (r *queryResolver) Regions(ctx context.Context, query *string, first *int, 
 	}
 	var all []*catalog.Region
 	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) (err error) {
-		all, err = tx.FindRegions(q, time.Now())
+		all, err = tx.FindRegions(q, r.Store.Now())
 		return err
 	})
 	if err != nil {

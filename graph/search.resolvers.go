@@ -44,8 +44,11 @@ func (r *queryResolver) Suggest(ctx context.Context, prefix string, ars *string,
 	err = r.Store.ViewShared(ctx, func(tx *catalog.Tx) error {
 		for _, s := range sugs {
 			svc, err := tx.Service(s.ServiceID)
-			if err != nil {
-				continue
+			switch {
+			case catalog.ErrorCode(err) == catalog.ENOTFOUND:
+				continue // deleted since the index answered
+			case err != nil:
+				return err
 			}
 			out = append(out, &SuggestionView{Text: s.Text, Service: svc})
 		}

@@ -94,20 +94,30 @@ func (r *Resolver) searchView(ctx context.Context, res *search.Result, ars strin
 				hv.Highlights = append(hv.Highlights, &HighlightView{Field: f, Fragments: h.Highlights[f]})
 			}
 			if ars != "" && len(svc.LeikaKeys) > 0 {
-				if ls, err := tx.LocalService(svc.LeikaKeys[0], ars, tx.Now()); err == nil {
+				ls, err := tx.LocalService(svc.LeikaKeys[0], ars, tx.Now())
+				switch {
+				case err == nil:
 					hv.ResponsibleOffices = responsibleOfficeViews(ctx, ls.Offices)
+				case catalog.ErrorCode(err) != catalog.ENOTFOUND:
+					return err // NOT_FOUND: no office is responsible there
 				}
 			}
 			v.Hits = append(v.Hits, hv)
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
 	names := make([]string, 0, len(res.Facets))
 	for n := range res.Facets {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	bundles, _ := r.bundles(ctx)
+	bundles, err := r.bundles(ctx)
+	if err != nil {
+		return nil, err
+	}
 	for _, n := range names {
 		f := &FacetView{Name: n, Values: []*FacetValueView{}}
 		for _, fv := range res.Facets[n] {
@@ -115,7 +125,7 @@ func (r *Resolver) searchView(ctx context.Context, res *search.Result, ars strin
 		}
 		v.Facets = append(v.Facets, f)
 	}
-	return v, err
+	return v, nil
 }
 
 func facetLabel(ctx context.Context, facet, value string, bundles []*catalog.Bundle) string {
@@ -147,8 +157,11 @@ func (r *Resolver) federatedSearch(ctx context.Context, query string, res *searc
 	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) error {
 		for _, h := range res.Hits {
 			svc, err := tx.Service(h.ServiceID)
-			if err != nil {
-				continue
+			switch {
+			case catalog.ErrorCode(err) == catalog.ENOTFOUND:
+				continue // deleted since the index answered
+			case err != nil:
+				return err
 			}
 			key := ""
 			if len(svc.LeikaKeys) > 0 {
@@ -179,8 +192,11 @@ func (r *Resolver) federatedSearch(ctx context.Context, query string, res *searc
 				continue
 			}
 			svc, err := tx.ServiceForPlace(m.LeikaKey, placeOrHome(ars, r.Store.Home()), tx.Now())
-			if err != nil {
-				continue
+			switch code := catalog.ErrorCode(err); {
+			case code == catalog.ENOTFOUND || code == catalog.EINVALID:
+				continue // a peer's key this portal has no description for, or a malformed one
+			case err != nil:
+				return err
 			}
 			combined.Hits = append(combined.Hits, search.Hit{ServiceID: svc.ID, LeikaKeys: svc.LeikaKeys, Score: m.Score})
 		}

@@ -95,7 +95,7 @@ func (r *queryResolver) Services(ctx context.Context, filter *ServiceFilter, fir
 
 // LocalService is the resolver for the localService field.
 func (r *queryResolver) LocalService(ctx context.Context, leikaKey string, ars string, lang *Lang, at *time.Time) (*LocalServiceView, error) {
-	when := time.Now()
+	when := r.Store.Now()
 	if at != nil {
 		when = *at
 	}

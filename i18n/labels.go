@@ -139,6 +139,7 @@ var labels = []label{
 	{"error.FORBIDDEN", "Dafür fehlt Ihnen die Berechtigung.", "You are not allowed to do this."},
 	{"error.INTERNAL", "Ein interner Fehler ist aufgetreten.", "An internal error occurred."},
 	{"error.RATE_LIMITED", "Zu viele Anfragen. Bitte versuchen Sie es später erneut.", "Too many requests. Please try again later."},
+	{"error.TIMEOUT", "Die Anfrage hat zu lange gedauert. Bitte versuchen Sie es erneut.", "The request took too long. Please try again."},
 
 	// LeiKa typisation: who regulates and who executes a service.
 	{"typisation.1", "Regelungs- und Vollzugskompetenz beim Bund", "Regulated and executed by the federal government"},

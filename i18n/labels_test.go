@@ -32,7 +32,7 @@ var requiredKeys = []string{
 	"ident.EID", "ident.ELSTER", "ident.BUNDID_ACCOUNT", "ident.EU_EID", "ident.USERNAME_PASSWORD",
 	"office.MUNICIPALITY", "office.DISTRICT", "office.STATE", "office.FEDERAL", "office.OTHER",
 	"error.INVALID", "error.NOT_FOUND", "error.CONFLICT", "error.UNAUTHENTICATED",
-	"error.FORBIDDEN", "error.INTERNAL", "error.RATE_LIMITED",
+	"error.FORBIDDEN", "error.INTERNAL", "error.RATE_LIMITED", "error.TIMEOUT",
 	"typisation.1", "typisation.2", "typisation.3", "typisation.4", "typisation.5",
 	"inherited.from", "fallback.notice", "opening.closed", "opening.byAppointment",
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"time"
 
 	index "github.com/blevesearch/bleve_index_api"
 
@@ -95,7 +94,7 @@ func (ix *Index) Explain(ctx context.Context, q, ars, leikaKey string) (*Explana
 	if err != nil {
 		return nil, err
 	}
-	pl, err := newPlan(ctx, p, q, "", ars)
+	pl, err := ix.newPlan(ctx, p, q, "", ars)
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +130,7 @@ func (ix *Index) Explain(ctx context.Context, q, ars, leikaKey string) (*Explana
 	regions := p.resp.regionKeys(leikaKey)
 	for _, s := range svcs {
 		se := ServiceExplanation{ServiceID: s.ID, Status: string(s.Status), Origin: s.Origin,
-			Published: s.Status == catalog.StatusPublished, Valid: s.Validity.Covers(time.Now()),
+			Published: s.Status == catalog.StatusPublished, Valid: s.Validity.Covers(ix.st.Now()),
 			Rank: ranks[s.ID], Score: scores[s.ID]}
 		if d, err := p.bi.Document(s.ID); err == nil && d != nil {
 			se.Indexed = true

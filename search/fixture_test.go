@@ -2,27 +2,27 @@ package search
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/catalog/catalogtest"
 	"github.com/leistungsfinder/leistungsfinder/i18n"
 )
 
 var ctx = context.Background()
 
-// Region keys of the fixture.
+// Region keys of the fixture (catalogtest.Regions).
 const (
-	arsHessen    = "060000000000"
-	arsRBKassel  = "066000000000"
-	arsKassel    = "066110000000" // district-free city
-	arsLKKassel  = "066330000000"
-	arsWerra     = "066360000000"
-	arsEschwege  = "066360003003"
-	arsSooden    = "066360001001"
-	arsDarmstadt = "064110000000"
+	arsHessen    = catalogtest.Hessen
+	arsRBKassel  = catalogtest.RBKassel
+	arsKassel    = catalogtest.Kassel // district-free city
+	arsLKKassel  = catalogtest.LKKassel
+	arsWerra     = catalogtest.Werra
+	arsEschwege  = catalogtest.Eschwege
+	arsSooden    = catalogtest.Sooden
+	arsDarmstadt = catalogtest.Darmstadt
 )
 
 // LeiKa keys of the fixture (the real keys of core-services.csv).
@@ -46,20 +46,6 @@ const (
 	keyDraft        = "99999999900099"
 	bundleID        = "HE.UB.0000000001"
 )
-
-// mustStore opens a store in a temp dir and runs Check when the test ends.
-func mustStore(t testing.TB) *catalog.Store {
-	t.Helper()
-	st, err := catalog.Open(filepath.Join(t.TempDir(), "catalog.db"), catalog.Options{Portal: "HE"})
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		if err := st.Check(); err != nil {
-			t.Errorf("Check: %v", err)
-		}
-		st.Close()
-	})
-	return st
-}
 
 type fixtureService struct {
 	key               string
@@ -165,9 +151,9 @@ func (f fixtureService) record() *catalog.Service {
 		Categories: []string{f.category}, Addressees: f.addressees, BundleIDs: f.bundles}
 }
 
-// fixture is a small catalogue: Bund > Hessen > Reg.-Bez. Kassel >
-// Werra-Meißner-Kreis > Eschwege, Bad Sooden-Allendorf; Kassel
-// (district-free) and Landkreis Kassel; Darmstadt (another region).
+// fixture is a small catalogue over the regions of catalogtest.Regions;
+// its services are offered in Eschwege, Bad Sooden-Allendorf, Kassel and
+// Darmstadt, by the districts around them, by Hessen or by the Bund.
 type fixture struct {
 	st       *catalog.Store
 	services map[string]string // LeiKa key -> service ID
@@ -177,26 +163,17 @@ type fixture struct {
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
-	st := mustStore(t)
+	return newFixtureWith(t, catalog.Options{Portal: "HE"})
+}
+
+// newFixtureWith is newFixture over a store opened with opt (a test's
+// clock).
+func newFixtureWith(t testing.TB, opt catalog.Options) *fixture {
+	t.Helper()
+	st := catalogtest.Open(t, opt)
 	f := &fixture{st: st, services: map[string]string{}, offices: map[string]string{}}
-	regions := []*catalog.Region{
-		{Meta: catalog.Meta{ID: catalog.Bund}, Name: "Bund", Level: catalog.LevelBund},
-		{Meta: catalog.Meta{ID: arsHessen}, Name: "Hessen", Level: catalog.LevelLand, ParentKey: catalog.Bund},
-		{Meta: catalog.Meta{ID: arsRBKassel}, Name: "Reg.-Bez. Kassel", Level: catalog.LevelRegierungsbezirk, ParentKey: arsHessen},
-		{Meta: catalog.Meta{ID: "064000000000"}, Name: "Reg.-Bez. Darmstadt", Level: catalog.LevelRegierungsbezirk, ParentKey: arsHessen},
-		{Meta: catalog.Meta{ID: arsWerra}, Name: "Werra-Meißner-Kreis", Level: catalog.LevelKreis, Type: "Landkreis", ParentKey: arsRBKassel},
-		{Meta: catalog.Meta{ID: arsEschwege}, Name: "Eschwege, Kreisstadt", Level: catalog.LevelGemeinde, ParentKey: arsWerra, PostalCodes: []string{"37269"}},
-		{Meta: catalog.Meta{ID: arsSooden}, Name: "Bad Sooden-Allendorf, Stadt", Level: catalog.LevelGemeinde, ParentKey: arsWerra, PostalCodes: []string{"37242"}},
-		{Meta: catalog.Meta{ID: arsKassel}, Name: "Kassel, documenta-Stadt", Level: catalog.LevelKreis, Type: "Kreisfreie Stadt", ParentKey: arsRBKassel, PostalCodes: []string{"34117", "34119"}},
-		{Meta: catalog.Meta{ID: arsLKKassel}, Name: "Kassel", Level: catalog.LevelKreis, Type: "Landkreis", ParentKey: arsRBKassel},
-		{Meta: catalog.Meta{ID: arsDarmstadt}, Name: "Darmstadt, Wissenschaftsstadt", Level: catalog.LevelKreis, Type: "Kreisfreie Stadt", ParentKey: "064000000000", PostalCodes: []string{"64283"}},
-	}
+	catalogtest.PutRegions(t, st)
 	require.NoError(t, st.Update(ctx, func(tx *catalog.Tx) error {
-		for _, r := range regions {
-			if err := tx.Put(r, catalog.Write{Actor: "test"}); err != nil {
-				return err
-			}
-		}
 		if err := tx.Put(&catalog.Bundle{Meta: catalog.Meta{ID: bundleID}, Number: 1, Name: i18n.German("Ausweise")}, catalog.Write{}); err != nil {
 			return err
 		}

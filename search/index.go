@@ -20,6 +20,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/catalog/backoff"
 	"github.com/leistungsfinder/leistungsfinder/i18n"
 )
 
@@ -50,11 +51,15 @@ type Index struct {
 	log      *slog.Logger
 	pageSize int // change-log entries per batch (tests make it small)
 
-	wmu sync.Mutex   // serialises writers: CatchUp, Rebuild, Close
-	mu  sync.RWMutex // guards cur; a search holds the read lock throughout
-	cur *projection
+	wmu    sync.Mutex   // serialises writers: CatchUp, Rebuild, Close
+	mu     sync.RWMutex // guards cur and closed; a search holds the read lock throughout
+	cur    *projection  // nil after Close, or after a failed swap of a rebuilt index on disk
+	closed bool         // Close was called: cur stays nil
 
 	rebuilds atomic.Int64 // full rebuilds done, for tests and logs
+	health   health       // failures of catch-up and rebuild, for /readyz and metrics
+	retry    backoff.Policy
+	faults   func(step string) error // tests only: see fault
 }
 
 // projection is one Bleve index with the derived tables that belong to it.
@@ -63,6 +68,7 @@ type projection struct {
 	bi       bleve.Index
 	resp     *respTable
 	places   atomic.Pointer[placeTable]
+	placesMu sync.Mutex                   // serialises refreshes of places when a validity boundary passed
 	dict     atomic.Pointer[synonymIndex] // built-in rules and the catalogue's dictionary
 	rev      atomic.Uint64
 	dictDocs int
@@ -173,7 +179,7 @@ func Open(path string, st *catalog.Store, log *slog.Logger) (*Index, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	ix := &Index{path: path, st: st, log: log, pageSize: defaultPageSize}
+	ix := &Index{path: path, st: st, log: log, pageSize: defaultPageSize, retry: defaultRetry}
 	ctx := context.Background()
 	if path == "" {
 		p, err := ix.build(ctx, nil)
@@ -242,7 +248,7 @@ func (ix *Index) openExisting(ctx context.Context) (*projection, string) {
 			if p.resp, err = loadResponsibilities(tx); err != nil {
 				return err
 			}
-			places, err := buildPlaces(tx)
+			places, err := buildPlaces(tx, ix.st.Now())
 			if err != nil {
 				return err
 			}
@@ -283,6 +289,7 @@ func (ix *Index) Close() error {
 	defer ix.wmu.Unlock()
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	ix.closed = true
 	if ix.cur == nil {
 		return nil
 	}
@@ -316,14 +323,23 @@ func (ix *Index) DocCount() (int, error) {
 	return int(n), nil
 }
 
-var errClosed = catalog.Internal(errors.New("search index is closed"))
+var (
+	errClosed = catalog.Internal(errors.New("search index is closed"))
+	// errUnavailable: a rebuilt index could not be swapped in and the old
+	// one could not be reopened. Run rebuilds it with backoff.
+	errUnavailable = catalog.Internal(errors.New("search index is unavailable until a rebuild succeeds"))
+)
 
 // acquire returns the current projection under the read lock.
 func (ix *Index) acquire() (*projection, func(), error) {
 	ix.mu.RLock()
 	if ix.cur == nil {
+		err := errUnavailable
+		if ix.closed {
+			err = errClosed
+		}
 		ix.mu.RUnlock()
-		return nil, nil, errClosed
+		return nil, nil, err
 	}
 	return ix.cur, ix.mu.RUnlock, nil
 }
@@ -331,28 +347,27 @@ func (ix *Index) acquire() (*projection, func(), error) {
 // CatchUp applies every change-log entry after the checkpoint. Each batch
 // of documents is written together with its new checkpoint, so after a
 // crash the index resumes where its last batch ended. When the store has
-// compacted its log past the checkpoint, CatchUp rebuilds. Errors:
-// INTERNAL, or ctx's error.
+// compacted its log past the checkpoint, or an earlier rebuild left no
+// index, CatchUp rebuilds. Errors: INTERNAL, or ctx's error.
 func (ix *Index) CatchUp(ctx context.Context) error {
 	ix.wmu.Lock()
 	defer ix.wmu.Unlock()
 	ix.mu.RLock()
-	p := ix.cur
+	p, closed := ix.cur, ix.closed
 	ix.mu.RUnlock()
-	if p == nil {
+	switch {
+	case closed:
 		return errClosed
+	case p == nil:
+		ix.log.Warn("search index: no index since a failed rebuild; rebuilding")
+		return ix.rebuild(ctx, nil)
 	}
 	err := ix.catchUp(ctx, p)
-	if compacted(err) {
+	if errors.Is(err, catalog.ErrCompacted) {
 		ix.log.Warn("search index: the change log was compacted past the checkpoint; rebuilding", "checkpoint", p.rev.Load())
 		return ix.rebuild(ctx, nil)
 	}
 	return err
-}
-
-func compacted(err error) bool {
-	var e *catalog.Error
-	return errors.As(err, &e) && e.Rule == catalog.RuleCompacted
 }
 
 func (ix *Index) catchUp(ctx context.Context, p *projection) error {
@@ -431,7 +446,7 @@ func (ix *Index) applyPage(ctx context.Context, p *projection) (bool, error) {
 		batch.SetInternal(keyLogMark, []byte(mark))
 		pending = view.pending
 		if regions {
-			if places, err = buildPlaces(tx); err != nil {
+			if places, err = buildPlaces(tx, ix.st.Now()); err != nil {
 				return err
 			}
 		}
@@ -596,26 +611,75 @@ func (ix *Index) rebuild(ctx context.Context, progress func(done, total int)) er
 	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	if ix.cur != nil {
-		ix.cur.bi.Close()
+	if ix.closed {
+		os.RemoveAll(ix.buildPath())
+		return errClosed
+	}
+	old := ix.cur
+	if old != nil {
+		old.bi.Close()
 		ix.cur = nil
 	}
-	old := ix.path + ".old"
-	os.RemoveAll(old)
-	if err := os.Rename(ix.path, old); err != nil && !os.IsNotExist(err) {
-		return catalog.Internal(err)
+	if err := ix.swapIn(); err != nil {
+		// The old index is back in its place: search goes on with it
+		// until a rebuild succeeds.
+		if old != nil {
+			if bi, oerr := ix.openPath(); oerr == nil {
+				old.bi = bi
+				ix.cur = old
+			} else {
+				ix.log.Error("search index: the old index does not open again either", "err", oerr)
+			}
+		}
+		return catalog.Internal(fmt.Errorf("swap in the rebuilt search index: %w", err))
 	}
-	if err := os.Rename(ix.buildPath(), ix.path); err != nil {
-		return catalog.Internal(err)
-	}
-	os.RemoveAll(old)
-	bi, err := bleve.Open(ix.path)
+	bi, err := ix.openPath()
 	if err != nil {
-		return catalog.Internal(err)
+		return catalog.Internal(fmt.Errorf("open the rebuilt search index: %w", err))
 	}
 	p.bi = bi
 	ix.cur = p
 	return nil
+}
+
+// swapIn moves the index built at buildPath to path. When that fails, the
+// previous index is moved back.
+func (ix *Index) swapIn() error {
+	old := ix.path + ".old"
+	os.RemoveAll(old)
+	if err := os.Rename(ix.path, old); err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	err := ix.fault("swap")
+	if err == nil {
+		err = os.Rename(ix.buildPath(), ix.path)
+	}
+	if err != nil {
+		os.RemoveAll(ix.path)
+		os.Rename(old, ix.path)
+		os.RemoveAll(ix.buildPath())
+		return err
+	}
+	os.RemoveAll(old)
+	return nil
+}
+
+// openPath opens the index at path.
+func (ix *Index) openPath() (bleve.Index, error) {
+	if err := ix.fault("open"); err != nil {
+		return nil, err
+	}
+	return bleve.Open(ix.path)
+}
+
+// fault returns the error a test injected for a step of the on-disk swap
+// (faults is nil outside tests): a full disk or a lost directory cannot
+// be provoked for real in a test that runs as root.
+func (ix *Index) fault(step string) error {
+	if ix.faults == nil {
+		return nil
+	}
+	return ix.faults(step)
 }
 
 func (ix *Index) buildPath() string { return ix.path + ".rebuild" }
@@ -662,7 +726,7 @@ func (ix *Index) build(ctx context.Context, progress func(done, total int)) (_ *
 		if p.resp, err = loadResponsibilities(tx); err != nil {
 			return err
 		}
-		places, err := buildPlaces(tx)
+		places, err := buildPlaces(tx, ix.st.Now())
 		if err != nil {
 			return err
 		}
@@ -732,39 +796,46 @@ func (ix *Index) build(ctx context.Context, progress func(done, total int)) (_ *
 	return p, nil
 }
 
+// defaultRetry is Run's schedule after a failed catch-up or rebuild.
+var defaultRetry = backoff.Policy{Min: time.Second, Max: time.Minute}
+
 // Run keeps the index current: it catches up, then waits for the store's
-// next commit, until ctx ends. A failed catch-up is logged and retried
-// after a pause. When the catalogue has grown well beyond the vocabulary the
+// next commit, until ctx ends. A failed catch-up or rebuild (also one that
+// left no index: a rebuilt index on disk that could not be swapped in) is
+// retried with backoff until it succeeds; meanwhile Health reports the
+// failures. When the catalogue has grown well beyond the vocabulary the
 // compound dictionary was built from (an index opened on an empty store
 // before the demo was loaded), Run rebuilds once so that the dictionary
-// covers the new words. Run returns nil when ctx ends.
+// covers the new words. Run returns nil when ctx ends or the index is
+// closed.
 func (ix *Index) Run(ctx context.Context) error {
-	backoff := time.Second
+	failures := 0
 	for {
 		changed := ix.st.Changed()
 		err := ix.CatchUp(ctx)
+		if err == nil && ix.vocabularyStale() {
+			ix.log.Info("search index: rebuilding for the grown vocabulary")
+			err = ix.Rebuild(ctx, nil)
+		}
 		switch {
 		case ctx.Err() != nil:
 			return nil
 		case errors.Is(err, errClosed):
 			return nil
 		case err != nil:
-			ix.log.Error("search index: catch-up failed", "err", err, "retry", backoff)
-			select {
-			case <-ctx.Done():
+			failures++
+			ix.health.failed(err, ix.st.Now())
+			ix.log.Error("search index: catch-up or rebuild failed; retrying", "err", err, "failures", failures)
+			if !ix.retry.Wait(ctx, failures) {
 				return nil
-			case <-time.After(backoff):
 			}
-			backoff = min(2*backoff, time.Minute)
 			continue
 		}
-		backoff = time.Second
-		if ix.vocabularyStale() {
-			ix.log.Info("search index: rebuilding for the grown vocabulary")
-			if err := ix.Rebuild(ctx, nil); err != nil && ctx.Err() == nil {
-				ix.log.Error("search index: rebuild failed", "err", err)
-			}
+		if failures > 0 {
+			ix.log.Info("search index: following the change log again", "failures", failures)
+			failures = 0
 		}
+		ix.health.recovered()
 		select {
 		case <-ctx.Done():
 			return nil

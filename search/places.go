@@ -1,6 +1,7 @@
 package search
 
 import (
+	"context"
 	"sort"
 	"strings"
 	"time"
@@ -9,13 +10,24 @@ import (
 )
 
 // placeTable recognises place names and postcodes in a query ("ummelden
-// kassel", "hundesteuer 37269"). It is built from the region records and
-// replaced whenever a region changes.
+// kassel", "hundesteuer 37269"). It is built from the region records valid
+// at one time and replaced whenever a region changes or the clock passes a
+// region's validity boundary (Hanau's key changed on 2026-01-01: the old
+// key stops being a place that day, the new one starts).
 type placeTable struct {
 	byName    map[string][]string // folded name words joined by " " -> region keys, best first
 	maxWords  int
 	postcodes map[string]string // postcode -> region key of the municipality
 	known     map[string]bool   // every region key
+	// built is the time the table holds for; until is the next validity
+	// boundary of a region after it (zero: none).
+	built, until time.Time
+}
+
+// currentAt reports whether the table answers correctly for now: now lies
+// between the time it was built for and the next boundary.
+func (t *placeTable) currentAt(now time.Time) bool {
+	return !now.Before(t.built) && (t.until.IsZero() || now.Before(t.until))
 }
 
 // placeRank orders regions that share a name: a municipality before a
@@ -78,16 +90,22 @@ func nameVariants(name string) []string {
 	return out
 }
 
-func buildPlaces(tx *catalog.Tx) (*placeTable, error) {
-	now := time.Now()
-	t := &placeTable{byName: map[string][]string{}, postcodes: map[string]string{}, known: map[string]bool{}}
+// buildPlaces builds the place table for the regions valid at now.
+func buildPlaces(tx *catalog.Tx, now time.Time) (*placeTable, error) {
+	t := &placeTable{byName: map[string][]string{}, postcodes: map[string]string{}, known: map[string]bool{}, built: now}
 	ranks := map[string]int{}
 	pops := map[string]int{}
 	err := tx.Each(catalog.KindRegion, func(rec catalog.Record) (bool, error) {
 		r := rec.(*catalog.Region)
 		t.known[r.ID] = true
 		rank := placeRank(r)
-		if rank > 3 || strings.Contains(r.Name, "gemfr.") || !r.Validity.Covers(now) {
+		if rank > 3 || strings.Contains(r.Name, "gemfr.") {
+			return true, nil
+		}
+		if next, ok := r.Validity.NextChange(now); ok && (t.until.IsZero() || next.Before(t.until)) {
+			t.until = next
+		}
+		if !r.Validity.Covers(now) {
 			return true, nil
 		}
 		ranks[r.ID] = rank
@@ -163,4 +181,30 @@ func isDigits(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// placesAt returns p's place table for now, refreshing it from the store
+// first when a region's validity boundary lies between the time it was
+// built for and now: the regions do not change then, so no change-log
+// entry would refresh it. Errors: INTERNAL, or ctx's error.
+func (ix *Index) placesAt(ctx context.Context, p *projection, now time.Time) (*placeTable, error) {
+	if t := p.places.Load(); t == nil || t.currentAt(now) {
+		return t, nil
+	}
+	p.placesMu.Lock()
+	defer p.placesMu.Unlock()
+	if t := p.places.Load(); t.currentAt(now) { // refreshed while we waited
+		return t, nil
+	}
+	var t *placeTable
+	err := ix.st.View(ctx, func(tx *catalog.Tx) (err error) {
+		t, err = buildPlaces(tx, now)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	ix.log.Info("search: place table refreshed at a region validity boundary", "at", now.UTC().Format(time.RFC3339))
+	p.places.Store(t)
+	return t, nil
 }

@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"slices"
@@ -185,7 +186,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, searchTimeout)
 	defer cancel()
-	pl, err := newPlan(ctx, p, q, lang, req.ARS)
+	pl, err := ix.newPlan(ctx, p, q, lang, req.ARS)
 	if err != nil {
 		return nil, err
 	}
@@ -242,9 +243,15 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	return res, nil
 }
 
+// searchError classifies a failed Bleve search: TIMEOUT when the deadline
+// (the caller's or searchTimeout) passed, the cancellation when the caller
+// went away, INTERNAL otherwise.
 func searchError(ctx context.Context, err error) error {
-	if ctx.Err() != nil {
-		return catalog.Internal(fmt.Errorf("search: %w", ctx.Err()))
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return catalog.Timeout(fmt.Errorf("search: %w", ctx.Err()))
+	case ctx.Err() != nil:
+		return ctx.Err()
 	}
 	return catalog.Internal(err)
 }
@@ -360,10 +367,10 @@ func decodeCursor(c string, fp uint32) (int, error) {
 	return n, nil
 }
 
-// withFilters restricts q to the services valid today, the region and the
-// facet filters. Filter clauses have boost 0: they decide what matches, not
-// how it ranks.
-func withFilters(q query.Query, ars string, f Filter) query.Query {
+// withFilters restricts q to the services valid on now's day, the region and
+// the facet filters. Filter clauses have boost 0: they decide what matches,
+// not how it ranks.
+func withFilters(q query.Query, ars string, f Filter, now time.Time) query.Query {
 	conj := []query.Query{q}
 	anyOf := func(field string, vals []string) {
 		if len(vals) == 0 {
@@ -388,7 +395,7 @@ func withFilters(q query.Query, ars string, f Filter) query.Query {
 	// Not valid today: from > today or to < today. Nearly every service
 	// has an open validity, so excluding the few that are not valid is
 	// much cheaper than requiring two ranges that match all the others.
-	today := day(time.Now())
+	today := day(now)
 	ahead, over := today+1, today-1
 	future := bleve.NewNumericRangeInclusiveQuery(&ahead, nil, &inclusive, nil)
 	future.SetField(fieldValidFrom)
@@ -465,6 +472,7 @@ type plan struct {
 	r         index.IndexReader
 	lang      string
 	ars       string
+	now       time.Time // the store's time the search is for
 	words     []word
 	concepts  []*concept
 	corrected bool
@@ -513,7 +521,14 @@ type candidate struct {
 	count    uint64
 }
 
-func newPlan(ctx context.Context, p *projection, q, lang, ars string) (*plan, error) {
+// newPlan reads the query for a search at the store's time (Store.Now):
+// which places it names and which services are valid depend on the date.
+func (ix *Index) newPlan(ctx context.Context, p *projection, q, lang, ars string) (*plan, error) {
+	now := ix.st.Now()
+	places, err := ix.placesAt(ctx, p, now)
+	if err != nil {
+		return nil, err
+	}
 	adv, err := p.bi.Advanced()
 	if err != nil {
 		return nil, catalog.Internal(err)
@@ -522,7 +537,7 @@ func newPlan(ctx context.Context, p *projection, q, lang, ars string) (*plan, er
 	if err != nil {
 		return nil, catalog.Internal(err)
 	}
-	pl := &plan{q: q, ctx: ctx, p: p, r: r, ars: ars, dict: p.dict.Load()}
+	pl := &plan{q: q, ctx: ctx, p: p, r: r, ars: ars, now: now, dict: p.dict.Load()}
 	if pl.dict == nil {
 		pl.dict = synonyms
 	}
@@ -534,7 +549,6 @@ func newPlan(ctx context.Context, p *projection, q, lang, ars string) (*plan, er
 	// A place in the query ("ummelden kassel", "hundesteuer 37269")
 	// becomes the region filter when the request has none; its words are
 	// not searched either way.
-	places := p.places.Load()
 	var rest []word
 	for i := 0; i < len(words); {
 		if id, n := places.match(words, i, p.resp.serves); n > 0 && len(words) > n && !pl.isVocabulary(words[i:i+n]) {
@@ -968,7 +982,7 @@ func (pl *plan) search(ctx context.Context, f Filter, size, from int, decorate f
 		return nil, nil
 	}
 	run := func(q query.Query) (*bleve.SearchResult, error) {
-		sr := bleve.NewSearchRequestOptions(withFilters(q, pl.ars, f), size, from, false)
+		sr := bleve.NewSearchRequestOptions(withFilters(q, pl.ars, f, pl.now), size, from, false)
 		sr.SortBy([]string{"-_score", "_id"})
 		if decorate != nil {
 			decorate(sr)

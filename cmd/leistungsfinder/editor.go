@@ -39,11 +39,11 @@ func runEditor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 				e.Scopes = append(e.Scopes, s)
 			}
 		}
-		if *expires > 0 {
-			t := time.Now().Add(*expires).UTC()
-			e.ExpiresAt = &t
-		}
 		return withStore(*dataDir, func(st *catalog.Store) error {
+			if *expires > 0 {
+				t := st.Now().Add(*expires).UTC()
+				e.ExpiresAt = &t
+			}
 			token, ed, err := st.CreateEditor(ctx, nil, e)
 			if err != nil {
 				return describe(err)
@@ -68,7 +68,7 @@ func runEditor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 				switch {
 				case e.RevokedAt != nil:
 					state = "revoked " + e.RevokedAt.Format(time.DateOnly)
-				case e.ExpiresAt != nil && !e.Active(time.Now()):
+				case e.ExpiresAt != nil && !e.Active(st.Now()):
 					state = "expired " + e.ExpiresAt.Format(time.DateOnly)
 				case e.ExpiresAt != nil:
 					state = "active until " + e.ExpiresAt.Format(time.DateOnly)

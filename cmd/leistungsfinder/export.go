@@ -72,7 +72,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("%w (is a server running on it?)", err)
 	}
 	defer st.Close()
-	doc := Export{Language: l, Portal: st.Portal(), Revision: st.Revision(), CreatedAt: time.Now().UTC(), Labels: i18n.Labels(l)}
+	doc := Export{Language: l, Portal: st.Portal(), Revision: st.Revision(), CreatedAt: st.Now().UTC(), Labels: i18n.Labels(l)}
 	start := time.Now()
 	err = st.View(ctx, func(tx *catalog.Tx) error {
 		for _, k := range []catalog.Kind{catalog.KindService, catalog.KindOffice, catalog.KindOnlineService} {

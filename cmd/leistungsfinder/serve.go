@@ -39,6 +39,10 @@ type Server struct {
 	// AdminToken enables /admin/backup for operators; empty disables it.
 	AdminToken string
 	Log        *slog.Logger
+	// Now is the one clock of the server (time.Now if nil): the store,
+	// search, the GraphQL layer and federation all read it through
+	// Store.Now, so that a test can set the date for all of them.
+	Now func() time.Time
 
 	// ResponseCache is how many anonymous answers the API keeps while the
 	// store's revision is unchanged (0: none).
@@ -128,7 +132,7 @@ func (s *Server) Open(ctx context.Context) error {
 	s.Mirror = federation.NewMirror(st, federation.PullerOptions{Logger: s.Log})
 	var fanOut *federation.FanOut
 	if len(peers) > 0 {
-		fanOut = federation.NewFanOut(peers, federation.FanOutOptions{})
+		fanOut = federation.NewFanOut(peers, federation.FanOutOptions{Now: st.Now})
 		s.Log.Info("federation: mirroring peers", "peers", len(peers))
 	}
 	s.running.Go(func() {
@@ -141,6 +145,13 @@ func (s *Server) Open(ctx context.Context) error {
 	metrics := graph.NewMetrics()
 	metrics.Gauge("leistungsfinder_store_revision", "Last committed change-log revision.", func() float64 { return float64(st.Revision()) })
 	metrics.Gauge("leistungsfinder_search_revision", "Change-log revision the search index has applied.", func() float64 { return float64(ix.Revision()) })
+	metrics.Gauge("leistungsfinder_search_available", "1 when a search index serves searches, 0 while it is rebuilt after a failure.", func() float64 {
+		if ix.Health().Available {
+			return 1
+		}
+		return 0
+	})
+	metrics.Gauge("leistungsfinder_search_failures", "Catch-ups and rebuilds of the search index that failed in a row (0: following the change log).", func() float64 { return float64(ix.Health().Failures) })
 	mux := http.NewServeMux()
 	route := func(pattern, name string, h http.Handler) { mux.Handle(pattern, metrics.Middleware(name, s.Log, h)) }
 	route("/graphql", "/graphql", graph.NewHandler(graph.Options{Store: st, Search: ix, Mirror: s.Mirror, FanOut: fanOut, Logger: s.Log,
@@ -184,7 +195,7 @@ func (s *Server) openStoreWithDemo(ctx context.Context) (*catalog.Store, error) 
 	if err := os.MkdirAll(s.DataDir, 0o750); err != nil {
 		return nil, err
 	}
-	st, err := catalog.Open(storePath(s.DataDir), catalog.Options{Portal: s.Portal, Logger: s.Log})
+	st, err := catalog.Open(storePath(s.DataDir), catalog.Options{Portal: s.Portal, Logger: s.Log, Now: s.Now})
 	if err != nil {
 		return nil, err
 	}
@@ -229,7 +240,17 @@ func (s *Server) readyz(w http.ResponseWriter, _ *http.Request) {
 		http.Error(w, "starting\n", http.StatusServiceUnavailable)
 		return
 	}
-	fmt.Fprintf(w, "ready revision=%d search=%d\n", s.Store.Revision(), s.Index.Revision())
+	h := s.Index.Health()
+	if !h.Available {
+		http.Error(w, fmt.Sprintf("search index unavailable: %d failures, last: %s\n", h.Failures, h.LastError), http.StatusServiceUnavailable)
+		return
+	}
+	fmt.Fprintf(w, "ready revision=%d search=%d", s.Store.Revision(), s.Index.Revision())
+	if h.Failures > 0 {
+		// Searches still answer from the index as it was; say that it lags.
+		fmt.Fprintf(w, " search_failures=%d last_error=%q", h.Failures, h.LastError)
+	}
+	fmt.Fprintln(w)
 }
 
 // Close shuts the HTTP server down gracefully, then closes the store.
