@@ -52,6 +52,9 @@ type Options struct {
 	// ResponseCache is how many anonymous answers to keep (see
 	// responseCache); 0 disables the cache.
 	ResponseCache int
+	// QueryLog is the anonymous search log (searchFeedback,
+	// searchInsights); nil logs nothing.
+	QueryLog *search.QueryLog
 }
 
 // NewHandler returns the GraphQL endpoint: POST and GET (queries only) per
@@ -63,7 +66,7 @@ func NewHandler(cfg Options) http.Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	res := &Resolver{Store: cfg.Store, Index: cfg.Search, Mirror: cfg.Mirror, FanOut: cfg.FanOut}
+	res := &Resolver{Store: cfg.Store, Index: cfg.Search, Mirror: cfg.Mirror, FanOut: cfg.FanOut, QueryLog: cfg.QueryLog}
 	limits := cfg.RateLimits
 	if limits == (RateLimits{}) {
 		limits = DefaultRateLimits
@@ -139,11 +142,19 @@ func NewHandler(cfg Options) http.Handler {
 		if cache != nil {
 			key, rev = cacheKey(r, body), revision()
 			rec = cache.get(key, rev)
+			if rec != nil && cfg.QueryLog != nil {
+				// A search answered from the cache is still a search.
+				for _, s := range rec.searches {
+					cfg.QueryLog.Record(s.query, s.hits)
+				}
+			}
 		}
 		if rec == nil {
 			bw := &bufferedWriter{header: http.Header{}, status: http.StatusOK}
-			srv.ServeHTTP(bw, r)
-			rec = &cachedResponse{key: key, rev: rev, status: bw.status, header: bw.header, body: bw.body.Bytes(), created: time.Now()}
+			log := &searchesLogged{}
+			srv.ServeHTTP(bw, r.WithContext(context.WithValue(r.Context(), searchesKey{}, log)))
+			rec = &cachedResponse{key: key, rev: rev, status: bw.status, header: bw.header, body: bw.body.Bytes(), created: time.Now(),
+				searches: log.list()}
 			if cache != nil && rec.status == http.StatusOK && !bytes.Contains(rec.body, []byte(`"errors":`)) {
 				cache.put(rec)
 			}

@@ -112,7 +112,8 @@ func serviceFrom(in ServiceInput) *catalog.Service {
 var recordKinds = map[RecordKind]catalog.Kind{
 	RecordKindService: catalog.KindService, RecordKindOffice: catalog.KindOffice,
 	RecordKindOnlineService: catalog.KindOnlineService, RecordKindResponsibility: catalog.KindResponsibility,
-	RecordKindSpecialisation: catalog.KindSpecialisation,
+	RecordKindSpecialisation: catalog.KindSpecialisation, RecordKindLifeSituation: catalog.KindLifeSituation,
+	RecordKindSearchConcept: catalog.KindConcept,
 }
 
 // asRevision converts a GraphQL Int revision; negative values are invalid.

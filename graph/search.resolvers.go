@@ -25,10 +25,25 @@ func (r *queryResolver) Search(ctx context.Context, query string, ars *string, l
 	if err != nil {
 		return nil, err
 	}
-	if scope != nil && *scope == SearchScopeFederated {
-		return r.federatedSearch(ctx, query, res, deref(ars), req.First)
+	var queryID string
+	if r.QueryLog != nil && req.After == "" {
+		// Only the first page counts as a search; the log keeps no
+		// more than the normalised query and its counts (QueryLog).
+		queryID = r.QueryLog.Record(query, res.Total)
+		if l, ok := ctx.Value(searchesKey{}).(*searchesLogged); ok {
+			l.add(query, res.Total)
+		}
 	}
-	return r.searchView(ctx, res, deref(ars))
+	var v *SearchResultView
+	if scope != nil && *scope == SearchScopeFederated {
+		v, err = r.federatedSearch(ctx, query, res, deref(ars), req.First)
+	} else {
+		v, err = r.searchView(ctx, res, deref(ars))
+	}
+	if err == nil && queryID != "" {
+		v.QueryID = &queryID
+	}
+	return v, err
 }
 
 // Suggest is the resolver for the suggest field.

@@ -31,6 +31,12 @@ func (r *Resolver) services(ctx context.Context, f *ServiceFilter, first *int, a
 		if f != nil && f.ImplementationBundle != nil {
 			inBundle = tx.ServiceIDsInBundle(*f.ImplementationBundle)
 		}
+		if f != nil && f.LifeSituation != nil {
+			inBundle = append(inBundle[:0:0], tx.ServicesInSituation(*f.LifeSituation)...)
+			if f.ImplementationBundle != nil {
+				inBundle = intersect(inBundle, tx.ServiceIDsInBundle(*f.ImplementationBundle))
+			}
+		}
 		svcs, err := tx.AllServices()
 		if err != nil {
 			return err
@@ -68,7 +74,7 @@ func matches(s *catalog.Service, f *ServiceFilter, at, online map[string]bool, i
 	if f.Category != nil && !slices.Contains(s.Categories, *f.Category) {
 		return false
 	}
-	if f.ImplementationBundle != nil && !slices.Contains(inBundle, s.ID) {
+	if (f.ImplementationBundle != nil || f.LifeSituation != nil) && !slices.Contains(inBundle, s.ID) {
 		return false
 	}
 	anyKey := func(set map[string]bool) bool {
@@ -86,4 +92,15 @@ func matches(s *catalog.Service, f *ServiceFilter, at, online map[string]bool, i
 		return false
 	}
 	return true
+}
+
+// intersect returns the elements of a that are in b too.
+func intersect(a, b []string) []string {
+	var out []string
+	for _, x := range a {
+		if slices.Contains(b, x) {
+			out = append(out, x)
+		}
+	}
+	return out
 }

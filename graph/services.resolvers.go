@@ -47,6 +47,8 @@ func (r *mutationResolver) PutService(ctx context.Context, id *string, input Ser
 			return err
 		}
 		s.ID, s.Status, s.Origin, s.ExternalIDs = old.ID, old.Status, old.Origin, old.ExternalIDs
+		// Life situations and terms have mutations of their own.
+		s.LifeSituationIDs, s.Terms = old.LifeSituationIDs, old.Terms
 		if s.RegionKey == "" {
 			s.RegionKey = old.RegionKey
 		}

@@ -78,7 +78,16 @@ type Result struct {
 	DidYouMean  string
 	EndCursor   string
 	HasNextPage bool
+	// Notice says why nothing was searched: NoticeOnlyStopWords or
+	// NoticeNoWords; "" when the query was searched.
+	Notice string
 }
+
+// Notices of a Result.
+const (
+	NoticeOnlyStopWords = "ONLY_STOP_WORDS" // der, und, the ...
+	NoticeNoWords       = "NO_WORDS"        // only emoji, symbols or punctuation
+)
 
 // Hit is one service found. Texts are not included: read them from the
 // store, so that they are always current.
@@ -209,6 +218,10 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 		return nil, err
 	}
 	if br == nil {
+		res.Notice = NoticeOnlyStopWords
+		if len(queryWords(q)) == 0 {
+			res.Notice = NoticeNoWords
+		}
 		return res, nil
 	}
 	res.Total = int(br.Total)

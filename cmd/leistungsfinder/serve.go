@@ -51,9 +51,14 @@ type Server struct {
 	// keeps; older ones are compacted away (peers then resync from the
 	// snapshot).
 	Retention int
+	// SearchLogRetention is how many days the anonymous search log keeps;
+	// SearchLogMinRequests and SearchLogMinDays are the threshold a query
+	// must reach before searchInsights shows it.
+	SearchLogRetention, SearchLogMinRequests, SearchLogMinDays int
 
 	Store    *catalog.Store
 	Index    *search.Index
+	QueryLog *search.QueryLog
 	Feed     *federation.Feed
 	Mirror   *federation.Mirror
 	stopRun  context.CancelFunc
@@ -73,6 +78,9 @@ func (s *Server) ParseFlags(args []string, stderr io.Writer) error {
 	fs.StringVar(&s.AdminToken, "admin-token", env("LF_ADMIN_TOKEN", ""), "operator token for /admin/backup (LF_ADMIN_TOKEN); empty disables it")
 	fs.IntVar(&s.Retention, "retention", envInt("LF_RETENTION", 1_000_000), "change-log revisions the federation feed keeps (LF_RETENTION)")
 	fs.IntVar(&s.ResponseCache, "response-cache", envInt("LF_RESPONSE_CACHE", 4096), "anonymous answers kept, valid while the store's revision is unchanged; 0 disables (LF_RESPONSE_CACHE)")
+	fs.IntVar(&s.SearchLogRetention, "search-log-retention", envInt("LF_SEARCH_LOG_RETENTION", 90), "days the anonymous search log keeps (LF_SEARCH_LOG_RETENTION)")
+	fs.IntVar(&s.SearchLogMinRequests, "search-log-min-requests", envInt("LF_SEARCH_LOG_MIN_REQUESTS", 5), "searches before searchInsights shows a query (LF_SEARCH_LOG_MIN_REQUESTS)")
+	fs.IntVar(&s.SearchLogMinDays, "search-log-min-days", envInt("LF_SEARCH_LOG_MIN_DAYS", 2), "distinct days before searchInsights shows a query (LF_SEARCH_LOG_MIN_DAYS)")
 	fs.BoolVar(&s.NoDemo, "no-demo", false, "do not load the demo catalogue into an empty data directory")
 	fs.IntVar(&s.GCPercent, "gc-percent", envInt("LF_GC_PERCENT", 400), "garbage collector target (GOGC) unless GOGC is set (LF_GC_PERCENT)")
 	level := fs.String("log-level", env("LF_LOG_LEVEL", "info"), "debug, info, warn or error (LF_LOG_LEVEL)")
@@ -104,6 +112,12 @@ func (s *Server) Open(ctx context.Context) error {
 		return fmt.Errorf("open search index: %w", err)
 	}
 	s.Index = ix
+	ql, err := search.OpenQueryLog(filepath.Join(s.DataDir, "searchlog.db"), search.QueryLogOptions{Now: st.Now,
+		RetentionDays: s.SearchLogRetention, MinRequests: s.SearchLogMinRequests, MinDays: s.SearchLogMinDays})
+	if err != nil {
+		return err
+	}
+	s.QueryLog = ql
 	n, _ := ix.DocCount()
 	s.Log.Info("search index ready", "documents", n, "revision", ix.Revision(), "took", time.Since(start).Round(time.Millisecond).String())
 	// The index follows the change log from here on.
@@ -114,6 +128,7 @@ func (s *Server) Open(ctx context.Context) error {
 			s.Log.Error("search index stopped following the change log", "err", err)
 		}
 	})
+	s.running.Go(func() { s.flushLoop(runCtx) })
 
 	// Federation: our signed feed for peers, and a puller per configured peer.
 	key, err := federation.LoadOrCreateKey(filepath.Join(s.DataDir, "federation.key"))
@@ -151,11 +166,26 @@ func (s *Server) Open(ctx context.Context) error {
 		}
 		return 0
 	})
+	metrics.Gauge("leistungsfinder_search_queries", "Searches since the start (logged anonymously).", func() float64 {
+		n, _ := ql.Totals()
+		return float64(n)
+	})
+	metrics.Gauge("leistungsfinder_search_zero_result_queries", "Searches without any hit since the start.", func() float64 {
+		_, z := ql.Totals()
+		return float64(z)
+	})
+	metrics.Gauge("leistungsfinder_search_zero_result_rate", "Share of the searches since the start that found nothing.", func() float64 {
+		n, z := ql.Totals()
+		if n == 0 {
+			return 0
+		}
+		return float64(z) / float64(n)
+	})
 	metrics.Gauge("leistungsfinder_search_failures", "Catch-ups and rebuilds of the search index that failed in a row (0: following the change log).", func() float64 { return float64(ix.Health().Failures) })
 	mux := http.NewServeMux()
 	route := func(pattern, name string, h http.Handler) { mux.Handle(pattern, metrics.Middleware(name, s.Log, h)) }
 	route("/graphql", "/graphql", graph.NewHandler(graph.Options{Store: st, Search: ix, Mirror: s.Mirror, FanOut: fanOut, Logger: s.Log,
-		CacheMaxAge: time.Minute, ResponseCache: s.ResponseCache}))
+		CacheMaxAge: time.Minute, ResponseCache: s.ResponseCache, QueryLog: ql}))
 	route("GET /{$}", "/", graph.Playground("/graphql"))
 	route("GET /healthz", "/healthz", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") }))
 	route("GET /readyz", "/readyz", http.HandlerFunc(s.readyz))
@@ -214,6 +244,23 @@ func (s *Server) openStoreWithDemo(ctx context.Context) (*catalog.Store, error) 
 	return st, nil
 }
 
+// flushLoop writes the search log's counts every minute (a search never
+// waits for the disk); Close flushes the rest.
+func (s *Server) flushLoop(ctx context.Context) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := s.QueryLog.Flush(); err != nil {
+				s.Log.Error("flushing the search log", "err", err)
+			}
+		}
+	}
+}
+
 // compactLoop trims the change log to the retention now and then.
 func (s *Server) compactLoop(ctx context.Context) {
 	t := time.NewTicker(10 * time.Minute)
@@ -265,6 +312,9 @@ func (s *Server) Close() error {
 	if s.stopRun != nil {
 		s.stopRun()
 		s.running.Wait()
+	}
+	if s.QueryLog != nil {
+		errs = append(errs, s.QueryLog.Close())
 	}
 	if s.Index != nil {
 		errs = append(errs, s.Index.Close())
