@@ -48,7 +48,7 @@ func authorize(p *Principal, cur, old Record) error {
 				continue
 			}
 			if ars := regionOf(r); !p.InScope(ars) {
-				return &Error{Code: EFORBIDDEN, Field: "regionKey",
+				return &Error{Code: EFORBIDDEN, Field: "ars",
 					Message: "region " + ars + " is outside the editor's scope"}
 			}
 		}

@@ -170,19 +170,19 @@ func TestReviewStateMachine(t *testing.T) {
 	municipal := &catalog.Principal{Role: catalog.AccessMunicipalEditor,
 		Editor: &catalog.Editor{ID: "ED.2", Name: "Eschwege", Role: catalog.AccessMunicipalEditor, Scopes: []string{"066360003003"}}}
 	state := &catalog.Principal{Role: catalog.AccessStateEditor, Editor: &catalog.Editor{ID: "ED.1", Name: "Land", Role: catalog.AccessStateEditor}}
-	as := func(p *catalog.Principal, fn func(tx *catalog.Tx) error) error {
-		return st.Mutate(ctx, p, catalog.Mutation{Op: "test"}, fn)
-	}
-	sp := &catalog.Specialisation{LeikaKey: gewerbe, RegionKey: "066360003003", Module: catalog.ModuleFullText,
-		Mode: catalog.ModeAppend, Text: i18n.German("<p>In Eschwege im Rathaus, Zimmer 3.</p>")}
-	require.NoError(t, as(municipal, func(tx *catalog.Tx) error { return tx.Propose(sp, catalog.Write{}) }))
+	res, err := st.Apply(ctx, municipal, catalog.ProposeSpecialisation{LeikaKey: gewerbe, RegionKey: "066360003003",
+		Module: catalog.ModuleFullText, Mode: catalog.ModeAppend, Text: i18n.German("<p>In Eschwege im Rathaus, Zimmer 3.</p>")}, "")
+	require.NoError(t, err)
+	sp := res.Record.(*catalog.Specialisation)
 	assert.Equal(t, catalog.StatusDraft, sp.Status)
 
 	review := func(p *catalog.Principal, approve bool, comment string) error {
-		return as(p, func(tx *catalog.Tx) error { _, err := tx.Review(sp.ID, approve, comment, catalog.Write{}); return err })
+		_, err := st.Apply(ctx, p, catalog.ReviewChangeRequest{ID: sp.ID, Approve: approve, Comment: comment}, "")
+		return err
 	}
 	submit := func() error {
-		return as(municipal, func(tx *catalog.Tx) error { _, err := tx.Submit(sp.ID, catalog.Write{}); return err })
+		_, err := st.Apply(ctx, municipal, catalog.SubmitChangeRequest{ID: sp.ID}, "")
+		return err
 	}
 	assert.Equal(t, catalog.EINVALID, catalog.ErrorCode(review(state, true, "")), "a draft cannot be reviewed")
 	require.NoError(t, submit())
@@ -211,11 +211,14 @@ func TestReviewStateMachine(t *testing.T) {
 	assert.Equal(t, catalog.EINVALID, catalog.ErrorCode(review(state, true, "")), "a published addition is not reviewed again")
 
 	// A replacement removes the replaced addition when it is approved.
-	repl := &catalog.Specialisation{LeikaKey: gewerbe, RegionKey: "066360003003", Module: catalog.ModuleFullText,
-		Mode: catalog.ModeAppend, Text: i18n.German("<p>Jetzt Zimmer 5.</p>"), Replaces: sp.ID}
-	require.NoError(t, as(municipal, func(tx *catalog.Tx) error { return tx.Propose(repl, catalog.Write{}) }))
-	require.NoError(t, as(municipal, func(tx *catalog.Tx) error { _, err := tx.Submit(repl.ID, catalog.Write{}); return err }))
-	require.NoError(t, as(state, func(tx *catalog.Tx) error { _, err := tx.Review(repl.ID, true, "", catalog.Write{}); return err }))
+	res, err = st.Apply(ctx, municipal, catalog.ProposeSpecialisation{LeikaKey: gewerbe, RegionKey: "066360003003",
+		Module: catalog.ModuleFullText, Mode: catalog.ModeAppend, Text: i18n.German("<p>Jetzt Zimmer 5.</p>"), Replaces: sp.ID}, "")
+	require.NoError(t, err)
+	repl := res.Record.(*catalog.Specialisation)
+	_, err = st.Apply(ctx, municipal, catalog.SubmitChangeRequest{ID: repl.ID}, "")
+	require.NoError(t, err)
+	_, err = st.Apply(ctx, state, catalog.ReviewChangeRequest{ID: repl.ID, Approve: true}, "")
+	require.NoError(t, err)
 	require.NoError(t, st.View(ctx, func(tx *catalog.Tx) error {
 		_, err := tx.Specialisation(sp.ID)
 		assert.Equal(t, catalog.ENOTFOUND, catalog.ErrorCode(err))

@@ -2,22 +2,20 @@ package catalog_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/catalog/catalogtest"
 	"github.com/leistungsfinder/leistungsfinder/catalog/demo"
 )
 
 func demoStore(b *testing.B) *catalog.Store {
 	b.Helper()
-	st, err := catalog.Open(filepath.Join(b.TempDir(), "catalog.db"), catalog.Options{Portal: "HE"})
-	require.NoError(b, err)
-	b.Cleanup(func() { st.Close() })
-	_, err = demo.Load(context.Background(), st, nil)
+	st := catalogtest.Open(b, catalog.Options{Portal: "HE"})
+	_, err := demo.Load(context.Background(), st, nil)
 	require.NoError(b, err)
 	return st
 }

@@ -3,13 +3,15 @@ package catalog
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
 )
 
 // FieldChange is one field that differs between two versions of a record,
-// by its JSON path ("addresses[0].street", "texts.06.en.v").
+// by its path in the API's names, the names of inputs and of validation
+// errors ("addresses[0].street", "openingHours[1].close", "texts.06.en").
 type FieldChange struct {
 	Path   string
 	Before string
@@ -24,21 +26,24 @@ var bookkeeping = map[string]bool{"rev": true, "ver": true, "updated": true, "by
 // left out; the text values themselves are compared.
 func Diff(a, b Record) []FieldChange {
 	before, after := map[string]string{}, map[string]string{}
+	var k Kind
 	if a != nil {
+		k = a.RecordKind()
 		flatten(a, before)
 	}
 	if b != nil {
+		k = b.RecordKind()
 		flatten(b, after)
 	}
 	var out []FieldChange
 	for p, v := range after {
 		if before[p] != v {
-			out = append(out, FieldChange{Path: p, Before: before[p], After: v})
+			out = append(out, FieldChange{Path: apiPath(k, p), Before: before[p], After: v})
 		}
 	}
 	for p, v := range before {
 		if _, ok := after[p]; !ok {
-			out = append(out, FieldChange{Path: p, Before: v})
+			out = append(out, FieldChange{Path: apiPath(k, p), Before: v})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
@@ -76,6 +81,56 @@ func flatten(r Record, into map[string]string) {
 		}
 	}
 	walk("", v)
+}
+
+// The stored JSON names differ from the API's where storage is terse; these
+// tables and rules translate a stored path into the API's.
+var (
+	apiNames = map[Kind]map[string]string{
+		KindService: {"leika": "leikaKeys", "bundles": "implementationBundles", "processing": "processingTime",
+			"external": "externalIds", "lifeSituations": "lifeSituationIds"},
+		KindOffice:         {"parent": "parentId", "external": "externalIds"},
+		KindOnlineService:  {"trust": "trustLevel", "ident": "identification", "external": "externalIds"},
+		KindResponsibility: {"leika": "leikaKey", "office": "officeId", "online": "onlineServiceId"},
+		KindSpecialisation: {"leika": "leikaKey"},
+		KindBundle:         {"services": "serviceCount", "since": "availableSince", "sinceDate": "availableSinceDate"},
+	}
+	apiNestedNames = map[string]string{"pobox": "poBox", "amount": "amountCents", "min": "minCents", "max": "maxCents"}
+	apiPathRules   = []struct {
+		re   *regexp.Regexp
+		repl string
+	}{
+		{regexp.MustCompile(`\.([a-z]{2})\.v$`), ".$1"},
+		{regexp.MustCompile(`\.([a-z]{2})\.mt$`), ".${1}MachineTranslated"},
+		{regexp.MustCompile(`\.([a-z]{2})\.by$`), ".${1}Translator"},
+		{regexp.MustCompile(`(^|\.)hours\.slots\[`), "${1}openingHours["},
+		{regexp.MustCompile(`(^|\.)hours\.notes\.`), "${1}openingHoursNotes."},
+		{regexp.MustCompile(`(^|\.)validity\.from$`), "${1}validFrom"},
+		{regexp.MustCompile(`(^|\.)validity\.to$`), "${1}validTo"},
+		{regexp.MustCompile(`^keywords\.de\[`), "keywordsDe["},
+		{regexp.MustCompile(`^keywords\.en\[`), "keywordsEn["},
+	}
+)
+
+// apiPath returns the API's name for a stored JSON path of a record of kind k.
+func apiPath(k Kind, p string) string {
+	for _, r := range apiPathRules {
+		p = r.re.ReplaceAllString(p, r.repl)
+	}
+	segs := strings.Split(p, ".")
+	for i, s := range segs {
+		name, idx, _ := strings.Cut(s, "[")
+		if n, ok := apiNames[k][name]; ok {
+			name = n
+		} else if n, ok := apiNestedNames[name]; ok && i > 0 {
+			name = n
+		}
+		if idx != "" {
+			name += "[" + idx
+		}
+		segs[i] = name
+	}
+	return strings.Join(segs, ".")
 }
 
 // ChangedSince returns the change-log entries written at or after since,

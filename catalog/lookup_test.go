@@ -209,13 +209,7 @@ func TestScheduledVersion(t *testing.T) {
 // places keep the Hessian description of the same LeiKa key.
 func TestMirroredServiceForItsState(t *testing.T) {
 	st := mustOpen(t)
-	seedRegions(t, st)
-	for _, r := range []*catalog.Region{
-		{Meta: catalog.Meta{ID: "090000000000"}, Name: "Bayern", Level: catalog.LevelLand, ParentKey: "000000000000"},
-		{Meta: catalog.Meta{ID: "091620000000"}, Name: "München", Level: catalog.LevelKreis, ParentKey: "090000000000"},
-	} {
-		put(t, st, r, catalog.Write{})
-	}
+	seedRegions(t, st) // with Bayern and München
 	he := newService()
 	he.RegionKey = "060000000000"
 	put(t, st, he, catalog.Write{})

@@ -1,7 +1,6 @@
 package catalog
 
 import (
-	"sort"
 	"time"
 
 	"github.com/leistungsfinder/leistungsfinder/i18n"
@@ -301,38 +300,6 @@ func (o *Office) At(t time.Time) *Office {
 		return nil
 	}
 	return cur
-}
-
-// UpdateOffice returns what to store when an editor replaces cur's data
-// with next: with validFrom after now, next is entered ahead (cur keeps
-// its data, next joins Upcoming in date order, replacing one of the same
-// date); otherwise next replaces cur now, and the changes entered ahead
-// that have not yet taken effect stay.
-func UpdateOffice(cur, next *Office, validFrom *time.Time, now time.Time) *Office {
-	next.ID, next.Origin, next.ExternalIDs = cur.ID, cur.Origin, cur.ExternalIDs
-	if validFrom != nil && validFrom.After(now) {
-		out := *cur
-		next.Upcoming, next.Meta = nil, Meta{}
-		next.Validity.From = validFrom
-		var ups []*Office
-		for _, u := range cur.Upcoming {
-			if !u.Validity.From.Equal(*validFrom) {
-				ups = append(ups, u)
-			}
-		}
-		ups = append(ups, next)
-		sort.Slice(ups, func(i, j int) bool { return ups[i].Validity.From.Before(*ups[j].Validity.From) })
-		out.Upcoming = ups
-		return &out
-	}
-	next.Meta = cur.Meta
-	next.Upcoming = nil
-	for _, u := range cur.Upcoming {
-		if u.Validity.From != nil && u.Validity.From.After(now) {
-			next.Upcoming = append(next.Upcoming, u)
-		}
-	}
-	return next
 }
 
 // AddressKind is the use of an address (XZuFi anschrift type).

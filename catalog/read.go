@@ -452,3 +452,58 @@ func (tx *Tx) LeikaKeysWithOnline() (map[string]bool, error) {
 
 // Now returns the store's idea of now.
 func (tx *Tx) Now() time.Time { return tx.s.now() }
+
+// ResponsibilityPlaces returns the region keys where the service with a
+// LeiKa key has a responsibility (whatever its validity), sorted and
+// without repeats, and whether one of the responsibilities is an online
+// service. The search index reads it for the region filter and the online
+// facet.
+func (tx *Tx) ResponsibilityPlaces(leika string) (ars []string, online bool, err error) {
+	prefix := []byte(leika)
+	var ids []string
+	tx.scanKeys(idxRespPlace, prefix, func(k []byte) bool {
+		a := string(k[len(prefix) : len(prefix)+12])
+		if len(ars) == 0 || ars[len(ars)-1] != a {
+			ars = append(ars, a)
+		}
+		ids = append(ids, string(k[len(prefix)+12:]))
+		return true
+	})
+	for _, id := range ids {
+		r, err := tx.record(KindResponsibility, id)
+		if err != nil {
+			return nil, false, err
+		}
+		if r != nil && r.(*Responsibility).OnlineServiceID != "" {
+			online = true
+			break
+		}
+	}
+	return ars, online, nil
+}
+
+// HasResponsibilityIn reports whether a responsibility lies in the area of
+// a region key (its significant prefix: a state's key covers the state).
+func (tx *Tx) HasResponsibilityIn(ars string) bool {
+	prefix := []byte(TrimARS(ars))
+	k, _ := tx.bt.Bucket(idxRespRegion).Cursor().Seek(prefix)
+	return k != nil && bytes.HasPrefix(k, prefix)
+}
+
+// VersionBefore returns the version of a record that was current just
+// before revision rev: the one a change at rev replaced or deleted. Nil
+// when there was none, or when compaction has removed it.
+func (tx *Tx) VersionBefore(k Kind, id string, rev uint64) (Record, error) {
+	prefix := historyPrefix(k, id)
+	c := tx.bt.Bucket(bucketHistory).Cursor()
+	key, _ := c.Seek(historyKey(k, id, rev))
+	if key == nil {
+		key, _ = c.Last()
+	} else {
+		key, _ = c.Prev()
+	}
+	if key == nil || !bytes.HasPrefix(key, prefix) || len(key) != len(prefix)+8 {
+		return nil, nil
+	}
+	return tx.VersionAt(k, id, readU64(key[len(prefix):]))
+}

@@ -44,7 +44,7 @@ func (s *Service) walkTexts(fn func(string, i18n.Text) i18n.Text) {
 		s.Deadlines[i].Description = fn(fmt.Sprintf("deadlines[%d].description", i), s.Deadlines[i].Description)
 	}
 	if s.Processing != nil {
-		s.Processing.Description = fn("processing.description", s.Processing.Description)
+		s.Processing.Description = fn("processingTime.description", s.Processing.Description)
 	}
 }
 
@@ -80,28 +80,28 @@ func (s *Service) validate(v *validator) {
 		}
 	}
 	if s.Processing != nil && s.Processing.Duration != nil {
-		v.duration("processing.duration", *s.Processing.Duration)
+		v.duration("processingTime.duration", *s.Processing.Duration)
 	}
 	for i, a := range s.Addressees {
 		v.oneOf(fmt.Sprintf("addressees[%d]", i), string(a), AddresseeCitizen, AddresseeBusiness, AddresseeAdministration)
 	}
 	for lang := range s.Keywords {
 		if lang != i18n.DE && lang != i18n.EN {
-			v.add("keywords."+lang, "language", "only de and en are stored")
+			v.add("keywords", "language", "only de and en are stored, not %q", lang)
 		}
 	}
-	v.validity("validity", s.Validity)
+	v.validity("validTo", s.Validity)
 	if s.RegionKey != "" {
-		v.ars("regionKey", s.RegionKey)
+		v.ars("ars", s.RegionKey)
 	}
 	v.situationIDs("lifeSituationIds", s.LifeSituationIDs)
 	v.terms("terms", s.Terms)
 }
 
 func (s *Service) refs() []ref {
-	out := []ref{{"regionKey", KindRegion, s.RegionKey}}
+	out := []ref{{"ars", KindRegion, s.RegionKey}}
 	for i, b := range s.BundleIDs {
-		out = append(out, ref{fmt.Sprintf("bundleIds[%d]", i), KindBundle, b})
+		out = append(out, ref{fmt.Sprintf("implementationBundles[%d]", i), KindBundle, b})
 	}
 	return out
 }
@@ -121,7 +121,7 @@ func (o *Office) walkTexts(fn func(string, i18n.Text) i18n.Text) {
 
 func (o *Office) walkOwnTexts(prefix string, fn func(string, i18n.Text) i18n.Text) {
 	o.Name = fn(prefix+"name", o.Name)
-	o.OpeningHours.Notes = fn(prefix+"openingHours.notes", o.OpeningHours.Notes)
+	o.OpeningHours.Notes = fn(prefix+"openingHoursNotes", o.OpeningHours.Notes)
 	o.Accessibility = fn(prefix+"accessibility", o.Accessibility)
 	for i := range o.Channels {
 		o.Channels[i].Note = fn(fmt.Sprintf("%schannels[%d].note", prefix, i), o.Channels[i].Note)
@@ -137,7 +137,7 @@ func (o *Office) walkOwnTexts(prefix string, fn func(string, i18n.Text) i18n.Tex
 
 func (o *Office) validate(v *validator) {
 	o.validateFields(v)
-	v.validity("validity", o.Validity)
+	v.validity("validTo", o.Validity)
 	var last *time.Time
 	for i, u := range o.Upcoming {
 		p := fmt.Sprintf("upcoming[%d]", i)
@@ -150,7 +150,7 @@ func (o *Office) validate(v *validator) {
 		}
 		last = u.Validity.From
 		if u.RegionKey != o.RegionKey {
-			v.add(p+".regionKey", "fixed", "a change entered ahead cannot move the office to another region")
+			v.add(p+".ars", "fixed", "a change entered ahead cannot move the office to another region")
 		}
 		sub := &validator{}
 		u.validateFields(sub)
@@ -166,7 +166,7 @@ func (o *Office) validateFields(v *validator) {
 		v.add("name", "required", "the office needs a name")
 	}
 	v.oneOf("kind", string(o.Kind), OfficeMunicipality, OfficeDistrict, OfficeState, OfficeFederal, OfficeOther)
-	v.ars("regionKey", o.RegionKey)
+	v.ars("ars", o.RegionKey)
 	for i, a := range o.Addresses {
 		p := fmt.Sprintf("addresses[%d]", i)
 		v.oneOf(p+".kind", string(a.Kind), AddressVisitor, AddressPostal, AddressPOBox, AddressDelivery)
@@ -180,7 +180,7 @@ func (o *Office) validateFields(v *validator) {
 			v.add(p+".street", "required", "a visitor address needs a street")
 		}
 		if a.RegionKey != "" {
-			v.ars(p+".regionKey", a.RegionKey)
+			v.ars(p+".ars", a.RegionKey)
 		}
 	}
 	v.openingHours("openingHours", o.OpeningHours)
@@ -200,9 +200,9 @@ func (o *Office) validateFields(v *validator) {
 }
 
 func (o *Office) refs() []ref {
-	out := []ref{{"regionKey", KindRegion, o.RegionKey}, {"parentId", KindOffice, o.ParentID}}
+	out := []ref{{"ars", KindRegion, o.RegionKey}, {"parentId", KindOffice, o.ParentID}}
 	for i, a := range o.Addresses {
-		out = append(out, ref{fmt.Sprintf("addresses[%d].regionKey", i), KindRegion, a.RegionKey})
+		out = append(out, ref{fmt.Sprintf("addresses[%d].ars", i), KindRegion, a.RegionKey})
 	}
 	return out
 }
@@ -237,11 +237,11 @@ func (o *OnlineService) validate(v *validator) {
 	for i, m := range o.Identification {
 		v.oneOf(fmt.Sprintf("identification[%d]", i), m, "EID", "ELSTER", "BUNDID_ACCOUNT", "EU_EID", "USERNAME_PASSWORD")
 	}
-	v.ars("regionKey", o.RegionKey)
-	v.validity("validity", o.Validity)
+	v.ars("ars", o.RegionKey)
+	v.validity("validTo", o.Validity)
 }
 
-func (o *OnlineService) refs() []ref { return []ref{{"regionKey", KindRegion, o.RegionKey}} }
+func (o *OnlineService) refs() []ref { return []ref{{"ars", KindRegion, o.RegionKey}} }
 
 func (r *Responsibility) RecordKind() Kind { return KindResponsibility }
 
@@ -262,16 +262,16 @@ func (r *Responsibility) walkTexts(func(string, i18n.Text) i18n.Text) {}
 
 func (r *Responsibility) validate(v *validator) {
 	v.leika("leikaKey", r.LeikaKey)
-	v.ars("regionKey", r.RegionKey)
+	v.ars("ars", r.RegionKey)
 	if (r.OfficeID == "") == (r.OnlineServiceID == "") {
 		v.add("officeId", "oneOf", "exactly one of officeId and onlineServiceId is required")
 	}
 	v.oneOf("role", string(r.Role), RoleResponsible, RoleContactPoint, RoleUniformContact)
-	v.validity("validity", r.Validity)
+	v.validity("validTo", r.Validity)
 }
 
 func (r *Responsibility) refs() []ref {
-	return []ref{{"regionKey", KindRegion, r.RegionKey}, {"officeId", KindOffice, r.OfficeID},
+	return []ref{{"ars", KindRegion, r.RegionKey}, {"officeId", KindOffice, r.OfficeID},
 		{"onlineServiceId", KindOnlineService, r.OnlineServiceID}}
 }
 
@@ -285,7 +285,7 @@ func (s *Specialisation) walkTexts(fn func(string, i18n.Text) i18n.Text) { s.Tex
 
 func (s *Specialisation) validate(v *validator) {
 	v.leika("leikaKey", s.LeikaKey)
-	v.ars("regionKey", s.RegionKey)
+	v.ars("ars", s.RegionKey)
 	v.oneOf("status", string(s.Status), StatusDraft, StatusSubmitted, StatusPublished, StatusRejected)
 	if len(s.Terms) > 0 {
 		if s.Module != "" || s.Mode != "" && s.Mode != ModeAppend || !s.Text.IsZero() {
@@ -303,7 +303,7 @@ func (s *Specialisation) validate(v *validator) {
 	}
 }
 
-func (s *Specialisation) refs() []ref { return []ref{{"regionKey", KindRegion, s.RegionKey}} }
+func (s *Specialisation) refs() []ref { return []ref{{"ars", KindRegion, s.RegionKey}} }
 
 func (r *Region) RecordKind() Kind { return KindRegion }
 
@@ -334,7 +334,7 @@ func (r *Region) validate(v *validator) {
 	for i, p := range r.PostalCodes {
 		v.postalCode(fmt.Sprintf("postalCodes[%d]", i), p)
 	}
-	v.validity("validity", r.Validity)
+	v.validity("validTo", r.Validity)
 }
 
 func (r *Region) refs() []ref { return []ref{{"parent", KindRegion, r.ParentKey}} }

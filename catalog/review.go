@@ -16,10 +16,9 @@ import (
 // approves or rejects. Approving an addition that replaces a published one
 // deletes the replaced one in the same transaction.
 
-// Propose creates a draft addition. The principal's name is recorded.
-//
-// Errors: INVALID, FORBIDDEN, UNAUTHENTICATED.
-func (tx *Tx) Propose(s *Specialisation, w Write) error {
+// propose creates a draft addition (ProposeSpecialisation). The
+// principal's name is recorded.
+func (tx *Tx) propose(s *Specialisation, w Write) error {
 	s.ID = ""
 	s.Status = StatusDraft
 	s.ProposedBy = tx.principalOf(w).Name()
@@ -36,7 +35,8 @@ func (tx *Tx) Propose(s *Specialisation, w Write) error {
 	if err := tx.checkServiceExists(s.LeikaKey); err != nil {
 		return err
 	}
-	return tx.Put(s, w)
+	_, err := tx.put(s, w)
+	return err
 }
 
 func (tx *Tx) checkServiceExists(leika string) error {
@@ -49,44 +49,43 @@ func (tx *Tx) checkServiceExists(leika string) error {
 	return nil
 }
 
-// Submit sends a draft (or a rejected addition) to review.
-//
-// Errors: NOT_FOUND, CONFLICT, INVALID (wrong state), FORBIDDEN.
-func (tx *Tx) Submit(id string, w Write) (*Specialisation, error) {
+// submit sends a draft (or a rejected addition) to review
+// (SubmitChangeRequest).
+func (tx *Tx) submit(id string, w Write) (*Specialisation, Record, error) {
 	s, err := tx.Specialisation(id)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if s.Status != StatusDraft && s.Status != StatusRejected {
-		return nil, Invalid("id", "state", "only a draft or a rejected addition can be submitted, this one is %s", s.Status)
+		return nil, nil, Invalid("id", "state", "only a draft or a rejected addition can be submitted, this one is %s", s.Status)
 	}
 	s.Status = StatusSubmitted
 	now := tx.now
 	s.SubmittedAt = &now
-	return s, tx.Put(s, w)
+	old, err := tx.put(s, w)
+	return s, old, err
 }
 
-// Review approves (publishes) or rejects a submitted addition. Only state
-// editors may; a rejection needs a comment.
-//
-// Errors: NOT_FOUND, CONFLICT, INVALID, FORBIDDEN.
-func (tx *Tx) Review(id string, approve bool, comment string, w Write) (*Specialisation, error) {
+// review approves (publishes) or rejects a submitted addition
+// (ReviewChangeRequest). Only state editors may; a rejection needs a
+// comment.
+func (tx *Tx) review(id string, approve bool, comment string, w Write) (*Specialisation, Record, error) {
 	p := tx.principalOf(w)
 	if p != nil && p.Role != AccessStateEditor {
 		if p.Role == AccessAnonymous {
-			return nil, Errorf(EUNAUTHENTICATED, "reviewing needs an editor token")
+			return nil, nil, Errorf(EUNAUTHENTICATED, "reviewing needs an editor token")
 		}
-		return nil, Errorf(EFORBIDDEN, "only the state editorial office reviews local additions")
+		return nil, nil, Errorf(EFORBIDDEN, "only the state editorial office reviews local additions")
 	}
 	s, err := tx.Specialisation(id)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if s.Status != StatusSubmitted {
-		return nil, Invalid("id", "state", "only a submitted addition can be reviewed, this one is %s", s.Status)
+		return nil, nil, Invalid("id", "state", "only a submitted addition can be reviewed, this one is %s", s.Status)
 	}
 	if !approve && strings.TrimSpace(comment) == "" {
-		return nil, Invalid("comment", "required", "a rejection needs a comment for the municipality")
+		return nil, nil, Invalid("comment", "required", "a rejection needs a comment for the municipality")
 	}
 	now := tx.now
 	s.ReviewedAt, s.ReviewedBy, s.ReviewComment = &now, p.Name(), comment
@@ -95,14 +94,15 @@ func (tx *Tx) Review(id string, approve bool, comment string, w Write) (*Special
 		if s.Replaces != "" {
 			if _, err := tx.Specialisation(s.Replaces); err == nil {
 				if err := tx.Delete(KindSpecialisation, s.Replaces, Write{Actor: w.Actor, Reason: "replaced by " + s.ID, Principal: w.Principal}); err != nil {
-					return nil, err
+					return nil, nil, err
 				}
 			}
 		}
 	} else {
 		s.Status = StatusRejected
 	}
-	return s, tx.Put(s, w)
+	old, err := tx.put(s, w)
+	return s, old, err
 }
 
 // ChangeRequests returns the additions in a state (all when empty) whose

@@ -141,10 +141,16 @@ func TestLocalTermsComeWithTheServiceForAPlace(t *testing.T) {
 		return o.ID
 	}(), Role: catalog.RoleResponsible}, catalog.Write{})
 
-	local := &catalog.Specialisation{LeikaKey: gewerbe, RegionKey: "066360003003",
-		Terms: []catalog.Term{{Text: "Gewerbeamt Obermarkt", Lang: "de", Type: "001"}}}
 	municipal := editor(catalog.AccessMunicipalEditor, "066360003003")
-	require.NoError(t, st.Update(ctx, func(tx *catalog.Tx) error { return tx.Propose(local, municipal) }))
+	var local *catalog.Specialisation
+	require.NoError(t, st.Update(ctx, func(tx *catalog.Tx) error {
+		res, err := tx.Apply(catalog.ProposeSpecialisation{LeikaKey: gewerbe, RegionKey: "066360003003",
+			Terms: []catalog.Term{{Text: "Gewerbeamt Obermarkt", Lang: "de", Type: "001"}}}, municipal)
+		if err == nil {
+			local = res.Record.(*catalog.Specialisation)
+		}
+		return err
+	}))
 
 	terms := func(ars string) []string {
 		var out []string
@@ -161,10 +167,10 @@ func TestLocalTermsComeWithTheServiceForAPlace(t *testing.T) {
 	assert.Equal(t, []string{"Gewerbeschein"}, terms("066360003003"), "a draft is not shown")
 
 	require.NoError(t, st.Update(ctx, func(tx *catalog.Tx) error {
-		if _, err := tx.Submit(local.ID, municipal); err != nil {
+		if _, err := tx.Apply(catalog.SubmitChangeRequest{ID: local.ID}, municipal); err != nil {
 			return err
 		}
-		_, err := tx.Review(local.ID, true, "ok", editor(catalog.AccessStateEditor))
+		_, err := tx.Apply(catalog.ReviewChangeRequest{ID: local.ID, Approve: true, Comment: "ok"}, editor(catalog.AccessStateEditor))
 		return err
 	}))
 	assert.Equal(t, []string{"Gewerbeschein", "Gewerbeamt Obermarkt"}, terms("066360003003"))

@@ -13,47 +13,19 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/catalog/catalogtest"
 	"github.com/leistungsfinder/leistungsfinder/i18n"
 )
 
 // mustOpen opens a store in a temp dir and runs Check when the test ends.
-func mustOpen(t testing.TB) *catalog.Store {
-	t.Helper()
-	st, err := catalog.Open(filepath.Join(t.TempDir(), "catalog.db"), catalog.Options{Portal: "HE"})
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		if err := st.Check(); err != nil {
-			t.Errorf("Check: %v", err)
-		}
-		st.Close()
-	})
-	return st
-}
+func mustOpen(t testing.TB) *catalog.Store { return catalogtest.Open(t, catalog.Options{Portal: "HE"}) }
 
 var ctx = context.Background()
 
-// seedRegions writes Bund > Hessen > Reg.-Bez. Kassel > Werra-Meißner-Kreis >
-// Eschwege and Kassel (district-free).
-func seedRegions(t testing.TB, st *catalog.Store) {
-	t.Helper()
-	regions := []*catalog.Region{
-		{Meta: catalog.Meta{ID: "000000000000"}, Name: "Bund", Level: catalog.LevelBund},
-		{Meta: catalog.Meta{ID: "060000000000"}, Name: "Hessen", Level: catalog.LevelLand, ParentKey: "000000000000"},
-		{Meta: catalog.Meta{ID: "066000000000"}, Name: "Reg.-Bez. Kassel", Level: catalog.LevelRegierungsbezirk, ParentKey: "060000000000"},
-		{Meta: catalog.Meta{ID: "066360000000"}, Name: "Werra-Meißner-Kreis", Level: catalog.LevelKreis, ParentKey: "066000000000"},
-		{Meta: catalog.Meta{ID: "066360003003"}, Name: "Eschwege, Kreisstadt", Level: catalog.LevelGemeinde, ParentKey: "066360000000", PostalCodes: []string{"37269"}},
-		{Meta: catalog.Meta{ID: "066360001001"}, Name: "Bad Sooden-Allendorf, Stadt", Level: catalog.LevelGemeinde, ParentKey: "066360000000", PostalCodes: []string{"37242"}},
-		{Meta: catalog.Meta{ID: "066110000000"}, Name: "Kassel, documenta-Stadt", Level: catalog.LevelKreis, ParentKey: "066000000000", PostalCodes: []string{"34117"}},
-	}
-	require.NoError(t, st.Update(ctx, func(tx *catalog.Tx) error {
-		for _, r := range regions {
-			if err := tx.Put(r, catalog.Write{Actor: "test"}); err != nil {
-				return err
-			}
-		}
-		return nil
-	}))
-}
+// seedRegions writes the fixture hierarchy (catalogtest.Regions): Bund >
+// Hessen > Reg.-Bez. Kassel > Werra-Meißner-Kreis > Eschwege, and Kassel
+// (district-free), among others.
+func seedRegions(t testing.TB, st *catalog.Store) { catalogtest.PutRegions(t, st) }
 
 const gewerbe = "99050012104000"
 
@@ -233,8 +205,8 @@ func TestValidation(t *testing.T) {
 		field  string
 		rule   string
 	}{
-		{"ARSFormat", func(o *catalog.Office) { o.RegionKey = "0663" }, "regionKey", "format"},
-		{"ARSExists", func(o *catalog.Office) { o.RegionKey = "099990000000" }, "regionKey", "exists"},
+		{"ARSFormat", func(o *catalog.Office) { o.RegionKey = "0663" }, "ars", "format"},
+		{"ARSExists", func(o *catalog.Office) { o.RegionKey = "099990000000" }, "ars", "exists"},
 		{"PostalCode", func(o *catalog.Office) { o.Addresses[0].PostalCode = "3726" }, "addresses[0].postalCode", "format"},
 		{"Email", func(o *catalog.Office) {
 			o.Channels = []catalog.Channel{{Kind: catalog.ChannelEmail, Value: "rathaus@"}}
@@ -245,11 +217,11 @@ func TestValidation(t *testing.T) {
 		{"Phone", func(o *catalog.Office) {
 			o.Channels = []catalog.Channel{{Kind: catalog.ChannelPhone, Value: "call me"}}
 		}, "channels[0].value", "phone"},
-		{"HoursOrder", func(o *catalog.Office) { o.OpeningHours.Slots[0].Close = "07:00" }, "openingHours.slots[0].close", "order"},
-		{"HoursFormat", func(o *catalog.Office) { o.OpeningHours.Slots[0].Open = "8 Uhr" }, "openingHours.slots[0].open", "format"},
+		{"HoursOrder", func(o *catalog.Office) { o.OpeningHours.Slots[0].Close = "07:00" }, "openingHours[0].close", "order"},
+		{"HoursFormat", func(o *catalog.Office) { o.OpeningHours.Slots[0].Open = "8 Uhr" }, "openingHours[0].open", "format"},
 		{"HoursOverlap", func(o *catalog.Office) {
 			o.OpeningHours.Slots = append(o.OpeningHours.Slots, catalog.Slot{Day: catalog.Monday, Open: "11:00", Close: "13:00"})
-		}, "openingHours.slots[2]", "overlap"},
+		}, "openingHours[2]", "overlap"},
 		{"GermanRequired", func(o *catalog.Office) { o.Name = i18n.Text{i18n.EN: {Value: "Town hall"}} }, "name.de", "required"},
 		{"HTMLWhitelist", func(o *catalog.Office) {
 			o.Accessibility = i18n.German(`<p>Rampe</p><script>alert(1)</script>`)
@@ -293,7 +265,7 @@ func TestValidation(t *testing.T) {
 		for _, e := range es {
 			fields[e.Field] = true
 		}
-		assert.True(t, fields["fees[0].amount"] && fields["fees[1].max"] && fields["leikaKeys[0]"], "got %v", es)
+		assert.True(t, fields["fees[0].amountCents"] && fields["fees[1].maxCents"] && fields["leikaKeys[0]"], "got %v", es)
 	})
 }
 

@@ -11,17 +11,19 @@ import (
 // from which German revision (i18n.Version). A German change leaves the
 // English version stale until an editor replaces or confirms it.
 
-// SetTranslation writes the version of one text of a record in a language
+// setTranslation writes the version of one text of a record in a language
 // other than German. path names the text as in validation errors:
 // "texts.06" for a service module, "name", "accessibility",
-// "openingHours.notes", "title", "description", "text". With confirm and an
+// "openingHoursNotes", "title", "description", "text" (the names of
+// validation errors, which are the API's). With confirm and an
 // empty value, the existing translation is confirmed as current for the
 // German text as it is now.
 //
 // Errors: INVALID (language, path, HTML, no German source), NOT_FOUND,
 // CONFLICT, FORBIDDEN, UNAUTHENTICATED.
-func (tx *Tx) SetTranslation(k Kind, id, path, lang string, v i18n.Version, confirm bool, w Write) (Record, error) {
+func (tx *Tx) setTranslation(k Kind, id, path, lang string, v i18n.Version, confirm bool, w Write) (*Result, error) {
 	lang = strings.ToLower(strings.TrimSpace(lang))
+	path = textPath(path)
 	if lang == i18n.DE {
 		return nil, Invalid("lang", "language", "German is the source text; change it with the record's own mutation")
 	}
@@ -75,7 +77,11 @@ func (tx *Tx) SetTranslation(k Kind, id, path, lang string, v i18n.Version, conf
 	if !found {
 		return nil, Invalid("path", "exists", "%s %s has no text %q", k, id, path)
 	}
-	return r, tx.Put(r, w)
+	old, err := tx.put(r, w)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Record: r, Previous: old}, nil
 }
 
 // ModuleCoverage counts, for one module, how many services have it in
@@ -161,8 +167,21 @@ func (tx *Tx) TranslationCoverage(ars string) ([]ModuleCoverage, []ServiceCovera
 	return totals, gaps, considered, err
 }
 
+// textPath returns the path of a text by its API name; the names the
+// API used before it named texts like its inputs are still understood.
+func textPath(p string) string {
+	switch p {
+	case "openingHours.notes":
+		return "openingHoursNotes"
+	case "processing.description":
+		return "processingTime.description"
+	}
+	return p
+}
+
 // TextAt returns the text of a record at a path (see SetTranslation).
 func TextAt(r Record, path string) (i18n.Text, bool) {
+	path = textPath(path)
 	var out i18n.Text
 	found := false
 	r.walkTexts(func(p string, t i18n.Text) i18n.Text {

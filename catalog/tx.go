@@ -88,6 +88,8 @@ type Change struct {
 	// RegionKey is the area the record belongs to, when it has one, so that
 	// editors can ask what changed in their region.
 	RegionKey string `json:"ars,omitempty"`
+	// Command is the command that made the change (see Command).
+	Command *LoggedCommand `json:"cmd,omitempty"`
 }
 
 // Write describes who writes and under which condition.
@@ -126,6 +128,8 @@ type Tx struct {
 	principal *Principal
 	// last is the change-log entry of the latest write, for the audit log.
 	last *Change
+	// cmd is the command being applied, logged with every change it makes.
+	cmd *LoggedCommand
 }
 
 // Revision returns the last revision visible in this transaction.
@@ -189,17 +193,37 @@ func getAs[T any, P interface {
 	return (*T)(r.(P)), nil
 }
 
-// Put creates or updates a record in this transaction. A record without ID
-// is created with a new local ID. Put validates the record, checks the
-// expected revision and the origin, stamps revision, version and text
-// changes, updates the indexes, keeps the version in history and appends
-// one change-log entry.
+// Put applies PutRecord: it creates or replaces a whole record, checking
+// w.Expected when set. Commands that name what changes are preferred; Put
+// is for loaders, imports and the federation puller, which hold whole
+// records.
+//
+// Errors: see PutRecord.
+func (tx *Tx) Put(r Record, w Write) error {
+	_, err := tx.Apply(PutRecord{Record: r, Expected: w.Expected}, w)
+	return err
+}
+
+// Delete applies DeleteRecord.
+//
+// Errors: see DeleteRecord.
+func (tx *Tx) Delete(k Kind, id string, w Write) error {
+	_, err := tx.Apply(DeleteRecord{Kind: k, ID: id, Expected: w.Expected}, w)
+	return err
+}
+
+// put creates or updates a record in this transaction; every command
+// writes through it. A record without ID is created with a new local ID.
+// put validates the record, checks the expected revision and the origin,
+// stamps revision, version and text changes, updates the indexes, keeps the
+// version in history and appends one change-log entry. It returns the
+// version it replaced (nil for a create).
 //
 // Errors: INVALID (with Field and Rule), CONFLICT (with Current),
 // NOT_FOUND, FORBIDDEN (record of another origin).
-func (tx *Tx) Put(r Record, w Write) error {
+func (tx *Tx) put(r Record, w Write) (old Record, err error) {
 	if !tx.writable {
-		return Internal(fmt.Errorf("put in a read transaction"))
+		return nil, Internal(fmt.Errorf("put in a read transaction"))
 	}
 	k := r.RecordKind()
 	m := r.meta()
@@ -207,13 +231,12 @@ func (tx *Tx) Put(r Record, w Write) error {
 		m.Origin = tx.s.portal
 	}
 	if m.Origin != tx.s.portal && !w.Mirror {
-		return Errorf(EFORBIDDEN, "%s %s is mirrored from %s and read-only here", k, m.ID, m.Origin)
+		return nil, Errorf(EFORBIDDEN, "%s %s is mirrored from %s and read-only here", k, m.ID, m.Origin)
 	}
 
-	var old Record
 	if m.ID == "" {
 		if k == KindRegion {
-			return Invalid("id", "required", "a region needs its region key as ID")
+			return nil, Invalid("id", "required", "a region needs its region key as ID")
 		}
 		// Records written with explicit local IDs (imports, the demo)
 		// raise the sequence past their number below; the loop is the
@@ -221,7 +244,7 @@ func (tx *Tx) Put(r Record, w Write) error {
 		for {
 			seq, err := tx.bt.Bucket(recordBucket(k)).NextSequence()
 			if err != nil {
-				return Internal(err)
+				return nil, Internal(err)
 			}
 			m.ID = newID(tx.s.portal, k, seq)
 			if tx.raw(k, m.ID) == nil {
@@ -230,45 +253,49 @@ func (tx *Tx) Put(r Record, w Write) error {
 		}
 	} else {
 		if err := tx.reserveID(k, m.ID); err != nil {
-			return err
+			return nil, err
 		}
 		prev, err := tx.Get(k, m.ID)
 		switch {
 		case ErrorCode(err) == ENOTFOUND:
 		case err != nil:
-			return err
+			return nil, err
 		default:
 			old = prev
 		}
 	}
 	if err := authorize(tx.principalOf(w), r, old); err != nil {
-		return err
+		return nil, err
 	}
 	if err := checkExpected(k, m.ID, old, w.Expected); err != nil {
-		return err
+		return nil, err
 	}
 	if old != nil && old.meta().Origin != m.Origin {
-		return Errorf(EFORBIDDEN, "%s %s belongs to %s", k, m.ID, old.meta().Origin)
+		return nil, Errorf(EFORBIDDEN, "%s %s belongs to %s", k, m.ID, old.meta().Origin)
 	}
 
 	v := &validator{}
 	r.validate(v)
 	r.walkTexts(func(path string, t i18n.Text) i18n.Text { v.text(path, t); return t })
+	broken := map[string]bool{}
+	for _, e := range v.errs {
+		broken[e.Field] = true
+	}
 	for _, rf := range r.refs() {
-		if rf.id == "" {
-			continue
+		if rf.id == "" || broken[rf.field] {
+			continue // a malformed key is reported once, as malformed
 		}
 		if tx.raw(rf.kind, rf.id) == nil {
 			v.add(rf.field, "exists", "%s %q does not exist", rf.kind, rf.id)
 		}
 	}
 	if err := v.err(); err != nil {
-		return err
+		return nil, err
 	}
 
 	rev, err := tx.bt.Bucket(bucketLog).NextSequence()
 	if err != nil {
-		return Internal(err)
+		return nil, Internal(err)
 	}
 	if old != nil {
 		om := old.meta()
@@ -294,25 +321,25 @@ func (tx *Tx) Put(r Record, w Write) error {
 
 	data, err := json.Marshal(r)
 	if err != nil {
-		return Internal(err)
+		return nil, Internal(err)
 	}
 	if old != nil {
 		if err := tx.deleteIndexes(old); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if err := tx.bt.Bucket(recordBucket(k)).Put([]byte(m.ID), data); err != nil {
-		return Internal(err)
+		return nil, Internal(err)
 	}
 	for _, ik := range r.indexKeys() {
 		if err := tx.bt.Bucket(ik.bucket).Put(ik.key, nil); err != nil {
-			return Internal(err)
+			return nil, Internal(err)
 		}
 	}
 	if err := tx.bt.Bucket(bucketHistory).Put(historyKey(k, m.ID, rev), data); err != nil {
-		return Internal(err)
+		return nil, Internal(err)
 	}
-	return tx.appendLog(Change{Revision: rev, Time: tx.now, Op: OpPut, Kind: k, ID: m.ID,
+	return old, tx.appendLog(Change{Revision: rev, Time: tx.now, Op: OpPut, Kind: k, ID: m.ID,
 		Origin: m.Origin, Version: m.Version, Actor: w.Actor, Reason: w.Reason, RegionKey: regionOf(r)})
 }
 
@@ -353,28 +380,28 @@ func checkExpected(k Kind, id string, old Record, expected *uint64) error {
 	return nil
 }
 
-// Delete removes a record. Deleting an office or online service removes its
+// del removes a record. Deleting an office or online service removes its
 // responsibilities in the same transaction, each with its own log entry, so
 // that no responsibility points nowhere.
 //
 // Errors: NOT_FOUND, CONFLICT, FORBIDDEN.
-func (tx *Tx) Delete(k Kind, id string, w Write) error {
+func (tx *Tx) del(k Kind, id string, w Write) (Record, error) {
 	old, err := tx.Get(k, id)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := authorize(tx.principalOf(w), nil, old); err != nil {
-		return err
+		return nil, err
 	}
 	if err := checkExpected(k, id, old, w.Expected); err != nil {
-		return err
+		return nil, err
 	}
 	if w.Actor == "" {
 		w.Actor = tx.principalOf(w).Name()
 	}
 	om := old.meta()
 	if om.Origin != tx.s.portal && !w.Mirror {
-		return Errorf(EFORBIDDEN, "%s %s is mirrored from %s and read-only here", k, id, om.Origin)
+		return nil, Errorf(EFORBIDDEN, "%s %s is mirrored from %s and read-only here", k, id, om.Origin)
 	}
 	var dependents []byte
 	switch k {
@@ -386,21 +413,21 @@ func (tx *Tx) Delete(k Kind, id string, w Write) error {
 	if dependents != nil {
 		for _, rid := range tx.scanIDs(dependents, join(id, "")) {
 			if err := tx.Delete(KindResponsibility, rid, Write{Actor: w.Actor, Reason: "cascade: " + string(k) + " " + id + " deleted", Mirror: w.Mirror, Principal: w.Principal}); err != nil {
-				return err
+				return nil, err
 			}
 		}
 	}
 	if err := tx.deleteIndexes(old); err != nil {
-		return err
+		return nil, err
 	}
 	if err := tx.bt.Bucket(recordBucket(k)).Delete([]byte(id)); err != nil {
-		return Internal(err)
+		return nil, Internal(err)
 	}
 	rev, err := tx.bt.Bucket(bucketLog).NextSequence()
 	if err != nil {
-		return Internal(err)
+		return nil, Internal(err)
 	}
-	return tx.appendLog(Change{Revision: rev, Time: tx.now, Op: OpDelete, Kind: k, ID: id,
+	return old, tx.appendLog(Change{Revision: rev, Time: tx.now, Op: OpDelete, Kind: k, ID: id,
 		Origin: om.Origin, Version: om.Version + 1, Actor: w.Actor, Reason: w.Reason, RegionKey: regionOf(old)})
 }
 
@@ -412,6 +439,10 @@ func (tx *Tx) principalOf(w Write) *Principal {
 }
 
 func (tx *Tx) appendLog(c Change) error {
+	if tx.cmd != nil && tx.cmd.First == 0 {
+		tx.cmd.First = c.Revision
+	}
+	c.Command = tx.cmd
 	tx.last = &c
 	data, err := json.Marshal(c)
 	if err != nil {

@@ -75,19 +75,19 @@ func (v *validator) maxLen(field, s string, n int) {
 func (v *validator) fee(p string, f Fee) {
 	v.oneOf(p+".kind", string(f.Kind), FeeFixed, FeeRange, FeeFree)
 	if f.Amount < 0 {
-		v.add(p+".amount", "range", "an amount must not be negative")
+		v.add(p+".amountCents", "range", "an amount must not be negative")
 	}
 	if f.Min < 0 || f.Max < 0 {
-		v.add(p+".min", "range", "an amount must not be negative")
+		v.add(p+".minCents", "range", "an amount must not be negative")
 	}
 	switch f.Kind {
 	case FeeRange:
 		if f.Max < f.Min || f.Max == 0 {
-			v.add(p+".max", "range", "the upper bound must be above the lower bound")
+			v.add(p+".maxCents", "range", "the upper bound must be above the lower bound")
 		}
 	case FeeFree:
 		if f.Amount != 0 || f.Min != 0 || f.Max != 0 {
-			v.add(p+".amount", "range", "a free fee has no amount")
+			v.add(p+".amountCents", "range", "a free fee has no amount")
 		}
 	}
 	if f.URL != "" {
@@ -105,9 +105,10 @@ func (v *validator) duration(p string, d Duration) {
 	}
 }
 
-func (v *validator) validity(p string, val Validity) {
+// validity checks a period; field names its end (validTo).
+func (v *validator) validity(field string, val Validity) {
 	if val.From != nil && val.To != nil && val.To.Before(*val.From) {
-		v.add(p+".to", "order", "the period ends before it starts")
+		v.add(field, "order", "the period ends before it starts")
 	}
 }
 
@@ -116,7 +117,7 @@ var hhmmRE = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$`)
 func (v *validator) openingHours(p string, h OpeningHours) {
 	byDay := map[Weekday][]Slot{}
 	for i, s := range h.Slots {
-		sp := fmt.Sprintf("%s.slots[%d]", p, i)
+		sp := fmt.Sprintf("%s[%d]", p, i)
 		v.oneOf(sp+".day", string(s.Day), Monday, Tuesday, Wednesday, Thursday, Friday, Saturday, Sunday)
 		okOpen, okClose := hhmmRE.MatchString(s.Open), hhmmRE.MatchString(s.Close)
 		if !okOpen {

@@ -94,12 +94,6 @@ func NewFeed(st *catalog.Store, key ed25519.PrivateKey, keyID string, opt FeedOp
 	return &Feed{st: st, key: key, kid: keyID, opt: opt, log: opt.Logger, jwks: JWKS(keys...), done: make(chan struct{})}
 }
 
-// KeyID returns the ID of the signing key.
-func (f *Feed) KeyID() string { return f.kid }
-
-// PublicKey returns the signing key's public half.
-func (f *Feed) PublicKey() ed25519.PublicKey { return f.key.Public().(ed25519.PublicKey) }
-
 // Close ends waiting long polls at once (each answers with what it has);
 // call it before shutting the HTTP server down.
 func (f *Feed) Close() { f.closeOnce.Do(func() { close(f.done) }) }

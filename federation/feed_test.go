@@ -6,8 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
-	"time"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
 	"github.com/leistungsfinder/leistungsfinder/i18n"
@@ -16,6 +16,16 @@ import (
 // fetch GETs a feed path with a token and returns status, headers and body.
 func fetch(t testing.TB, in *instance, token, path string, q url.Values, hdr map[string]string) (int, http.Header, []byte) {
 	t.Helper()
+	code, h, body, err := request(in, token, path, q, hdr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code, h, body
+}
+
+// request is fetch for another goroutine than the test's: it returns the
+// error instead of failing the test.
+func request(in *instance, token, path string, q url.Values, hdr map[string]string) (int, http.Header, []byte, error) {
 	u := in.srv.URL + path
 	if len(q) > 0 {
 		u += "?" + q.Encode()
@@ -29,11 +39,11 @@ func fetch(t testing.TB, in *instance, token, path string, q url.Values, hdr map
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatal(err)
+		return 0, nil, nil, err
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header, body
+	body, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, body, err
 }
 
 func jwksKeys(t testing.TB, in *instance) []PublicKey {
@@ -121,9 +131,9 @@ func TestFeedChanges(t *testing.T) {
 				}
 			}
 		}
-		// 7 regions + 3 services + 2 offices + 3 responsibilities; the office
-		// delete cascades to the responsibility of services 1.
-		if got, want := puts, 7+3+2+3; got != want {
+		// the regions + 3 services + 2 offices + 3 responsibilities; the
+		// office delete cascades to the responsibility of services 1.
+		if got, want := puts, len(regions)+3+2+3; got != want {
 			t.Errorf("puts = %d, want %d", got, want)
 		}
 		if got, want := dels, 2; got != want {
@@ -150,25 +160,47 @@ func TestFeedChanges(t *testing.T) {
 	t.Run("LongPoll", func(t *testing.T) {
 		_, _, body := fetch(t, he, token, PathChanges, url.Values{"limit": {"1000"}}, nil)
 		page, _ := DecodePage(body)
+		// A service is written once the long poll has reached the feed;
+		// the poll answers with it (whether the write came before the
+		// feed read the log or while it waited).
+		arrived := make(chan struct{})
+		var once sync.Once
+		he.setHook(func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+			if r.URL.Query().Get("wait") != "" {
+				once.Do(func() { close(arrived) })
+			}
+			next.ServeHTTP(w, r)
+		})
+		defer he.setHook(nil)
+		type answer struct {
+			body []byte
+			err  error
+		}
+		polled := make(chan answer, 1)
 		go func() {
-			time.Sleep(200 * time.Millisecond)
-			he.put(t, newService(he.leika(), "Spät", "060000000000"))
+			_, _, body, err := request(he, token, PathChanges, url.Values{"after": {page.Next}, "wait": {"30"}}, nil)
+			polled <- answer{body, err}
 		}()
-		start := time.Now()
-		_, _, body = fetch(t, he, token, PathChanges, url.Values{"after": {page.Next}, "wait": {"4"}}, nil)
-		page2, err := DecodePage(body)
+		<-arrived
+		late := newService(he.leika(), "Spät", "060000000000")
+		he.put(t, late)
+		a := <-polled
+		if a.err != nil {
+			t.Fatal(a.err)
+		}
+		page2, err := DecodePage(a.body)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(page2.Items) != 1 || time.Since(start) > 3*time.Second {
-			t.Errorf("long poll: %d items after %s", len(page2.Items), time.Since(start))
+		if len(page2.Items) != 1 || page2.Items[0].ID != late.ID {
+			t.Fatalf("long poll: %d items, want the service written meanwhile (%s)", len(page2.Items), late.ID)
 		}
-		// Nothing new: the wait runs out and the page is empty.
-		start = time.Now()
+		// Nothing new: the wait runs out and the page is empty, the cursor
+		// where it was.
 		_, _, body = fetch(t, he, token, PathChanges, url.Values{"after": {page2.Next}, "wait": {"1"}}, nil)
 		page3, _ := DecodePage(body)
-		if len(page3.Items) != 0 || page3.Next != page2.Next || time.Since(start) < 900*time.Millisecond {
-			t.Errorf("idle long poll: %d items, next moved %v, after %s", len(page3.Items), page3.Next != page2.Next, time.Since(start))
+		if len(page3.Items) != 0 || page3.Next != page2.Next {
+			t.Errorf("idle long poll: %d items, next moved %v; want none and the same cursor", len(page3.Items), page3.Next != page2.Next)
 		}
 	})
 

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/catalog/catalogtest"
 	"github.com/leistungsfinder/leistungsfinder/i18n"
 )
 
@@ -38,31 +38,14 @@ type instance struct {
 
 // regions are seeded into every instance: each portal loads the official
 // region list itself.
-var regions = []*catalog.Region{
-	{Meta: catalog.Meta{ID: "000000000000"}, Name: "Bund", Level: catalog.LevelBund},
-	{Meta: catalog.Meta{ID: "060000000000"}, Name: "Hessen", Level: catalog.LevelLand, ParentKey: "000000000000"},
-	{Meta: catalog.Meta{ID: "066000000000"}, Name: "Reg.-Bez. Kassel", Level: catalog.LevelRegierungsbezirk, ParentKey: "060000000000"},
-	{Meta: catalog.Meta{ID: "066110000000"}, Name: "Kassel, documenta-Stadt", Level: catalog.LevelKreis, ParentKey: "066000000000", PostalCodes: []string{"34117"}},
-	{Meta: catalog.Meta{ID: "090000000000"}, Name: "Bayern", Level: catalog.LevelLand, ParentKey: "000000000000"},
-	{Meta: catalog.Meta{ID: "091000000000"}, Name: "Oberbayern", Level: catalog.LevelRegierungsbezirk, ParentKey: "090000000000"},
-	{Meta: catalog.Meta{ID: "091620000000"}, Name: "München, Landeshauptstadt", Level: catalog.LevelKreis, ParentKey: "091000000000", PostalCodes: []string{"80331"}},
-}
+var regions = catalogtest.Regions()
 
 // place is where an instance's offices are.
-var place = map[string]string{"HE": "066110000000", "BY": "091620000000", "BUND": "000000000000"}
+var place = map[string]string{"HE": catalogtest.Kassel, "BY": catalogtest.Muenchen, "BUND": catalogtest.Bund}
 
 func newInstance(t testing.TB, portal, region string) *instance {
 	t.Helper()
-	st, err := catalog.Open(filepath.Join(t.TempDir(), portal+".db"), catalog.Options{Portal: portal})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := st.Check(); err != nil {
-			t.Errorf("%s: Check: %v", portal, err)
-		}
-		st.Close()
-	})
+	st := catalogtest.Open(t, catalog.Options{Portal: portal})
 	_, key, _ := ed25519.GenerateKey(rand.Reader)
 	in := &instance{portal: portal, region: region, st: st, key: key}
 	in.feed = NewFeed(st, key, "", FeedOptions{MaxWait: 5 * time.Second})
@@ -79,18 +62,7 @@ func newInstance(t testing.TB, portal, region string) *instance {
 	}))
 	t.Cleanup(in.srv.Close)
 	t.Cleanup(in.feed.Close) // runs first: ends long polls so Close does not wait for them
-	err = st.Update(ctx, func(tx *catalog.Tx) error {
-		for _, r := range regions {
-			c := *r
-			if err := tx.Put(&c, catalog.Write{Actor: "test"}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	catalogtest.PutRegions(t, st)
 	return in
 }
 
@@ -113,7 +85,13 @@ func (in *instance) token(t testing.TB, name string) string {
 // peerFor is the configuration with which consumer c mirrors in.
 func (in *instance) peerFor(t testing.TB, c *instance) Peer {
 	return Peer{ID: in.portal, URL: in.srv.URL, Token: in.token(t, "peer "+c.portal),
-		PublicKey: JWK(in.feed.PublicKey(), in.feed.KeyID()), RegionKey: in.region}
+		PublicKey: JWK(in.key.Public().(ed25519.PublicKey), in.kid()), RegionKey: in.region}
+}
+
+// kid is the ID of the instance's signing key, as its feed names it (the
+// operator's `peer key` prints the same).
+func (in *instance) kid() string {
+	return KeyID(in.key.Public().(ed25519.PublicKey))
 }
 
 func (in *instance) put(t testing.TB, r catalog.Record) {

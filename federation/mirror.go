@@ -3,8 +3,6 @@ package federation
 import (
 	"context"
 	"fmt"
-	"io"
-	"strings"
 	"sync"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
@@ -71,48 +69,4 @@ func (m *Mirror) Status() []Status {
 		out[i] = p.Status()
 	}
 	return out
-}
-
-// WriteMetrics writes the statuses in the Prometheus text exposition
-// format, one series per peer (label peer), for /metrics.
-func WriteMetrics(w io.Writer, statuses []Status) error {
-	type metric struct {
-		name, typ, help string
-		value           func(Status) float64
-	}
-	b2f := func(b bool) float64 {
-		if b {
-			return 1
-		}
-		return 0
-	}
-	metrics := []metric{
-		{"leistungsfinder_federation_revision", "gauge", "Peer log revision the mirror has applied.", func(s Status) float64 { return float64(s.Revision) }},
-		{"leistungsfinder_federation_head_revision", "gauge", "Peer log revision as of its last answer.", func(s Status) float64 { return float64(s.HeadRevision) }},
-		{"leistungsfinder_federation_lag_revisions", "gauge", "Revisions the mirror is behind the peer.", func(s Status) float64 { return float64(s.LagRevisions) }},
-		{"leistungsfinder_federation_lag_seconds", "gauge", "Age of the oldest change of the peer not applied yet.", func(s Status) float64 { return s.LagSeconds }},
-		{"leistungsfinder_federation_last_success_timestamp_seconds", "gauge", "Unix time of the last successful pull.", func(s Status) float64 {
-			if s.LastSuccess.IsZero() {
-				return 0
-			}
-			return float64(s.LastSuccess.UnixNano()) / 1e9
-		}},
-		{"leistungsfinder_federation_consecutive_errors", "gauge", "Failures since the last success.", func(s Status) float64 { return float64(s.ConsecutiveErrors) }},
-		{"leistungsfinder_federation_quarantined", "gauge", "Records of the peer in quarantine.", func(s Status) float64 { return float64(s.Quarantined) }},
-		{"leistungsfinder_federation_up", "gauge", "1 if the last pull succeeded.", func(s Status) float64 { return b2f(s.ConsecutiveErrors == 0 && !s.LastSuccess.IsZero()) }},
-		{"leistungsfinder_federation_applied_total", "counter", "Records applied since start.", func(s Status) float64 { return float64(s.Applied) }},
-		{"leistungsfinder_federation_skipped_total", "counter", "Records skipped (already applied or owned here) since start.", func(s Status) float64 { return float64(s.Skipped) }},
-		{"leistungsfinder_federation_errors_total", "counter", "Failed pulls since start.", func(s Status) float64 { return float64(s.Errors) }},
-		{"leistungsfinder_federation_refused_total", "counter", "Pages or snapshots refused (unsigned, malformed, short, shrunken) since start.", func(s Status) float64 { return float64(s.Refused) }},
-		{"leistungsfinder_federation_resyncs_total", "counter", "Snapshot resyncs completed.", func(s Status) float64 { return float64(s.Resyncs) }},
-	}
-	var b strings.Builder
-	for _, m := range metrics {
-		fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s %s\n", m.name, m.help, m.name, m.typ)
-		for _, s := range statuses {
-			fmt.Fprintf(&b, "%s{peer=%q} %g\n", m.name, s.Peer, m.value(s))
-		}
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
 }

@@ -88,7 +88,7 @@ const (
 )
 
 // Status is what a puller reports about its peer: for the GraphQL
-// federationStatus and for /metrics (WriteMetrics).
+// federationStatus and for /metrics (NewCollector).
 type Status struct {
 	Peer  string `json:"peer"`
 	URL   string `json:"url"`

@@ -15,6 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
 	"github.com/leistungsfinder/leistungsfinder/catalog"
 	"github.com/leistungsfinder/leistungsfinder/catalog/backoff"
 	"github.com/leistungsfinder/leistungsfinder/i18n"
@@ -118,10 +121,15 @@ func TestThreeInstancesConverge(t *testing.T) {
 			}
 		}
 	}
-	var buf bytes.Buffer
-	WriteMetrics(&buf, mirs["HE"].Status())
-	if !strings.Contains(buf.String(), `leistungsfinder_federation_lag_revisions{peer="BY"} 0`) {
-		t.Errorf("metrics:\n%s", buf.String())
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(NewCollector(mirs["HE"]))
+	err = testutil.GatherAndCompare(reg, strings.NewReader(`# HELP leistungsfinder_federation_lag_revisions Revisions the mirror is behind the peer.
+# TYPE leistungsfinder_federation_lag_revisions gauge
+leistungsfinder_federation_lag_revisions{peer="BY"} 0
+leistungsfinder_federation_lag_revisions{peer="BUND"} 0
+`), "leistungsfinder_federation_lag_revisions")
+	if err != nil {
+		t.Error(err)
 	}
 }
 
@@ -163,12 +171,20 @@ func TestPullerKilledMidPage(t *testing.T) {
 		t.Errorf("status after the drop: %+v", st)
 	}
 
-	// A puller killed while its request hangs.
+	// A puller killed while its request hangs: the kill comes once the
+	// request has reached the peer, and the peer sees it abandoned.
 	release := make(chan struct{})
+	hanging, abandoned := make(chan struct{}), make(chan struct{})
+	var once sync.Once
 	he.setHook(func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		first := false
+		once.Do(func() { first = true; close(hanging) })
 		select {
 		case <-release:
 		case <-r.Context().Done():
+			if first {
+				close(abandoned)
+			}
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -176,11 +192,12 @@ func TestPullerKilledMidPage(t *testing.T) {
 	killCtx, kill := context.WithCancel(ctx)
 	done := make(chan error)
 	go func() { done <- p.Run(killCtx) }()
-	time.Sleep(100 * time.Millisecond)
+	<-hanging
 	kill()
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Errorf("Run: %v", err)
 	}
+	<-abandoned
 	close(release)
 	he.setHook(nil)
 
@@ -295,7 +312,7 @@ func TestMisbehavingPeer(t *testing.T) {
 	resign := func(in *instance, f func([]byte) []byte) func([]byte, string) ([]byte, string) {
 		return func(body []byte, _ string) ([]byte, string) {
 			b := f(body)
-			return b, Sign(in.key, in.feed.KeyID(), b)
+			return b, Sign(in.key, in.kid(), b)
 		}
 	}
 	type setup struct{ he, by *instance }
@@ -410,7 +427,7 @@ func TestMisbehavingPeer(t *testing.T) {
 					m.Count, m.Digest = len(lines), CanonicalDigest(lines)
 					body, _ = json.Marshal(m)
 				}
-				replay(w, rec, body, Sign(s.he.key, s.he.feed.KeyID(), body))
+				replay(w, rec, body, Sign(s.he.key, s.he.kid(), body))
 			}
 		}, "would delete"},
 	}
@@ -499,7 +516,7 @@ func TestQuarantine(t *testing.T) {
 		}
 		pg.Items = append(pg.Items, Item{Op: "patch", Kind: catalog.KindService, ID: "HE.LB.9", Origin: "HE", Revision: 1})
 		out, _ := json.Marshal(pg)
-		return out, Sign(he.key, he.feed.KeyID(), out)
+		return out, Sign(he.key, he.kid(), out)
 	}))
 	if err := p.Sync(ctx); err != nil {
 		t.Fatal(err)
@@ -661,5 +678,46 @@ func TestRunBacksOff(t *testing.T) {
 	}
 	if st := p.Status(); st.State != StateStopped || st.Errors < 3 {
 		t.Errorf("status after stop: %+v", st)
+	}
+}
+
+// TestCursorMovedFetchesAgain: two pullers of the same peer on one store
+// (the server's and an operator's `peer sync`). While the first one's
+// request is on its way, the second applies everything; the first then
+// finds the stored cursor moved, fetches again from there and succeeds,
+// with no error counted and nothing applied twice.
+func TestCursorMovedFetchesAgain(t *testing.T) {
+	he := newInstance(t, "HE", "060000000000")
+	by := newInstance(t, "BY", "090000000000")
+	he.seed(t, 3)
+	p1 := newTestPuller(t, by, he, fastOptions())
+	p2, err := NewPuller(by.st, "HE", fastOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var first atomic.Bool
+	var p2err error
+	he.setHook(func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		if r.URL.Path == PathChanges && first.CompareAndSwap(false, true) {
+			p2err = p2.Sync(r.Context()) // before p1's request is answered
+		}
+		next.ServeHTTP(w, r)
+	})
+	if err := p1.Sync(ctx); err != nil {
+		t.Fatalf("Sync with a cursor moved meanwhile: %v (code %s)", err, catalog.ErrorCode(err))
+	}
+	if p2err != nil {
+		t.Fatalf("the other puller: %v", p2err)
+	}
+	if st := p1.Status(); st.Errors != 0 {
+		t.Errorf("status: %+v, want no errors", st)
+	}
+	if d := mirrors(t, by, he); d != "" {
+		t.Fatal(d)
+	}
+	for k, r := range by.recordsOf(t, "HE") {
+		if r.version != 1 {
+			t.Errorf("%s applied %d times", k, r.version)
+		}
 	}
 }

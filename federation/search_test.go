@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -66,7 +67,9 @@ func drain(r *http.Request) { io.Copy(io.Discard, r.Body) }
 
 func TestFanOut(t *testing.T) {
 	good := graphQLPeer(t, searchAnswer([2]string{"BY.LB.0000000001", "99020000000001"}, [2]string{"BY.LB.0000000002", "99020000000002"}))
+	var slowCalls atomic.Int32
 	slow := graphQLPeer(t, func(w http.ResponseWriter, r *http.Request) {
+		slowCalls.Add(1)
 		drain(r)
 		select {
 		case <-time.After(3 * time.Second):
@@ -86,11 +89,8 @@ func TestFanOut(t *testing.T) {
 	f := NewFanOut(peers, FanOutOptions{PeerTimeout: 300 * time.Millisecond, Timeout: 600 * time.Millisecond, FailureThreshold: 2, Cooldown: time.Minute})
 	q := SearchQuery{Query: `Hund "steuer"`, ARS: "066110000000", First: 10}
 
-	start := time.Now()
+	// The slow peer answers after 3 s: its status says the deadline cut it off.
 	res := f.Search(ctx, q)
-	if d := time.Since(start); d > 700*time.Millisecond {
-		t.Errorf("fan-out took %s, over its deadline", d)
-	}
 	want := map[string]string{"BY": PeerOK, "NW": PeerTimeout, "SN": PeerError, "TH": PeerError}
 	for _, r := range res {
 		if r.Status != want[r.Peer] {
@@ -115,11 +115,12 @@ func TestFanOut(t *testing.T) {
 	if res[0].Status != PeerOK {
 		t.Errorf("good peer: %s", res[0].Status)
 	}
-	// With the circuits open, the answer no longer waits for the slow peer.
-	start = time.Now()
+	// With the circuits open, the answer no longer waits for the slow peer:
+	// it is not even asked.
+	before := slowCalls.Load()
 	f.Search(ctx, q)
-	if d := time.Since(start); d > 200*time.Millisecond {
-		t.Errorf("fan-out with open circuits took %s", d)
+	if n := slowCalls.Load() - before; n != 0 {
+		t.Errorf("fan-out with open circuits asked the slow peer %d times", n)
 	}
 
 	// After the cooldown one probe goes through; success closes the circuit.
@@ -149,10 +150,11 @@ func TestFanOutOverallDeadline(t *testing.T) {
 		}
 	})
 	f := NewFanOut([]Peer{{ID: "NW", URL: slow.URL}}, FanOutOptions{PeerTimeout: 5 * time.Second, Timeout: 200 * time.Millisecond})
-	start := time.Now()
+	// The peer would answer after 3 s, within its own deadline: only the
+	// overall one can make it a timeout.
 	res := f.Search(context.Background(), SearchQuery{Query: "x"})
-	if d := time.Since(start); d > 400*time.Millisecond || res[0].Status != PeerTimeout {
-		t.Errorf("%s after %s", res[0].Status, d)
+	if res[0].Status != PeerTimeout {
+		t.Errorf("status %s, want %s (the overall deadline)", res[0].Status, PeerTimeout)
 	}
 }
 

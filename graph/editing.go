@@ -9,45 +9,28 @@ import (
 	"github.com/leistungsfinder/leistungsfinder/catalog"
 )
 
-// write runs a mutation as one audited store transaction on behalf of the
-// caller; the catalogue authorizes every write inside it.
-func (r *Resolver) write(ctx context.Context, op string, kind catalog.Kind, id string, fn func(*catalog.Tx) error) error {
-	return r.Store.Mutate(ctx, principalOf(ctx), catalog.Mutation{Op: op, Kind: kind, ID: id}, fn)
+// apply runs one catalogue command on behalf of the caller: the catalogue
+// authorizes, validates, writes and audits it in one transaction.
+func (r *Resolver) apply(ctx context.Context, c catalog.Command, reason *string) (*catalog.Result, error) {
+	return r.Store.Apply(ctx, principalOf(ctx), c, deref(reason))
 }
 
-func (r *Resolver) delete(ctx context.Context, op string, kind catalog.Kind, id string, expectedRevision int, reason *string) (*Deleted, error) {
-	exp, err := asRevision("expectedRevision", expectedRevision)
+// applyAs runs a command and returns the record it wrote as a T.
+func applyAs[T any](r *Resolver, ctx context.Context, c catalog.Command, reason *string) (*T, error) {
+	res, err := r.apply(ctx, c, reason)
 	if err != nil {
 		return nil, err
 	}
-	var rev uint64
-	err = r.write(ctx, op, kind, id, func(tx *catalog.Tx) error {
-		if err := tx.Delete(kind, id, catalog.Write{Reason: deref(reason), Expected: &exp}); err != nil {
-			return err
-		}
-		rev = tx.Revision()
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &Deleted{ID: id, Revision: int(rev)}, nil
+	return any(res.Record).(*T), nil
 }
 
-func (r *Resolver) setServiceStatus(ctx context.Context, op, id string, status catalog.Status, expectedRevision int, reason *string) (*catalog.Service, error) {
-	exp, err := asRevision("expectedRevision", expectedRevision)
+// deleted runs a delete command.
+func (r *Resolver) deleted(ctx context.Context, c catalog.Command, id string, reason *string) (*Deleted, error) {
+	res, err := r.apply(ctx, c, reason)
 	if err != nil {
 		return nil, err
 	}
-	var s *catalog.Service
-	err = r.write(ctx, op, catalog.KindService, id, func(tx *catalog.Tx) (err error) {
-		if s, err = tx.Service(id); err != nil {
-			return err
-		}
-		s.Status = status
-		return tx.Put(s, catalog.Write{Reason: deref(reason), Expected: &exp})
-	})
-	return s, err
+	return &Deleted{ID: id, Revision: int(res.Revision)}, nil
 }
 
 func historyVersion(prev, cur catalog.Record) *HistoryVersion {
@@ -96,28 +79,17 @@ func permissions(p *catalog.Principal) []string {
 	return []string{"read published data"}
 }
 
-func (r *Resolver) translate(ctx context.Context, op string, kind RecordKind, id, path, lang string, v i18n.Version, confirm bool, expectedRevision int, reason *string) (*TranslationResult, error) {
-	kd, ok := recordKinds[kind]
-	if !ok {
-		return nil, catalog.Invalid("kind", "enum", "unknown kind")
-	}
-	exp, err := asRevision("expectedRevision", expectedRevision)
+// translated answers a translation command.
+func (r *Resolver) translated(ctx context.Context, kind RecordKind, c catalog.Command, path, lang string, reason *string) (*TranslationResult, error) {
+	res, err := r.apply(ctx, c, reason)
 	if err != nil {
 		return nil, err
 	}
-	var rec catalog.Record
-	err = r.write(ctx, op, kd, id, func(tx *catalog.Tx) (err error) {
-		rec, err = tx.SetTranslation(kd, id, path, lang, v, confirm, catalog.Write{Reason: deref(reason), Expected: &exp})
-		return err
-	})
-	if err != nil {
-		return nil, err
+	out := &TranslationResult{Kind: kind, ID: catalog.MetaOf(res.Record).ID, Path: path, Revision: int(catalog.MetaOf(res.Record).Revision)}
+	if t, ok := catalog.TextAt(res.Record, path); ok {
+		out.Text = localizeIn(t, lang)
 	}
-	res := &TranslationResult{Kind: kind, ID: id, Path: path, Revision: int(catalog.MetaOf(rec).Revision)}
-	if t, ok := catalog.TextAt(rec, path); ok {
-		res.Text = localizeIn(t, lang)
-	}
-	return res, nil
+	return out, nil
 }
 
 // localizeIn shows one language version of t, as written.

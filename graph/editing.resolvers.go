@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
@@ -74,12 +73,9 @@ func (r *editorResolver) Active(ctx context.Context, obj *catalog.Editor) (bool,
 
 // ProposeSpecialisation is the resolver for the proposeSpecialisation field.
 func (r *mutationResolver) ProposeSpecialisation(ctx context.Context, input SpecialisationInput, reason *string) (*catalog.Specialisation, error) {
-	s := &catalog.Specialisation{LeikaKey: input.LeikaKey, RegionKey: input.Ars, Module: catalog.Module(input.Module),
-		Mode: input.Mode, Text: text(input.Text), Replaces: deref(input.Replaces)}
-	err := r.write(ctx, "proposeSpecialisation", catalog.KindSpecialisation, "", func(tx *catalog.Tx) error {
-		return tx.Propose(s, catalog.Write{Reason: deref(reason), Expected: catalog.Expect(0)})
-	})
-	return s, err
+	return applyAs[catalog.Specialisation](r.Resolver, ctx, catalog.ProposeSpecialisation{LeikaKey: input.LeikaKey,
+		RegionKey: input.Ars, Module: catalog.Module(input.Module), Mode: input.Mode, Text: text(input.Text),
+		Replaces: deref(input.Replaces)}, reason)
 }
 
 // SubmitChangeRequest is the resolver for the submitChangeRequest field.
@@ -88,12 +84,7 @@ func (r *mutationResolver) SubmitChangeRequest(ctx context.Context, id string, e
 	if err != nil {
 		return nil, err
 	}
-	var out *catalog.Specialisation
-	err = r.write(ctx, "submitChangeRequest", catalog.KindSpecialisation, id, func(tx *catalog.Tx) (err error) {
-		out, err = tx.Submit(id, catalog.Write{Reason: deref(reason), Expected: exp})
-		return err
-	})
-	return out, err
+	return applyAs[catalog.Specialisation](r.Resolver, ctx, catalog.SubmitChangeRequest{ID: id, ExpectedRevision: exp}, reason)
 }
 
 // ReviewChangeRequest is the resolver for the reviewChangeRequest field.
@@ -102,20 +93,12 @@ func (r *mutationResolver) ReviewChangeRequest(ctx context.Context, id string, d
 	if err != nil {
 		return nil, err
 	}
-	var out *catalog.Specialisation
-	err = r.write(ctx, "reviewChangeRequest", catalog.KindSpecialisation, id, func(tx *catalog.Tx) (err error) {
-		out, err = tx.Review(id, decision == ReviewDecisionApprove, deref(comment), catalog.Write{Reason: deref(comment), Expected: exp})
-		return err
-	})
-	return out, err
+	return applyAs[catalog.Specialisation](r.Resolver, ctx, catalog.ReviewChangeRequest{ID: id,
+		Approve: decision == ReviewDecisionApprove, Comment: deref(comment), ExpectedRevision: exp}, nil)
 }
 
 // RestoreVersion is the resolver for the restoreVersion field.
 func (r *mutationResolver) RestoreVersion(ctx context.Context, kind RecordKind, id string, revision int, expectedRevision int, reason *string) (*HistoryVersion, error) {
-	kd, ok := recordKinds[kind]
-	if !ok {
-		return nil, catalog.Invalid("kind", "enum", "unknown kind")
-	}
 	rev, err := asRevision("revision", revision)
 	if err != nil {
 		return nil, err
@@ -124,27 +107,11 @@ func (r *mutationResolver) RestoreVersion(ctx context.Context, kind RecordKind, 
 	if err != nil {
 		return nil, err
 	}
-	var out *HistoryVersion
-	err = r.write(ctx, "restoreVersion", kd, id, func(tx *catalog.Tx) error {
-		old, err := tx.VersionAt(kd, id, rev)
-		if err != nil {
-			return err
-		}
-		cur, err := tx.Get(kd, id)
-		if err != nil {
-			return err
-		}
-		why := deref(reason)
-		if why == "" {
-			why = fmt.Sprintf("restored version of revision %d", rev)
-		}
-		if err := tx.Put(old, catalog.Write{Reason: why, Expected: &exp}); err != nil {
-			return err
-		}
-		out = historyVersion(cur, old)
-		return nil
-	})
-	return out, err
+	res, err := r.apply(ctx, catalog.RestoreVersion{Kind: recordKinds[kind], ID: id, Revision: rev, ExpectedRevision: exp}, reason)
+	if err != nil {
+		return nil, err
+	}
+	return historyVersion(res.Previous, res.Record), nil
 }
 
 // CreateEditor is the resolver for the createEditor field.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/catalog/catalogtest"
 	"github.com/leistungsfinder/leistungsfinder/catalog/demo"
 	"github.com/leistungsfinder/leistungsfinder/graph"
 )
@@ -22,15 +22,8 @@ import (
 // editableServer is a server over a fresh demo store of the test's own.
 func editableServer(t *testing.T, limits graph.RateLimits) (*httptest.Server, *catalog.Store) {
 	t.Helper()
-	st, err := catalog.Open(filepath.Join(t.TempDir(), "catalog.db"), catalog.Options{Portal: "HE"})
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		if err := st.Check(); err != nil {
-			t.Errorf("Check: %v", err)
-		}
-		st.Close()
-	})
-	_, err = demo.Load(context.Background(), st, nil)
+	st := catalogtest.Open(t, catalog.Options{Portal: "HE"})
+	_, err := demo.Load(context.Background(), st, nil)
 	require.NoError(t, err)
 	srv := httptest.NewServer(graph.NewHandler(graph.Options{Store: st, RateLimits: limits}))
 	t.Cleanup(srv.Close)
@@ -204,7 +197,7 @@ func TestEditingAsANewUserWould(t *testing.T) {
 	for _, c := range last.Changes {
 		paths[c.Path] = true
 	}
-	assert.True(t, paths["hours.slots[0].day"] || paths["hours.slots[0].open"], "the diff names the opening-hour fields: %v", paths)
+	assert.True(t, paths["openingHours[1].day"] && paths["openingHours[2].open"], "the diff names the opening-hour fields as the API does: %v", paths)
 
 	// 8. The audit log has the writes and the refused ones; municipal editors may not read it.
 	var audit struct {
@@ -270,7 +263,7 @@ func TestTokensAndInputErrors(t *testing.T) {
 		assert.Equal(t, "whitelist", fields["name.en"])
 		assert.Equal(t, "format", fields["addresses[0].postalCode"])
 		assert.Equal(t, "email", fields["channels[0].value"])
-		assert.Equal(t, "order", fields["openingHours.slots[0].close"])
+		assert.Equal(t, "order", fields["openingHours[0].close"])
 	})
 	t.Run("RevokedToken", func(t *testing.T) {
 		_, err := st.RevokeEditor(ctx, nil, e.ID)
@@ -456,10 +449,8 @@ func TestChangeEnteredAhead(t *testing.T) {
 // TestResponseCacheFollowsWrites: anonymous answers are served from the
 // cache only while the store is unchanged; a write is visible at once.
 func TestResponseCacheFollowsWrites(t *testing.T) {
-	st, err := catalog.Open(filepath.Join(t.TempDir(), "catalog.db"), catalog.Options{Portal: "HE"})
-	require.NoError(t, err)
-	defer st.Close()
-	_, err = demo.Load(context.Background(), st, nil)
+	st := catalogtest.Open(t, catalog.Options{Portal: "HE"})
+	_, err := demo.Load(context.Background(), st, nil)
 	require.NoError(t, err)
 	srv := httptest.NewServer(graph.NewHandler(graph.Options{Store: st, ResponseCache: 100}))
 	defer srv.Close()

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -19,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/catalog/catalogtest"
 	"github.com/leistungsfinder/leistungsfinder/catalog/demo"
 	"github.com/leistungsfinder/leistungsfinder/graph"
 	"github.com/leistungsfinder/leistungsfinder/search"
@@ -27,10 +29,11 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 var (
-	demoOnce  sync.Once
-	demoStore *catalog.Store
-	demoIndex *search.Index
-	demoErr   error
+	demoOnce   sync.Once
+	demoShared *catalogtest.Shared
+	demoStore  *catalog.Store
+	demoIndex  *search.Index
+	demoErr    error
 )
 
 // demoServer serves the demo catalogue from a real bbolt file through the
@@ -39,15 +42,10 @@ var (
 func demoServer(t *testing.T) *httptest.Server {
 	t.Helper()
 	demoOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "graph-test-")
-		if err != nil {
-			demoErr = err
+		if demoShared, demoErr = catalogtest.OpenShared("graph-test-", catalog.Options{Portal: "HE"}); demoErr != nil {
 			return
 		}
-		demoStore, demoErr = catalog.Open(filepath.Join(dir, "catalog.db"), catalog.Options{Portal: "HE"})
-		if demoErr != nil {
-			return
-		}
+		demoStore = demoShared.St
 		if _, demoErr = demo.Load(context.Background(), demoStore, nil); demoErr != nil {
 			return
 		}
@@ -61,14 +59,9 @@ func demoServer(t *testing.T) *httptest.Server {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if demoStore != nil {
-		if err := demoStore.Check(); err != nil {
-			os.Stderr.WriteString("store check failed: " + err.Error() + "\n")
-			code = 1
-		}
-		path := demoStore.Path()
-		demoStore.Close()
-		os.RemoveAll(filepath.Dir(path))
+	if err := demoShared.Close(); err != nil {
+		os.Stderr.WriteString("store check failed: " + err.Error() + "\n")
+		code = 1
 	}
 	os.Exit(code)
 }
@@ -127,6 +120,7 @@ func TestGolden(t *testing.T) {
 				}
 			}
 			_, body := postQuery(t, srv, string(q), nil, h)
+			body = withoutCost(t, body)
 			var pretty bytes.Buffer
 			require.NoError(t, json.Indent(&pretty, body, "", "  "), "body: %s", body)
 			pretty.WriteByte('\n')
@@ -139,6 +133,38 @@ func TestGolden(t *testing.T) {
 			assert.Equal(t, string(want), pretty.String())
 		})
 	}
+}
+
+// withoutCost drops extensions.cost from an answer: the golden files are
+// about the data, and TestCost checks what an operation costs.
+func withoutCost(t *testing.T, body []byte) []byte {
+	t.Helper()
+	var r map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(body, &r), "body: %s", body)
+	var ext map[string]json.RawMessage
+	if e, ok := r["extensions"]; ok {
+		require.NoError(t, json.Unmarshal(e, &ext))
+		require.Contains(t, ext, "cost", "every answer of an operation that ran says what it cost")
+		delete(ext, "cost")
+		if len(ext) == 0 {
+			delete(r, "extensions")
+		} else {
+			r["extensions"], _ = json.Marshal(ext)
+		}
+	}
+	// Keep the order data, errors, extensions of the answer.
+	var out bytes.Buffer
+	out.WriteByte('{')
+	for _, k := range []string{"errors", "data", "extensions"} {
+		if v, ok := r[k]; ok {
+			if out.Len() > 1 {
+				out.WriteByte(',')
+			}
+			fmt.Fprintf(&out, "%q:%s", k, v)
+		}
+	}
+	out.WriteByte('}')
+	return out.Bytes()
 }
 
 // The real case from the data: Gewerbe anmelden in Eschwege is handled at

@@ -7,32 +7,25 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/executor"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
-	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/parser"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
 	"github.com/leistungsfinder/leistungsfinder/federation"
+	"github.com/leistungsfinder/leistungsfinder/i18n"
 	"github.com/leistungsfinder/leistungsfinder/search"
-)
-
-// Limits on what one request may ask for. They keep a hostile or careless
-// query from tying up the server; each breach gets a stable error code.
-const (
-	MaxRequestBytes = 64 << 10 // body of a POST, or the query string of a GET
-	MaxDepth        = 12       // nesting of selections
-	MaxComplexity   = 1000     // gqlgen's complexity: one per field, times list sizes where declared
-	MaxTokens       = 5000     // lexer tokens of one document
 )
 
 // Options configure the GraphQL HTTP handler.
@@ -44,6 +37,9 @@ type Options struct {
 	Mirror *federation.Mirror
 	FanOut *federation.FanOut
 	Logger *slog.Logger
+	// Metrics records operations, the response cache and searches; nil
+	// records nothing.
+	Metrics *Metrics
 	// CacheMaxAge is the Cache-Control max-age of anonymous GET answers.
 	CacheMaxAge time.Duration
 	// RateLimits bound mutations per token and address; zero means
@@ -52,9 +48,28 @@ type Options struct {
 	// ResponseCache is how many anonymous answers to keep (see
 	// responseCache); 0 disables the cache.
 	ResponseCache int
+	// DisableIntrospection refuses __schema and __type (code
+	// INTROSPECTION_DISABLED). Introspection is on by default: GraphiQL
+	// and client code generators need it.
+	DisableIntrospection bool
 	// QueryLog is the anonymous search log (searchFeedback,
 	// searchInsights); nil logs nothing.
 	QueryLog *search.QueryLog
+}
+
+// handler is the GraphQL endpoint. It speaks GraphQL over HTTP itself
+// (transport.go) instead of through gqlgen's transports, so that every
+// refusal has a status and a code, and so that the response cache is asked
+// only once a request has passed every check a fresh answer would.
+type handler struct {
+	exec     *executor.Executor
+	store    *catalog.Store
+	log      *slog.Logger
+	metrics  *Metrics
+	cache    *responseCache
+	maxAge   string
+	revision func() uint64
+	queryLog *search.QueryLog
 }
 
 // NewHandler returns the GraphQL endpoint: POST and GET (queries only) per
@@ -72,116 +87,240 @@ func NewHandler(cfg Options) http.Handler {
 		limits = DefaultRateLimits
 	}
 	lim := &limiter{limits: limits, now: cfg.Store.Now}
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: res, Complexity: complexity()}))
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	srv.SetParserTokenLimit(MaxTokens)
-	srv.Use(extension.Introspection{})
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
-	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
-	srv.Use(depthLimit{max: MaxDepth})
-	srv.SetErrorPresenter(errorPresenter(log))
-	srv.SetRecoverFunc(recoverFunc(log))
-	srv.AroundRootFields(langRootMiddleware)
-	srv.AroundResponses(langResponseMiddleware)
-	srv.AroundRootFields(lim.rootFieldMiddleware)
-
-	maxAge := int(cfg.CacheMaxAge.Seconds())
-	var cache *responseCache
-	if cfg.ResponseCache > 0 {
-		cache = newResponseCache(cfg.ResponseCache, 30*time.Second)
+	exec := executor.New(NewExecutableSchema(Config{Resolvers: res, Complexity: complexity()}))
+	exec.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	exec.SetParserTokenLimit(MaxTokens)
+	if cfg.DisableIntrospection {
+		exec.Use(introspectionGuard{})
+	} else {
+		exec.Use(extension.Introspection{})
 	}
-	revision := func() uint64 {
+	exec.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	exec.Use(extension.FixedComplexityLimit(MaxComplexity))
+	exec.Use(depthLimit{max: MaxDepth})
+	exec.SetErrorPresenter(errorPresenter(log, cfg.Metrics))
+	exec.SetRecoverFunc(recoverFunc(log))
+	exec.AroundRootFields(langRootMiddleware)
+	exec.AroundResponses(langResponseMiddleware)
+	exec.AroundRootFields(lim.rootFieldMiddleware)
+	exec.AroundRootFields(searchMetrics(cfg.Metrics))
+
+	h := &handler{exec: exec, store: cfg.Store, log: log, metrics: cfg.Metrics, queryLog: cfg.QueryLog,
+		maxAge: "public, max-age=" + strconv.Itoa(int(cfg.CacheMaxAge.Seconds()))}
+	if cfg.ResponseCache > 0 {
+		h.cache = newResponseCache(cfg.ResponseCache, 30*time.Second, cfg.Store.Now)
+	}
+	h.revision = func() uint64 {
 		rev := cfg.Store.Revision()
 		if cfg.Search != nil {
 			rev = rev<<20 ^ cfg.Search.Revision() // the index may lag the store by a moment
 		}
 		return rev
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet && r.Method != http.MethodPost {
-			w.Header().Set("Allow", "GET, POST")
-			writeError(w, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "use GET for queries or POST")
-			return
-		}
-		if len(r.URL.RawQuery) > MaxRequestBytes || r.ContentLength > MaxRequestBytes {
-			writeError(w, http.StatusRequestEntityTooLarge, "REQUEST_TOO_LARGE", "the request is larger than "+strconv.Itoa(MaxRequestBytes)+" bytes")
-			return
-		}
-		var body []byte
-		if r.Method == http.MethodPost {
-			var err error
-			body, err = readLimited(r, MaxRequestBytes)
-			if err != nil {
-				writeError(w, http.StatusRequestEntityTooLarge, "REQUEST_TOO_LARGE", "the request is larger than "+strconv.Itoa(MaxRequestBytes)+" bytes")
-				return
+	return h
+}
+
+// allowedMethods is the Allow header of the endpoint.
+const allowedMethods = "GET, POST, OPTIONS"
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
 			}
-			r.Body = http.NoBody
-			if len(body) > 0 {
-				r.Body = readCloser{bytes.NewReader(body)}
+			h.log.ErrorContext(r.Context(), "panic in the GraphQL handler", "panic", fmt.Sprint(p))
+			writeError(w, "", http.StatusInternalServerError, catalog.EINTERNAL, i18n.Label(i18n.DE, "error.INTERNAL"))
+		}
+	}()
+	switch r.Method {
+	case http.MethodGet, http.MethodPost:
+	case http.MethodOptions:
+		w.Header().Set("Allow", allowedMethods)
+		w.WriteHeader(http.StatusNoContent)
+		return
+	default:
+		w.Header().Set("Allow", allowedMethods)
+		h.refuse(w, "", refuse(http.StatusMethodNotAllowed, CodeMethodNotAllowed, "use GET for queries or POST"))
+		return
+	}
+	media, ok := negotiate(r.Header.Get("Accept"))
+	if !ok {
+		h.refuse(w, "", refuse(http.StatusNotAcceptable, CodeNotAcceptable, "the answer is application/json or application/graphql-response+json; the Accept header allows neither"))
+		return
+	}
+	tooLarge := refuse(http.StatusRequestEntityTooLarge, CodeRequestTooLarge, "the request is larger than "+strconv.Itoa(MaxRequestBytes)+" bytes")
+	if len(r.URL.RawQuery) > MaxRequestBytes || r.ContentLength > MaxRequestBytes {
+		h.refuse(w, media, tooLarge)
+		return
+	}
+	var body []byte
+	if r.Method == http.MethodPost {
+		var err error
+		if body, err = readLimited(r, MaxRequestBytes); err != nil {
+			if errors.Is(err, errTooLarge) {
+				h.refuse(w, media, tooLarge)
+			} else {
+				h.refuse(w, media, refuse(http.StatusBadRequest, CodeBadRequest, "the body could not be read"))
 			}
-		}
-		principal, err := authenticate(cfg.Store, r)
-		if err != nil {
-			writeError(w, http.StatusUnauthorized, catalog.ErrorCode(err), catalog.ErrorMessage(err))
 			return
 		}
-		ctx := withLang(r.Context(), r.Header.Get("Accept-Language"))
-		ctx = context.WithValue(ctx, principalKey{}, principal)
-		ctx = context.WithValue(ctx, loadersKey{}, newLoaders(cfg.Store))
-		r = r.WithContext(ctx)
-		anonymous := r.Header.Get("Authorization") == ""
-		if !anonymous || (r.Method != http.MethodGet && cache == nil) {
-			srv.ServeHTTP(w, r)
-			return
+	}
+	params, terr := requestParams(r, body)
+	if terr != nil {
+		h.refuse(w, media, terr)
+		return
+	}
+	if r.Method == http.MethodGet && !readOnly(params) {
+		w.Header().Set("Allow", "POST")
+		h.refuse(w, media, refuse(http.StatusMethodNotAllowed, CodeMethodNotAllowed, "a mutation needs POST; GET is for queries"))
+		return
+	}
+	principal, err := authenticate(h.store, r)
+	if err != nil {
+		h.refuse(w, media, refuse(http.StatusUnauthorized, catalog.ErrorCode(err), catalog.ErrorMessage(err)))
+		return
+	}
+	anonymous := r.Header.Get("Authorization") == ""
+
+	ctx := withLang(r.Context(), r.Header.Get("Accept-Language"))
+	ctx = context.WithValue(ctx, principalKey{}, principal)
+	ctx = context.WithValue(ctx, loadersKey{}, newLoaders(h.store))
+	searches := &searchesLogged{}
+	ctx = context.WithValue(ctx, searchesKey{}, searches)
+	ctx = graphql.StartOperationTrace(ctx)
+	params.ReadTime = graphql.TraceTiming{Start: graphql.Now(), End: graphql.Now()}
+
+	oc, gerrs := h.exec.CreateOperationContext(ctx, params)
+	if gerrs != nil {
+		// A request error (parse, validation, variables, limits, persisted
+		// query): GraphQL did not run, so there is no "data". JSON
+		// clients get 200 as the spec asks of the legacy type; the
+		// GraphQL response type says it with the status.
+		status := http.StatusOK
+		if media == mediaGraphQLResponse {
+			status = http.StatusBadRequest
 		}
-		var key [32]byte
-		var rev uint64
-		var rec *cachedResponse
-		if cache != nil {
-			key, rev = cacheKey(r, body), revision()
-			rec = cache.get(key, rev)
-			if rec != nil && cfg.QueryLog != nil {
+		h.metrics.operation(operationType(oc), "refused")
+		resp := h.exec.DispatchError(graphql.WithOperationContext(ctx, oc), gerrs)
+		h.write(w, r, media, status, errorBody{Errors: resp.Errors, Extensions: resp.Extensions}, false)
+		return
+	}
+	typ := operationType(oc)
+	if r.Method == http.MethodGet && oc.Operation.Operation != ast.Query {
+		w.Header().Set("Allow", "POST")
+		h.metrics.operation(typ, "refused")
+		h.refuse(w, media, refuse(http.StatusMethodNotAllowed, CodeMethodNotAllowed, "a "+typ+" needs POST; GET is for queries"))
+		return
+	}
+
+	// The response cache answers only what passed every check above, so
+	// it can never answer a request that would fail.
+	cacheable := anonymous && h.cache != nil && oc.Operation.Operation == ast.Query
+	var key [32]byte
+	var rev uint64
+	if cacheable {
+		key, rev = cacheKey(media, r.Header.Get("Accept-Language"), params), h.revision()
+		if rec := h.cache.get(key, rev); rec != nil {
+			if h.queryLog != nil {
 				// A search answered from the cache is still a search.
 				for _, s := range rec.searches {
-					cfg.QueryLog.Record(s.query, s.hits)
+					h.queryLog.Record(s.query, s.hits)
 				}
 			}
+			h.metrics.cacheLookup(true)
+			h.metrics.operation(typ, "ok")
+			h.metrics.operationDuration(typ, true, time.Since(start))
+			h.writeBody(w, r, media, http.StatusOK, rec.body, anonymous)
+			return
 		}
-		if rec == nil {
-			bw := &bufferedWriter{header: http.Header{}, status: http.StatusOK}
-			log := &searchesLogged{}
-			srv.ServeHTTP(bw, r.WithContext(context.WithValue(r.Context(), searchesKey{}, log)))
-			rec = &cachedResponse{key: key, rev: rev, status: bw.status, header: bw.header, body: bw.body.Bytes(), created: time.Now(),
-				searches: log.list()}
-			if cache != nil && rec.status == http.StatusOK && !bytes.Contains(rec.body, []byte(`"errors":`)) {
-				cache.put(rec)
+		h.metrics.cacheLookup(false)
+	}
+
+	responses, rctx := h.exec.DispatchOperation(ctx, oc)
+	resp := responses(rctx)
+	if resp.Extensions == nil {
+		resp.Extensions = map[string]any{}
+	}
+	resp.Extensions["cost"] = costOf(rctx)
+	b, err := json.Marshal(resp)
+	if err != nil {
+		h.log.ErrorContext(ctx, "encoding a GraphQL answer", "err", err)
+		h.refuse(w, media, refuse(http.StatusInternalServerError, catalog.EINTERNAL, i18n.Label(i18n.DE, "error.INTERNAL")))
+		return
+	}
+	outcome := "ok"
+	if len(resp.Errors) > 0 {
+		outcome = "error"
+	} else if cacheable {
+		h.cache.put(&cachedResponse{key: key, rev: rev, body: b, created: h.store.Now(), searches: searches.list()})
+	}
+	h.metrics.operation(typ, outcome)
+	h.metrics.operationDuration(typ, false, time.Since(start))
+	h.writeBody(w, r, media, http.StatusOK, b, anonymous && len(resp.Errors) == 0)
+}
+
+// readOnly tells whether a GET's document selects a query operation. It
+// runs before validation, so that a mutation sent by GET is refused with
+// 405 whether or not it is valid; only a document that mentions a mutation
+// or subscription is parsed for it.
+func readOnly(p *graphql.RawParams) bool {
+	if !strings.Contains(p.Query, "mutation") && !strings.Contains(p.Query, "subscription") {
+		return true
+	}
+	doc, err := parser.ParseQuery(&ast.Source{Input: p.Query})
+	if err != nil {
+		return true // GraphQL reports the syntax error
+	}
+	op := doc.Operations.ForName(p.OperationName)
+	return op == nil || op.Operation == ast.Query
+}
+
+func operationType(oc *graphql.OperationContext) string {
+	if oc == nil || oc.Operation == nil {
+		return "unknown"
+	}
+	return string(oc.Operation.Operation)
+}
+
+// refuse answers a transport error.
+func (h *handler) refuse(w http.ResponseWriter, media string, e *transportError) {
+	h.metrics.errorCode(e.code)
+	writeError(w, media, e.status, e.code, e.msg)
+}
+
+func (h *handler) write(w http.ResponseWriter, r *http.Request, media string, status int, v any, cacheable bool) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		h.log.ErrorContext(r.Context(), "encoding a GraphQL answer", "err", err)
+		status, b = http.StatusInternalServerError, []byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`)
+	}
+	h.writeBody(w, r, media, status, b, cacheable)
+}
+
+// writeBody sends an answer. An anonymous GET answer without errors gets an
+// ETag over its body and Cache-Control, and 304 when the client has it.
+func (h *handler) writeBody(w http.ResponseWriter, r *http.Request, media string, status int, body []byte, cacheable bool) {
+	hd := w.Header()
+	hd.Set("Content-Type", media+"; charset=utf-8")
+	hd.Add("Vary", "Accept, Accept-Language, Authorization")
+	if r.Method == http.MethodGet {
+		if cacheable && status == http.StatusOK {
+			sum := sha256.Sum256(body)
+			etag := `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`
+			hd.Set("ETag", etag)
+			hd.Set("Cache-Control", h.maxAge)
+			if inm := r.Header.Get("If-None-Match"); inm != "" && (inm == "*" || strings.Contains(inm, etag)) {
+				w.WriteHeader(http.StatusNotModified)
+				return
 			}
+		} else {
+			hd.Set("Cache-Control", "no-store")
 		}
-		for k, v := range rec.header {
-			w.Header()[k] = v
-		}
-		w.Header().Set("Vary", "Accept, Accept-Language, Authorization")
-		if r.Method == http.MethodGet {
-			// Anonymous GET: an ETag over the body, and 304 when the
-			// client has it already.
-			if rec.status == http.StatusOK && !bytes.Contains(rec.body, []byte(`"errors":`)) {
-				sum := sha256.Sum256(rec.body)
-				etag := `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`
-				w.Header().Set("ETag", etag)
-				w.Header().Set("Cache-Control", "public, max-age="+strconv.Itoa(maxAge))
-				if r.Header.Get("If-None-Match") == etag {
-					w.WriteHeader(http.StatusNotModified)
-					return
-				}
-			} else {
-				w.Header().Set("Cache-Control", "no-store")
-			}
-		}
-		w.WriteHeader(rec.status)
-		w.Write(rec.body)
-	})
+	}
+	w.WriteHeader(status)
+	w.Write(body)
 }
 
 // Playground returns GraphiQL for people who explore the API by hand.
@@ -206,93 +345,3 @@ func readLimited(r *http.Request, limit int64) ([]byte, error) {
 }
 
 var errTooLarge = errors.New("request too large")
-
-type readCloser struct{ *bytes.Reader }
-
-func (readCloser) Close() error { return nil }
-
-// writeError answers a request that never reached GraphQL execution in the
-// GraphQL response shape, with a stable code.
-func writeError(w http.ResponseWriter, status int, code, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(graphql.Response{Errors: gqlerror.List{{Message: msg, Extensions: map[string]any{"code": code}}}})
-}
-
-type bufferedWriter struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
-}
-
-func (b *bufferedWriter) Header() http.Header         { return b.header }
-func (b *bufferedWriter) Write(p []byte) (int, error) { return b.body.Write(p) }
-func (b *bufferedWriter) WriteHeader(status int)      { b.status = status }
-
-// depthLimit refuses operations nested deeper than max.
-type depthLimit struct{ max int }
-
-var _ interface {
-	graphql.HandlerExtension
-	graphql.OperationContextMutator
-} = depthLimit{}
-
-func (depthLimit) ExtensionName() string                   { return "DepthLimit" }
-func (depthLimit) Validate(graphql.ExecutableSchema) error { return nil }
-func (d depthLimit) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
-	if oc.Operation == nil {
-		return nil
-	}
-	if depth := selectionDepth(oc.Operation.SelectionSet, oc.Doc.Fragments, 0); depth > d.max {
-		err := gqlerror.Errorf("the query is nested %d levels deep; at most %d are allowed", depth, d.max)
-		err.Extensions = map[string]any{"code": "DEPTH_LIMIT_EXCEEDED"}
-		return err
-	}
-	return nil
-}
-
-func selectionDepth(set ast.SelectionSet, frags ast.FragmentDefinitionList, seen int) int {
-	if seen > 64 {
-		return seen // a fragment cycle; validation reports it
-	}
-	deepest := 0
-	for _, s := range set {
-		var d int
-		switch s := s.(type) {
-		case *ast.Field:
-			if len(s.SelectionSet) > 0 {
-				d = 1 + selectionDepth(s.SelectionSet, frags, seen+1)
-			} else {
-				d = 1
-			}
-		case *ast.InlineFragment:
-			d = selectionDepth(s.SelectionSet, frags, seen+1)
-		case *ast.FragmentSpread:
-			if f := frags.ForName(s.Name); f != nil {
-				d = selectionDepth(f.SelectionSet, frags, seen+1)
-			}
-		}
-		deepest = max(deepest, d)
-	}
-	return deepest
-}
-
-// complexity makes list fields cost their length times their children, so
-// that the complexity limit bounds the work a query can cause.
-func complexity() ComplexityRoot {
-	var c ComplexityRoot
-	page := func(first *int) int {
-		if first == nil {
-			return defaultPageSize
-		}
-		return max(1, min(*first, maxPageSize))
-	}
-	c.Query.Services = func(child int, _ *ServiceFilter, first *int, _ *string, _ *Lang) int { return 1 + page(first)*child }
-	c.Query.Regions = func(child int, _ *string, first *int, _ *string, _ *Lang) int { return 1 + page(first)*child }
-	c.Query.Offices = func(child int, _ string, first *int, _ *string, _ *Lang) int { return 1 + page(first)*child }
-	c.Query.ImplementationBundles = func(child int, _ *Lang) int { return 1 + 30*child }
-	c.ImplementationBundle.Services = func(child int) int { return 1 + 20*child }
-	c.Region.Children = func(child int) int { return 1 + 30*child }
-	c.Service.ImplementationBundles = func(child int) int { return 1 + 2*child }
-	return c
-}

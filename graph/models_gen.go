@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/leistungsfinder/leistungsfinder/catalog"
 )
 
@@ -180,6 +181,23 @@ type OfficeInput struct {
 	Accessibility     *TextInput          `json:"accessibility,omitempty"`
 }
 
+// Changes to an office (updateOffice). A field left out keeps its value; an
+// explicit null clears it (a required one, such as name, then fails with
+// INVALID); a list that is given replaces the old list as a whole. Texts are
+// changed per language (see TextInput).
+type OfficePatchInput struct {
+	Name              graphql.Omittable[*TextInput]          `json:"name,omitempty"`
+	Kind              graphql.Omittable[*catalog.OfficeKind] `json:"kind,omitempty"`
+	Ars               graphql.Omittable[*string]             `json:"ars,omitempty"`
+	ParentID          graphql.Omittable[*string]             `json:"parentId,omitempty"`
+	Addresses         graphql.Omittable[[]*AddressInput]     `json:"addresses,omitempty"`
+	OpeningHours      graphql.Omittable[[]*OpeningSlotInput] `json:"openingHours,omitempty"`
+	OpeningHoursNotes graphql.Omittable[*TextInput]          `json:"openingHoursNotes,omitempty"`
+	Channels          graphql.Omittable[[]*ChannelInput]     `json:"channels,omitempty"`
+	Contacts          graphql.Omittable[[]*ContactInput]     `json:"contacts,omitempty"`
+	Accessibility     graphql.Omittable[*TextInput]          `json:"accessibility,omitempty"`
+}
+
 type OnlineServiceInput struct {
 	Title          *TextInput          `json:"title"`
 	Description    *TextInput          `json:"description,omitempty"`
@@ -191,6 +209,19 @@ type OnlineServiceInput struct {
 	ValidFrom *time.Time `json:"validFrom,omitempty"`
 	// The last day it is available.
 	ValidTo *time.Time `json:"validTo,omitempty"`
+}
+
+// Changes to an online service (updateOnlineService): a field left out keeps
+// its value, an explicit null clears it, a list given replaces the old one.
+type OnlineServicePatchInput struct {
+	Title          graphql.Omittable[*TextInput]          `json:"title,omitempty"`
+	Description    graphql.Omittable[*TextInput]          `json:"description,omitempty"`
+	Links          graphql.Omittable[[]*LinkInput]        `json:"links,omitempty"`
+	TrustLevel     graphql.Omittable[*catalog.TrustLevel] `json:"trustLevel,omitempty"`
+	Identification graphql.Omittable[[]string]            `json:"identification,omitempty"`
+	Ars            graphql.Omittable[*string]             `json:"ars,omitempty"`
+	ValidFrom      graphql.Omittable[*time.Time]          `json:"validFrom,omitempty"`
+	ValidTo        graphql.Omittable[*time.Time]          `json:"validTo,omitempty"`
 }
 
 type OpeningSlotInput struct {
@@ -300,6 +331,29 @@ type ServiceInput struct {
 	ValidTo   *time.Time `json:"validTo,omitempty"`
 }
 
+// Changes to a central service description (updateService). A field left out
+// keeps its value; an explicit null clears it; a list that is given replaces
+// the old list as a whole. Modules change one by one: a module not listed
+// keeps its text, a listed module with `text: null` is removed, and in a
+// listed module each language follows TextInput (left out keeps, null removes).
+type ServicePatchInput struct {
+	LeikaKeys             graphql.Omittable[[]string]             `json:"leikaKeys,omitempty"`
+	Modules               []*TextModuleInput                      `json:"modules,omitempty"`
+	Fees                  graphql.Omittable[[]*FeeInput]          `json:"fees,omitempty"`
+	Deadlines             graphql.Omittable[[]*DeadlineInput]     `json:"deadlines,omitempty"`
+	ProcessingTime        graphql.Omittable[*ProcessingTimeInput] `json:"processingTime,omitempty"`
+	Typisation            graphql.Omittable[[]string]             `json:"typisation,omitempty"`
+	Addressees            graphql.Omittable[[]catalog.Addressee]  `json:"addressees,omitempty"`
+	Categories            graphql.Omittable[[]string]             `json:"categories,omitempty"`
+	ImplementationBundles graphql.Omittable[[]string]             `json:"implementationBundles,omitempty"`
+	KeywordsDe            graphql.Omittable[[]string]             `json:"keywordsDe,omitempty"`
+	KeywordsEn            graphql.Omittable[[]string]             `json:"keywordsEn,omitempty"`
+	// The area whose editorial office maintains it; null gives it back to the state.
+	Ars       graphql.Omittable[*string]    `json:"ars,omitempty"`
+	ValidFrom graphql.Omittable[*time.Time] `json:"validFrom,omitempty"`
+	ValidTo   graphql.Omittable[*time.Time] `json:"validTo,omitempty"`
+}
+
 type ServiceTranslationGap struct {
 	Service *catalog.Service `json:"service"`
 	Missing []string         `json:"missing"`
@@ -323,10 +377,15 @@ type TermInput struct {
 	Type *string `json:"type,omitempty"`
 }
 
-// A text in German (required) and English (optional).
+// A text in German (required) and English (optional). Creating a record, a
+// language left out is empty. Changing one (the update mutations take patches),
+// a language left out keeps its text, an explicit null removes it, and a text
+// field left out of the patch keeps every language.
 type TextInput struct {
-	De string  `json:"de"`
-	En *string `json:"en,omitempty"`
+	// The German text.
+	De graphql.Omittable[*string] `json:"de,omitempty"`
+	// The English text.
+	En graphql.Omittable[*string] `json:"en,omitempty"`
 	// Set when the English text is a machine translation.
 	EnMachineTranslated *bool `json:"enMachineTranslated,omitempty"`
 }
@@ -339,9 +398,11 @@ type TextModule struct {
 	Text  *LocalizedText `json:"text"`
 }
 
+// One text module by its LeiKa code. In a patch, `text: null` removes the
+// module; a module not listed keeps its text.
 type TextModuleInput struct {
 	Code string     `json:"code"`
-	Text *TextInput `json:"text"`
+	Text *TextInput `json:"text,omitempty"`
 }
 
 type TranslationCoverage struct {

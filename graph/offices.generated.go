@@ -38,6 +38,7 @@ type OnlineServiceResolver interface {
 	Title(ctx context.Context, obj *catalog.OnlineService) (string, error)
 	Description(ctx context.Context, obj *catalog.OnlineService) (*LocalizedText, error)
 	Links(ctx context.Context, obj *catalog.OnlineService) ([]*LinkView, error)
+	TrustLevel(ctx context.Context, obj *catalog.OnlineService) (*catalog.TrustLevel, error)
 
 	Region(ctx context.Context, obj *catalog.OnlineService) (*catalog.Region, error)
 
@@ -1321,18 +1322,18 @@ func (ec *executionContext) _OnlineService_trustLevel(ctx context.Context, field
 			return ec.fieldContext_OnlineService_trustLevel(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.TrustLevel, nil
+			return ec.Resolvers.OnlineService().TrustLevel(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v catalog.TrustLevel) graphql.Marshaler {
-			return ec.marshalOTrustLevel2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐTrustLevel(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *catalog.TrustLevel) graphql.Marshaler {
+			return ec.marshalOTrustLevel2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐTrustLevel(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_OnlineService_trustLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OnlineService", field, false, false, "TrustLevel")
+	return graphql.NewScalarFieldContext("OnlineService", field, true, true, "TrustLevel")
 }
 
 func (ec *executionContext) _OnlineService_identification(ctx context.Context, field graphql.CollectedField, obj *catalog.OnlineService) (ret graphql.Marshaler) {
@@ -2148,6 +2149,111 @@ func UnmarshalOfficeInput(ctx context.Context, raw any) (OfficeInput, error) {
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputOfficePatchInput(ctx context.Context, obj any) (OfficePatchInput, error) {
+	var it OfficePatchInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "kind", "ars", "parentId", "addresses", "openingHours", "openingHoursNotes", "channels", "contacts", "accessibility"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOTextInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐTextInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = graphql.OmittableOf(data)
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOOfficeKind2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐOfficeKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = graphql.OmittableOf(data)
+		case "ars":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ars"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ars = graphql.OmittableOf(data)
+		case "parentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentID = graphql.OmittableOf(data)
+		case "addresses":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addresses"))
+			data, err := ec.unmarshalOAddressInput2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐAddressInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Addresses = graphql.OmittableOf(data)
+		case "openingHours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openingHours"))
+			data, err := ec.unmarshalOOpeningSlotInput2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐOpeningSlotInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpeningHours = graphql.OmittableOf(data)
+		case "openingHoursNotes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openingHoursNotes"))
+			data, err := ec.unmarshalOTextInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐTextInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpeningHoursNotes = graphql.OmittableOf(data)
+		case "channels":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channels"))
+			data, err := ec.unmarshalOChannelInput2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐChannelInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channels = graphql.OmittableOf(data)
+		case "contacts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contacts"))
+			data, err := ec.unmarshalOContactInput2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐContactInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Contacts = graphql.OmittableOf(data)
+		case "accessibility":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accessibility"))
+			data, err := ec.unmarshalOTextInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐTextInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Accessibility = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOfficePatchInput unmarshals raw into the OfficePatchInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOfficePatchInput(ctx context.Context, raw any) (OfficePatchInput, error) {
+	var out OfficePatchInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OfficePatchInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputOnlineServiceInput(ctx context.Context, obj any) (OnlineServiceInput, error) {
 	var it OnlineServiceInput
 	if obj == nil {
@@ -2236,6 +2342,97 @@ func (ec *executionContext) unmarshalInputOnlineServiceInput(ctx context.Context
 func UnmarshalOnlineServiceInput(ctx context.Context, raw any) (OnlineServiceInput, error) {
 	var out OnlineServiceInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "OnlineServiceInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOnlineServicePatchInput(ctx context.Context, obj any) (OnlineServicePatchInput, error) {
+	var it OnlineServicePatchInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"title", "description", "links", "trustLevel", "identification", "ars", "validFrom", "validTo"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOTextInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐTextInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = graphql.OmittableOf(data)
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOTextInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐTextInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = graphql.OmittableOf(data)
+		case "links":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("links"))
+			data, err := ec.unmarshalOLinkInput2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐLinkInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Links = graphql.OmittableOf(data)
+		case "trustLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trustLevel"))
+			data, err := ec.unmarshalOTrustLevel2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐTrustLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrustLevel = graphql.OmittableOf(data)
+		case "identification":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("identification"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Identification = graphql.OmittableOf(data)
+		case "ars":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ars"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ars = graphql.OmittableOf(data)
+		case "validFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validFrom"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidFrom = graphql.OmittableOf(data)
+		case "validTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validTo"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidTo = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOnlineServicePatchInput unmarshals raw into the OnlineServicePatchInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOnlineServicePatchInput(ctx context.Context, raw any) (OnlineServicePatchInput, error) {
+	var out OnlineServicePatchInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OnlineServicePatchInput", raw, &out)
 	return out, err
 }
 
@@ -2851,10 +3048,11 @@ func (ec *executionContext) _OnlineService(ctx context.Context, sel ast.Selectio
 					return ec._OnlineService_links(ctx, field, obj)
 				})
 		case "trustLevel":
-			out.Values[i] = ec._OnlineService_trustLevel(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OnlineService_trustLevel(ctx, field, obj)
+				})
 		case "identification":
 			out.Values[i] = ec._OnlineService_identification(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -3265,6 +3463,11 @@ func (ec *executionContext) marshalNOfficeKind2githubᚗcomᚋleistungsfinderᚋ
 	return res
 }
 
+func (ec *executionContext) unmarshalNOfficePatchInput2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐOfficePatchInput(ctx context.Context, v any) (OfficePatchInput, error) {
+	res, err := ec.unmarshalInputOfficePatchInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNOnlineService2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐOnlineService(ctx context.Context, sel ast.SelectionSet, v *catalog.OnlineService) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "OnlineService!")
@@ -3275,6 +3478,11 @@ func (ec *executionContext) marshalNOnlineService2ᚖgithubᚗcomᚋleistungsfin
 
 func (ec *executionContext) unmarshalNOnlineServiceInput2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐOnlineServiceInput(ctx context.Context, v any) (OnlineServiceInput, error) {
 	res, err := ec.unmarshalInputOnlineServiceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNOnlineServicePatchInput2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐOnlineServicePatchInput(ctx context.Context, v any) (OnlineServicePatchInput, error) {
+	res, err := ec.unmarshalInputOnlineServicePatchInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -3393,11 +3601,47 @@ func (ec *executionContext) unmarshalOContactInput2ᚕᚖgithubᚗcomᚋleistung
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalOLinkInput2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐLinkInputᚄ(ctx context.Context, v any) ([]*LinkInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*LinkInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNLinkInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐLinkInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) marshalOOffice2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐOffice(ctx context.Context, sel ast.SelectionSet, v *catalog.Office) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Office(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOOfficeKind2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐOfficeKind(ctx context.Context, v any) (*catalog.OfficeKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := catalog.OfficeKind(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOOfficeKind2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐOfficeKind(ctx context.Context, sel ast.SelectionSet, v *catalog.OfficeKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
 }
 
 func (ec *executionContext) marshalOOnlineService2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐOnlineService(ctx context.Context, sel ast.SelectionSet, v *catalog.OnlineService) graphql.Marshaler {
@@ -3422,19 +3666,6 @@ func (ec *executionContext) unmarshalOOpeningSlotInput2ᚕᚖgithubᚗcomᚋleis
 		}
 	}
 	return res, nil
-}
-
-func (ec *executionContext) unmarshalOTrustLevel2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐTrustLevel(ctx context.Context, v any) (catalog.TrustLevel, error) {
-	tmp, err := graphql.UnmarshalString(v)
-	res := catalog.TrustLevel(tmp)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalOTrustLevel2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐTrustLevel(ctx context.Context, sel ast.SelectionSet, v catalog.TrustLevel) graphql.Marshaler {
-	_ = sel
-	_ = ctx
-	res := graphql.MarshalString(string(v))
-	return res
 }
 
 func (ec *executionContext) unmarshalOTrustLevel2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐTrustLevel(ctx context.Context, v any) (*catalog.TrustLevel, error) {

@@ -14,91 +14,66 @@ import (
 
 // CreateOffice is the resolver for the createOffice field.
 func (r *mutationResolver) CreateOffice(ctx context.Context, input OfficeInput, reason *string) (*catalog.Office, error) {
-	o := officeFrom(input)
-	err := r.write(ctx, "createOffice", catalog.KindOffice, "", func(tx *catalog.Tx) error {
-		return tx.Put(o, catalog.Write{Reason: deref(reason), Expected: catalog.Expect(0)})
-	})
-	return o, err
+	return applyAs[catalog.Office](r.Resolver, ctx, catalog.CreateOffice{Office: officeFrom(input)}, reason)
 }
 
 // UpdateOffice is the resolver for the updateOffice field.
-func (r *mutationResolver) UpdateOffice(ctx context.Context, id string, input OfficeInput, expectedRevision int, reason *string, validFrom *time.Time) (*catalog.Office, error) {
+func (r *mutationResolver) UpdateOffice(ctx context.Context, id string, input OfficePatchInput, expectedRevision int, reason *string, validFrom *time.Time) (*catalog.Office, error) {
 	exp, err := asRevision("expectedRevision", expectedRevision)
 	if err != nil {
 		return nil, err
 	}
-	o := officeFrom(input)
-	o.ID = id
-	var saved *catalog.Office
-	err = r.write(ctx, "updateOffice", catalog.KindOffice, id, func(tx *catalog.Tx) error {
-		old, err := tx.Office(id)
-		if err != nil {
-			return err
-		}
-		saved = catalog.UpdateOffice(old, o, validFrom, tx.Now())
-		return tx.Put(saved, catalog.Write{Reason: deref(reason), Expected: &exp})
-	})
-	return saved, err
+	return applyAs[catalog.Office](r.Resolver, ctx, catalog.UpdateOffice{ID: id, Patch: officePatch(input),
+		ExpectedRevision: exp, ValidFrom: validFrom}, reason)
 }
 
 // DeleteOffice is the resolver for the deleteOffice field.
 func (r *mutationResolver) DeleteOffice(ctx context.Context, id string, expectedRevision int, reason *string) (*Deleted, error) {
-	return r.delete(ctx, "deleteOffice", catalog.KindOffice, id, expectedRevision, reason)
-}
-
-// CreateOnlineService is the resolver for the createOnlineService field.
-func (r *mutationResolver) CreateOnlineService(ctx context.Context, input OnlineServiceInput, reason *string) (*catalog.OnlineService, error) {
-	o := onlineServiceFrom(input)
-	err := r.write(ctx, "createOnlineService", catalog.KindOnlineService, "", func(tx *catalog.Tx) error {
-		return tx.Put(o, catalog.Write{Reason: deref(reason), Expected: catalog.Expect(0)})
-	})
-	return o, err
-}
-
-// UpdateOnlineService is the resolver for the updateOnlineService field.
-func (r *mutationResolver) UpdateOnlineService(ctx context.Context, id string, input OnlineServiceInput, expectedRevision int, reason *string) (*catalog.OnlineService, error) {
 	exp, err := asRevision("expectedRevision", expectedRevision)
 	if err != nil {
 		return nil, err
 	}
-	o := onlineServiceFrom(input)
-	o.ID = id
-	err = r.write(ctx, "updateOnlineService", catalog.KindOnlineService, id, func(tx *catalog.Tx) error {
-		old, err := tx.OnlineService(id)
-		if err != nil {
-			return err
-		}
-		o.Origin, o.ExternalIDs = old.Origin, old.ExternalIDs
-		return tx.Put(o, catalog.Write{Reason: deref(reason), Expected: &exp})
-	})
-	return o, err
+	return r.deleted(ctx, catalog.DeleteOffice{ID: id, ExpectedRevision: exp}, id, reason)
+}
+
+// CreateOnlineService is the resolver for the createOnlineService field.
+func (r *mutationResolver) CreateOnlineService(ctx context.Context, input OnlineServiceInput, reason *string) (*catalog.OnlineService, error) {
+	return applyAs[catalog.OnlineService](r.Resolver, ctx, catalog.CreateOnlineService{OnlineService: onlineServiceFrom(input)}, reason)
+}
+
+// UpdateOnlineService is the resolver for the updateOnlineService field.
+func (r *mutationResolver) UpdateOnlineService(ctx context.Context, id string, input OnlineServicePatchInput, expectedRevision int, reason *string) (*catalog.OnlineService, error) {
+	exp, err := asRevision("expectedRevision", expectedRevision)
+	if err != nil {
+		return nil, err
+	}
+	return applyAs[catalog.OnlineService](r.Resolver, ctx, catalog.UpdateOnlineService{ID: id, Patch: onlineServicePatch(input),
+		ExpectedRevision: exp}, reason)
 }
 
 // DeleteOnlineService is the resolver for the deleteOnlineService field.
 func (r *mutationResolver) DeleteOnlineService(ctx context.Context, id string, expectedRevision int, reason *string) (*Deleted, error) {
-	return r.delete(ctx, "deleteOnlineService", catalog.KindOnlineService, id, expectedRevision, reason)
+	exp, err := asRevision("expectedRevision", expectedRevision)
+	if err != nil {
+		return nil, err
+	}
+	return r.deleted(ctx, catalog.DeleteOnlineService{ID: id, ExpectedRevision: exp}, id, reason)
 }
 
 // SetResponsibility is the resolver for the setResponsibility field.
 func (r *mutationResolver) SetResponsibility(ctx context.Context, input ResponsibilityInput, reason *string) (*catalog.Responsibility, error) {
-	resp := &catalog.Responsibility{LeikaKey: input.LeikaKey, RegionKey: input.Ars, OfficeID: deref(input.OfficeID),
-		OnlineServiceID: deref(input.OnlineServiceID), Role: deref(input.Role),
-		Validity: catalog.Validity{From: input.ValidFrom, To: input.ValidTo}}
-	err := r.write(ctx, "setResponsibility", catalog.KindResponsibility, "", func(tx *catalog.Tx) error {
-		if !catalog.ValidLeika(input.LeikaKey) {
-			return catalog.Invalid("input.leikaKey", "format", "%q is not a 14-digit LeiKa key", input.LeikaKey)
-		}
-		if _, err := tx.ServicesByLeika(input.LeikaKey); err != nil {
-			return err
-		}
-		return tx.Put(resp, catalog.Write{Reason: deref(reason), Expected: catalog.Expect(0)})
-	})
-	return resp, err
+	return applyAs[catalog.Responsibility](r.Resolver, ctx, catalog.SetResponsibility{LeikaKey: input.LeikaKey,
+		RegionKey: input.Ars, OfficeID: deref(input.OfficeID), OnlineServiceID: deref(input.OnlineServiceID),
+		Role: deref(input.Role), ValidFrom: input.ValidFrom, ValidTo: input.ValidTo}, reason)
 }
 
 // RemoveResponsibility is the resolver for the removeResponsibility field.
 func (r *mutationResolver) RemoveResponsibility(ctx context.Context, id string, expectedRevision int, reason *string) (*Deleted, error) {
-	return r.delete(ctx, "removeResponsibility", catalog.KindResponsibility, id, expectedRevision, reason)
+	exp, err := asRevision("expectedRevision", expectedRevision)
+	if err != nil {
+		return nil, err
+	}
+	return r.deleted(ctx, catalog.RemoveResponsibility{ID: id, ExpectedRevision: exp}, id, reason)
 }
 
 // Name is the resolver for the name field.
@@ -193,6 +168,14 @@ func (r *onlineServiceResolver) Description(ctx context.Context, obj *catalog.On
 // Links is the resolver for the links field.
 func (r *onlineServiceResolver) Links(ctx context.Context, obj *catalog.OnlineService) ([]*LinkView, error) {
 	return linkViews(ctx, obj.Links), nil
+}
+
+// TrustLevel is the resolver for the trustLevel field.
+func (r *onlineServiceResolver) TrustLevel(ctx context.Context, obj *catalog.OnlineService) (*catalog.TrustLevel, error) {
+	if obj.TrustLevel == "" {
+		return nil, nil
+	}
+	return &obj.TrustLevel, nil
 }
 
 // Region is the resolver for the region field.

@@ -1,34 +1,35 @@
 package graph
 
 import (
-	"container/list"
 	"crypto/sha256"
-	"net/http"
+	"encoding/json"
 	"sync"
 	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	lru "github.com/hashicorp/golang-lru/v2"
 )
 
-// responseCache keeps whole answers to anonymous reads. An entry is only
-// served while the store (and the search index) are at the revision it was
-// computed at, so a write makes every older entry unreachable at once; a
-// short lifetime bounds what depends on the clock (validity dates).
-// Requests with a token, errors, and large answers are never cached.
+// responseCache keeps whole answers to anonymous reads, the least recently
+// used dropped first. An entry is only served while the store (and the
+// search index) are at the revision it was computed at, so a write makes
+// every older entry unreachable at once; a short lifetime on the store's
+// clock bounds what depends on the date (validity periods).
+// Requests with a token, mutations, answers with errors, and large answers
+// are never cached; the handler asks the cache only after a request has
+// passed the transport checks, parsing, validation and the limits, so a
+// request that would fail is never answered from it.
 type responseCache struct {
-	mu    sync.Mutex
-	max   int
-	ttl   time.Duration
-	ll    *list.List
-	items map[[32]byte]*list.Element
+	lru *lru.Cache[[32]byte, *cachedResponse]
+	ttl time.Duration
+	now func() time.Time // the store's clock
 }
 
 type cachedResponse struct {
 	key     [32]byte
 	rev     uint64
-	at      time.Time
-	status  int
-	header  http.Header
 	body    []byte
-	created time.Time
+	created time.Time // on the store's clock
 	// searches are the searches the answer logged, logged again when it
 	// is served from the cache.
 	searches []loggedSearch
@@ -63,35 +64,41 @@ func (l *searchesLogged) list() []loggedSearch {
 
 const maxCachedBody = 256 << 10
 
-func newResponseCache(max int, ttl time.Duration) *responseCache {
-	return &responseCache{max: max, ttl: ttl, ll: list.New(), items: map[[32]byte]*list.Element{}}
+// newResponseCache returns a cache of max answers (max > 0).
+func newResponseCache(max int, ttl time.Duration, now func() time.Time) *responseCache {
+	c, err := lru.New[[32]byte, *cachedResponse](max)
+	if err != nil {
+		panic(err) // only for max <= 0, which the caller excludes
+	}
+	return &responseCache{lru: c, ttl: ttl, now: now}
 }
 
 // cacheKey covers everything an anonymous answer depends on besides the
-// data: method, query or body, and the headers that change the answer.
-func cacheKey(r *http.Request, body []byte) [32]byte {
+// data: the response media type, the Accept-Language header and the
+// GraphQL parameters as the request was run (a persisted query's text is
+// filled in by then), whether they came by GET or POST.
+func cacheKey(media, acceptLanguage string, p *graphql.RawParams) [32]byte {
 	h := sha256.New()
-	h.Write([]byte(r.Method + "\n" + r.URL.RawQuery + "\n" + r.Header.Get("Accept-Language") + "\n" + r.Header.Get("Accept") + "\n"))
-	h.Write(body)
+	vars, _ := json.Marshal(p.Variables) // map keys sorted: one key for one set of variables
+	for _, part := range []string{media, acceptLanguage, p.OperationName, p.Query} {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	h.Write(vars)
 	var k [32]byte
 	copy(k[:], h.Sum(nil))
 	return k
 }
 
 func (c *responseCache) get(k [32]byte, rev uint64) *cachedResponse {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.items[k]
+	cr, ok := c.lru.Get(k)
 	if !ok {
 		return nil
 	}
-	cr := e.Value.(*cachedResponse)
-	if cr.rev != rev || time.Since(cr.created) > c.ttl {
-		c.ll.Remove(e)
-		delete(c.items, k)
+	if now := c.now(); cr.rev != rev || now.Before(cr.created) || now.Sub(cr.created) > c.ttl {
+		c.lru.Remove(k)
 		return nil
 	}
-	c.ll.MoveToFront(e)
 	return cr
 }
 
@@ -99,15 +106,5 @@ func (c *responseCache) put(cr *cachedResponse) {
 	if len(cr.body) > maxCachedBody {
 		return
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e, ok := c.items[cr.key]; ok {
-		c.ll.Remove(e)
-	}
-	c.items[cr.key] = c.ll.PushFront(cr)
-	for c.ll.Len() > c.max {
-		last := c.ll.Back()
-		c.ll.Remove(last)
-		delete(c.items, last.Value.(*cachedResponse).key)
-	}
+	c.lru.Add(cr.key, cr)
 }

@@ -311,6 +311,7 @@ type ComplexityRoot struct {
 		CreateEditor             func(childComplexity int, input EditorInput) int
 		CreateOffice             func(childComplexity int, input OfficeInput, reason *string) int
 		CreateOnlineService      func(childComplexity int, input OnlineServiceInput, reason *string) int
+		CreateService            func(childComplexity int, input ServiceInput, reason *string) int
 		DeleteLifeSituation      func(childComplexity int, id string, expectedRevision int, reason *string) int
 		DeleteOffice             func(childComplexity int, id string, expectedRevision int, reason *string) int
 		DeleteOnlineService      func(childComplexity int, id string, expectedRevision int, reason *string) int
@@ -331,8 +332,9 @@ type ComplexityRoot struct {
 		SetServiceTerms          func(childComplexity int, serviceID string, terms []*TermInput, expectedRevision int, reason *string) int
 		SetTranslation           func(childComplexity int, kind RecordKind, id string, path string, lang string, text string, machineTranslated *bool, translator *string, confirm *bool, expectedRevision int, reason *string) int
 		SubmitChangeRequest      func(childComplexity int, id string, expectedRevision *int, reason *string) int
-		UpdateOffice             func(childComplexity int, id string, input OfficeInput, expectedRevision int, reason *string, validFrom *time.Time) int
-		UpdateOnlineService      func(childComplexity int, id string, input OnlineServiceInput, expectedRevision int, reason *string) int
+		UpdateOffice             func(childComplexity int, id string, input OfficePatchInput, expectedRevision int, reason *string, validFrom *time.Time) int
+		UpdateOnlineService      func(childComplexity int, id string, input OnlineServicePatchInput, expectedRevision int, reason *string) int
+		UpdateService            func(childComplexity int, id string, input ServicePatchInput, expectedRevision int, reason *string) int
 	}
 
 	Office struct {
@@ -1789,6 +1791,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateOnlineService(childComplexity, args["input"].(OnlineServiceInput), args["reason"].(*string)), true
+	case "Mutation.createService":
+		if e.ComplexityRoot.Mutation.CreateService == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createService_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateService(childComplexity, args["input"].(ServiceInput), args["reason"].(*string)), true
 	case "Mutation.deleteLifeSituation":
 		if e.ComplexityRoot.Mutation.DeleteLifeSituation == nil {
 			break
@@ -2019,7 +2032,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateOffice(childComplexity, args["id"].(string), args["input"].(OfficeInput), args["expectedRevision"].(int), args["reason"].(*string), args["validFrom"].(*time.Time)), true
+		return e.ComplexityRoot.Mutation.UpdateOffice(childComplexity, args["id"].(string), args["input"].(OfficePatchInput), args["expectedRevision"].(int), args["reason"].(*string), args["validFrom"].(*time.Time)), true
 	case "Mutation.updateOnlineService":
 		if e.ComplexityRoot.Mutation.UpdateOnlineService == nil {
 			break
@@ -2030,7 +2043,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateOnlineService(childComplexity, args["id"].(string), args["input"].(OnlineServiceInput), args["expectedRevision"].(int), args["reason"].(*string)), true
+		return e.ComplexityRoot.Mutation.UpdateOnlineService(childComplexity, args["id"].(string), args["input"].(OnlineServicePatchInput), args["expectedRevision"].(int), args["reason"].(*string)), true
+	case "Mutation.updateService":
+		if e.ComplexityRoot.Mutation.UpdateService == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateService_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateService(childComplexity, args["id"].(string), args["input"].(ServicePatchInput), args["expectedRevision"].(int), args["reason"].(*string)), true
 
 	case "Office.accessibility":
 		if e.ComplexityRoot.Office.Accessibility == nil {
@@ -3719,7 +3743,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("LifeSituationInput", ec.unmarshalInputLifeSituationInput),
 			graphql.NewInputUnmarshaler("LinkInput", ec.unmarshalInputLinkInput),
 			graphql.NewInputUnmarshaler("OfficeInput", ec.unmarshalInputOfficeInput),
+			graphql.NewInputUnmarshaler("OfficePatchInput", ec.unmarshalInputOfficePatchInput),
 			graphql.NewInputUnmarshaler("OnlineServiceInput", ec.unmarshalInputOnlineServiceInput),
+			graphql.NewInputUnmarshaler("OnlineServicePatchInput", ec.unmarshalInputOnlineServicePatchInput),
 			graphql.NewInputUnmarshaler("OpeningSlotInput", ec.unmarshalInputOpeningSlotInput),
 			graphql.NewInputUnmarshaler("ProcessingTimeInput", ec.unmarshalInputProcessingTimeInput),
 			graphql.NewInputUnmarshaler("ResponsibilityInput", ec.unmarshalInputResponsibilityInput),
@@ -3727,6 +3753,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SearchFilter", ec.unmarshalInputSearchFilter),
 			graphql.NewInputUnmarshaler("ServiceFilter", ec.unmarshalInputServiceFilter),
 			graphql.NewInputUnmarshaler("ServiceInput", ec.unmarshalInputServiceInput),
+			graphql.NewInputUnmarshaler("ServicePatchInput", ec.unmarshalInputServicePatchInput),
 			graphql.NewInputUnmarshaler("SpecialisationInput", ec.unmarshalInputSpecialisationInput),
 			graphql.NewInputUnmarshaler("TermInput", ec.unmarshalInputTermInput),
 			graphql.NewInputUnmarshaler("TextInput", ec.unmarshalInputTextInput),
@@ -3922,13 +3949,26 @@ enum RecordKind {
   SPECIALISATION
 }
 
-"A text in German (required) and English (optional)."
+"""
+A text in German (required) and English (optional). Creating a record, a
+language left out is empty. Changing one (the update mutations take patches),
+a language left out keeps its text, an explicit null removes it, and a text
+field left out of the patch keeps every language.
+"""
 input TextInput {
-  de: String!
-  en: String
+  "The German text."
+  de: String @goField(omittable: true)
+  "The English text."
+  en: String @goField(omittable: true)
   "Set when the English text is a machine translation."
   enMachineTranslated: Boolean
 }
+
+"""
+gqlgen's field directive; ` + "`" + `omittable` + "`" + ` marks input fields whose absence
+differs from an explicit null (patches: left out keeps, null clears).
+"""
+directive @goField(forceResolver: Boolean, name: String, omittable: Boolean, type: String) on INPUT_FIELD_DEFINITION | FIELD_DEFINITION
 `, BuiltIn: false},
 	{Name: "editing.graphqls", Input: sourceData("editing.graphqls"), BuiltIn: false},
 	{Name: "federation.graphqls", Input: sourceData("federation.graphqls"), BuiltIn: false},

@@ -28,13 +28,15 @@ type MutationResolver interface {
 	CreateEditor(ctx context.Context, input EditorInput) (*EditorToken, error)
 	RevokeEditor(ctx context.Context, id string) (*catalog.Editor, error)
 	CreateOffice(ctx context.Context, input OfficeInput, reason *string) (*catalog.Office, error)
-	UpdateOffice(ctx context.Context, id string, input OfficeInput, expectedRevision int, reason *string, validFrom *time.Time) (*catalog.Office, error)
+	UpdateOffice(ctx context.Context, id string, input OfficePatchInput, expectedRevision int, reason *string, validFrom *time.Time) (*catalog.Office, error)
 	DeleteOffice(ctx context.Context, id string, expectedRevision int, reason *string) (*Deleted, error)
 	CreateOnlineService(ctx context.Context, input OnlineServiceInput, reason *string) (*catalog.OnlineService, error)
-	UpdateOnlineService(ctx context.Context, id string, input OnlineServiceInput, expectedRevision int, reason *string) (*catalog.OnlineService, error)
+	UpdateOnlineService(ctx context.Context, id string, input OnlineServicePatchInput, expectedRevision int, reason *string) (*catalog.OnlineService, error)
 	DeleteOnlineService(ctx context.Context, id string, expectedRevision int, reason *string) (*Deleted, error)
 	SetResponsibility(ctx context.Context, input ResponsibilityInput, reason *string) (*catalog.Responsibility, error)
 	RemoveResponsibility(ctx context.Context, id string, expectedRevision int, reason *string) (*Deleted, error)
+	CreateService(ctx context.Context, input ServiceInput, reason *string) (*catalog.Service, error)
+	UpdateService(ctx context.Context, id string, input ServicePatchInput, expectedRevision int, reason *string) (*catalog.Service, error)
 	PutService(ctx context.Context, id *string, input ServiceInput, expectedRevision *int, reason *string) (*catalog.Service, error)
 	PublishService(ctx context.Context, id string, expectedRevision int, reason *string) (*catalog.Service, error)
 	ArchiveService(ctx context.Context, id string, expectedRevision int, reason *string) (*catalog.Service, error)
@@ -207,6 +209,28 @@ func (ec *executionContext) field_Mutation_createOnlineService_args(ctx context.
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (OnlineServiceInput, error) {
 			return ec.unmarshalNOnlineServiceInput2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐOnlineServiceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createService_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ServiceInput, error) {
+			return ec.unmarshalNServiceInput2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐServiceInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -931,8 +955,8 @@ func (ec *executionContext) field_Mutation_updateOffice_args(ctx context.Context
 	}
 	args["id"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (OfficeInput, error) {
-			return ec.unmarshalNOfficeInput2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐOfficeInput(ctx, v)
+		func(ctx context.Context, v any) (OfficePatchInput, error) {
+			return ec.unmarshalNOfficePatchInput2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐOfficePatchInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -977,8 +1001,46 @@ func (ec *executionContext) field_Mutation_updateOnlineService_args(ctx context.
 	}
 	args["id"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (OnlineServiceInput, error) {
-			return ec.unmarshalNOnlineServiceInput2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐOnlineServiceInput(ctx, v)
+		func(ctx context.Context, v any) (OnlineServicePatchInput, error) {
+			return ec.unmarshalNOnlineServicePatchInput2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐOnlineServicePatchInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedRevision",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedRevision"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateService_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ServicePatchInput, error) {
+			return ec.unmarshalNServicePatchInput2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐServicePatchInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -2315,7 +2377,7 @@ func (ec *executionContext) _Mutation_updateOffice(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateOffice(ctx, fc.Args["id"].(string), fc.Args["input"].(OfficeInput), fc.Args["expectedRevision"].(int), fc.Args["reason"].(*string), fc.Args["validFrom"].(*time.Time))
+			return ec.Resolvers.Mutation().UpdateOffice(ctx, fc.Args["id"].(string), fc.Args["input"].(OfficePatchInput), fc.Args["expectedRevision"].(int), fc.Args["reason"].(*string), fc.Args["validFrom"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *catalog.Office) graphql.Marshaler {
@@ -2447,7 +2509,7 @@ func (ec *executionContext) _Mutation_updateOnlineService(ctx context.Context, f
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateOnlineService(ctx, fc.Args["id"].(string), fc.Args["input"].(OnlineServiceInput), fc.Args["expectedRevision"].(int), fc.Args["reason"].(*string))
+			return ec.Resolvers.Mutation().UpdateOnlineService(ctx, fc.Args["id"].(string), fc.Args["input"].(OnlineServicePatchInput), fc.Args["expectedRevision"].(int), fc.Args["reason"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *catalog.OnlineService) graphql.Marshaler {
@@ -2607,6 +2669,94 @@ func (ec *executionContext) fieldContext_Mutation_removeResponsibility(ctx conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_removeResponsibility_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createService(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createService(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateService(ctx, fc.Args["input"].(ServiceInput), fc.Args["reason"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *catalog.Service) graphql.Marshaler {
+			return ec.marshalNService2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐService(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createService(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Service(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createService_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateService(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateService(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateService(ctx, fc.Args["id"].(string), fc.Args["input"].(ServicePatchInput), fc.Args["expectedRevision"].(int), fc.Args["reason"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *catalog.Service) graphql.Marshaler {
+			return ec.marshalNService2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐService(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateService(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Service(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateService_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -4429,18 +4579,18 @@ func (ec *executionContext) unmarshalInputTextInput(ctx context.Context, obj any
 		switch k {
 		case "de":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("de"))
-			data, err := ec.unmarshalNString2string(ctx, v)
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.De = data
+			it.De = graphql.OmittableOf(data)
 		case "en":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("en"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.En = data
+			it.En = graphql.OmittableOf(data)
 		case "enMachineTranslated":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enMachineTranslated"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -4768,6 +4918,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "removeResponsibility":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_removeResponsibility(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createService":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createService(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateService":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateService(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

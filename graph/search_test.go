@@ -141,10 +141,8 @@ func TestFederatedSearch(t *testing.T) {
 			}
 		}
 	}
-	start := time.Now()
 	require.Empty(t, call(t, fed, "", `{ search(query: "Gewerbe anmelden", ars: "066360003003", scope: FEDERATED) {
 		totalCount hits { origin service { leikaKeys } } peers { peer status hits } } }`, nil, &r))
-	assert.Less(t, time.Since(start), 2*time.Second, "the overall deadline bounds a hanging peer")
 	require.NotEmpty(t, r.Search.Hits)
 	seen := map[string]bool{}
 	for _, h := range r.Search.Hits {

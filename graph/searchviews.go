@@ -76,6 +76,7 @@ func searchFilter(f *SearchFilter) search.Filter {
 }
 
 func (r *Resolver) searchView(ctx context.Context, res *search.Result, ars string) (*SearchResultView, error) {
+	noteSearchTotal(ctx, res.Total)
 	v := &SearchResultView{TotalCount: res.Total, Language: langEnum(res.Lang), Hits: []*SearchHitView{},
 		Facets: []*FacetView{}, DidYouMean: optString(res.DidYouMean), Peers: []*PeerSearchView{},
 		PageInfo: &PageInfo{HasNextPage: res.HasNextPage, EndCursor: optString(res.EndCursor)}}

@@ -3495,6 +3495,139 @@ func UnmarshalServiceInput(ctx context.Context, raw any) (ServiceInput, error) {
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputServicePatchInput(ctx context.Context, obj any) (ServicePatchInput, error) {
+	var it ServicePatchInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"leikaKeys", "modules", "fees", "deadlines", "processingTime", "typisation", "addressees", "categories", "implementationBundles", "keywordsDe", "keywordsEn", "ars", "validFrom", "validTo"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "leikaKeys":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leikaKeys"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeikaKeys = graphql.OmittableOf(data)
+		case "modules":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("modules"))
+			data, err := ec.unmarshalOTextModuleInput2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐTextModuleInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Modules = data
+		case "fees":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fees"))
+			data, err := ec.unmarshalOFeeInput2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐFeeInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Fees = graphql.OmittableOf(data)
+		case "deadlines":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deadlines"))
+			data, err := ec.unmarshalODeadlineInput2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐDeadlineInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Deadlines = graphql.OmittableOf(data)
+		case "processingTime":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("processingTime"))
+			data, err := ec.unmarshalOProcessingTimeInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐProcessingTimeInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProcessingTime = graphql.OmittableOf(data)
+		case "typisation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("typisation"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Typisation = graphql.OmittableOf(data)
+		case "addressees":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addressees"))
+			data, err := ec.unmarshalOAddressee2ᚕgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐAddresseeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Addressees = graphql.OmittableOf(data)
+		case "categories":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categories"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Categories = graphql.OmittableOf(data)
+		case "implementationBundles":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("implementationBundles"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ImplementationBundles = graphql.OmittableOf(data)
+		case "keywordsDe":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keywordsDe"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeywordsDe = graphql.OmittableOf(data)
+		case "keywordsEn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keywordsEn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeywordsEn = graphql.OmittableOf(data)
+		case "ars":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ars"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ars = graphql.OmittableOf(data)
+		case "validFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validFrom"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidFrom = graphql.OmittableOf(data)
+		case "validTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validTo"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidTo = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalServicePatchInput unmarshals raw into the ServicePatchInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalServicePatchInput(ctx context.Context, raw any) (ServicePatchInput, error) {
+	var out ServicePatchInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ServicePatchInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputTextModuleInput(ctx context.Context, obj any) (TextModuleInput, error) {
 	var it TextModuleInput
 	if obj == nil {
@@ -3522,7 +3655,7 @@ func (ec *executionContext) unmarshalInputTextModuleInput(ctx context.Context, o
 			it.Code = data
 		case "text":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
-			data, err := ec.unmarshalNTextInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐTextInput(ctx, v)
+			data, err := ec.unmarshalOTextInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐTextInput(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -4830,6 +4963,11 @@ func (ec *executionContext) unmarshalNServiceInput2githubᚗcomᚋleistungsfinde
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNServicePatchInput2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐServicePatchInput(ctx context.Context, v any) (ServicePatchInput, error) {
+	res, err := ec.unmarshalInputServicePatchInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNServiceStatus2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐStatus(ctx context.Context, v any) (catalog.Status, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := catalog.Status(tmp)
@@ -5090,6 +5228,23 @@ func (ec *executionContext) marshalOTextModule2ᚖgithubᚗcomᚋleistungsfinder
 		return graphql.Null
 	}
 	return ec._TextModule(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOTextModuleInput2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐTextModuleInputᚄ(ctx context.Context, v any) ([]*TextModuleInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*TextModuleInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTextModuleInput2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐTextModuleInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 // endregion ***************************** type.gotpl *****************************

@@ -24,47 +24,51 @@ func (r *implementationBundleResolver) Services(ctx context.Context, obj *catalo
 	return nonNil(v), err
 }
 
-// PutService is the resolver for the putService field.
-func (r *mutationResolver) PutService(ctx context.Context, id *string, input ServiceInput, expectedRevision *int, reason *string) (*catalog.Service, error) {
-	exp, err := expect("expectedRevision", expectedRevision)
+// CreateService is the resolver for the createService field.
+func (r *mutationResolver) CreateService(ctx context.Context, input ServiceInput, reason *string) (*catalog.Service, error) {
+	return applyAs[catalog.Service](r.Resolver, ctx, catalog.CreateService{Service: serviceFrom(input)}, reason)
+}
+
+// UpdateService is the resolver for the updateService field.
+func (r *mutationResolver) UpdateService(ctx context.Context, id string, input ServicePatchInput, expectedRevision int, reason *string) (*catalog.Service, error) {
+	exp, err := asRevision("expectedRevision", expectedRevision)
 	if err != nil {
 		return nil, err
 	}
-	s := serviceFrom(input)
-	err = r.write(ctx, "putService", catalog.KindService, deref(id), func(tx *catalog.Tx) error {
-		if id == nil || *id == "" {
-			s.Status = catalog.StatusDraft
-			if s.RegionKey == "" {
-				s.RegionKey = r.Store.Home()
-			}
-			return tx.Put(s, catalog.Write{Reason: deref(reason), Expected: catalog.Expect(0)})
-		}
-		if exp == nil {
-			return catalog.Invalid("expectedRevision", "required", "changing a service needs the revision you read")
-		}
-		old, err := tx.Service(*id)
-		if err != nil {
-			return err
-		}
-		s.ID, s.Status, s.Origin, s.ExternalIDs = old.ID, old.Status, old.Origin, old.ExternalIDs
-		// Life situations and terms have mutations of their own.
-		s.LifeSituationIDs, s.Terms = old.LifeSituationIDs, old.Terms
-		if s.RegionKey == "" {
-			s.RegionKey = old.RegionKey
-		}
-		return tx.Put(s, catalog.Write{Reason: deref(reason), Expected: exp})
-	})
-	return s, err
+	return applyAs[catalog.Service](r.Resolver, ctx, catalog.UpdateService{ID: id, Patch: servicePatch(input), ExpectedRevision: exp}, reason)
+}
+
+// PutService is the resolver for the putService field.
+func (r *mutationResolver) PutService(ctx context.Context, id *string, input ServiceInput, expectedRevision *int, reason *string) (*catalog.Service, error) {
+	if deref(id) == "" {
+		return r.CreateService(ctx, input, reason)
+	}
+	if expectedRevision == nil {
+		return nil, catalog.Invalid("expectedRevision", "required", "changing a service needs the revision you read")
+	}
+	exp, err := asRevision("expectedRevision", *expectedRevision)
+	if err != nil {
+		return nil, err
+	}
+	return applyAs[catalog.Service](r.Resolver, ctx, catalog.UpdateService{ID: *id, Patch: putServicePatch(input), ExpectedRevision: exp}, reason)
 }
 
 // PublishService is the resolver for the publishService field.
 func (r *mutationResolver) PublishService(ctx context.Context, id string, expectedRevision int, reason *string) (*catalog.Service, error) {
-	return r.setServiceStatus(ctx, "publishService", id, catalog.StatusPublished, expectedRevision, reason)
+	exp, err := asRevision("expectedRevision", expectedRevision)
+	if err != nil {
+		return nil, err
+	}
+	return applyAs[catalog.Service](r.Resolver, ctx, catalog.PublishService{ID: id, ExpectedRevision: exp}, reason)
 }
 
 // ArchiveService is the resolver for the archiveService field.
 func (r *mutationResolver) ArchiveService(ctx context.Context, id string, expectedRevision int, reason *string) (*catalog.Service, error) {
-	return r.setServiceStatus(ctx, "archiveService", id, catalog.StatusArchived, expectedRevision, reason)
+	exp, err := asRevision("expectedRevision", expectedRevision)
+	if err != nil {
+		return nil, err
+	}
+	return applyAs[catalog.Service](r.Resolver, ctx, catalog.ArchiveService{ID: id, ExpectedRevision: exp}, reason)
 }
 
 // Service is the resolver for the service field.

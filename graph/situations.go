@@ -94,33 +94,3 @@ func (r *Resolver) situationsByID(ctx context.Context, ids []string) ([]*catalog
 	})
 	return out, err
 }
-
-// editService changes one part of a service under the editor's expected
-// revision.
-func (r *Resolver) editService(ctx context.Context, op, id string, expectedRevision int, reason *string, change func(*catalog.Tx, *catalog.Service) error) (*catalog.Service, error) {
-	exp, err := asRevision("expectedRevision", expectedRevision)
-	if err != nil {
-		return nil, err
-	}
-	var out *catalog.Service
-	err = r.write(ctx, op, catalog.KindService, id, func(tx *catalog.Tx) error {
-		s, err := tx.Service(id)
-		if err != nil {
-			return err
-		}
-		if err := change(tx, s); err != nil {
-			return err
-		}
-		out = s
-		return tx.Put(s, catalog.Write{Reason: deref(reason), Expected: &exp})
-	})
-	return out, err
-}
-
-func getConcept(tx *catalog.Tx, id string) (*catalog.Concept, error) {
-	r, err := tx.Get(catalog.KindConcept, id)
-	if err != nil {
-		return nil, err
-	}
-	return r.(*catalog.Concept), nil
-}

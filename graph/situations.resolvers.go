@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
@@ -73,61 +72,44 @@ func (r *mutationResolver) PutLifeSituation(ctx context.Context, id *string, inp
 		return nil, err
 	}
 	l := lifeSituationFrom(input)
-	err = r.write(ctx, "putLifeSituation", catalog.KindLifeSituation, deref(id), func(tx *catalog.Tx) error {
-		if id == nil || *id == "" {
-			return tx.Put(l, catalog.Write{Reason: deref(reason), Expected: catalog.Expect(0)})
-		}
-		if exp == nil {
-			return catalog.Invalid("expectedRevision", "required", "changing a life situation needs the revision you read")
-		}
-		old, err := tx.LifeSituation(*id)
-		if err != nil {
-			return err
-		}
-		l.ID, l.Origin = old.ID, old.Origin
-		return tx.Put(l, catalog.Write{Reason: deref(reason), Expected: exp})
-	})
-	return l, err
+	l.ID = deref(id)
+	return applyAs[catalog.LifeSituation](r.Resolver, ctx, catalog.PutLifeSituation{LifeSituation: *l, ExpectedRevision: exp}, reason)
 }
 
 // DeleteLifeSituation is the resolver for the deleteLifeSituation field.
 func (r *mutationResolver) DeleteLifeSituation(ctx context.Context, id string, expectedRevision int, reason *string) (*Deleted, error) {
-	return r.delete(ctx, "deleteLifeSituation", catalog.KindLifeSituation, id, expectedRevision, reason)
+	exp, err := asRevision("expectedRevision", expectedRevision)
+	if err != nil {
+		return nil, err
+	}
+	return r.deleted(ctx, catalog.DeleteRecord{Kind: catalog.KindLifeSituation, ID: id, Expected: &exp}, id, reason)
 }
 
 // SetServiceLifeSituations is the resolver for the setServiceLifeSituations field.
 func (r *mutationResolver) SetServiceLifeSituations(ctx context.Context, serviceID string, lifeSituations []string, expectedRevision int, reason *string) (*catalog.Service, error) {
-	return r.editService(ctx, "setServiceLifeSituations", serviceID, expectedRevision, reason, func(tx *catalog.Tx, s *catalog.Service) error {
-		for i, id := range lifeSituations {
-			if _, err := tx.LifeSituation(id); catalog.ErrorCode(err) == catalog.ENOTFOUND {
-				return catalog.Invalid(fmt.Sprintf("lifeSituations[%d]", i), "exists", "no life situation %q", id)
-			} else if err != nil {
-				return err
-			}
-		}
-		s.LifeSituationIDs = lifeSituations
-		return nil
-	})
+	exp, err := asRevision("expectedRevision", expectedRevision)
+	if err != nil {
+		return nil, err
+	}
+	return applyAs[catalog.Service](r.Resolver, ctx, catalog.SetServiceLifeSituations{ID: serviceID, LifeSituationIDs: lifeSituations, ExpectedRevision: exp}, reason)
 }
 
 // SetServiceTerms is the resolver for the setServiceTerms field.
 func (r *mutationResolver) SetServiceTerms(ctx context.Context, serviceID string, terms []*TermInput, expectedRevision int, reason *string) (*catalog.Service, error) {
-	return r.editService(ctx, "setServiceTerms", serviceID, expectedRevision, reason, func(_ *catalog.Tx, s *catalog.Service) error {
-		s.Terms = termsFrom(terms)
-		return nil
-	})
+	exp, err := asRevision("expectedRevision", expectedRevision)
+	if err != nil {
+		return nil, err
+	}
+	return applyAs[catalog.Service](r.Resolver, ctx, catalog.SetServiceTerms{ID: serviceID, Terms: termsFrom(terms), ExpectedRevision: exp}, reason)
 }
 
 // ProposeLocalTerms is the resolver for the proposeLocalTerms field.
 func (r *mutationResolver) ProposeLocalTerms(ctx context.Context, leikaKey string, ars string, terms []*TermInput, replaces *string, reason *string) (*catalog.Specialisation, error) {
-	s := &catalog.Specialisation{LeikaKey: leikaKey, RegionKey: ars, Mode: catalog.ModeAppend, Terms: termsFrom(terms), Replaces: deref(replaces)}
-	if len(s.Terms) == 0 {
+	if len(terms) == 0 {
 		return nil, catalog.Invalid("terms", "required", "propose at least one term")
 	}
-	err := r.write(ctx, "proposeLocalTerms", catalog.KindSpecialisation, "", func(tx *catalog.Tx) error {
-		return tx.Propose(s, catalog.Write{Reason: deref(reason), Expected: catalog.Expect(0)})
-	})
-	return s, err
+	return applyAs[catalog.Specialisation](r.Resolver, ctx, catalog.ProposeSpecialisation{LeikaKey: leikaKey, RegionKey: ars,
+		Mode: catalog.ModeAppend, Terms: termsFrom(terms), Replaces: deref(replaces)}, reason)
 }
 
 // PutSearchConcept is the resolver for the putSearchConcept field.
@@ -137,33 +119,17 @@ func (r *mutationResolver) PutSearchConcept(ctx context.Context, id *string, inp
 		return nil, err
 	}
 	c := conceptFrom(input)
-	err = r.write(ctx, "putSearchConcept", catalog.KindConcept, deref(id), func(tx *catalog.Tx) error {
-		for i, sid := range c.LifeSituationIDs {
-			if _, err := tx.LifeSituation(sid); catalog.ErrorCode(err) == catalog.ENOTFOUND {
-				return catalog.Invalid(fmt.Sprintf("input.lifeSituations[%d]", i), "exists", "no life situation %q", sid)
-			} else if err != nil {
-				return err
-			}
-		}
-		if id == nil || *id == "" {
-			return tx.Put(c, catalog.Write{Reason: deref(reason), Expected: catalog.Expect(0)})
-		}
-		if exp == nil {
-			return catalog.Invalid("expectedRevision", "required", "changing a dictionary entry needs the revision you read")
-		}
-		old, err := getConcept(tx, *id)
-		if err != nil {
-			return err
-		}
-		c.ID, c.Origin = old.ID, old.Origin
-		return tx.Put(c, catalog.Write{Reason: deref(reason), Expected: exp})
-	})
-	return c, err
+	c.ID = deref(id)
+	return applyAs[catalog.Concept](r.Resolver, ctx, catalog.PutConcept{Concept: *c, ExpectedRevision: exp}, reason)
 }
 
 // DeleteSearchConcept is the resolver for the deleteSearchConcept field.
 func (r *mutationResolver) DeleteSearchConcept(ctx context.Context, id string, expectedRevision int, reason *string) (*Deleted, error) {
-	return r.delete(ctx, "deleteSearchConcept", catalog.KindConcept, id, expectedRevision, reason)
+	exp, err := asRevision("expectedRevision", expectedRevision)
+	if err != nil {
+		return nil, err
+	}
+	return r.deleted(ctx, catalog.DeleteRecord{Kind: catalog.KindConcept, ID: id, Expected: &exp}, id, reason)
 }
 
 // SearchFeedback is the resolver for the searchFeedback field.

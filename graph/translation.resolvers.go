@@ -9,7 +9,6 @@ import (
 	"context"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
-	"github.com/leistungsfinder/leistungsfinder/i18n"
 )
 
 // Module is the resolver for the module field.
@@ -29,13 +28,23 @@ func (r *moduleCoverageResolver) MachineTranslated(ctx context.Context, obj *cat
 
 // SetTranslation is the resolver for the setTranslation field.
 func (r *mutationResolver) SetTranslation(ctx context.Context, kind RecordKind, id string, path string, lang string, text string, machineTranslated *bool, translator *string, confirm *bool, expectedRevision int, reason *string) (*TranslationResult, error) {
-	v := i18n.Version{Value: text, MachineTranslated: deref(machineTranslated), Translator: deref(translator)}
-	return r.translate(ctx, "setTranslation", kind, id, path, lang, v, confirm == nil || *confirm, expectedRevision, reason)
+	exp, err := asRevision("expectedRevision", expectedRevision)
+	if err != nil {
+		return nil, err
+	}
+	return r.translated(ctx, kind, catalog.SetTranslation{Kind: recordKinds[kind], ID: id, Path: path, Lang: lang, Text: text,
+		MachineTranslated: deref(machineTranslated), Translator: deref(translator), Confirm: confirm == nil || *confirm,
+		ExpectedRevision: exp}, path, lang, reason)
 }
 
 // ConfirmTranslation is the resolver for the confirmTranslation field.
 func (r *mutationResolver) ConfirmTranslation(ctx context.Context, kind RecordKind, id string, path string, lang string, expectedRevision int, reason *string) (*TranslationResult, error) {
-	return r.translate(ctx, "confirmTranslation", kind, id, path, lang, i18n.Version{}, true, expectedRevision, reason)
+	exp, err := asRevision("expectedRevision", expectedRevision)
+	if err != nil {
+		return nil, err
+	}
+	return r.translated(ctx, kind, catalog.ConfirmTranslation{Kind: recordKinds[kind], ID: id, Path: path, Lang: lang,
+		ExpectedRevision: exp}, path, lang, reason)
 }
 
 // TranslationCoverage is the resolver for the translationCoverage field.

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/catalog/catalogtest"
 	"github.com/leistungsfinder/leistungsfinder/catalog/demo"
 	"github.com/leistungsfinder/leistungsfinder/i18n"
 )
@@ -35,21 +36,19 @@ const generatedServices = 50000
 // The demo plus the generated catalogue is written once per benchmark run.
 var bigOnce struct {
 	sync.Once
-	dir string
-	st  *catalog.Store
-	err error
+	shared *catalogtest.Shared
+	st     *catalog.Store
+	err    error
 }
 
 func bigStore(b *testing.B) *catalog.Store {
 	b.Helper()
 	bigOnce.Do(func() {
 		o := &bigOnce
-		if o.dir, o.err = os.MkdirTemp("", "search-bench-"); o.err != nil {
+		if o.shared, o.err = catalogtest.OpenShared("search-bench-", catalog.Options{Portal: "HE"}); o.err != nil {
 			return
 		}
-		if o.st, o.err = catalog.Open(filepath.Join(o.dir, "catalog.db"), catalog.Options{Portal: "HE"}); o.err != nil {
-			return
-		}
+		o.st = o.shared.St
 		if _, o.err = demo.Load(ctx, o.st, nil); o.err != nil {
 			return
 		}
@@ -285,7 +284,7 @@ var bigIndexOnce struct {
 func bigIndex(b *testing.B) *Index {
 	st := bigStore(b)
 	bigIndexOnce.Do(func() {
-		bigIndexOnce.ix, bigIndexOnce.err = Open(filepath.Join(bigOnce.dir, "search"), st, nil)
+		bigIndexOnce.ix, bigIndexOnce.err = Open(filepath.Join(bigOnce.shared.Dir(), "search"), st, nil)
 	})
 	require.NoError(b, bigIndexOnce.err)
 	return bigIndexOnce.ix

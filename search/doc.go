@@ -19,11 +19,13 @@
 // documents and the new checkpoint in one Bleve batch (SetInternal), so the
 // two cannot disagree: after a crash the index resumes at the last batch.
 // A service change re-indexes that service; a responsibility change
-// re-indexes the services of its previous and its new LeiKa key. The store
-// has an index of responsibilities by key and place but no method that
-// lists it, so the projection keeps a mirror of the responsibilities (key,
-// region, online) that it loads with the index and keeps current from the
-// log. [Index.Run] catches up after every commit ([catalog.Store.Changed]).
+// re-indexes the services of its previous and its new LeiKa key, both read
+// from the catalogue's history ([catalog.Tx.VersionBefore]); when
+// compaction has removed the previous version, the index rebuilds. The
+// index keeps no copy of catalogue data: a document's places and online
+// flag come from [catalog.Tx.ResponsibilityPlaces], and whether a state is
+// served from [catalog.Tx.HasResponsibilityIn]. [Index.Run] catches up after
+// every commit ([catalog.Store.Changed]).
 //
 // [Open] rebuilds when there is no index, when it was written with another
 // [MappingVersion], when its checkpoint is ahead of the store or when the

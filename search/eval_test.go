@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"flag"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/catalog/catalogtest"
 	"github.com/leistungsfinder/leistungsfinder/catalog/demo"
 )
 
@@ -41,22 +41,20 @@ type baseline struct {
 // the demo integration tests and the benchmarks share it (read-only).
 var demoOnce struct {
 	sync.Once
-	dir string
-	st  *catalog.Store
-	ix  *Index
-	err error
+	shared *catalogtest.Shared
+	st     *catalog.Store
+	ix     *Index
+	err    error
 }
 
 func demoIndex(t testing.TB) (*catalog.Store, *Index) {
 	t.Helper()
 	demoOnce.Do(func() {
 		d := &demoOnce
-		if d.dir, d.err = os.MkdirTemp("", "search-demo-"); d.err != nil {
+		if d.shared, d.err = catalogtest.OpenShared("search-demo-", catalog.Options{Portal: "HE"}); d.err != nil {
 			return
 		}
-		if d.st, d.err = catalog.Open(filepath.Join(d.dir, "catalog.db"), catalog.Options{Portal: "HE"}); d.err != nil {
-			return
-		}
+		d.st = d.shared.St
 		if _, d.err = demo.Load(ctx, d.st, nil); d.err != nil {
 			return
 		}
@@ -69,31 +67,19 @@ func demoIndex(t testing.TB) (*catalog.Store, *Index) {
 func TestMain(m *testing.M) {
 	flag.Parse()
 	code := m.Run()
-	if d := &demoOnce; d.st != nil {
-		if err := d.st.Check(); err != nil {
-			os.Stderr.WriteString("demo store Check: " + err.Error() + "\n")
-			code = 1
-		}
-		if d.ix != nil {
-			d.ix.Close()
-		}
-		d.st.Close()
+	if demoOnce.ix != nil {
+		demoOnce.ix.Close()
 	}
-	if demoOnce.dir != "" {
-		os.RemoveAll(demoOnce.dir)
+	if err := demoOnce.shared.Close(); err != nil {
+		os.Stderr.WriteString("demo store Check: " + err.Error() + "\n")
+		code = 1
 	}
-	if o := &bigOnce; o.st != nil {
-		if bigIndexOnce.ix != nil {
-			bigIndexOnce.ix.Close()
-		}
-		if err := o.st.Check(); err != nil {
-			os.Stderr.WriteString("benchmark store Check: " + err.Error() + "\n")
-			code = 1
-		}
-		o.st.Close()
+	if bigIndexOnce.ix != nil {
+		bigIndexOnce.ix.Close()
 	}
-	if bigOnce.dir != "" {
-		os.RemoveAll(bigOnce.dir)
+	if err := bigOnce.shared.Close(); err != nil {
+		os.Stderr.WriteString("benchmark store Check: " + err.Error() + "\n")
+		code = 1
 	}
 	os.Exit(code)
 }

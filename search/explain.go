@@ -87,8 +87,12 @@ func (ix *Index) Explain(ctx context.Context, q, ars, leikaKey string) (*Explana
 		return nil, err
 	}
 	var svcs []*catalog.Service
+	var regions []string
 	err = ix.st.View(ctx, func(tx *catalog.Tx) error {
-		svcs, err = tx.ServicesByLeika(leikaKey)
+		if svcs, err = tx.ServicesByLeika(leikaKey); err != nil {
+			return err
+		}
+		regions, _, err = tx.ResponsibilityPlaces(leikaKey)
 		return err
 	})
 	if err != nil {
@@ -127,7 +131,6 @@ func (ix *Index) Explain(ctx context.Context, q, ars, leikaKey string) (*Explana
 			chain[a] = true
 		}
 	}
-	regions := p.resp.regionKeys(leikaKey)
 	for _, s := range svcs {
 		se := ServiceExplanation{ServiceID: s.ID, Status: string(s.Status), Origin: s.Origin,
 			Published: s.Status == catalog.StatusPublished, Valid: s.Validity.Covers(ix.st.Now()),

@@ -66,7 +66,7 @@ type Index struct {
 // A rebuild makes a new one and swaps it in whole.
 type projection struct {
 	bi       bleve.Index
-	resp     *respTable
+	st       *catalog.Store
 	places   atomic.Pointer[placeTable]
 	placesMu sync.Mutex                   // serialises refreshes of places when a validity boundary passed
 	dict     atomic.Pointer[synonymIndex] // built-in rules and the catalogue's dictionary
@@ -225,7 +225,7 @@ func (ix *Index) openExisting(ctx context.Context) (*projection, string) {
 	case len(rev) != 8:
 		reason = "no checkpoint (incomplete build)"
 	}
-	p := &projection{bi: bi}
+	p := &projection{bi: bi, st: ix.st}
 	if reason == "" {
 		p.rev.Store(binary.BigEndian.Uint64(rev))
 		if d, err := bi.GetInternal(keyDictDocs); err == nil {
@@ -243,10 +243,6 @@ func (ix *Index) openExisting(ctx context.Context) (*projection, string) {
 			if m, err := logMark(tx, p.rev.Load()); err != nil || m != string(mark) {
 				reason = "the store's change log differs from the one indexed"
 				return nil
-			}
-			var err error
-			if p.resp, err = loadResponsibilities(tx); err != nil {
-				return err
 			}
 			places, err := buildPlaces(tx, ix.st.Now())
 			if err != nil {
@@ -386,12 +382,11 @@ func (ix *Index) catchUp(ctx context.Context, p *projection) error {
 // reports whether there was one.
 func (ix *Index) applyPage(ctx context.Context, p *projection) (bool, error) {
 	var (
-		batch   *bleve.Batch
-		last    uint64
-		pending map[string]*respEntry
-		places  *placeTable
-		dict    *synonymIndex
-		n       int
+		batch  *bleve.Batch
+		last   uint64
+		places *placeTable
+		dict   *synonymIndex
+		n      int
 	)
 	err := ix.st.View(ctx, func(tx *catalog.Tx) error {
 		changes, err := tx.ChangesSince(p.rev.Load(), ix.pageSize)
@@ -399,7 +394,6 @@ func (ix *Index) applyPage(ctx context.Context, p *projection) (bool, error) {
 			return err
 		}
 		n = len(changes)
-		view := &respView{t: p.resp, pending: map[string]*respEntry{}}
 		services := map[string]bool{}
 		regions, concepts := false, false
 		for _, ch := range changes {
@@ -407,7 +401,7 @@ func (ix *Index) applyPage(ctx context.Context, p *projection) (bool, error) {
 			case catalog.KindService:
 				services[ch.ID] = true
 			case catalog.KindResponsibility:
-				keys, err := view.refresh(tx, ch.ID)
+				keys, err := respKeys(tx, ch)
 				if err != nil {
 					return err
 				}
@@ -433,7 +427,7 @@ func (ix *Index) applyPage(ctx context.Context, p *projection) (bool, error) {
 		}
 		sort.Strings(ids)
 		for _, id := range ids {
-			if err := stage(tx, view, batch, id); err != nil {
+			if err := stage(tx, batch, id); err != nil {
 				return err
 			}
 		}
@@ -444,7 +438,6 @@ func (ix *Index) applyPage(ctx context.Context, p *projection) (bool, error) {
 		}
 		batch.SetInternal(keyCheckpoint, binary.BigEndian.AppendUint64(nil, last))
 		batch.SetInternal(keyLogMark, []byte(mark))
-		pending = view.pending
 		if regions {
 			if places, err = buildPlaces(tx, ix.st.Now()); err != nil {
 				return err
@@ -466,7 +459,6 @@ func (ix *Index) applyPage(ctx context.Context, p *projection) (bool, error) {
 	if err := p.bi.Batch(batch); err != nil {
 		return false, catalog.Internal(fmt.Errorf("search index batch: %w", err))
 	}
-	p.resp.apply(pending)
 	p.rev.Store(last)
 	if places != nil {
 		p.places.Store(places)
@@ -478,9 +470,42 @@ func (ix *Index) applyPage(ctx context.Context, p *projection) (bool, error) {
 	return true, nil
 }
 
+// respKeys returns the LeiKa keys whose documents a change of a
+// responsibility affects: the key of the version it replaced or deleted,
+// and the key of the version it wrote. The catalogue's history has both;
+// when compaction has removed one, only a rebuild knows which documents
+// named it, and the error says so.
+func respKeys(tx *catalog.Tx, ch catalog.Change) ([]string, error) {
+	compacted := &catalog.Error{Code: catalog.ENOTFOUND, Rule: catalog.RuleCompacted,
+		Message: fmt.Sprintf("the history of responsibility %s was compacted", ch.ID)}
+	var keys []string
+	prev, err := tx.VersionBefore(catalog.KindResponsibility, ch.ID, ch.Revision)
+	switch {
+	case err != nil:
+		return nil, err
+	case prev != nil:
+		keys = append(keys, prev.(*catalog.Responsibility).LeikaKey)
+	case ch.Op == catalog.OpDelete || ch.Version > 1:
+		return nil, compacted
+	}
+	if ch.Op == catalog.OpPut {
+		cur, err := tx.VersionAt(catalog.KindResponsibility, ch.ID, ch.Revision)
+		switch {
+		case catalog.ErrorCode(err) == catalog.ENOTFOUND:
+			return nil, compacted
+		case err != nil:
+			return nil, err
+		}
+		if k := cur.(*catalog.Responsibility).LeikaKey; len(keys) == 0 || keys[0] != k {
+			keys = append(keys, k)
+		}
+	}
+	return keys, nil
+}
+
 // stage adds the current state of a service to batch: its document when it
 // is published, a delete otherwise.
-func stage(tx *catalog.Tx, rv *respView, batch *bleve.Batch, id string) error {
+func stage(tx *catalog.Tx, batch *bleve.Batch, id string) error {
 	svc, err := tx.Service(id)
 	switch {
 	case catalog.ErrorCode(err) == catalog.ENOTFOUND:
@@ -492,10 +517,16 @@ func stage(tx *catalog.Tx, rv *respView, batch *bleve.Batch, id string) error {
 		batch.Delete(id)
 		return nil
 	}
-	return batch.Index(id, newDocument(svc, rv))
+	d, err := newDocument(tx, svc)
+	if err != nil {
+		return err
+	}
+	return batch.Index(id, d)
 }
 
-func newDocument(s *catalog.Service, rv *respView) *document {
+// newDocument returns the document of a service; the region keys of its
+// responsibilities and whether one is online are read from the catalogue.
+func newDocument(tx *catalog.Tx, s *catalog.Service) (*document, error) {
 	d := &document{
 		Leika:      s.LeikaKeys,
 		Categories: s.Categories,
@@ -544,7 +575,10 @@ func newDocument(s *catalog.Service, rv *respView) *document {
 	d.FullEN = plainText(text(catalog.ModuleFullText, i18n.EN))
 	ars := map[string]bool{}
 	for _, k := range s.LeikaKeys {
-		keys, online := rv.places(k)
+		keys, online, err := tx.ResponsibilityPlaces(k)
+		if err != nil {
+			return nil, err
+		}
 		for _, a := range keys {
 			ars[a] = true
 		}
@@ -556,7 +590,7 @@ func newDocument(s *catalog.Service, rv *respView) *document {
 		d.ARS = append(d.ARS, a)
 	}
 	sort.Strings(d.ARS)
-	return d
+	return d, nil
 }
 
 // plainText returns the text of an HTML fragment (the PVOG whitelist),
@@ -688,7 +722,7 @@ func (ix *Index) buildPath() string { return ix.path + ".rebuild" }
 // and catches it up to the store's latest revision.
 func (ix *Index) build(ctx context.Context, progress func(done, total int)) (_ *projection, err error) {
 	start := time.Now()
-	p := &projection{}
+	p := &projection{st: ix.st}
 	dir := ""
 	if ix.path != "" {
 		dir = ix.buildPath()
@@ -723,9 +757,6 @@ func (ix *Index) build(ctx context.Context, progress func(done, total int)) (_ *
 			return catalog.Internal(fmt.Errorf("create search index: %w", err))
 		}
 		p.dictDocs = dictDocs
-		if p.resp, err = loadResponsibilities(tx); err != nil {
-			return err
-		}
 		places, err := buildPlaces(tx, ix.st.Now())
 		if err != nil {
 			return err
@@ -736,7 +767,6 @@ func (ix *Index) build(ctx context.Context, progress func(done, total int)) (_ *
 			return err
 		}
 		p.dict.Store(words)
-		view := &respView{t: p.resp}
 		total := tx.Count(catalog.KindService)
 		batch := p.bi.NewBatch()
 		done := 0
@@ -757,7 +787,11 @@ func (ix *Index) build(ctx context.Context, progress func(done, total int)) (_ *
 			s := r.(*catalog.Service)
 			done++
 			if s.Status == catalog.StatusPublished {
-				if err := batch.Index(s.ID, newDocument(s, view)); err != nil {
+				d, err := newDocument(tx, s)
+				if err != nil {
+					return false, err
+				}
+				if err := batch.Index(s.ID, d); err != nil {
 					return false, catalog.Internal(err)
 				}
 				docs++
@@ -854,184 +888,23 @@ func (ix *Index) vocabularyStale() bool {
 	return err == nil && int(n) > 2*p.dictDocs+50
 }
 
-// respEntry is what the index needs of a responsibility.
-type respEntry struct {
-	leika, ars string
-	online     bool
-}
-
-// respTable mirrors the catalogue's responsibilities by LeiKa key: the
-// region keys where a key has a responsibility, and whether one of them is
-// an online service. The store has the index (idx.resp.place) but no method
-// that lists it for a key, so the projection keeps its own copy, loaded
-// with the projection and kept current by the change log.
-type respTable struct {
-	mu      sync.RWMutex
-	byID    map[string]respEntry
-	byLeika map[string]map[string]bool
-	// states counts the responsibilities below the Bund by state (the
-	// first two digits of the region key): the states the portal serves.
-	states map[string]int
-}
-
-func loadResponsibilities(tx *catalog.Tx) (*respTable, error) {
-	t := &respTable{byID: map[string]respEntry{}, byLeika: map[string]map[string]bool{}, states: map[string]int{}}
-	err := tx.Each(catalog.KindResponsibility, func(r catalog.Record) (bool, error) {
-		resp := r.(*catalog.Responsibility)
-		t.set(resp.ID, entryOf(resp))
-		return true, nil
-	})
-	return t, err
-}
-
-func entryOf(r *catalog.Responsibility) respEntry {
-	return respEntry{leika: r.LeikaKey, ars: r.RegionKey, online: r.OnlineServiceID != ""}
-}
-
-func (t *respTable) set(id string, e respEntry) {
-	t.remove(id)
-	t.byID[id] = e
-	if t.byLeika[e.leika] == nil {
-		t.byLeika[e.leika] = map[string]bool{}
-	}
-	t.byLeika[e.leika][id] = true
-	if e.ars != catalog.Bund && len(e.ars) == 12 {
-		t.states[e.ars[:2]]++
-	}
-}
-
-func (t *respTable) remove(id string) {
-	old, ok := t.byID[id]
-	if !ok {
-		return
-	}
-	delete(t.byLeika[old.leika], id)
-	if len(t.byLeika[old.leika]) == 0 {
-		delete(t.byLeika, old.leika)
-	}
-	delete(t.byID, id)
-	if old.ars != catalog.Bund && len(old.ars) == 12 {
-		if t.states[old.ars[:2]]--; t.states[old.ars[:2]] <= 0 {
-			delete(t.states, old.ars[:2])
+// served returns a check of whether the catalogue has responsibilities in
+// the state of a region key (the states the portal serves), read from the
+// store once per state and query.
+func (p *projection) served(ctx context.Context) func(ars string) bool {
+	memo := map[string]bool{}
+	return func(ars string) bool {
+		if len(ars) != 12 || ars[:2] == catalog.Bund[:2] {
+			return false
 		}
-	}
-}
-
-// serves reports whether the catalogue has responsibilities in the state
-// of a region key.
-func (t *respTable) serves(ars string) bool {
-	t.mu.RLock()
-	defer t.mu.RUnlock()
-	return len(ars) == 12 && t.states[ars[:2]] > 0
-}
-
-// apply writes changes computed by a respView (nil removes).
-func (t *respTable) apply(pending map[string]*respEntry) {
-	if len(pending) == 0 {
-		return
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	for id, e := range pending {
-		if e == nil {
-			t.remove(id)
-		} else {
-			t.set(id, *e)
+		state := ars[:2] + "0000000000"
+		v, ok := memo[state]
+		if !ok {
+			_ = p.st.View(ctx, func(tx *catalog.Tx) error { v = tx.HasResponsibilityIn(state); return nil })
+			memo[state] = v
 		}
+		return v
 	}
-}
-
-// respView is a respTable with changes not yet applied: documents staged in
-// a batch see the new state, the table changes only once the batch is in.
-type respView struct {
-	t       *respTable
-	pending map[string]*respEntry // by responsibility ID; nil = deleted
-	byLeika map[string][]string   // pending IDs by their old and new LeiKa key
-}
-
-// refresh reads a responsibility's current state and returns the LeiKa keys
-// whose documents it affects (its previous and its current key).
-func (v *respView) refresh(tx *catalog.Tx, id string) ([]string, error) {
-	if v.byLeika == nil {
-		v.byLeika = map[string][]string{}
-	}
-	var keys []string
-	if e, ok := v.lookup(id); ok {
-		keys = append(keys, e.leika)
-	}
-	r, err := tx.Responsibility(id)
-	switch {
-	case catalog.ErrorCode(err) == catalog.ENOTFOUND:
-		v.pending[id] = nil
-	case err != nil:
-		return nil, err
-	default:
-		e := entryOf(r)
-		v.pending[id] = &e
-		if len(keys) == 0 || keys[0] != e.leika {
-			keys = append(keys, e.leika)
-		}
-	}
-	for _, k := range keys {
-		v.byLeika[k] = append(v.byLeika[k], id)
-	}
-	return keys, nil
-}
-
-func (v *respView) lookup(id string) (respEntry, bool) {
-	if e, ok := v.pending[id]; ok {
-		if e == nil {
-			return respEntry{}, false
-		}
-		return *e, true
-	}
-	v.t.mu.RLock()
-	defer v.t.mu.RUnlock()
-	e, ok := v.t.byID[id]
-	return e, ok
-}
-
-// places returns the region keys where leika has a responsibility and
-// whether one of them is an online service.
-func (v *respView) places(leika string) (ars []string, online bool) {
-	v.t.mu.RLock()
-	ids := make([]string, 0, len(v.t.byLeika[leika])+len(v.byLeika[leika]))
-	for id := range v.t.byLeika[leika] {
-		ids = append(ids, id)
-	}
-	v.t.mu.RUnlock()
-	ids = append(ids, v.byLeika[leika]...)
-	seen := make(map[string]bool, len(ids))
-	for _, id := range ids {
-		if seen[id] {
-			continue
-		}
-		seen[id] = true
-		e, ok := v.lookup(id)
-		if !ok || e.leika != leika {
-			continue
-		}
-		ars = append(ars, e.ars)
-		online = online || e.online
-	}
-	return ars, online
-}
-
-// regionKeys returns the region keys where leika has a responsibility.
-func (t *respTable) regionKeys(leika string) []string {
-	ars, _ := (&respView{t: t}).places(leika)
-	sort.Strings(ars)
-	return compactStrings(ars)
-}
-
-func compactStrings(s []string) []string {
-	out := s[:0]
-	for i, v := range s {
-		if i == 0 || v != s[i-1] {
-			out = append(out, v)
-		}
-	}
-	return out
 }
 
 // compoundDictionary returns the words compounds are split into: the hand

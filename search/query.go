@@ -562,9 +562,10 @@ func (ix *Index) newPlan(ctx context.Context, p *projection, q, lang, ars string
 	// A place in the query ("ummelden kassel", "hundesteuer 37269")
 	// becomes the region filter when the request has none; its words are
 	// not searched either way.
+	served := p.served(ctx)
 	var rest []word
 	for i := 0; i < len(words); {
-		if id, n := places.match(words, i, p.resp.serves); n > 0 && len(words) > n && !pl.isVocabulary(words[i:i+n]) {
+		if id, n := places.match(words, i, served); n > 0 && len(words) > n && !pl.isVocabulary(words[i:i+n]) {
 			if pl.ars == "" {
 				pl.ars = id
 			}

@@ -3,7 +3,6 @@ package search
 import (
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
@@ -317,9 +316,7 @@ func TestBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			start := time.Now()
 			res, err := ix.Search(ctx, tt.req)
-			assert.Less(t, time.Since(start), time.Second, "never a slow query")
 			if tt.code != "" {
 				require.Error(t, err)
 				assert.Equal(t, tt.code, catalog.ErrorCode(err), err.Error())

@@ -54,6 +54,10 @@ func OpenShared(prefix string, opt catalog.Options) (*Shared, error) {
 	return &Shared{dir: dir, St: st}, nil
 }
 
+// Dir returns the temporary directory of the store, for files that belong
+// beside it (a search index); Close removes it.
+func (s *Shared) Dir() string { return s.dir }
+
 // Close runs Check, closes the store and removes its directory. It returns
 // Check's error. A nil Shared is closed already.
 func (s *Shared) Close() error {

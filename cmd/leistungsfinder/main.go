@@ -10,6 +10,8 @@
 //	leistungsfinder peer      add, list or remove peer portals; print our feed's public key
 //	leistungsfinder export    every English label and text as JSON (--lang en)
 //	leistungsfinder bench     load-test a running server against a plain net/http baseline
+//	leistungsfinder xzufi     export as XZuFi 2.2 (export -o DIR), import XZuFi (import DIR|URL)
+//	leistungsfinder import    import the portal network's PVOG CSV or detail JSON
 //
 // Run a subcommand with -h for its flags. Flags fall back to environment
 // variables (LF_ADDR, LF_DATA, LF_PORTAL, LF_LOG_LEVEL).
@@ -26,6 +28,7 @@ import (
 	"os/signal"
 	"strconv"
 	"syscall"
+	"time"
 )
 
 func main() {
@@ -58,6 +61,7 @@ func commands() []command {
 		{"peer", "add, list or remove the peer portals this one mirrors; print our feed key", runPeer},
 		{"export", "write every English label and text as JSON for the Bundesportal (--lang en)", runExport},
 		{"bench", "load-test a server's localService against a plain net/http baseline", runBench},
+		{"xzufi", "export the catalogue as XZuFi 2.2 for the portal network, or import XZuFi (server stopped)", runXZuFi},
 	}
 }
 
@@ -96,10 +100,28 @@ func envInt(name string, def int) int {
 	return def
 }
 
+// envBool returns the environment variable as a boolean (1, true, yes), or def.
+func envBool(name string, def bool) bool {
+	if v, err := strconv.ParseBool(os.Getenv(name)); err == nil {
+		return v
+	}
+	return def
+}
+
+// newLogger returns the JSON logger of every command. Durations are logged
+// in one unit everywhere: milliseconds as a float, under the attribute's
+// name with "_ms" appended ("took_ms": 12.5), whoever logs them.
 func newLogger(w io.Writer, level string) *slog.Logger {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(level)); err != nil {
 		l = slog.LevelInfo
 	}
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l, ReplaceAttr: durationsInMilliseconds}))
+}
+
+func durationsInMilliseconds(_ []string, a slog.Attr) slog.Attr {
+	if a.Value.Kind() == slog.KindDuration {
+		return slog.Float64(a.Key+"_ms", float64(a.Value.Duration())/float64(time.Millisecond))
+	}
+	return a
 }

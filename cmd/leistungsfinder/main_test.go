@@ -25,7 +25,8 @@ import (
 func TestServeEndToEnd(t *testing.T) {
 	dir := t.TempDir()
 	var logs bytes.Buffer
-	s := &Server{Addr: "127.0.0.1:0", DataDir: dir, Portal: "HE", AdminToken: "operator-secret", Log: newLogger(&logs, "info")}
+	s := &Server{Addr: "127.0.0.1:0", DataDir: dir, Portal: "HE", AdminToken: "operator-secret", ResponseCache: 100,
+		CORSOrigins: []string{"https://portal.hessen.de"}, Log: newLogger(&logs, "info")}
 	require.NoError(t, s.Open(context.Background()))
 	closed := false
 	t.Cleanup(func() {
@@ -79,10 +80,38 @@ func TestServeEndToEnd(t *testing.T) {
 	assert.Contains(t, resp.Header.Get("Content-Type"), "application/graphql-response+json")
 	assert.Contains(t, body, "Eschwege")
 
+	resp, _ = get("/graphql?query="+url.QueryEscape(`{ region(ars: "066360003003") { name } }`), http.Header{"Origin": {"https://portal.hessen.de"}})
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "https://portal.hessen.de", resp.Header.Get("Access-Control-Allow-Origin"), "-cors-origins reaches /graphql")
+	resp, _ = get("/graphql?query="+url.QueryEscape(`{ region(ars: "066360003003") { name } }`), nil)
+	assert.Equal(t, http.StatusOK, resp.StatusCode, "the same query again comes from the response cache")
+	req, _ := http.NewRequest(http.MethodOptions, s.URL()+"/graphql", nil)
+	req.Header.Set("Origin", "https://portal.hessen.de")
+	req.Header.Set("Access-Control-Request-Method", "POST")
+	resp, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusNoContent, resp.StatusCode, "preflight")
+
+	// Metrics: the standard collectors and the API's own series.
 	resp, body = get("/metrics", nil)
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
-	assert.Regexp(t, regexp.MustCompile(`leistungsfinder_http_requests_total\{route="/graphql",status="200"\} [2-9]`), body)
-	assert.Contains(t, body, "leistungsfinder_store_revision")
+	for _, series := range []*regexp.Regexp{
+		regexp.MustCompile(`(?m)^go_goroutines \d+`),
+		regexp.MustCompile(`(?m)^process_resident_memory_bytes \d`),
+		regexp.MustCompile(`(?m)^leistungsfinder_http_requests_total\{method="POST",route="/graphql",status="200"\} [2-9]`),
+		regexp.MustCompile(`(?m)^leistungsfinder_http_request_duration_seconds_bucket\{route="/graphql",le="\+Inf"\} \d+`),
+		regexp.MustCompile(`(?m)^leistungsfinder_graphql_operations_total\{outcome="ok",type="query"\} [3-9]`),
+		regexp.MustCompile(`(?m)^leistungsfinder_graphql_operation_duration_seconds_count\{cached="true",type="query"\} 1`),
+		regexp.MustCompile(`(?m)^leistungsfinder_response_cache_requests_total\{result="hit"\} 1`),
+		regexp.MustCompile(`(?m)^leistungsfinder_response_cache_requests_total\{result="miss"\} [3-9]`),
+		regexp.MustCompile(`(?m)^leistungsfinder_search_requests_total\{field="search"\} 1`),
+		regexp.MustCompile(`(?m)^leistungsfinder_search_duration_seconds_count\{field="search"\} 1`),
+		regexp.MustCompile(`(?m)^leistungsfinder_store_revision \d+`),
+		regexp.MustCompile(`(?m)^leistungsfinder_search_revision \d+`),
+	} {
+		assert.Regexp(t, series, body)
+	}
 
 	// The federation feed: peers only, signed, with our public keys published.
 	resp, _ = get("/federation/v1/changes?limit=5", nil)
@@ -114,6 +143,41 @@ func TestServeEndToEnd(t *testing.T) {
 	out.Reset()
 	require.NoError(t, run(context.Background(), []string{"check", "-data", restored}, &out, io.Discard))
 	assert.Contains(t, out.String(), "check passed")
+
+	checkLogs(t, logs.String())
+}
+
+// checkLogs reads the server's log as an operator would: one JSON object
+// a line, the listening line names the explorer, and every duration is in
+// one unit, milliseconds as a number under a key ending in _ms.
+func checkLogs(t *testing.T, logs string) {
+	t.Helper()
+	goDuration := regexp.MustCompile(`^-?[0-9.]+(ns|µs|us|ms|s|m|h)([0-9.]+(ns|µs|us|ms|s|m|h))*$`)
+	var listening map[string]any
+	durations := 0
+	for _, line := range strings.Split(strings.TrimSpace(logs), "\n") {
+		var rec map[string]any
+		require.NoError(t, json.Unmarshal([]byte(line), &rec), "log line: %s", line)
+		if rec["msg"] == "listening" {
+			listening = rec
+		}
+		for k, v := range rec {
+			if strings.HasSuffix(k, "_ms") {
+				_, isNumber := v.(float64)
+				assert.True(t, isNumber, "%s is not a number of milliseconds: %s", k, line)
+				durations++
+				continue
+			}
+			assert.NotContains(t, []string{"took", "duration", "elapsed", "retry"}, k, "a duration without its unit: %s", line)
+			if str, ok := v.(string); ok {
+				assert.False(t, goDuration.MatchString(str), "%s is a duration string: %s", k, line)
+			}
+		}
+	}
+	assert.Greater(t, durations, 3, "requests and start-up steps log their durations")
+	require.NotNil(t, listening, "no listening line in\n%s", logs)
+	explorer, _ := listening["explorer"].(string)
+	assert.Regexp(t, `^http://127\.0\.0\.1:\d+/$`, explorer)
 }
 
 // TestEditorCommand creates, lists and revokes an editor on a data
@@ -187,4 +251,27 @@ func TestExportEnglish(t *testing.T) {
 	assert.Contains(t, errOut.String(), "English texts")
 	err := run(context.Background(), []string{"export", "--lang", "fr", "-data", dir}, io.Discard, io.Discard)
 	assert.Error(t, err)
+}
+
+// TestServeFlags: -cors-origins and -disable-introspection, and their
+// environment variables.
+func TestServeFlags(t *testing.T) {
+	var s Server
+	require.NoError(t, s.ParseFlags([]string{"-cors-origins", "https://portal.hessen.de, http://localhost:5173/", "-disable-introspection"}, io.Discard))
+	assert.Equal(t, []string{"https://portal.hessen.de", "http://localhost:5173"}, s.CORSOrigins)
+	assert.True(t, s.DisableIntrospection)
+
+	t.Setenv("LF_CORS_ORIGINS", "*")
+	t.Setenv("LF_DISABLE_INTROSPECTION", "true")
+	s = Server{}
+	require.NoError(t, s.ParseFlags(nil, io.Discard))
+	assert.Equal(t, []string{"*"}, s.CORSOrigins)
+	assert.True(t, s.DisableIntrospection)
+
+	t.Setenv("LF_CORS_ORIGINS", "")
+	t.Setenv("LF_DISABLE_INTROSPECTION", "")
+	s = Server{}
+	require.NoError(t, s.ParseFlags(nil, io.Discard))
+	assert.Empty(t, s.CORSOrigins, "CORS is off unless asked for")
+	assert.False(t, s.DisableIntrospection, "introspection is on by default")
 }

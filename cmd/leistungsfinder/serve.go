@@ -55,6 +55,11 @@ type Server struct {
 	// SearchLogMinRequests and SearchLogMinDays are the threshold a query
 	// must reach before searchInsights shows it.
 	SearchLogRetention, SearchLogMinRequests, SearchLogMinDays int
+	// CORSOrigins may call the API from the browser ("*": any origin, for
+	// anonymous reads); empty turns CORS off.
+	CORSOrigins []string
+	// DisableIntrospection refuses __schema and __type queries.
+	DisableIntrospection bool
 
 	Store    *catalog.Store
 	Index    *search.Index
@@ -81,6 +86,8 @@ func (s *Server) ParseFlags(args []string, stderr io.Writer) error {
 	fs.IntVar(&s.SearchLogRetention, "search-log-retention", envInt("LF_SEARCH_LOG_RETENTION", 90), "days the anonymous search log keeps (LF_SEARCH_LOG_RETENTION)")
 	fs.IntVar(&s.SearchLogMinRequests, "search-log-min-requests", envInt("LF_SEARCH_LOG_MIN_REQUESTS", 5), "searches before searchInsights shows a query (LF_SEARCH_LOG_MIN_REQUESTS)")
 	fs.IntVar(&s.SearchLogMinDays, "search-log-min-days", envInt("LF_SEARCH_LOG_MIN_DAYS", 2), "distinct days before searchInsights shows a query (LF_SEARCH_LOG_MIN_DAYS)")
+	cors := fs.String("cors-origins", env("LF_CORS_ORIGINS", ""), "comma-separated origins that may call the API from the browser, with credentials; * allows any origin for anonymous reads (LF_CORS_ORIGINS)")
+	fs.BoolVar(&s.DisableIntrospection, "disable-introspection", envBool("LF_DISABLE_INTROSPECTION", false), "refuse introspection queries (__schema, __type); GraphiQL and code generators need it (LF_DISABLE_INTROSPECTION)")
 	fs.BoolVar(&s.NoDemo, "no-demo", false, "do not load the demo catalogue into an empty data directory")
 	fs.IntVar(&s.GCPercent, "gc-percent", envInt("LF_GC_PERCENT", 400), "garbage collector target (GOGC) unless GOGC is set (LF_GC_PERCENT)")
 	level := fs.String("log-level", env("LF_LOG_LEVEL", "info"), "debug, info, warn or error (LF_LOG_LEVEL)")
@@ -88,6 +95,7 @@ func (s *Server) ParseFlags(args []string, stderr io.Writer) error {
 		return err
 	}
 	s.Log = newLogger(stderr, *level)
+	s.CORSOrigins = graph.ParseOrigins(*cors)
 	return nil
 }
 
@@ -119,7 +127,7 @@ func (s *Server) Open(ctx context.Context) error {
 	}
 	s.QueryLog = ql
 	n, _ := ix.DocCount()
-	s.Log.Info("search index ready", "documents", n, "revision", ix.Revision(), "took", time.Since(start).Round(time.Millisecond).String())
+	s.Log.Info("search index ready", "documents", n, "revision", ix.Revision(), "took", time.Since(start))
 	// The index follows the change log from here on.
 	runCtx, stop := context.WithCancel(context.Background())
 	s.stopRun = stop
@@ -160,19 +168,12 @@ func (s *Server) Open(ctx context.Context) error {
 	metrics := graph.NewMetrics()
 	metrics.Gauge("leistungsfinder_store_revision", "Last committed change-log revision.", func() float64 { return float64(st.Revision()) })
 	metrics.Gauge("leistungsfinder_search_revision", "Change-log revision the search index has applied.", func() float64 { return float64(ix.Revision()) })
+	metrics.Register(federation.NewCollector(s.Mirror))
 	metrics.Gauge("leistungsfinder_search_available", "1 when a search index serves searches, 0 while it is rebuilt after a failure.", func() float64 {
 		if ix.Health().Available {
 			return 1
 		}
 		return 0
-	})
-	metrics.Gauge("leistungsfinder_search_queries", "Searches since the start (logged anonymously).", func() float64 {
-		n, _ := ql.Totals()
-		return float64(n)
-	})
-	metrics.Gauge("leistungsfinder_search_zero_result_queries", "Searches without any hit since the start.", func() float64 {
-		_, z := ql.Totals()
-		return float64(z)
 	})
 	metrics.Gauge("leistungsfinder_search_zero_result_rate", "Share of the searches since the start that found nothing.", func() float64 {
 		n, z := ql.Totals()
@@ -184,17 +185,15 @@ func (s *Server) Open(ctx context.Context) error {
 	metrics.Gauge("leistungsfinder_search_failures", "Catch-ups and rebuilds of the search index that failed in a row (0: following the change log).", func() float64 { return float64(ix.Health().Failures) })
 	mux := http.NewServeMux()
 	route := func(pattern, name string, h http.Handler) { mux.Handle(pattern, metrics.Middleware(name, s.Log, h)) }
-	route("/graphql", "/graphql", graph.NewHandler(graph.Options{Store: st, Search: ix, Mirror: s.Mirror, FanOut: fanOut, Logger: s.Log,
-		CacheMaxAge: time.Minute, ResponseCache: s.ResponseCache, QueryLog: ql}))
+	api := graph.NewHandler(graph.Options{Store: st, Search: ix, Mirror: s.Mirror, FanOut: fanOut, Logger: s.Log, Metrics: metrics,
+		CacheMaxAge: time.Minute, ResponseCache: s.ResponseCache, DisableIntrospection: s.DisableIntrospection, QueryLog: ql})
+	route("/graphql", "/graphql", graph.CORS{Origins: s.CORSOrigins}.Handler(api))
 	route("GET /{$}", "/", graph.Playground("/graphql"))
 	route("GET /healthz", "/healthz", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") }))
 	route("GET /readyz", "/readyz", http.HandlerFunc(s.readyz))
 	route("/federation/", "/federation", s.Feed.Handler())
 	route("GET /.well-known/jwks.json", "/.well-known/jwks.json", s.Feed.Handler())
-	mux.Handle("GET /metrics", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		metrics.ServeHTTP(w, r)
-		federation.WriteMetrics(w, s.Mirror.Status())
-	}))
+	mux.Handle("GET /metrics", metrics)
 	if s.AdminToken != "" {
 		route("GET /admin/backup", "/admin/backup", backupHandler(st, s.AdminToken))
 	}
@@ -214,8 +213,9 @@ func (s *Server) Open(ctx context.Context) error {
 		}
 	}()
 	s.ready.Store(true)
-	s.Log.Info("listening", "addr", "http://"+ln.Addr().String(), "graphql", "http://"+ln.Addr().String()+"/graphql",
-		"revision", st.Revision())
+	base := "http://" + ln.Addr().String()
+	s.Log.Info("listening", "addr", base, "explorer", base+"/", "graphql", base+"/graphql",
+		"revision", st.Revision(), "cors_origins", s.CORSOrigins, "introspection", !s.DisableIntrospection)
 	return nil
 }
 

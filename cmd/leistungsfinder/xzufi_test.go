@@ -1,0 +1,42 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestXZuFiCommands exports the demo catalogue, imports it dry and for
+// real into another data directory that has only its own demo, and shows
+// the summary lines an operator reads.
+func TestXZuFiCommands(t *testing.T) {
+	dir := t.TempDir()
+	s := &Server{Addr: "127.0.0.1:0", DataDir: dir, Portal: "HE", Log: newLogger(io.Discard, "error")}
+	require.NoError(t, s.Open(context.Background()))
+	require.NoError(t, s.Close())
+
+	out := filepath.Join(t.TempDir(), "xzufi")
+	var stdout, stderr bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"xzufi", "export", "-data", dir, "-o", out}, &stdout, &stderr))
+	assert.Regexp(t, `exported revision \d+ to .*: \d+ services, \d+ offices`, stdout.String())
+	index, err := os.ReadFile(filepath.Join(out, "index.txt"))
+	require.NoError(t, err)
+	assert.Regexp(t, `(?m)^r\d{12}-leistungen-0001\.xml$`, string(index))
+
+	// Re-importing into the same catalogue changes nothing.
+	stdout.Reset()
+	require.NoError(t, run(context.Background(), []string{"xzufi", "import", "-data", dir, "-dry-run", out}, &stdout, &stderr))
+	line := regexp.MustCompile(`import: created (\d+), updated (\d+), unchanged (\d+), deleted 0, rejected (\d+), skipped 0 \(dry run`).FindStringSubmatch(stdout.String())
+	require.NotNil(t, line, stdout.String())
+	assert.Equal(t, []string{"0", "0", "0"}, []string{line[1], line[2], line[4]}, stdout.String())
+
+	err = run(context.Background(), []string{"xzufi", "import", "-data", dir, filepath.Join(t.TempDir(), "missing")}, io.Discard, io.Discard)
+	assert.Error(t, err)
+}

@@ -1,0 +1,219 @@
+package graph
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"mime"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+)
+
+// The GraphQL-over-HTTP transport (https://graphql.github.io/graphql-over-http/):
+// how a request's parameters are read and which media type answers it.
+// Everything here happens before GraphQL sees the request, so every refusal
+// is a transport error: an HTTP status, a JSON body {"errors": [...]} without
+// "data", and one of the codes below in extensions.code.
+
+// Transport error codes (extensions.code of requests refused before
+// GraphQL runs). The README lists them beside the GraphQL ones.
+const (
+	CodeMethodNotAllowed     = "METHOD_NOT_ALLOWED"     // 405: not GET or POST, or a mutation over GET
+	CodeUnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE" // 415: POST without Content-Type application/json (UTF-8)
+	CodeNotAcceptable        = "NOT_ACCEPTABLE"         // 406: Accept names neither JSON media type
+	CodeInvalidJSON          = "INVALID_JSON"           // 400: the body, or GET variables/extensions, are not JSON
+	CodeBadRequest           = "BAD_REQUEST"            // 400: a parameter is missing or has the wrong type
+	CodeRequestTooLarge      = "REQUEST_TOO_LARGE"      // 413: body or query string above MaxRequestBytes
+	CodeIntrospectionOff     = "INTROSPECTION_DISABLED" // introspection is turned off on this server
+)
+
+// Response media types.
+const (
+	mediaJSON            = "application/json"
+	mediaGraphQLResponse = "application/graphql-response+json"
+)
+
+// transportError is a request refused by the transport.
+type transportError struct {
+	status int
+	code   string
+	msg    string
+}
+
+func (e *transportError) Error() string { return e.msg }
+
+func refuse(status int, code, msg string) *transportError {
+	return &transportError{status: status, code: code, msg: msg}
+}
+
+// negotiate picks the response media type from the Accept header: the
+// GraphQL response type when the client prefers it, else JSON. No header,
+// */* and application/* mean JSON (the spec's legacy default). ok is false
+// when the header accepts neither.
+func negotiate(accept string) (media string, ok bool) {
+	if strings.TrimSpace(accept) == "" {
+		return mediaJSON, true
+	}
+	type option struct {
+		media string
+		q     float64
+		order int
+	}
+	var opts []option
+	for i, part := range strings.Split(accept, ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		q := 1.0
+		if v, ok := params["q"]; ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				q = f
+			}
+		}
+		if q <= 0 {
+			continue
+		}
+		switch mt {
+		case mediaGraphQLResponse, mediaJSON:
+			opts = append(opts, option{mt, q, i})
+		case "*/*", "application/*":
+			opts = append(opts, option{mediaJSON, q, i})
+		}
+	}
+	if len(opts) == 0 {
+		return "", false
+	}
+	sort.SliceStable(opts, func(i, j int) bool { return opts[i].q > opts[j].q })
+	return opts[0].media, true
+}
+
+// requestParams reads the GraphQL parameters of a GET (query string) or a
+// POST (JSON body). The body's bytes are never echoed in an error: they
+// may hold anything, and the client has them already.
+func requestParams(r *http.Request, body []byte) (*graphql.RawParams, *transportError) {
+	p := &graphql.RawParams{Headers: r.Header}
+	if r.Method == http.MethodGet {
+		q, err := url.ParseQuery(r.URL.RawQuery)
+		if err != nil {
+			return nil, refuse(http.StatusBadRequest, CodeBadRequest, "the query string is not URL-encoded")
+		}
+		p.Query, p.OperationName = q.Get("query"), q.Get("operationName")
+		if v := q.Get("variables"); v != "" {
+			if err := decodeObject([]byte(v), &p.Variables); err != nil {
+				return nil, refuse(http.StatusBadRequest, CodeInvalidJSON, "variables must be a JSON object")
+			}
+		}
+		if v := q.Get("extensions"); v != "" {
+			if err := decodeObject([]byte(v), &p.Extensions); err != nil {
+				return nil, refuse(http.StatusBadRequest, CodeInvalidJSON, "extensions must be a JSON object")
+			}
+		}
+		if p.Query == "" && p.Extensions["persistedQuery"] == nil {
+			return nil, refuse(http.StatusBadRequest, CodeBadRequest, "the query parameter is missing")
+		}
+		return p, nil
+	}
+
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		return nil, refuse(http.StatusUnsupportedMediaType, CodeUnsupportedMediaType, "a POST needs Content-Type: application/json")
+	}
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil || mt != mediaJSON {
+		return nil, refuse(http.StatusUnsupportedMediaType, CodeUnsupportedMediaType, "a POST needs Content-Type: application/json")
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return nil, refuse(http.StatusUnsupportedMediaType, CodeUnsupportedMediaType, "the body must be UTF-8")
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, refuse(http.StatusBadRequest, CodeBadRequest, "the body is empty; send {\"query\": \"...\"}")
+	}
+	var raw map[string]json.RawMessage
+	if err := decodeObject(body, &raw); err != nil {
+		if errors.Is(err, errNotObject) {
+			return nil, refuse(http.StatusBadRequest, CodeBadRequest, "the body must be a JSON object with a query")
+		}
+		return nil, refuse(http.StatusBadRequest, CodeInvalidJSON, "the body is not valid JSON")
+	}
+	str := func(name string, dst *string) *transportError {
+		v, ok := raw[name]
+		if !ok || isNull(v) {
+			return nil
+		}
+		if json.Unmarshal(v, dst) != nil {
+			return refuse(http.StatusBadRequest, CodeBadRequest, name+" must be a string")
+		}
+		return nil
+	}
+	obj := func(name string, dst *map[string]any) *transportError {
+		v, ok := raw[name]
+		if !ok || isNull(v) {
+			return nil
+		}
+		if decodeObject(v, dst) != nil {
+			return refuse(http.StatusBadRequest, CodeBadRequest, name+" must be a JSON object")
+		}
+		return nil
+	}
+	if e := str("query", &p.Query); e != nil {
+		return nil, e
+	}
+	if e := str("operationName", &p.OperationName); e != nil {
+		return nil, e
+	}
+	if e := obj("variables", &p.Variables); e != nil {
+		return nil, e
+	}
+	if e := obj("extensions", &p.Extensions); e != nil {
+		return nil, e
+	}
+	if p.Query == "" && p.Extensions["persistedQuery"] == nil {
+		return nil, refuse(http.StatusBadRequest, CodeBadRequest, "the query parameter is missing")
+	}
+	return p, nil
+}
+
+var errNotObject = errors.New("not a JSON object")
+
+// decodeObject decodes exactly one JSON object, numbers kept as
+// json.Number as gqlgen expects.
+func decodeObject[T any](b []byte, dst *T) error {
+	b = bytes.TrimSpace(b)
+	if !json.Valid(b) {
+		return errors.New("invalid JSON")
+	}
+	if len(b) == 0 || b[0] != '{' {
+		return errNotObject
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	return dec.Decode(dst)
+}
+
+func isNull(v json.RawMessage) bool { return string(bytes.TrimSpace(v)) == "null" }
+
+// errorBody is a response that carries only errors: a request GraphQL did
+// not run has no "data" entry at all.
+type errorBody struct {
+	Errors     gqlerror.List  `json:"errors"`
+	Extensions map[string]any `json:"extensions,omitempty"`
+}
+
+// writeError answers a request refused before GraphQL execution, in the
+// GraphQL response shape (media type, JSON when empty), with a stable code.
+func writeError(w http.ResponseWriter, media string, status int, code, msg string) {
+	if media == "" {
+		media = mediaJSON
+	}
+	w.Header().Set("Content-Type", media+"; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(errorBody{Errors: gqlerror.List{{Message: msg, Extensions: map[string]any{"code": code}}}})
+}
