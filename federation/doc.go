@@ -229,6 +229,33 @@
 //     authoritative), deletes the peer's records the snapshot lacks, drops
 //     their quarantine, and sets the cursor to the manifest's.
 //
+// # XZuFi peers and the network's formats
+//
+// A peer of kind xzufi (Peer.Kind KindXZuFi) is a portal that publishes
+// only what the portal network's gateway pulls: BASE/index.txt listing
+// XZuFi 2.2 files (package federation/xzufi has the format and the field
+// mapping). Its puller asks for the index with If-None-Match (the ETag is
+// the peer's cursor) every PollInterval, fetches every listed file and
+// reads each completely before applying anything (OpenXZuFi). The
+// snapshot is applied in one transaction (Import's rules, written as
+// mirrored records of the peer, services without a region getting the
+// peer's), and the peer's records the snapshot lacks are deleted. Refused
+// with nothing applied and nothing deleted, leaving the peer degraded
+// with the reason (Status.Degraded, the degraded metric): an empty index,
+// a file that is missing, truncated, not well-formed, has a DOCTYPE, an
+// element XZuFi 2.2 does not have or breaks a limit, and a snapshot that
+// would delete more than MaxShrink of the peer's records. An object that
+// breaks a rule (an unknown code, a malformed key) is quarantined with
+// file, position and reason; its last good version stays, the rest
+// applies.
+//
+// The other way, this portal publishes its own records at /xzufi/ for
+// the gateway (xzufi.Publisher) and as files (leistungsfinder xzufi
+// export). Import (ImportItem, ImportOptions) applies records of any of
+// the network's formats through the catalogue's write API: XZuFi
+// (OpenXZuFi) and the PVOG search service's CSV and detail JSON
+// (package federation/pvog).
+//
 // # Federation state in the store
 //
 // Package federation owns the store's federation key space

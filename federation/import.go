@@ -58,6 +58,12 @@ type ImportOptions struct {
 	BatchSize int
 	// Progress, if set, is called after every transaction.
 	Progress func(ImportSummary)
+	// DefaultRegion is given to services without a region key (a
+	// mirrored state's key: its places then see them).
+	DefaultRegion string
+	// OnReject, if set, is called in the transaction for every rejected
+	// item (the XZuFi mirror quarantines it).
+	OnReject func(tx *catalog.Tx, it *ImportItem, reason string) error
 	Logger   *slog.Logger
 }
 
@@ -73,6 +79,9 @@ func (r Rejection) String() string {
 	id := r.ID
 	if id == "" {
 		id = "(no id)"
+	}
+	if r.Where == "" {
+		return fmt.Sprintf("%s %s: %s", r.Kind, id, r.Reason)
 	}
 	return fmt.Sprintf("%s: %s %s: %s", r.Where, r.Kind, id, r.Reason)
 }
@@ -126,14 +135,8 @@ func Import(ctx context.Context, st *catalog.Store, next func() (*ImportItem, er
 	if opt.BatchSize <= 0 {
 		opt.BatchSize = 1000
 	}
-	if opt.Actor == "" {
-		opt.Actor = "import"
-	}
-	if opt.Logger == nil {
-		opt.Logger = slog.New(slog.DiscardHandler)
-	}
-	im := &importer{st: st, opt: opt, leika: map[string]string{}, sum: ImportSummary{DryRun: opt.DryRun}}
-	if err := im.loadExternal(ctx); err != nil {
+	im := newImporter(st, opt)
+	if err := st.View(ctx, im.loadExternal); err != nil {
 		return im.sum, err
 	}
 	if opt.DryRun {
@@ -178,6 +181,29 @@ func Import(ctx context.Context, st *catalog.Store, next func() (*ImportItem, er
 	}
 }
 
+// importTx applies every item of next inside one transaction (the XZuFi
+// mirror applies a snapshot so); like Import otherwise.
+func importTx(tx *catalog.Tx, st *catalog.Store, next func() (*ImportItem, error), opt ImportOptions) (ImportSummary, error) {
+	im := newImporter(st, opt)
+	if err := im.loadExternal(tx); err != nil {
+		return im.sum, err
+	}
+	if _, err := im.batch(tx, next, -1); err != nil {
+		return im.sum, err
+	}
+	return im.sum, im.retry(tx)
+}
+
+func newImporter(st *catalog.Store, opt ImportOptions) *importer {
+	if opt.Actor == "" {
+		opt.Actor = "import"
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &importer{st: st, opt: opt, leika: map[string]string{}, sum: ImportSummary{DryRun: opt.DryRun}}
+}
+
 type importer struct {
 	st  *catalog.Store
 	opt ImportOptions
@@ -192,29 +218,27 @@ type importer struct {
 
 // loadExternal indexes the external IDs of the records an import could
 // match by them (services and online services).
-func (im *importer) loadExternal(ctx context.Context) error {
+func (im *importer) loadExternal(tx *catalog.Tx) error {
 	im.external = map[string]string{}
-	return im.st.View(ctx, func(tx *catalog.Tx) error {
-		for _, k := range []catalog.Kind{catalog.KindService, catalog.KindOnlineService} {
-			err := tx.Each(k, func(r catalog.Record) (bool, error) {
-				var ext []string
-				switch r := r.(type) {
-				case *catalog.Service:
-					ext = r.ExternalIDs
-				case *catalog.OnlineService:
-					ext = r.ExternalIDs
-				}
-				for _, e := range ext {
-					im.external[string(k)+"\t"+e] = catalog.MetaOf(r).ID
-				}
-				return true, nil
-			})
-			if err != nil {
-				return err
+	for _, k := range []catalog.Kind{catalog.KindService, catalog.KindOnlineService} {
+		err := tx.Each(k, func(r catalog.Record) (bool, error) {
+			var ext []string
+			switch r := r.(type) {
+			case *catalog.Service:
+				ext = r.ExternalIDs
+			case *catalog.OnlineService:
+				ext = r.ExternalIDs
 			}
+			for _, e := range ext {
+				im.external[string(k)+"\t"+e] = catalog.MetaOf(r).ID
+			}
+			return true, nil
+		})
+		if err != nil {
+			return err
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // batch applies up to n items (all when n < 0); more reports that next
@@ -248,12 +272,16 @@ func (im *importer) retry(tx *catalog.Tx) error {
 	return nil
 }
 
-func (im *importer) reject(it *ImportItem, reason string) {
+func (im *importer) reject(tx *catalog.Tx, it *ImportItem, reason string) error {
 	im.sum.Rejected++
 	if len(im.sum.Rejections) < MaxRejections {
 		im.sum.Rejections = append(im.sum.Rejections, Rejection{Kind: it.Kind, ID: it.ID, Where: it.Where, Reason: reason})
 	}
 	im.opt.Logger.Debug("import: rejected", "kind", it.Kind, "id", it.ID, "where", it.Where, "reason", reason)
+	if im.opt.OnReject != nil {
+		return im.opt.OnReject(tx, it, reason)
+	}
+	return nil
 }
 
 func (im *importer) skip(it *ImportItem, reason string) {
@@ -279,16 +307,14 @@ func (im *importer) origin() string {
 func (im *importer) apply(tx *catalog.Tx, it *ImportItem, mayDefer bool) error {
 	switch {
 	case it.Err != nil:
-		im.reject(it, it.Err.Error())
-		return nil
+		return im.reject(tx, it, it.Err.Error())
 	case it.Skip != "":
 		im.skip(it, it.Skip)
 		return nil
 	case it.Delete:
 		return im.delete(tx, it)
 	case it.Record == nil:
-		im.reject(it, "nothing to write")
-		return nil
+		return im.reject(tx, it, "nothing to write")
 	}
 	rec := it.Record
 	m := catalog.MetaOf(rec)
@@ -305,18 +331,19 @@ func (im *importer) apply(tx *catalog.Tx, it *ImportItem, mayDefer bool) error {
 				im.deferred = append(im.deferred, it)
 				return nil
 			}
-			im.reject(it, fmt.Sprintf("names service %q, which is neither in the import nor in the catalogue", it.ServiceRef))
-			return nil
+			return im.reject(tx, it, fmt.Sprintf("names service %q, which is neither in the import nor in the catalogue", it.ServiceRef))
 		}
 	}
 	m.Origin = im.origin()
+	if s, ok := rec.(*catalog.Service); ok && s.RegionKey == "" {
+		s.RegionKey = im.opt.DefaultRegion
+	}
 	if m.ID != "" {
 		cur, err := tx.Get(it.Kind, m.ID)
 		switch catalog.ErrorCode(err) {
 		case "":
 			if o := catalog.MetaOf(cur).Origin; o != m.Origin {
-				im.reject(it, fmt.Sprintf("%s %s belongs to %s here", it.Kind, m.ID, o))
-				return nil
+				return im.reject(tx, it, fmt.Sprintf("%s %s belongs to %s here", it.Kind, m.ID, o))
 			}
 			if catalog.SameContent(cur, rec) {
 				im.sum.Unchanged++
@@ -324,7 +351,7 @@ func (im *importer) apply(tx *catalog.Tx, it *ImportItem, mayDefer bool) error {
 				return nil
 			}
 			if err := tx.Put(rec, im.write()); err != nil {
-				return im.putFailed(it, err)
+				return im.putFailed(tx, it, err)
 			}
 			im.sum.Updated++
 			im.noteService(rec)
@@ -335,7 +362,7 @@ func (im *importer) apply(tx *catalog.Tx, it *ImportItem, mayDefer bool) error {
 		}
 	}
 	if err := tx.Put(rec, im.write()); err != nil {
-		return im.putFailed(it, err)
+		return im.putFailed(tx, it, err)
 	}
 	im.sum.Created++
 	im.noteService(rec)
@@ -384,12 +411,11 @@ func (im *importer) resolve(tx *catalog.Tx, it *ImportItem, r *catalog.Responsib
 	return false, err
 }
 
-func (im *importer) putFailed(it *ImportItem, err error) error {
+func (im *importer) putFailed(tx *catalog.Tx, it *ImportItem, err error) error {
 	if catalog.ErrorCode(err) == catalog.EINTERNAL {
 		return err
 	}
-	im.reject(it, describeErr(err))
-	return nil
+	return im.reject(tx, it, describeErr(err))
 }
 
 // describeErr lists every broken rule of a catalogue error with its field.
@@ -424,11 +450,10 @@ func (im *importer) delete(tx *catalog.Tx, it *ImportItem) error {
 		return err
 	}
 	if o := catalog.MetaOf(cur).Origin; o != im.origin() {
-		im.reject(it, fmt.Sprintf("%s %s belongs to %s here", it.Kind, it.ID, o))
-		return nil
+		return im.reject(tx, it, fmt.Sprintf("%s %s belongs to %s here", it.Kind, it.ID, o))
 	}
 	if err := tx.Delete(it.Kind, it.ID, im.write()); err != nil {
-		return im.putFailed(it, err)
+		return im.putFailed(tx, it, err)
 	}
 	im.sum.Deleted++
 	return nil

@@ -41,6 +41,13 @@ var statusMetrics = []statusMetric{
 		func(s Status) float64 { return float64(s.ConsecutiveErrors) }),
 	newStatusMetric("leistungsfinder_federation_quarantined", "Records of the peer in quarantine.", prometheus.GaugeValue,
 		func(s Status) float64 { return float64(s.Quarantined) }),
+	newStatusMetric("leistungsfinder_federation_degraded", "1 while the peer's last answer was refused (nothing applied, nothing deleted).", prometheus.GaugeValue,
+		func(s Status) float64 {
+			if s.Degraded != "" {
+				return 1
+			}
+			return 0
+		}),
 	newStatusMetric("leistungsfinder_federation_up", "1 if the last pull succeeded.", prometheus.GaugeValue,
 		func(s Status) float64 {
 			if s.ConsecutiveErrors == 0 && !s.LastSuccess.IsZero() {

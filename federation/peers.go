@@ -25,7 +25,18 @@ type Peer struct {
 	// RegionKey is the ARS of the peer's area (Bavaria "090000000000", the
 	// Bund "000000000000"); mirrored services without one get it.
 	RegionKey string `json:"regionKey"`
+	// Kind is how the peer publishes: KindFeed (the signed change feed of
+	// another Leistungsfinder, the default) or KindXZuFi (an index.txt of
+	// XZuFi 2.2 files at URL, as a state's editorial system hands its
+	// catalogue to the gateway; no token, no key).
+	Kind string `json:"kind,omitempty"`
 }
+
+// Peer kinds.
+const (
+	KindFeed  = "feed"
+	KindXZuFi = "xzufi"
+)
 
 // Keys of the federation's space in the store (catalog PeerData). doc.go
 // lists them.
@@ -89,11 +100,20 @@ func (p *Peer) validate(self string) error {
 	if u, err := url.Parse(p.URL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" {
 		errs = append(errs, catalog.Invalid("url", "url", "%q is not an http(s) base URL", p.URL))
 	}
-	if strings.TrimSpace(p.Token) == "" {
-		errs = append(errs, catalog.Invalid("token", "required", "the peer token is required"))
+	if p.Kind == "" {
+		p.Kind = KindFeed
 	}
-	if _, err := ParsePublicKeys(p.PublicKey); err != nil {
-		errs = append(errs, catalog.Invalid("publicKey", "format", "%v", err))
+	switch p.Kind {
+	case KindFeed:
+		if strings.TrimSpace(p.Token) == "" {
+			errs = append(errs, catalog.Invalid("token", "required", "the peer token is required"))
+		}
+		if _, err := ParsePublicKeys(p.PublicKey); err != nil {
+			errs = append(errs, catalog.Invalid("publicKey", "format", "%v", err))
+		}
+	case KindXZuFi:
+	default:
+		errs = append(errs, catalog.Invalid("kind", "enum", "%q is not a peer kind: feed or xzufi", p.Kind))
 	}
 	if !catalog.ValidARS(p.RegionKey) {
 		errs = append(errs, catalog.Invalid("regionKey", "format", "%q is not a 12-digit region key (ARS)", p.RegionKey))

@@ -39,6 +39,9 @@ type PullerOptions struct {
 	// delete more is refused: a peer that lost its data must not empty
 	// ours. An operator raises it for one resync when the loss is real.
 	MaxShrink float64
+	// PollInterval is the wait between two pulls of an XZuFi peer's index
+	// (15 min if 0); the index is asked for conditionally.
+	PollInterval time.Duration
 	// Logger receives structured logs; nil discards them.
 	Logger *slog.Logger
 	// Now is the clock (the store's, Store.Now, if nil).
@@ -70,6 +73,9 @@ func (o *PullerOptions) defaults(st *catalog.Store) {
 	if o.MaxShrink <= 0 {
 		o.MaxShrink = 0.5
 	}
+	if o.PollInterval <= 0 {
+		o.PollInterval = 15 * time.Minute
+	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -85,6 +91,10 @@ const (
 	StateResyncing = "resyncing" // staging a snapshot after 410 Gone
 	StateBackoff   = "backoff"   // waiting after a failure
 	StateStopped   = "stopped"
+	// StateDegraded: the last answer was refused (unsigned, truncated,
+	// an empty or shrunken index, an unreadable file); nothing of it was
+	// applied and nothing was deleted. Status.Degraded says why.
+	StateDegraded = "degraded"
 )
 
 // Status is what a puller reports about its peer: for the GraphQL
@@ -92,7 +102,10 @@ const (
 type Status struct {
 	Peer  string `json:"peer"`
 	URL   string `json:"url"`
+	Kind  string `json:"kind"`
 	State string `json:"state"`
+	// Degraded is why the last answer was refused, until a pull succeeds.
+	Degraded string `json:"degraded,omitempty"`
 	// Cursor is the opaque position in the peer's feed; Revision the
 	// peer's log revision it stands at.
 	Cursor   string `json:"cursor"`
@@ -159,7 +172,7 @@ func NewPuller(st *catalog.Store, id string, opt PullerOptions) (*Puller, error)
 	keys, _ := ParsePublicKeys(peer.PublicKey)
 	opt.defaults(st)
 	p := &Puller{st: st, peer: peer, keys: keys, opt: opt, log: opt.Logger.With("peer", peer.ID),
-		status: Status{Peer: peer.ID, URL: peer.URL, State: StateIdle}}
+		status: Status{Peer: peer.ID, URL: peer.URL, Kind: peer.Kind, State: StateIdle}}
 	err = st.View(context.Background(), func(tx *catalog.Tx) error {
 		s, err := loadState(tx, peer.ID)
 		if err != nil {
@@ -202,6 +215,7 @@ func (p *Puller) fail(err error) {
 	var r *refusal
 	if errors.As(err, &r) {
 		p.status.Refused++
+		p.status.Degraded = err.Error()
 	}
 	p.log.Warn("federation pull failed", "err", err)
 }
@@ -224,14 +238,35 @@ func (p *Puller) Run(ctx context.Context) error {
 			}
 			failures++
 			p.fail(err)
-			p.setState(StateBackoff)
+			p.setState(p.failedState())
 			p.backoff().Wait(ctx, failures)
 			wait = false
 			continue
 		}
 		failures = 0
 		wait = !more
+		if p.peer.Kind == KindXZuFi && !more {
+			// An index has no long polling: look again after the interval.
+			p.setState(StateIdle)
+			t := time.NewTimer(p.opt.PollInterval)
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+			}
+		}
 	}
+}
+
+// failedState is the state after a failure: degraded when the answer was
+// refused, else backing off.
+func (p *Puller) failedState() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.status.Degraded != "" {
+		return StateDegraded
+	}
+	return StateBackoff
 }
 
 // backoff is the retry schedule after failures: exponential from
@@ -245,14 +280,15 @@ func (p *Puller) backoff() backoff.Policy {
 // the snapshot if needed, without long polling. It is Run's work for one
 // round (and for `leistungsfinder peer sync` and tests).
 func (p *Puller) Sync(ctx context.Context) error {
-	defer p.setState(StateIdle)
 	for {
 		p.setState(StateFollowing)
 		more, err := p.step(ctx, false)
 		if err != nil {
 			p.fail(err)
+			p.setState(p.failedState())
 			return err
 		}
+		p.setState(StateIdle)
 		if !more {
 			return nil
 		}
@@ -291,6 +327,9 @@ func saveState(tx *catalog.Tx, peer string, s peerState) error {
 // step fetches and applies one page (or resyncs after 410). more reports
 // that the peer has more right now.
 func (p *Puller) step(ctx context.Context, wait bool) (more bool, err error) {
+	if p.peer.Kind == KindXZuFi {
+		return false, p.pullXZuFi(ctx)
+	}
 	var s peerState
 	if err := p.st.View(ctx, func(tx *catalog.Tx) error { s, err = loadState(tx, p.peer.ID); return err }); err != nil {
 		return false, err
@@ -355,6 +394,7 @@ func (p *Puller) succeeded(res applyResult, rev uint64, hdr http.Header) {
 	}
 	st.LastSuccess = now.UTC()
 	st.ConsecutiveErrors = 0
+	st.Degraded = ""
 	st.Applied += int64(res.applied)
 	st.Skipped += int64(res.skipped)
 	st.Quarantined = res.quarantined

@@ -222,7 +222,9 @@ func (s *XZuFiSet) check(ctx context.Context) error {
 		} else {
 			s.Objects++
 		}
-		if it.Err == nil && it.Skip == "" && !it.Delete {
+		// Invalid objects count too: a mirror keeps their last good
+		// version rather than deleting it.
+		if it.Skip == "" && !it.Delete && it.ID != "" {
 			s.Keys[string(it.Kind)+"\t"+it.ID] = true
 		}
 		return nil
@@ -312,8 +314,12 @@ func itemsOf(o *xzufi.Object) []*ImportItem {
 	if o.Skip != "" {
 		return []*ImportItem{{Kind: o.Kind, ID: o.ID, Where: where, Skip: o.Skip}}
 	}
-	if o.Err != nil || o.Delete {
-		return []*ImportItem{{Kind: o.Kind, ID: o.ID, Where: where, Err: o.Err, Delete: o.Delete}}
+	if o.Err != nil {
+		// The error names the file and the position of each broken rule.
+		return []*ImportItem{{Kind: o.Kind, ID: o.ID, Err: o.Err}}
+	}
+	if o.Delete {
+		return []*ImportItem{{Kind: o.Kind, ID: o.ID, Where: where, Delete: true}}
 	}
 	var out []*ImportItem
 	if o.Record != nil {

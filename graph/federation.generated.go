@@ -78,6 +78,29 @@ func (ec *executionContext) fieldContext_PeerStatus_url(_ context.Context, field
 	return graphql.NewScalarFieldContext("PeerStatus", field, false, false, "String")
 }
 
+func (ec *executionContext) _PeerStatus_kind(ctx context.Context, field graphql.CollectedField, obj *federation.Status) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeerStatus_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeerStatus_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeerStatus", field, false, false, "String")
+}
+
 func (ec *executionContext) _PeerStatus_state(ctx context.Context, field graphql.CollectedField, obj *federation.Status) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -98,6 +121,29 @@ func (ec *executionContext) _PeerStatus_state(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_PeerStatus_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeerStatus", field, false, false, "String")
+}
+
+func (ec *executionContext) _PeerStatus_degraded(ctx context.Context, field graphql.CollectedField, obj *federation.Status) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeerStatus_degraded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Degraded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PeerStatus_degraded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PeerStatus", field, false, false, "String")
 }
 
@@ -479,9 +525,19 @@ func (ec *executionContext) _PeerStatus(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "kind":
+			out.Values[i] = ec._PeerStatus_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "state":
 			out.Values[i] = ec._PeerStatus_state(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "degraded":
+			out.Values[i] = ec._PeerStatus_degraded(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "cursor":

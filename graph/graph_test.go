@@ -270,8 +270,6 @@ func TestBadInput(t *testing.T) {
 	}{
 		{"MalformedLeika", `{ localService(leikaKey: "123", ars: "066360003003") { name } }`, "INVALID", "leikaKey"},
 		{"MalformedARS", `{ localService(leikaKey: "99050012104000", ars: "0663") { name } }`, "INVALID", "ars"},
-		{"UnknownRegion", `{ region(ars: "069990000000") { name } }`, "NOT_FOUND", ""},
-		{"UnknownService", `{ localService(leikaKey: "99999999999999", ars: "066360003003") { name } }`, "NOT_FOUND", ""},
 		{"BadCursor", `{ regions(query: "Kassel", after: "not-a-cursor") { totalCount } }`, "INVALID", "after"},
 		{"PageTooLarge", `{ regions(query: "Kassel", first: 1000) { totalCount } }`, "INVALID", "first"},
 		{"ParseError", `{ region(ars: "066360003003") { name `, "GRAPHQL_PARSE_FAILED", ""},
@@ -312,6 +310,40 @@ func TestBadInput(t *testing.T) {
 		assert.GreaterOrEqual(t, resp.StatusCode, 400)
 		assert.Less(t, resp.StatusCode, 500)
 	})
+}
+
+// TestNotFoundIsNull: every lookup of one object by its key follows one
+// rule. A well-formed key that names nothing answers null without an
+// error; a malformed key is INVALID (README, "Not found").
+func TestNotFoundIsNull(t *testing.T) {
+	srv := demoServer(t)
+	cases := []struct {
+		name, query, field string
+		invalid            string // a query with a malformed key, "" when every key is well-formed
+	}{
+		{"ServiceByLeika", `{ service(leikaKey: "99999999999999") { name } }`, "service", `{ service(leikaKey: "123") { name } }`},
+		{"ServiceByID", `{ service(id: "HE.LB.9999999999") { name } }`, "service", ""},
+		{"LocalServiceUnknownService", `{ localService(leikaKey: "99999999999999", ars: "066360003003") { name } }`, "localService", `{ localService(leikaKey: "123", ars: "066360003003") { name } }`},
+		{"LocalServiceUnknownPlace", `{ localService(leikaKey: "99050012104000", ars: "069990000000") { name } }`, "localService", `{ localService(leikaKey: "99050012104000", ars: "0663") { name } }`},
+		{"Region", `{ region(ars: "069990000000") { name } }`, "region", `{ region(ars: "06636") { name } }`},
+		{"Office", `{ office(id: "HE.OE.9999999999") { name } }`, "office", ""},
+		{"OnlineService", `{ onlineService(id: "HE.OS.9999999999") { title } }`, "onlineService", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, body := postQuery(t, srv, c.query, nil, nil)
+			r := decode(t, body)
+			assert.Empty(t, r.Errors, "not found is not an error: %s", body)
+			assert.JSONEq(t, `{"`+c.field+`":null}`, string(r.Data))
+			if c.invalid == "" {
+				return
+			}
+			_, body = postQuery(t, srv, c.invalid, nil, nil)
+			r = decode(t, body)
+			require.NotEmpty(t, r.Errors, "%s", body)
+			assert.Equal(t, "INVALID", r.Errors[0].Extensions["code"], "%s", body)
+		})
+	}
 }
 
 func TestGETIsCacheable(t *testing.T) {

@@ -31,6 +31,21 @@ func ptrs[T any](s []T) []*T {
 	return out
 }
 
+// lookup applies the API's one rule for single-object lookups (service,
+// localService, region, office, onlineService): a key that is well-formed
+// but names nothing answers null without an error, as GraphQL's nullable
+// fields mean; a malformed key is INVALID, and every other failure stays an
+// error. Commands (mutations) on a missing record answer NOT_FOUND.
+func lookup[T any](v *T, err error) (*T, error) {
+	if catalog.ErrorCode(err) == catalog.ENOTFOUND {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
 func nonNil[T any](s []T) []T {
 	if s == nil {
 		return []T{}

@@ -195,10 +195,7 @@ func (r *queryResolver) Office(ctx context.Context, id string, lang *Lang, at *t
 		out, err = tx.Office(id)
 		return err
 	})
-	switch {
-	case catalog.ErrorCode(err) == catalog.ENOTFOUND:
-		return nil, nil
-	case err != nil:
+	if out, err = lookup(out, err); out == nil {
 		return nil, err
 	}
 	when := r.Store.Now()
@@ -244,10 +241,7 @@ func (r *queryResolver) OnlineService(ctx context.Context, id string, lang *Lang
 		out, err = tx.OnlineService(id)
 		return err
 	})
-	if catalog.ErrorCode(err) == catalog.ENOTFOUND {
-		return nil, nil
-	}
-	return out, err
+	return lookup(out, err)
 }
 
 // Region is the resolver for the region field.

@@ -19,7 +19,7 @@ func (r *queryResolver) Region(ctx context.Context, ars string, lang *Lang) (*ca
 		out, err = tx.Region(ars)
 		return err
 	})
-	return out, err
+	return lookup(out, err)
 }
 
 // Regions is the resolver for the regions field.

@@ -411,8 +411,10 @@ type ComplexityRoot struct {
 		Applied           func(childComplexity int) int
 		ConsecutiveErrors func(childComplexity int) int
 		Cursor            func(childComplexity int) int
+		Degraded          func(childComplexity int) int
 		Errors            func(childComplexity int) int
 		HeadRevision      func(childComplexity int) int
+		Kind              func(childComplexity int) int
 		LagRevisions      func(childComplexity int) int
 		LagSeconds        func(childComplexity int) int
 		LastError         func(childComplexity int) int
@@ -2375,6 +2377,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PeerStatus.Cursor(childComplexity), true
+	case "PeerStatus.degraded":
+		if e.ComplexityRoot.PeerStatus.Degraded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeerStatus.Degraded(childComplexity), true
 	case "PeerStatus.errors":
 		if e.ComplexityRoot.PeerStatus.Errors == nil {
 			break
@@ -2387,6 +2395,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PeerStatus.HeadRevision(childComplexity), true
+	case "PeerStatus.kind":
+		if e.ComplexityRoot.PeerStatus.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeerStatus.Kind(childComplexity), true
 	case "PeerStatus.lagRevisions":
 		if e.ComplexityRoot.PeerStatus.LagRevisions == nil {
 			break
@@ -3858,8 +3872,18 @@ exist in the language asked for is answered in German and says so
 Errors carry a stable ` + "`" + `extensions.code` + "`" + `: INVALID (with ` + "`" + `extensions.field` + "`" + `
 and ` + "`" + `extensions.rule` + "`" + `), NOT_FOUND, CONFLICT, UNAUTHENTICATED, FORBIDDEN,
 RATE_LIMITED, INTERNAL, plus GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED,
-COMPLEXITY_LIMIT_EXCEEDED, DEPTH_LIMIT_EXCEEDED and REQUEST_TOO_LARGE for
-requests that cannot be run.
+COMPLEXITY_LIMIT_EXCEEDED, DEPTH_LIMIT_EXCEEDED, INTROSPECTION_DISABLED,
+PERSISTED_QUERY_NOT_FOUND, and for requests refused before GraphQL runs
+METHOD_NOT_ALLOWED, UNSUPPORTED_MEDIA_TYPE, NOT_ACCEPTABLE, INVALID_JSON,
+BAD_REQUEST and REQUEST_TOO_LARGE.
+
+Not found: a lookup of one object by its key (` + "`" + `service` + "`" + `, ` + "`" + `localService` + "`" + `,
+` + "`" + `region` + "`" + `, ` + "`" + `office` + "`" + `, ` + "`" + `onlineService` + "`" + `) answers null without an error when
+nothing has that key; a malformed key is INVALID. A command (mutation) on a
+record that does not exist answers NOT_FOUND.
+
+Every answer carries ` + "`" + `extensions.cost` + "`" + `: the complexity the operation spent
+and the limit, its depth and the limit.
 """
 schema {
   query: Query
@@ -4647,8 +4671,12 @@ func (ec *executionContext) childFields_PeerStatus(ctx context.Context, field gr
 		return ec.fieldContext_PeerStatus_peer(ctx, field)
 	case "url":
 		return ec.fieldContext_PeerStatus_url(ctx, field)
+	case "kind":
+		return ec.fieldContext_PeerStatus_kind(ctx, field)
 	case "state":
 		return ec.fieldContext_PeerStatus_state(ctx, field)
+	case "degraded":
+		return ec.fieldContext_PeerStatus_degraded(ctx, field)
 	case "cursor":
 		return ec.fieldContext_PeerStatus_cursor(ctx, field)
 	case "revision":

@@ -85,10 +85,10 @@ func (r *queryResolver) Service(ctx context.Context, id *string, leikaKey *strin
 		}
 		return err
 	})
-	if catalog.ErrorCode(err) == catalog.ENOTFOUND {
-		return nil, nil
+	if out, err = lookup(out, err); out == nil {
+		return nil, err
 	}
-	if out != nil && out.Status != catalog.StatusPublished && principalOf(ctx).Role != catalog.AccessStateEditor {
+	if out.Status != catalog.StatusPublished && principalOf(ctx).Role != catalog.AccessStateEditor {
 		return nil, nil // drafts and archived descriptions are for the editorial office
 	}
 	return out, err
@@ -110,7 +110,7 @@ func (r *queryResolver) LocalService(ctx context.Context, leikaKey string, ars s
 		out, err = tx.LocalService(leikaKey, ars, when)
 		return err
 	})
-	if err != nil {
+	if out, err = lookup(out, err); out == nil {
 		return nil, err
 	}
 	return localServiceView(ctx, out), nil

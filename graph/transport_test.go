@@ -1,6 +1,8 @@
 package graph_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -218,4 +220,41 @@ func metricValue(t *testing.T, m *graph.Metrics, series string) float64 {
 	}
 	t.Fatalf("no series %s in\n%s", series, rec.Body.String())
 	return 0
+}
+
+// TestPersistedQueryOverGETWithETag follows the README's recipe for front
+// ends: an automatic persisted query by GET (hash only), registered once by
+// POST, then cached by the browser with its ETag.
+func TestPersistedQueryOverGETWithETag(t *testing.T) {
+	srv := demoServer(t)
+	const query = `{ region(ars: "066360003003") { name } }`
+	sum := sha256.Sum256([]byte(query))
+	ext := `{"persistedQuery":{"version":1,"sha256Hash":"` + hex.EncodeToString(sum[:]) + `"}}`
+	byHash := srv.URL + "?extensions=" + url.QueryEscape(ext)
+
+	resp, body := httpCase{method: "GET"}.do(t, byHash)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	r := decode(t, body)
+	require.NotEmpty(t, r.Errors)
+	assert.Equal(t, "PERSISTED_QUERY_NOT_FOUND", r.Errors[0].Extensions["code"])
+	assert.Equal(t, "no-store", resp.Header.Get("Cache-Control"), "a refusal is not cached")
+
+	b, _ := json.Marshal(map[string]any{"query": query, "extensions": json.RawMessage(ext)})
+	resp, body = httpCase{contentType: "application/json", body: string(b)}.do(t, srv.URL)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Empty(t, decode(t, body).Errors, "%s", body)
+
+	resp, body = httpCase{method: "GET"}.do(t, byHash)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, string(body), "Eschwege")
+	etag := resp.Header.Get("ETag")
+	require.NotEmpty(t, etag)
+	assert.Equal(t, "public, max-age=0", resp.Header.Get("Cache-Control"))
+
+	req, _ := http.NewRequest(http.MethodGet, byHash, nil)
+	req.Header.Set("If-None-Match", etag)
+	resp2, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp2.Body.Close()
+	assert.Equal(t, http.StatusNotModified, resp2.StatusCode)
 }

@@ -39,6 +39,10 @@ const batchSize = 5000
 type Summary struct {
 	Regions, Offices, Services, OnlineServices, Responsibilities, Bundles int
 	LifeSituations, Concepts                                              int
+	// Services is CoreServices (hand-written municipal, district and
+	// state services), AdminServices (the state's help for
+	// municipalities) and FederalServices (the portal network's).
+	CoreServices, AdminServices, FederalServices int
 }
 
 // Load writes the demo catalogue into a store that has no services yet:
@@ -98,7 +102,8 @@ func Load(ctx context.Context, st *catalog.Store, log *slog.Logger) (Summary, er
 	}
 	sum := c.summary()
 	log.Info("demo catalogue loaded", "regions", sum.Regions, "bundles", sum.Bundles, "lifeSituations", sum.LifeSituations,
-		"dictionaryEntries", sum.Concepts, "services", sum.Services,
+		"dictionaryEntries", sum.Concepts, "services", sum.Services, "coreServices", sum.CoreServices,
+		"adminServices", sum.AdminServices, "federalServices", sum.FederalServices,
 		"offices", sum.Offices, "onlineServices", sum.OnlineServices, "responsibilities", sum.Responsibilities,
 		"revision", st.Revision(), "took", time.Since(start).Round(time.Millisecond))
 	return sum, nil
@@ -119,6 +124,8 @@ type catalogue struct {
 	situations       []*catalog.LifeSituation
 	concepts         []*catalog.Concept
 	assignments      []Assignment
+	// core, admin and federal count the services by source.
+	core, admin, federal int
 }
 
 type group struct {
@@ -144,7 +151,8 @@ func (c *catalogue) groups() []group {
 func (c *catalogue) summary() Summary {
 	return Summary{Regions: len(c.regions), Offices: len(c.offices), Services: len(c.services),
 		OnlineServices: len(c.online), Responsibilities: len(c.responsibilities), Bundles: len(c.bundles),
-		LifeSituations: len(c.situations), Concepts: len(c.concepts)}
+		LifeSituations: len(c.situations), Concepts: len(c.concepts),
+		CoreServices: c.core, AdminServices: c.admin, FederalServices: c.federal}
 }
 
 func records[T catalog.Record](rs []T) []catalog.Record {
@@ -245,6 +253,7 @@ func build(log *slog.Logger) (*catalogue, error) {
 			s := &catalog.Service{Meta: catalog.Meta{ID: f.ID}, Status: catalog.StatusPublished, RegionKey: catalog.Bund,
 				LeikaKeys: f.LeikaKeys, Texts: texts, ExternalIDs: f.ExternalIDs}
 			c.services = append(c.services, s)
+			c.federal++
 			byLeika[key] = s
 		}
 		online[key] = append(online[key], f.Online...)
@@ -394,6 +403,11 @@ func (c *catalogue) readServices(bundleIDs map[string]string) (map[string]*conte
 			}
 			byKey[cs.LeikaKey] = cs
 			c.services = append(c.services, s)
+			if first == firstAdminService {
+				c.admin++
+			} else {
+				c.core++
+			}
 		}
 		return nil
 	}

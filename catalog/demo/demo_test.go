@@ -260,6 +260,7 @@ func expected(t *testing.T) expectation {
 		t.Fatal(err)
 	}
 	e.content = map[string]string{}
+	var coreServices, adminServices int
 	for _, name := range append(core, admin) {
 		var cf contentFile
 		if err := readContent(name, &cf); err != nil {
@@ -267,6 +268,11 @@ func expected(t *testing.T) expectation {
 		}
 		for _, s := range cf.Services {
 			e.content[s.LeikaKey] = s.Level
+		}
+		if name == admin {
+			adminServices += len(cf.Services)
+		} else {
+			coreServices += len(cf.Services)
 		}
 	}
 
@@ -291,7 +297,8 @@ func expected(t *testing.T) expectation {
 		}
 	}
 	s := Summary{Regions: len(rf.Regions), Offices: len(of.Offices), Bundles: len(bf.Bundles),
-		OnlineServices: len(e.services.OnlineServices), Services: len(e.content)}
+		OnlineServices: len(e.services.OnlineServices), Services: len(e.content),
+		CoreServices: coreServices, AdminServices: adminServices}
 	for key, lvl := range e.content {
 		switch lvl {
 		case levelMunicipality, levelDistrict:
@@ -303,6 +310,7 @@ func expected(t *testing.T) expectation {
 	for _, f := range e.services.Services {
 		if e.content[f.LeikaKeys[0]] == "" {
 			s.Services++
+			s.FederalServices++
 		}
 		s.Responsibilities += len(f.Online)
 	}

@@ -100,6 +100,14 @@ func envInt(name string, def int) int {
 	return def
 }
 
+// envDuration returns the environment variable as a duration, or def.
+func envDuration(name string, def time.Duration) time.Duration {
+	if v, err := time.ParseDuration(os.Getenv(name)); err == nil {
+		return v
+	}
+	return def
+}
+
 // envBool returns the environment variable as a boolean (1, true, yes), or def.
 func envBool(name string, def bool) bool {
 	if v, err := strconv.ParseBool(os.Getenv(name)); err == nil {

@@ -113,6 +113,8 @@ func TestServeEndToEnd(t *testing.T) {
 		assert.Regexp(t, series, body)
 	}
 
+	checkREADMEAgainstServer(t, s, logs.String())
+
 	// The federation feed: peers only, signed, with our public keys published.
 	resp, _ = get("/federation/v1/changes?limit=5", nil)
 	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)

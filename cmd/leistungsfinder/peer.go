@@ -34,6 +34,7 @@ func runPeer(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fs.StringVar(&p.Token, "token", "", "our PEER token for its feed")
 		fs.StringVar(&p.PublicKey, "key", "", "its public key: JWK, JWKS, PEM or base64 Ed25519 (from its `peer key`)")
 		fs.StringVar(&p.RegionKey, "ars", "", "the region key of its state (090000000000)")
+		fs.StringVar(&p.Kind, "kind", federation.KindFeed, "feed (another Leistungsfinder's signed feed) or xzufi (a base URL with index.txt and XZuFi 2.2 files; no token, no key)")
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
@@ -55,9 +56,9 @@ func runPeer(ctx context.Context, args []string, stdout, stderr io.Writer) error
 				return err
 			}
 			tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tURL\tREGION\tTOKEN")
+			fmt.Fprintln(tw, "ID\tKIND\tURL\tREGION\tTOKEN")
 			for _, p := range peers {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.ID, p.URL, p.RegionKey, mask(p.Token))
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.ID, p.Kind, p.URL, p.RegionKey, mask(p.Token))
 			}
 			tw.Flush()
 			fmt.Fprintf(stdout, "%d peers\n", len(peers))

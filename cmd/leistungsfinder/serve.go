@@ -19,6 +19,7 @@ import (
 	"github.com/leistungsfinder/leistungsfinder/catalog"
 	"github.com/leistungsfinder/leistungsfinder/catalog/demo"
 	"github.com/leistungsfinder/leistungsfinder/federation"
+	"github.com/leistungsfinder/leistungsfinder/federation/xzufi"
 	"github.com/leistungsfinder/leistungsfinder/graph"
 	"github.com/leistungsfinder/leistungsfinder/search"
 )
@@ -55,6 +56,11 @@ type Server struct {
 	// SearchLogMinRequests and SearchLogMinDays are the threshold a query
 	// must reach before searchInsights shows it.
 	SearchLogRetention, SearchLogMinRequests, SearchLogMinDays int
+	// XZuFiInterval is the least time between two XZuFi exports for the
+	// gateway (/xzufi/index.txt); XZuFiMaxShrink the largest share of
+	// objects an export may drop before it is refused.
+	XZuFiInterval  time.Duration
+	XZuFiMaxShrink float64
 	// CORSOrigins may call the API from the browser ("*": any origin, for
 	// anonymous reads); empty turns CORS off.
 	CORSOrigins []string
@@ -66,6 +72,7 @@ type Server struct {
 	QueryLog *search.QueryLog
 	Feed     *federation.Feed
 	Mirror   *federation.Mirror
+	XZuFi    *xzufi.Publisher
 	stopRun  context.CancelFunc
 	running  sync.WaitGroup // followers of the change log: index, mirror, compaction
 	listener net.Listener
@@ -86,6 +93,8 @@ func (s *Server) ParseFlags(args []string, stderr io.Writer) error {
 	fs.IntVar(&s.SearchLogRetention, "search-log-retention", envInt("LF_SEARCH_LOG_RETENTION", 90), "days the anonymous search log keeps (LF_SEARCH_LOG_RETENTION)")
 	fs.IntVar(&s.SearchLogMinRequests, "search-log-min-requests", envInt("LF_SEARCH_LOG_MIN_REQUESTS", 5), "searches before searchInsights shows a query (LF_SEARCH_LOG_MIN_REQUESTS)")
 	fs.IntVar(&s.SearchLogMinDays, "search-log-min-days", envInt("LF_SEARCH_LOG_MIN_DAYS", 2), "distinct days before searchInsights shows a query (LF_SEARCH_LOG_MIN_DAYS)")
+	fs.DurationVar(&s.XZuFiInterval, "xzufi-interval", envDuration("LF_XZUFI_INTERVAL", 5*time.Minute), "least time between two XZuFi exports at /xzufi/ (LF_XZUFI_INTERVAL)")
+	fs.Float64Var(&s.XZuFiMaxShrink, "xzufi-max-shrink", 0.2, "largest share of objects an XZuFi export may drop compared with the last published one")
 	cors := fs.String("cors-origins", env("LF_CORS_ORIGINS", ""), "comma-separated origins that may call the API from the browser, with credentials; * allows any origin for anonymous reads (LF_CORS_ORIGINS)")
 	fs.BoolVar(&s.DisableIntrospection, "disable-introspection", envBool("LF_DISABLE_INTROSPECTION", false), "refuse introspection queries (__schema, __type); GraphiQL and code generators need it (LF_DISABLE_INTROSPECTION)")
 	fs.BoolVar(&s.NoDemo, "no-demo", false, "do not load the demo catalogue into an empty data directory")
@@ -164,6 +173,13 @@ func (s *Server) Open(ctx context.Context) error {
 		}
 	})
 	s.running.Go(func() { s.compactLoop(runCtx) })
+	// The XZuFi export for the portal network's gateway, kept current.
+	s.XZuFi = xzufi.NewPublisher(st, filepath.Join(s.DataDir, "xzufi"), xzufi.ExportOptions{MaxShrink: s.XZuFiMaxShrink}, s.Log)
+	interval := s.XZuFiInterval
+	if interval <= 0 {
+		interval = 5 * time.Minute
+	}
+	s.running.Go(func() { s.XZuFi.Run(runCtx, interval) })
 
 	metrics := graph.NewMetrics()
 	metrics.Gauge("leistungsfinder_store_revision", "Last committed change-log revision.", func() float64 { return float64(st.Revision()) })
@@ -192,6 +208,7 @@ func (s *Server) Open(ctx context.Context) error {
 	route("GET /healthz", "/healthz", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") }))
 	route("GET /readyz", "/readyz", http.HandlerFunc(s.readyz))
 	route("/federation/", "/federation", s.Feed.Handler())
+	route("GET /xzufi/", "/xzufi", s.XZuFi.Handler())
 	route("GET /.well-known/jwks.json", "/.well-known/jwks.json", s.Feed.Handler())
 	mux.Handle("GET /metrics", metrics)
 	if s.AdminToken != "" {

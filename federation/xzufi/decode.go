@@ -300,7 +300,7 @@ func (d *decoder) amount(n *node) catalog.Cents {
 }
 
 func (d *decoder) duration(n *node) *catalog.Duration {
-	d.known(n, "dauer", "einheit", "dauerBis", "einheitBis")
+	d.known(n, "dauer", "einheit", "dauerBis", "einheitBis", "beschreibung")
 	var out catalog.Duration
 	if v := n.child("dauer"); v != nil {
 		out.Value = d.number(v)
@@ -375,21 +375,26 @@ func (d *decoder) service(n *node) *Object {
 		for _, k := range mk.children("kosten") {
 			s.Fees = append(s.Fees, d.fee(k))
 		}
+		d.moduleText(s, catalog.ModuleFees, mk.children("beschreibung"))
 	}
 	if mf := n.child("modulFrist"); mf != nil {
 		d.known(mf, "frist", "beschreibung", "gueltigkeit")
 		for _, f := range mf.children("frist") {
 			s.Deadlines = append(s.Deadlines, d.deadline(f))
 		}
+		d.moduleText(s, catalog.ModuleDeadlines, mf.children("beschreibung"))
 	}
 	if mb := n.child("modulBearbeitungsdauer"); mb != nil {
 		d.known(mb, "bearbeitungsdauer", "beschreibung", "gueltigkeit")
-		p := &catalog.ProcessingTime{}
 		if b := mb.child("bearbeitungsdauer"); b != nil {
-			p.Duration = d.duration(b)
+			d.known(b, "dauer", "einheit", "dauerBis", "einheitBis", "beschreibung")
+			p := &catalog.ProcessingTime{Description: d.texts(b.children("beschreibung"))}
+			if b.child("dauer") != nil || b.child("einheit") != nil {
+				p.Duration = d.duration(b)
+			}
+			s.Processing = p
 		}
-		p.Description = d.texts(mb.children("beschreibung"))
-		s.Processing = p
+		d.moduleText(s, catalog.ModuleProcessingTime, mb.children("beschreibung"))
 	}
 	if mt := n.child("modulBegriffImKontext"); mt != nil {
 		s.Terms, s.Keywords = d.terms(mt)
@@ -882,4 +887,15 @@ func (d *decoder) terms(n *node) (terms []catalog.Term, keywords map[string][]st
 		}
 	}
 	return terms, keywords
+}
+
+// moduleText sets a free-text module from a structured module's
+// description (modulKosten/beschreibung is module 10, and so on).
+func (d *decoder) moduleText(s *catalog.Service, m catalog.Module, nodes []*node) {
+	if t := d.texts(nodes); t != nil {
+		if _, dup := s.Texts[m]; dup {
+			d.invalid(nodes[0], "text module %s both as modulText and as description", m)
+		}
+		s.Texts[m] = t
+	}
 }

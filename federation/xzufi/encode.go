@@ -83,7 +83,7 @@ func (x *xmlWriter) service(s *catalog.Service, agency string) {
 	}
 	for _, m := range catalog.Modules {
 		t, ok := s.Texts[m]
-		if !ok || t.IsZero() {
+		if !ok || t.IsZero() || structuredModule[m] {
 			continue
 		}
 		x.open("modulText")
@@ -91,7 +91,7 @@ func (x *xmlWriter) service(s *catalog.Service, agency string) {
 		x.text("inhalt", t)
 		x.close("modulText")
 	}
-	if len(s.Fees) > 0 {
+	if len(s.Fees) > 0 || !s.Texts[catalog.ModuleFees].IsZero() {
 		x.open("modulKosten")
 		for _, f := range s.Fees {
 			x.open("kosten")
@@ -113,9 +113,10 @@ func (x *xmlWriter) service(s *catalog.Service, agency string) {
 			}
 			x.close("kosten")
 		}
+		x.text("beschreibung", s.Texts[catalog.ModuleFees])
 		x.close("modulKosten")
 	}
-	if len(s.Deadlines) > 0 {
+	if len(s.Deadlines) > 0 || !s.Texts[catalog.ModuleDeadlines].IsZero() {
 		x.open("modulFrist")
 		for _, d := range s.Deadlines {
 			x.open("frist")
@@ -138,16 +139,20 @@ func (x *xmlWriter) service(s *catalog.Service, agency string) {
 			x.text("beschreibung", d.Description)
 			x.close("frist")
 		}
+		x.text("beschreibung", s.Texts[catalog.ModuleDeadlines])
 		x.close("modulFrist")
 	}
-	if p := s.Processing; p != nil {
+	if p := s.Processing; p != nil || !s.Texts[catalog.ModuleProcessingTime].IsZero() {
 		x.open("modulBearbeitungsdauer")
-		if p.Duration != nil {
+		if p != nil {
 			x.open("bearbeitungsdauer")
-			x.duration(p.Duration)
+			if p.Duration != nil {
+				x.duration(p.Duration)
+			}
+			x.text("beschreibung", p.Description)
 			x.close("bearbeitungsdauer")
 		}
-		x.text("beschreibung", p.Description)
+		x.text("beschreibung", s.Texts[catalog.ModuleProcessingTime])
 		x.close("modulBearbeitungsdauer")
 	}
 	x.terms(s.Terms, s.Keywords)
@@ -340,3 +345,9 @@ func (x *xmlWriter) terms(terms []catalog.Term, keywords map[string][]string) {
 	}
 	x.close("modulBegriffImKontext")
 }
+
+// structuredModule are the catalogue's free-text modules for fees (10),
+// processing time (12) and deadlines (13): XZuFi has them as the
+// description of modulKosten, modulBearbeitungsdauer and modulFrist, not
+// as modulText.
+var structuredModule = map[catalog.Module]bool{catalog.ModuleFees: true, catalog.ModuleProcessingTime: true, catalog.ModuleDeadlines: true}
