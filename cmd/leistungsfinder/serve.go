@@ -264,36 +264,36 @@ func (s *Server) openStoreWithDemo(ctx context.Context) (*catalog.Store, error) 
 // flushLoop writes the search log's counts every minute (a search never
 // waits for the disk); Close flushes the rest.
 func (s *Server) flushLoop(ctx context.Context) {
-	t := time.NewTicker(time.Minute)
+	every(ctx, time.Minute, func() {
+		if err := s.QueryLog.Flush(); err != nil {
+			s.Log.Error("flushing the search log", "err", err)
+		}
+	})
+}
+
+// every runs fn every d until ctx ends.
+func every(ctx context.Context, d time.Duration, fn func()) {
+	t := time.NewTicker(d)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := s.QueryLog.Flush(); err != nil {
-				s.Log.Error("flushing the search log", "err", err)
-			}
+			fn()
 		}
 	}
 }
 
 // compactLoop trims the change log to the retention now and then.
 func (s *Server) compactLoop(ctx context.Context) {
-	t := time.NewTicker(10 * time.Minute)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if n, err := s.Feed.Compact(ctx); err != nil {
-				s.Log.Error("compacting the change log", "err", err)
-			} else if n > 0 {
-				s.Log.Info("change log compacted", "removed", n)
-			}
+	every(ctx, 10*time.Minute, func() {
+		if n, err := s.Feed.Compact(ctx); err != nil {
+			s.Log.Error("compacting the change log", "err", err)
+		} else if n > 0 {
+			s.Log.Info("change log compacted", "removed", n)
 		}
-	}
+	})
 }
 
 // URL returns the server's base URL.
