@@ -37,11 +37,13 @@ var (
 	idxOnlineRegion   = []byte("idx.online.ars")      // ars(12) id
 	// idxServiceSituation lists the services of a life situation.
 	idxServiceSituation = []byte("idx.service.situation") // lifeSituationID 0 id
+	// idxServiceName orders services by name for ListServices (see nameKey).
+	idxServiceName = []byte("idx.service.name") // lang(2) published(1) sortkey id len(id)(1)
 )
 
 var indexBuckets = [][]byte{idxServiceLeika, idxServiceBundle, idxOfficeRegion, idxRespPlace,
 	idxRespRegion, idxRespOffice, idxRespOnline, idxSpecPlace, idxRegionParent, idxRegionName,
-	idxRegionPostcode, idxOrigin, idxOnlineRegion, idxServiceSituation}
+	idxRegionPostcode, idxOrigin, idxOnlineRegion, idxServiceSituation, idxServiceName}
 
 var (
 	metaSchema    = []byte("schema")
@@ -125,4 +127,30 @@ func foldName(s string) string {
 		}
 	}
 	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+// nameKey is a service's entry in idx.service.name for one language: the
+// language, 'P' for a published service ('-' otherwise), the German
+// collation key of its name in that language (German when it has none),
+// then its ID and the ID's length in one byte. A prefix scan over
+// language and 'P' lists the published services in name order without
+// collating; the ID is read from the key's end, since collation keys may
+// hold any byte.
+func nameKey(lang string, published bool, sortKey []byte, id string) []byte {
+	flag := byte('-')
+	if published {
+		flag = 'P'
+	}
+	k := make([]byte, 0, len(lang)+1+len(sortKey)+len(id)+1)
+	k = append(k, lang...)
+	k = append(k, flag)
+	k = append(k, sortKey...)
+	k = append(k, id...)
+	return append(k, byte(len(id)))
+}
+
+// nameKeyID returns the ID at the end of a nameKey.
+func nameKeyID(k []byte) string {
+	n := int(k[len(k)-1])
+	return string(k[len(k)-1-n : len(k)-1])
 }

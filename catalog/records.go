@@ -28,6 +28,10 @@ func (s *Service) indexKeys() []indexKey {
 	for _, l := range s.LifeSituationIDs {
 		keys = append(keys, indexKey{idxServiceSituation, join(l, s.ID)})
 	}
+	for _, lang := range i18n.Supported {
+		v, _, _ := s.Name().Pick(lang)
+		keys = append(keys, indexKey{idxServiceName, nameKey(lang, s.Status == StatusPublished, i18n.SortKey(v.Value), s.ID)})
+	}
 	return keys
 }
 

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -16,7 +17,7 @@ import (
 
 // SchemaVersion is the store layout this code reads and writes. Open runs the
 // migrations from the file's version up to this one.
-const SchemaVersion = 2
+const SchemaVersion = 4
 
 // Options configure a Store.
 type Options struct {
@@ -175,6 +176,27 @@ var migrations = []func(tx *bolt.Tx) error{
 			}
 		}
 		return nil
+	},
+	// 3 -> 4: services by name (ListServices).
+	func(tx *bolt.Tx) error {
+		idx, err := tx.CreateBucketIfNotExists(idxServiceName)
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(recordBucket(KindService)).ForEach(func(_, v []byte) error {
+			var s Service
+			if err := json.Unmarshal(v, &s); err != nil {
+				return err
+			}
+			for _, ik := range s.indexKeys() {
+				if string(ik.bucket) == string(idxServiceName) {
+					if err := idx.Put(ik.key, nil); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
 	},
 }
 

@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/leistungsfinder/leistungsfinder/i18n"
 
@@ -46,38 +45,8 @@ func historyVersion(prev, cur catalog.Record) *HistoryVersion {
 	return v
 }
 
-func requireEditor(ctx context.Context) error {
-	p := principalOf(ctx)
-	switch p.Role {
-	case catalog.AccessStateEditor, catalog.AccessMunicipalEditor, catalog.AccessAdmin:
-		return nil
-	}
-	return forbiddenOrUnauthenticated(p, "this is for editors")
-}
-
-func forbiddenOrUnauthenticated(p *catalog.Principal, msg string) error {
-	if p.Role == catalog.AccessAnonymous {
-		return catalog.Errorf(catalog.EUNAUTHENTICATED, "%s; send an editor token", msg)
-	}
-	return catalog.Errorf(catalog.EFORBIDDEN, "%s", msg)
-}
-
-func permissions(p *catalog.Principal) []string {
-	switch p.Role {
-	case catalog.AccessStateEditor:
-		return []string{"read published and draft services", "write and publish central service descriptions",
-			"write offices, online services and responsibilities", "review local additions", "read the audit log"}
-	case catalog.AccessMunicipalEditor:
-		scopes := fmt.Sprint(p.Editor.Scopes)
-		return []string{"write offices, online services and responsibilities in " + scopes,
-			"propose local additions in " + scopes, "read the history of records"}
-	case catalog.AccessAdmin:
-		return []string{"manage editors and tokens", "read the audit log"}
-	case catalog.AccessPeer:
-		return []string{"read the federation feed"}
-	}
-	return []string{"read published data"}
-}
+// mayRead checks that the caller may read r (see catalog.Principal.MayRead).
+func mayRead(ctx context.Context, r catalog.Reading) error { return principalOf(ctx).MayRead(r) }
 
 // translated answers a translation command.
 func (r *Resolver) translated(ctx context.Context, kind RecordKind, c catalog.Command, path, lang string, reason *string) (*TranslationResult, error) {

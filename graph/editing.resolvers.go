@@ -132,12 +132,12 @@ func (r *mutationResolver) RevokeEditor(ctx context.Context, id string) (*catalo
 // Me is the resolver for the me field.
 func (r *queryResolver) Me(ctx context.Context) (*Me, error) {
 	p := principalOf(ctx)
-	return &Me{Role: p.Role, Editor: p.Editor, Permissions: permissions(p)}, nil
+	return &Me{Role: p.Role, Editor: p.Editor, Permissions: p.Permissions()}, nil
 }
 
 // History is the resolver for the history field.
 func (r *queryResolver) History(ctx context.Context, kind RecordKind, id string) ([]*HistoryVersion, error) {
-	if err := requireEditor(ctx); err != nil {
+	if err := mayRead(ctx, catalog.ReadEditorial); err != nil {
 		return nil, err
 	}
 	kd, ok := recordKinds[kind]
@@ -163,9 +163,8 @@ func (r *queryResolver) History(ctx context.Context, kind RecordKind, id string)
 
 // AuditLog is the resolver for the auditLog field.
 func (r *queryResolver) AuditLog(ctx context.Context, first *int, after *string) (*AuditConnection, error) {
-	p := principalOf(ctx)
-	if p.Role != catalog.AccessStateEditor && p.Role != catalog.AccessAdmin {
-		return nil, forbiddenOrUnauthenticated(p, "the audit log is for the state editorial office and admins")
+	if err := mayRead(ctx, catalog.ReadAudit); err != nil {
+		return nil, err
 	}
 	from := uint64(0)
 	if after != nil && *after != "" {
@@ -195,7 +194,7 @@ func (r *queryResolver) AuditLog(ctx context.Context, first *int, after *string)
 
 // ChangedSince is the resolver for the changedSince field.
 func (r *queryResolver) ChangedSince(ctx context.Context, since time.Time, ars *string, first *int, after *string) (*ChangeConnection, error) {
-	if err := requireEditor(ctx); err != nil {
+	if err := mayRead(ctx, catalog.ReadEditorial); err != nil {
 		return nil, err
 	}
 	var changes []catalog.Change
@@ -218,27 +217,13 @@ func (r *queryResolver) ChangedSince(ctx context.Context, since time.Time, ars *
 
 // ChangeRequests is the resolver for the changeRequests field.
 func (r *queryResolver) ChangeRequests(ctx context.Context, state *catalog.Status, ars *string, first *int, after *string, lang *Lang) (*ChangeRequestConnection, error) {
-	p := principalOf(ctx)
-	if err := requireEditor(ctx); err != nil {
-		return nil, err
-	}
 	var all []*catalog.Specialisation
 	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) (err error) {
-		all, err = tx.ChangeRequests(deref(state), deref(ars))
+		all, err = tx.VisibleChangeRequests(principalOf(ctx), deref(state), deref(ars))
 		return err
 	})
 	if err != nil {
 		return nil, err
-	}
-	if p.Role == catalog.AccessMunicipalEditor {
-		// A municipality sees its own additions only.
-		mine := all[:0]
-		for _, s := range all {
-			if p.InScope(s.RegionKey) {
-				mine = append(mine, s)
-			}
-		}
-		all = mine
 	}
 	from, to, err := window(len(all), first, after)
 	if err != nil {
@@ -249,9 +234,8 @@ func (r *queryResolver) ChangeRequests(ctx context.Context, state *catalog.Statu
 
 // Editors is the resolver for the editors field.
 func (r *queryResolver) Editors(ctx context.Context) ([]*catalog.Editor, error) {
-	p := principalOf(ctx)
-	if p.Role != catalog.AccessAdmin {
-		return nil, forbiddenOrUnauthenticated(p, "only admins see the editors")
+	if err := mayRead(ctx, catalog.ReadEditors); err != nil {
+		return nil, err
 	}
 	return r.Store.Editors(ctx)
 }

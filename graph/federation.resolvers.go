@@ -35,11 +35,8 @@ func (r *peerStatusResolver) LastErrorAt(ctx context.Context, obj *federation.St
 
 // FederationStatus is the resolver for the federationStatus field.
 func (r *queryResolver) FederationStatus(ctx context.Context) ([]*federation.Status, error) {
-	p := principalOf(ctx)
-	if p.Role != catalog.AccessAdmin {
-		if err := requireEditor(ctx); err != nil {
-			return nil, err
-		}
+	if err := mayRead(ctx, catalog.ReadEditorial); err != nil {
+		return nil, err
 	}
 	out := []*federation.Status{}
 	if r.Mirror != nil {

@@ -53,17 +53,6 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-// published keeps what anonymous readers may see.
-func published(svcs []*catalog.Service) []*catalog.Service {
-	out := make([]*catalog.Service, 0, len(svcs))
-	for _, s := range svcs {
-		if s.Status == catalog.StatusPublished {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
 func formatFee(ctx context.Context, f *catalog.Fee) string {
 	lang := langOf(ctx).Lang
 	switch f.Kind {

@@ -109,11 +109,11 @@ func newLoaders(st *catalog.Store) *loaders {
 		out := map[string][]*catalog.Service{}
 		err := st.ViewShared(ctx, func(tx *catalog.Tx) error {
 			for _, k := range keys {
-				svcs, err := tx.Services(tx.ServiceIDsInBundle(k))
+				svcs, err := tx.BundleServices(k)
 				if err != nil {
 					return err
 				}
-				out[k] = published(svcs)
+				out[k] = svcs
 			}
 			return nil
 		})

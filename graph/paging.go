@@ -35,7 +35,19 @@ func decodeCursor(c string) (int, error) {
 
 // window returns the bounds of the page asked for by first/after.
 func window(total int, first *int, after *string) (from, to int, err error) {
-	n := defaultPageSize
+	from, n, err := pageArgs(first, after)
+	if err != nil {
+		return 0, 0, err
+	}
+	from = min(from, total)
+	to = min(from+n, total)
+	return from, to, nil
+}
+
+// pageArgs returns the offset and size of the page asked for by
+// first/after, for lists that are paged where they are read.
+func pageArgs(first *int, after *string) (offset, n int, err error) {
+	n = defaultPageSize
 	if first != nil {
 		n = *first
 	}
@@ -47,11 +59,9 @@ func window(total int, first *int, after *string) (from, to int, err error) {
 		if err != nil {
 			return 0, 0, err
 		}
-		from = off + 1
+		offset = off + 1
 	}
-	from = min(from, total)
-	to = min(from+n, total)
-	return from, to, nil
+	return offset, n, nil
 }
 
 func pageInfo(from, to, total int) *PageInfo {

@@ -74,7 +74,7 @@ func (r *queryResolver) Suggest(ctx context.Context, prefix string, ars *string,
 
 // SearchExplain is the resolver for the searchExplain field.
 func (r *queryResolver) SearchExplain(ctx context.Context, query string, leikaKey string, ars *string) (*search.Explanation, error) {
-	if err := requireEditor(ctx); err != nil {
+	if err := mayRead(ctx, catalog.ReadEditorial); err != nil {
 		return nil, err
 	}
 	if r.Index == nil {

@@ -75,23 +75,10 @@ func (r *mutationResolver) ArchiveService(ctx context.Context, id string, expect
 func (r *queryResolver) Service(ctx context.Context, id *string, leikaKey *string, lang *Lang, at *time.Time) (*catalog.Service, error) {
 	var out *catalog.Service
 	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) (err error) {
-		switch {
-		case id != nil && *id != "":
-			out, err = tx.Service(*id)
-		case leikaKey != nil:
-			out, err = tx.ServiceByLeika(*leikaKey, principalOf(ctx).Role == catalog.AccessStateEditor, deref(at))
-		default:
-			return catalog.Invalid("id", "required", "give id or leikaKey")
-		}
+		out, err = tx.VisibleService(principalOf(ctx), deref(id), deref(leikaKey), deref(at))
 		return err
 	})
-	if out, err = lookup(out, err); out == nil {
-		return nil, err
-	}
-	if out.Status != catalog.StatusPublished && principalOf(ctx).Role != catalog.AccessStateEditor {
-		return nil, nil // drafts and archived descriptions are for the editorial office
-	}
-	return out, err
+	return lookup(out, err)
 }
 
 // Services is the resolver for the services field.

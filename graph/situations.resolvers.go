@@ -179,7 +179,7 @@ func (r *queryResolver) LifeSituation(ctx context.Context, id string, lang *Lang
 
 // SearchDictionary is the resolver for the searchDictionary field.
 func (r *queryResolver) SearchDictionary(ctx context.Context) ([]*catalog.Concept, error) {
-	if err := requireEditor(ctx); err != nil {
+	if err := mayRead(ctx, catalog.ReadEditorial); err != nil {
 		return nil, err
 	}
 	var out []*catalog.Concept
@@ -192,7 +192,7 @@ func (r *queryResolver) SearchDictionary(ctx context.Context) ([]*catalog.Concep
 
 // SearchInsights is the resolver for the searchInsights field.
 func (r *queryResolver) SearchInsights(ctx context.Context, since time.Time, limit *int) (*search.Insights, error) {
-	if err := requireEditor(ctx); err != nil {
+	if err := mayRead(ctx, catalog.ReadEditorial); err != nil {
 		return nil, err
 	}
 	if r.QueryLog == nil {

@@ -49,7 +49,7 @@ func (r *mutationResolver) ConfirmTranslation(ctx context.Context, kind RecordKi
 
 // TranslationCoverage is the resolver for the translationCoverage field.
 func (r *queryResolver) TranslationCoverage(ctx context.Context, ars *string, first *int, after *string, lang *Lang) (*TranslationCoverage, error) {
-	if err := requireEditor(ctx); err != nil {
+	if err := mayRead(ctx, catalog.ReadEditorial); err != nil {
 		return nil, err
 	}
 	var totals []catalog.ModuleCoverage

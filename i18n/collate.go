@@ -52,3 +52,13 @@ func SortBy[T any](s []T, key func(T) string) {
 		s[i] = ks[i].v
 	}
 }
+
+// SortKey returns the German collation key of s: comparing keys bytewise
+// orders their strings as Compare does, so an index keyed by it keeps
+// German order (Ä with A) without collating at read time.
+func SortKey(s string) []byte {
+	c := collators.Get().(*collate.Collator)
+	defer collators.Put(c)
+	var buf collate.Buffer
+	return bytes.Clone(c.KeyFromString(&buf, s))
+}
