@@ -77,3 +77,20 @@ func (tx *Tx) EachResponsibilityOf(k Kind, id string, fn func(*Responsibility) e
 	}
 	return nil
 }
+
+// ResponsibilitiesAt returns the responsibilities for a LeiKa key entered
+// at exactly the region key ars (not inherited ones), in ID order. Imports
+// use it to find the record an input without IDs means.
+func (tx *Tx) ResponsibilitiesAt(leika, ars string) ([]*Responsibility, error) {
+	prefix := []byte(leika + ars)
+	var out []*Responsibility
+	c := tx.bt.Bucket(idxRespPlace).Cursor()
+	for key, _ := c.Seek(prefix); key != nil && bytes.HasPrefix(key, prefix); key, _ = c.Next() {
+		r, err := getAs[Responsibility](tx, KindResponsibility, string(key[len(prefix):]))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}

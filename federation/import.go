@@ -31,12 +31,31 @@ type ImportItem struct {
 	// a leistungID, not a key); HolderRef names its office or online
 	// service when the input did not say which of the two it is.
 	ServiceRef, HolderRef string
-	Delete                bool
+	// HolderExternal, for a responsibility, is the external ID of the
+	// online service it belongs to (resolved like MatchExternal).
+	HolderExternal string
+	// Patch, when set and the record exists, makes the record to write
+	// from a copy of the current one (an input that describes only some
+	// fields, like the PVOG CSV's names, must not erase the others).
+	Patch  func(cur catalog.Record) catalog.Record
+	Delete bool
 	// Err rejects the item as it stands (the reader found it invalid).
 	Err error
 	// Skip passes the item over with a reason (a type the catalogue does
 	// not store).
 	Skip string
+}
+
+// Items returns a next function for Import over a slice.
+func Items(items []*ImportItem) func() (*ImportItem, error) {
+	i := 0
+	return func() (*ImportItem, error) {
+		if i == len(items) {
+			return nil, nil
+		}
+		i++
+		return items[i-1], nil
+	}
 }
 
 // ImportOptions configure Import.
@@ -321,6 +340,17 @@ func (im *importer) apply(tx *catalog.Tx, it *ImportItem, mayDefer bool) error {
 	if m.ID == "" && it.MatchExternal != "" {
 		m.ID = im.external[string(it.Kind)+"\t"+it.MatchExternal]
 	}
+	if it.Patch != nil && m.ID != "" {
+		cur, err := tx.Get(it.Kind, m.ID)
+		switch catalog.ErrorCode(err) {
+		case "":
+			rec = it.Patch(cur)
+			m = catalog.MetaOf(rec)
+		case catalog.ENOTFOUND:
+		default:
+			return err
+		}
+	}
 	if r, ok := rec.(*catalog.Responsibility); ok {
 		resolved, err := im.resolve(tx, it, r)
 		if err != nil {
@@ -330,6 +360,9 @@ func (im *importer) apply(tx *catalog.Tx, it *ImportItem, mayDefer bool) error {
 			if mayDefer {
 				im.deferred = append(im.deferred, it)
 				return nil
+			}
+			if it.HolderExternal != "" && r.OnlineServiceID == "" {
+				return im.reject(tx, it, fmt.Sprintf("names online service %q, which is neither in the import nor in the catalogue", it.HolderExternal))
 			}
 			return im.reject(tx, it, fmt.Sprintf("names service %q, which is neither in the import nor in the catalogue", it.ServiceRef))
 		}
@@ -387,6 +420,26 @@ func (im *importer) resolve(tx *catalog.Tx, it *ImportItem, r *catalog.Responsib
 			r.OfficeID = it.HolderRef
 		} else {
 			r.OnlineServiceID = it.HolderRef
+		}
+	}
+	if it.HolderExternal != "" && r.OnlineServiceID == "" {
+		r.OnlineServiceID = im.external[string(catalog.KindOnlineService)+"\t"+it.HolderExternal]
+		if r.OnlineServiceID == "" {
+			return false, nil
+		}
+	}
+	if r.ID == "" && r.LeikaKey != "" {
+		// An input without IDs: the responsibility entered for the same
+		// key, place, office or online service and role is the one meant.
+		same, err := tx.ResponsibilitiesAt(r.LeikaKey, r.RegionKey)
+		if err != nil {
+			return false, err
+		}
+		for _, c := range same {
+			if c.OfficeID == r.OfficeID && c.OnlineServiceID == r.OnlineServiceID && c.Role == r.Role {
+				r.ID = c.ID
+				break
+			}
 		}
 	}
 	if it.ServiceRef == "" || r.LeikaKey != "" {

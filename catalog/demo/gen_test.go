@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/leistungsfinder/leistungsfinder/catalog/catalogtest"
 )
 
 // TestGeneratedFilesMatchSharedData proves that the committed files in
@@ -71,30 +73,8 @@ func TestGeneratedFilesMatchSharedData(t *testing.T) {
 	})
 }
 
-// sharedData returns ../shared/data relative to the module root, or skips
-// the test when it is not there.
-func sharedData(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test's directory")
-		}
-		dir = parent
-	}
-	data := filepath.Join(dir, "..", "shared", "data")
-	if _, err := os.Stat(filepath.Join(data, "README.md")); err != nil {
-		t.Skip("../shared/data not present (CI has it)")
-	}
-	return data
-}
+// sharedData returns ../shared/data, or skips the test without it.
+func sharedData(t *testing.T) string { return catalogtest.SharedData(t) }
 
 func gunzip(t *testing.T, b []byte) []byte {
 	t.Helper()

@@ -62,6 +62,7 @@ func commands() []command {
 		{"export", "write every English label and text as JSON for the Bundesportal (--lang en)", runExport},
 		{"bench", "load-test a server's localService against a plain net/http baseline", runBench},
 		{"xzufi", "export the catalogue as XZuFi 2.2 for the portal network, or import XZuFi (server stopped)", runXZuFi},
+		{"import", "import the portal network's PVOG CSV (pvog-csv FILE) or detail JSON (pvog-json FILE|DIR) (server stopped)", runImportCmd},
 	}
 }
 

@@ -6,10 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
 	"github.com/leistungsfinder/leistungsfinder/federation"
+	"github.com/leistungsfinder/leistungsfinder/federation/pvog"
 	"github.com/leistungsfinder/leistungsfinder/federation/xzufi"
 )
 
@@ -104,4 +107,64 @@ func runImport(ctx context.Context, st *catalog.Store, next func() (*federation.
 	}
 	fmt.Fprintf(stdout, "import: %s in %s\n", sum, time.Since(start).Round(time.Millisecond))
 	return err
+}
+
+// runImportCmd imports the portal network's PVOG search-service formats
+// (server stopped).
+func runImportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	usage := errors.New("usage: leistungsfinder import pvog-csv [-dry-run] FILE | import pvog-json [-dry-run] FILE|DIR")
+	if len(args) == 0 {
+		return usage
+	}
+	fs := flag.NewFlagSet("import "+args[0], flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dataDir := fs.String("data", env("LF_DATA", "data"), "data directory (LF_DATA)")
+	opt, err := importFlags(fs, args[1:])
+	if err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usage
+	}
+	src := fs.Arg(0)
+	var items []*federation.ImportItem
+	switch args[0] {
+	case "pvog-csv":
+		f, err := os.Open(src)
+		if err != nil {
+			return err
+		}
+		items, err = pvog.ReadCSV(f, filepath.Base(src))
+		f.Close()
+		if err != nil {
+			return err
+		}
+	case "pvog-json":
+		files := []string{src}
+		if fi, err := os.Stat(src); err != nil {
+			return err
+		} else if fi.IsDir() {
+			files, _ = filepath.Glob(filepath.Join(src, "*.json"))
+			if len(files) == 0 {
+				return fmt.Errorf("%s: no .json files", src)
+			}
+		}
+		for _, name := range files {
+			b, err := os.ReadFile(name)
+			if err != nil {
+				return err
+			}
+			its, err := pvog.ReadJSON(b, filepath.Base(name))
+			if err != nil {
+				return err
+			}
+			items = append(items, its...)
+		}
+	default:
+		return usage
+	}
+	fmt.Fprintf(stderr, "%s: %d records read\n", src, len(items))
+	return withStore(*dataDir, func(st *catalog.Store) error {
+		return runImport(ctx, st, federation.Items(items), opt, stdout, stderr)
+	})
 }

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/leistungsfinder/leistungsfinder/catalog/catalogtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -39,4 +40,30 @@ func TestXZuFiCommands(t *testing.T) {
 
 	err = run(context.Background(), []string{"xzufi", "import", "-data", dir, filepath.Join(t.TempDir(), "missing")}, io.Discard, io.Discard)
 	assert.Error(t, err)
+}
+
+// TestImportPVOGCommands imports the portal network's federal CSV
+// (../shared/data/catalog) into the demo, which already has it: nothing is
+// created twice; and a file with the wrong header is refused.
+func TestImportPVOGCommands(t *testing.T) {
+	data := catalogtest.SharedData(t)
+	dir := t.TempDir()
+	s := &Server{Addr: "127.0.0.1:0", DataDir: dir, Portal: "HE", Log: newLogger(io.Discard, "error")}
+	require.NoError(t, s.Open(context.Background()))
+	require.NoError(t, s.Close())
+	var stdout bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"import", "pvog-csv", "-data", dir, filepath.Join(data, "catalog", "pvog-bund-2025-01-20.csv")}, &stdout, io.Discard))
+	line := regexp.MustCompile(`import: created (\d+), updated (\d+), unchanged (\d+), deleted 0, rejected (\d+)`).FindStringSubmatch(stdout.String())
+	require.NotNil(t, line, stdout.String())
+	assert.Equal(t, "0", line[1], "the demo has every federal service already: %s", stdout.String())
+
+	stdout.Reset()
+	require.NoError(t, run(context.Background(), []string{"import", "pvog-json", "-data", dir, "-dry-run", filepath.Join(data, "catalog", "pvog-detail-B100019.LB.574711.json")}, &stdout, io.Discard))
+	assert.Contains(t, stdout.String(), "(dry run: nothing was written)")
+
+	bad := filepath.Join(t.TempDir(), "bad.csv")
+	require.NoError(t, os.WriteFile(bad, []byte("a|b|c\n"), 0o644))
+	err := run(context.Background(), []string{"import", "pvog-csv", "-data", dir, bad}, io.Discard, io.Discard)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "bad.csv:1: header is")
 }
