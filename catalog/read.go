@@ -453,6 +453,10 @@ func (tx *Tx) LeikaKeysWithOnline() (map[string]bool, error) {
 // Now returns the store's idea of now.
 func (tx *Tx) Now() time.Time { return tx.s.now() }
 
+// Exists reports whether a record of a kind with that ID exists, without
+// decoding it.
+func (tx *Tx) Exists(k Kind, id string) bool { return tx.raw(k, id) != nil }
+
 // ResponsibilityPlaces returns the region keys where the service with a
 // LeiKa key has a responsibility (whatever its validity), sorted and
 // without repeats, and whether one of the responsibilities is an online

@@ -87,24 +87,7 @@ var exported = []catalog.Kind{catalog.KindService, catalog.KindOffice, catalog.K
 // contents returns the Content of every record of the exported kinds.
 func contents(t testing.TB, st *catalog.Store) map[string]string {
 	t.Helper()
-	out := map[string]string{}
-	err := st.View(ctx, func(tx *catalog.Tx) error {
-		for _, k := range exported {
-			err := tx.Each(k, func(r catalog.Record) (bool, error) {
-				c, err := catalog.Content(r)
-				out[string(k)+"\t"+catalog.MetaOf(r).ID] = string(c)
-				return true, err
-			})
-			if err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return catalogtest.Contents(t, st, exported...)
 }
 
 // referenceData copies regions, bundles and life situations (what XZuFi

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/leistungsfinder/leistungsfinder/graph"
@@ -32,6 +34,40 @@ func BenchmarkLocalServiceHandler(b *testing.B) {
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, req)
 		if w.Code != http.StatusOK {
+			b.Fatal(w.Code, w.Body.String())
+		}
+	}
+}
+
+// BenchmarkSearchHandler runs the 30 citizen queries of the search
+// benchmark through the GraphQL handler in-process, asking what a result
+// list shows (no highlights, no facets).
+func BenchmarkSearchHandler(b *testing.B) {
+	t := &testing.T{}
+	srv := demoServer(t)
+	h := graph.NewHandler(graph.Options{Store: demoStore, Search: demoIndex})
+	srv.Close()
+	raw, err := os.ReadFile("../testdata/search/citizen-queries.txt")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var bodies [][]byte
+	for _, l := range strings.Split(string(raw), "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			body, _ := json.Marshal(map[string]any{"query": `query($q: String!) { search(query: $q, first: 20) { totalCount hits { service { leikaKeys name } } } }`,
+				"variables": map[string]string{"q": l}})
+			bodies = append(bodies, body)
+		}
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(bodies[i%len(bodies)]))
+		i++
+		req.Header.Set("Content-Type", "application/json")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != http.StatusOK || bytes.Contains(w.Body.Bytes(), []byte(`"errors"`)) {
 			b.Fatal(w.Code, w.Body.String())
 		}
 	}

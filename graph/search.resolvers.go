@@ -17,7 +17,10 @@ func (r *queryResolver) Search(ctx context.Context, query string, ars *string, l
 	if r.Index == nil {
 		return nil, catalog.Errorf(catalog.EINTERNAL, "search is not available")
 	}
-	req := search.Request{Query: query, ARS: deref(ars), Lang: langCode(lang), Filter: searchFilter(filter), After: deref(after)}
+	federated := scope != nil && *scope == SearchScopeFederated
+	req := search.Request{Query: query, ARS: deref(ars), Lang: langCode(lang), Filter: searchFilter(filter), After: deref(after),
+		SkipHighlights: !federated && !selected(ctx, "hits", "highlights"), SkipFacets: !federated && !selected(ctx, "facets"),
+		SkipStoredFields: !federated}
 	if first != nil {
 		req.First = *first
 	}
@@ -35,10 +38,10 @@ func (r *queryResolver) Search(ctx context.Context, query string, ars *string, l
 		}
 	}
 	var v *SearchResultView
-	if scope != nil && *scope == SearchScopeFederated {
+	if federated {
 		v, err = r.federatedSearch(ctx, query, res, deref(ars), req.First)
 	} else {
-		v, err = r.searchView(ctx, res, deref(ars))
+		v, err = r.searchView(ctx, res, deref(ars), selected(ctx, "hits", "responsibleOffices"))
 	}
 	if err == nil && queryID != "" {
 		v.QueryID = &queryID

@@ -81,6 +81,28 @@ func TestSearchAsACitizenWould(t *testing.T) {
 			assert.NotEmpty(t, r.Search.Facets)
 		})
 	}
+	t.Run("OnlyWhatIsAsked", func(t *testing.T) {
+		// Highlights, facets and offices are computed only when selected,
+		// also through fragments; leaving them out changes no hit.
+		vars := map[string]any{"q": "Gewerbe anmelden", "ars": "066360003003"}
+		var full, lean, frag searchResp
+		require.Empty(t, call(t, srv, "", searchQuery, vars, &full))
+		require.Empty(t, call(t, srv, "", `query($q: String!, $ars: String) { search(query: $q, ars: $ars, first: 5) { totalCount hits { service { name leikaKeys } } } }`, vars, &lean))
+		require.Empty(t, call(t, srv, "", `query($q: String!, $ars: String) { search(query: $q, ars: $ars, first: 5) { ...F } }
+			fragment F on SearchResult { totalCount facets { name values { value label count } } hits { ... on SearchHit { highlights { field fragments } service { name leikaKeys } responsibleOffices { name address { street } } } } }`, vars, &frag))
+		require.NotEmpty(t, full.Search.Hits)
+		assert.Equal(t, full.Search.TotalCount, lean.Search.TotalCount)
+		require.Len(t, lean.Search.Hits, len(full.Search.Hits))
+		for i := range full.Search.Hits {
+			assert.Equal(t, full.Search.Hits[i].Service, lean.Search.Hits[i].Service)
+		}
+		assert.Empty(t, lean.Search.Facets)
+		assert.Equal(t, full.Search.Facets, frag.Search.Facets)
+		assert.NotEmpty(t, frag.Search.Hits[0].Highlights, "highlights asked for through a fragment")
+		assert.Equal(t, full.Search.Hits[0].Highlights, frag.Search.Hits[0].Highlights)
+		assert.Equal(t, full.Search.Hits[0].ResponsibleOffices, frag.Search.Hits[0].ResponsibleOffices)
+		assert.NotEmpty(t, frag.Search.Hits[0].ResponsibleOffices)
+	})
 	t.Run("BadInput", func(t *testing.T) {
 		errs := call(t, srv, "", searchQuery, map[string]any{"q": strings.Repeat("a", 501)}, nil)
 		require.NotEmpty(t, errs)

@@ -75,7 +75,9 @@ func searchFilter(f *SearchFilter) search.Filter {
 	return out
 }
 
-func (r *Resolver) searchView(ctx context.Context, res *search.Result, ars string) (*SearchResultView, error) {
+// searchView fills the answer; the responsible offices of the hits only
+// when offices is set (the client asked for them).
+func (r *Resolver) searchView(ctx context.Context, res *search.Result, ars string, offices bool) (*SearchResultView, error) {
 	noteSearchTotal(ctx, res.Total)
 	v := &SearchResultView{TotalCount: res.Total, Language: langEnum(res.Lang), Hits: []*SearchHitView{},
 		Facets: []*FacetView{}, DidYouMean: optString(res.DidYouMean), Peers: []*PeerSearchView{},
@@ -94,7 +96,7 @@ func (r *Resolver) searchView(ctx context.Context, res *search.Result, ars strin
 				return err
 			}
 			hv := &SearchHitView{Score: h.Score, Service: svc, Origin: svc.Origin, Highlights: []*HighlightView{},
-				ResponsibleOffices: []*ResponsibleOfficeView{}, LanguageFallback: h.Fallback}
+				ResponsibleOffices: []*ResponsibleOfficeView{}, LanguageFallback: !hasName(svc, res.Lang)}
 			fields := make([]string, 0, len(h.Highlights))
 			for f := range h.Highlights {
 				fields = append(fields, f)
@@ -103,7 +105,7 @@ func (r *Resolver) searchView(ctx context.Context, res *search.Result, ars strin
 			for _, f := range fields {
 				hv.Highlights = append(hv.Highlights, &HighlightView{Field: f, Fragments: h.Highlights[f]})
 			}
-			if ars != "" && len(svc.LeikaKeys) > 0 {
+			if offices && ars != "" && len(svc.LeikaKeys) > 0 {
 				ls, err := tx.LocalService(svc.LeikaKeys[0], ars, tx.Now())
 				switch {
 				case err == nil:
@@ -124,9 +126,11 @@ func (r *Resolver) searchView(ctx context.Context, res *search.Result, ars strin
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	bundles, err := r.bundles(ctx)
-	if err != nil {
-		return nil, err
+	var bundles []*catalog.Bundle
+	if len(names) > 0 {
+		if bundles, err = r.bundles(ctx); err != nil {
+			return nil, err
+		}
 	}
 	var situations []*catalog.LifeSituation
 	if len(res.Facets[search.FacetLifeSituation]) > 0 {
@@ -231,7 +235,7 @@ func (r *Resolver) federatedSearch(ctx context.Context, query string, res *searc
 		combined.Hits = combined.Hits[:first]
 		combined.HasNextPage = true
 	}
-	v, err := r.searchView(ctx, combined, ars)
+	v, err := r.searchView(ctx, combined, ars, true)
 	if err != nil {
 		return nil, err
 	}
@@ -247,4 +251,10 @@ func placeOrHome(ars, home string) string {
 		return ars
 	}
 	return home
+}
+
+// hasName reports whether a service has a name in lang: an English query
+// that found a German-only service is a fallback.
+func hasName(s *catalog.Service, lang string) bool {
+	return s.Texts[catalog.ModuleName][lang].Value != "" || s.Texts[catalog.ModuleCitizenName][lang].Value != ""
 }

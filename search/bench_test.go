@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -319,4 +320,55 @@ func BenchmarkSuggest(b *testing.B) {
 		}
 		i++
 	}
+}
+
+// citizenQueries reads the 30 queries of the search benchmark.
+func citizenQueries(tb testing.TB) []string {
+	b, err := os.ReadFile("../testdata/search/citizen-queries.txt")
+	require.NoError(tb, err)
+	var qs []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			qs = append(qs, l)
+		}
+	}
+	return qs
+}
+
+// BenchmarkCitizenQueries runs the citizen set over the demo catalogue one
+// query at a time: ns/op is the CPU a query costs. "Page" asks what a
+// result page shows (highlights and facets), "Hits" only the hits.
+func BenchmarkCitizenQueries(b *testing.B) {
+	if _, set := os.LookupEnv("GOGC"); !set {
+		defer debug.SetGCPercent(debug.SetGCPercent(400))
+	}
+	_, ix := demoIndex(b)
+	qs := citizenQueries(b)
+	for _, c := range []struct {
+		name string
+		skip bool
+	}{{"Page", false}, {"Hits", true}} {
+		b.Run(c.name, func(b *testing.B) {
+			i := 0
+			b.ReportAllocs()
+			cpu0 := cpuTime()
+			for b.Loop() {
+				req := Request{Query: qs[i%len(qs)], First: 20, SkipHighlights: c.skip, SkipFacets: c.skip, SkipStoredFields: c.skip}
+				i++
+				if _, err := ix.Search(ctx, req); err != nil {
+					b.Fatal(err)
+				}
+			}
+			// CPU time rather than wall time: on a shared machine the
+			// wall time per query says more about the neighbours.
+			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+		})
+	}
+}
+
+// cpuTime returns the CPU time this process has used (user and system).
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -72,6 +72,10 @@ type projection struct {
 	dict     atomic.Pointer[synonymIndex] // built-in rules and the catalogue's dictionary
 	rev      atomic.Uint64
 	dictDocs int
+	// bounded is set once a document with a bounded validity is indexed:
+	// only then must searches filter by the day, which costs two numeric
+	// range searches per query. It stays set until a rebuild.
+	bounded atomic.Bool
 }
 
 // document is what the index stores for one published service.
@@ -244,6 +248,7 @@ func (ix *Index) openExisting(ctx context.Context) (*projection, string) {
 				reason = "the store's change log differs from the one indexed"
 				return nil
 			}
+			p.bounded.Store(anyBounded(bi))
 			places, err := buildPlaces(tx, ix.st.Now())
 			if err != nil {
 				return err
@@ -427,7 +432,7 @@ func (ix *Index) applyPage(ctx context.Context, p *projection) (bool, error) {
 		}
 		sort.Strings(ids)
 		for _, id := range ids {
-			if err := stage(tx, batch, id); err != nil {
+			if err := stage(tx, p, batch, id); err != nil {
 				return err
 			}
 		}
@@ -505,7 +510,7 @@ func respKeys(tx *catalog.Tx, ch catalog.Change) ([]string, error) {
 
 // stage adds the current state of a service to batch: its document when it
 // is published, a delete otherwise.
-func stage(tx *catalog.Tx, batch *bleve.Batch, id string) error {
+func stage(tx *catalog.Tx, p *projection, batch *bleve.Batch, id string) error {
 	svc, err := tx.Service(id)
 	switch {
 	case catalog.ErrorCode(err) == catalog.ENOTFOUND:
@@ -521,7 +526,25 @@ func stage(tx *catalog.Tx, batch *bleve.Batch, id string) error {
 	if err != nil {
 		return err
 	}
+	if d.bounded() {
+		p.bounded.Store(true)
+	}
 	return batch.Index(id, d)
+}
+
+// bounded reports whether the document's validity has a start or an end.
+func (d *document) bounded() bool { return d.ValidFrom != 0 || d.ValidTo != maxDay }
+
+// anyBounded reports whether an index holds a document with a bounded
+// validity (an index opened from disk).
+func anyBounded(bi bleve.Index) bool {
+	one, last := 1.0, float64(maxDay-1)
+	from := bleve.NewNumericRangeInclusiveQuery(&one, nil, &inclusive, nil)
+	from.SetField(fieldValidFrom)
+	to := bleve.NewNumericRangeInclusiveQuery(nil, &last, nil, &inclusive)
+	to.SetField(fieldValidTo)
+	res, err := bi.Search(bleve.NewSearchRequestOptions(bleve.NewDisjunctionQuery(from, to), 0, 0, false))
+	return err != nil || res.Total > 0
 }
 
 // newDocument returns the document of a service; the region keys of its
@@ -790,6 +813,9 @@ func (ix *Index) build(ctx context.Context, progress func(done, total int)) (_ *
 				d, err := newDocument(tx, s)
 				if err != nil {
 					return false, err
+				}
+				if d.bounded() {
+					p.bounded.Store(true)
 				}
 				if err := batch.Index(s.ID, d); err != nil {
 					return false, catalog.Internal(err)

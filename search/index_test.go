@@ -397,6 +397,15 @@ func TestValidityFilteredAtQueryTime(t *testing.T) {
 			assert.Equal(t, tt.want, found(t, ix, "Zeppelinlandeerlaubnis", "", key))
 		})
 	}
+	t.Run("Reopened", func(t *testing.T) {
+		// An index opened from disk knows it holds a bounded validity.
+		path := filepath.Join(t.TempDir(), "search")
+		require.NoError(t, openDisk(t, path, f.st).Close())
+		ix := openDisk(t, path, f.st)
+		defer ix.Close()
+		assert.False(t, found(t, ix, "Zeppelinlandeerlaubnis", "", "99123456789012"), "valid from a future day")
+		assert.True(t, found(t, ix, "Zeppelinlandeerlaubnis", "", "99123456789010"), "open validity")
+	})
 }
 
 func TestCompactedLogTriggersRebuild(t *testing.T) {

@@ -49,6 +49,12 @@ type Request struct {
 	// EndCursor of the previous page.
 	First int
 	After string
+	// SkipHighlights, SkipFacets and SkipStoredFields leave out what the
+	// caller will not show or reads from the store anyway: marking the
+	// matches in each hit's fields, counting the facets over all hits and
+	// loading each hit's stored fields (Hit.LeikaKeys and Hit.Fallback stay
+	// empty) are a good part of a query's cost.
+	SkipHighlights, SkipFacets, SkipStoredFields bool
 }
 
 // Filter restricts the hits; values within a list are alternatives, the
@@ -96,7 +102,8 @@ type Hit struct {
 	LeikaKeys []string
 	Score     float64
 	// Fallback is set when the service has no name in the language the
-	// query was read in: an English query found a German-only service.
+	// query was read in: an English query found a German-only service
+	// (read from the stored fields, so never set with SkipStoredFields).
 	Fallback bool
 	// Highlights are HTML fragments with <mark> around the matches, by
 	// field: "name", "keywords", "shortText".
@@ -202,11 +209,18 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	defer pl.close()
 	res := &Result{Lang: pl.lang, ARS: pl.ars, Facets: map[string][]FacetValue{}}
 	br, err := pl.search(ctx, req.Filter, first, offset, func(sr *bleve.SearchRequest) {
-		sr.Fields = []string{fieldLeika, fieldNameLang}
-		sr.Highlight = bleve.NewHighlightWithStyle(highlighterMark)
-		for _, f := range []string{"name_", "kw_", "short_"} {
-			sr.Highlight.AddField(f + i18n.DE)
-			sr.Highlight.AddField(f + i18n.EN)
+		if !req.SkipStoredFields {
+			sr.Fields = []string{fieldLeika, fieldNameLang}
+		}
+		if !req.SkipHighlights {
+			sr.Highlight = bleve.NewHighlightWithStyle(highlighterMark)
+			for _, f := range []string{"name_", "kw_", "short_"} {
+				sr.Highlight.AddField(f + i18n.DE)
+				sr.Highlight.AddField(f + i18n.EN)
+			}
+		}
+		if req.SkipFacets {
+			return
 		}
 		sr.AddFacet(FacetAddressee, bleve.NewFacetRequest(fieldAddressee, 5))
 		sr.AddFacet(FacetCategory, bleve.NewFacetRequest(fieldCategory, 50))
@@ -228,7 +242,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	for _, h := range br.Hits {
 		res.Hits = append(res.Hits, Hit{ServiceID: h.ID, LeikaKeys: storedStrings(h.Fields[fieldLeika]),
 			Score: h.Score, Highlights: highlights(h.Fragments, pl.lang),
-			Fallback: !slices.Contains(storedStrings(h.Fields[fieldNameLang]), pl.lang)})
+			Fallback: !req.SkipStoredFields && !slices.Contains(storedStrings(h.Fields[fieldNameLang]), pl.lang)})
 	}
 	for name, f := range br.Facets {
 		if f.Terms == nil {
@@ -380,10 +394,11 @@ func decodeCursor(c string, fp uint32) (int, error) {
 	return n, nil
 }
 
-// withFilters restricts q to the services valid on now's day, the region and
-// the facet filters. Filter clauses have boost 0: they decide what matches,
-// not how it ranks.
-func withFilters(q query.Query, ars string, f Filter, now time.Time) query.Query {
+// withFilters restricts q to the services valid on now's day (when the
+// index has any service with a bounded validity), the region and the facet
+// filters. Filter clauses have boost 0: they decide what matches, not how
+// it ranks.
+func withFilters(q query.Query, ars string, f Filter, now time.Time, bounded bool) query.Query {
 	conj := []query.Query{q}
 	anyOf := func(field string, vals []string) {
 		if len(vals) == 0 {
@@ -404,6 +419,12 @@ func withFilters(q query.Query, ars string, f Filter, now time.Time) query.Query
 	anyOf(fieldSituation, f.LifeSituationIDs)
 	if f.HasOnline != nil {
 		conj = append(conj, filterTerm(fieldOnline, strconv.FormatBool(*f.HasOnline)))
+	}
+	if !bounded {
+		if len(conj) == 1 {
+			return q
+		}
+		return bleve.NewConjunctionQuery(conj...)
 	}
 	// Not valid today: from > today or to < today. Nearly every service
 	// has an open validity, so excluding the few that are not valid is
@@ -996,7 +1017,7 @@ func (pl *plan) search(ctx context.Context, f Filter, size, from int, decorate f
 		return nil, nil
 	}
 	run := func(q query.Query) (*bleve.SearchResult, error) {
-		sr := bleve.NewSearchRequestOptions(withFilters(q, pl.ars, f, pl.now), size, from, false)
+		sr := bleve.NewSearchRequestOptions(withFilters(q, pl.ars, f, pl.now, pl.p.bounded.Load()), size, from, false)
 		sr.SortBy([]string{"-_score", "_id"})
 		if decorate != nil {
 			decorate(sr)

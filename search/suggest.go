@@ -76,7 +76,7 @@ func (ix *Index) Suggest(ctx context.Context, prefix, ars, lang string, limit in
 		if qq == nil {
 			continue
 		}
-		sr := bleve.NewSearchRequestOptions(withFilters(qq, ars, Filter{}, ix.st.Now()), 3*limit, 0, false)
+		sr := bleve.NewSearchRequestOptions(withFilters(qq, ars, Filter{}, ix.st.Now(), p.bounded.Load()), 3*limit, 0, false)
 		sr.SortBy([]string{"-_score", "_id"})
 		res, err := p.bi.SearchInContext(ctx, sr)
 		if err != nil {

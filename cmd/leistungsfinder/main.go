@@ -9,6 +9,7 @@
 //	leistungsfinder eval      measure search relevance (nDCG@10, MRR@10, recall@10, zero results)
 //	leistungsfinder peer      add, list or remove peer portals; print our feed's public key
 //	leistungsfinder export    every English label and text as JSON (--lang en)
+//	leistungsfinder gen       write a generated catalogue (scale S, M or L) into a data directory
 //	leistungsfinder bench     load-test a running server against a plain net/http baseline
 //	leistungsfinder xzufi     export as XZuFi 2.2 (export -o DIR), import XZuFi (import DIR|URL)
 //	leistungsfinder import    import the portal network's PVOG CSV or detail JSON
@@ -60,6 +61,7 @@ func commands() []command {
 		{"eval", "measure search relevance on a query file: nDCG@10, MRR@10, recall@10, zero results", runEval},
 		{"peer", "add, list or remove the peer portals this one mirrors; print our feed key", runPeer},
 		{"export", "write every English label and text as JSON for the Bundesportal (--lang en)", runExport},
+		{"gen", "write a generated catalogue of scale S, M or L into a data directory (resumable)", runGen},
 		{"bench", "load-test a server's localService against a plain net/http baseline", runBench},
 		{"xzufi", "export the catalogue as XZuFi 2.2 for the portal network, or import XZuFi (server stopped)", runXZuFi},
 		{"import", "import the portal network's PVOG CSV (pvog-csv FILE) or detail JSON (pvog-json FILE|DIR) (server stopped)", runImportCmd},

@@ -25,23 +25,30 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	return withStore(*dataDir, func(st *catalog.Store) error {
 		start := time.Now()
-		ix, err := search.Open(filepath.Join(*dataDir, "search.bleve"), st, newLogger(stderr, "warn"))
+		path := filepath.Join(*dataDir, "search.bleve")
+		// Without an index, opening builds one: rebuilding it right after
+		// would do the same work twice.
+		_, statErr := os.Stat(path)
+		ix, err := search.Open(path, st, newLogger(stderr, "warn"))
 		if err != nil {
 			return err
 		}
 		defer ix.Close()
-		last := time.Time{}
-		err = ix.Rebuild(ctx, func(done, total int) {
-			if time.Since(last) > time.Second || done == total {
-				fmt.Fprintf(stdout, "reindex: %d/%d services\n", done, total)
-				last = time.Now()
+		if statErr == nil {
+			last := time.Time{}
+			err = ix.Rebuild(ctx, func(done, total int) {
+				if time.Since(last) > time.Second || done == total {
+					fmt.Fprintf(stdout, "reindex: %d/%d services\n", done, total)
+					last = time.Now()
+				}
+			})
+			if err != nil {
+				return err
 			}
-		})
-		if err != nil {
-			return err
 		}
 		n, _ := ix.DocCount()
-		fmt.Fprintf(stdout, "reindex done: %d documents at revision %d in %s\n", n, ix.Revision(), time.Since(start).Round(time.Millisecond))
+		fmt.Fprintf(stdout, "reindex done: %d documents at revision %d in %s (%s)\n", n, ix.Revision(),
+			time.Since(start).Round(time.Millisecond), goMemory())
 		return nil
 	})
 }
