@@ -234,12 +234,35 @@ func (tx *Tx) AllBundles() ([]*Bundle, error) {
 // the given key's significant prefix (a district's key finds the offices of
 // all its municipalities), in key order.
 func (tx *Tx) OfficeIDsIn(ars string) ([]string, error) {
+	return tx.idsIn(idxOfficeRegion, ars, 12)
+}
+
+// OnlineServiceIDsIn returns the IDs of the online services maintained in
+// a region and below it, like OfficeIDsIn.
+func (tx *Tx) OnlineServiceIDsIn(ars string) ([]string, error) {
+	return tx.idsIn(idxOnlineRegion, ars, 12)
+}
+
+// ResponsibilityIDsIn returns the IDs of the responsibilities recorded at
+// a region and below it, by region key and LeiKa key.
+func (tx *Tx) ResponsibilityIDsIn(ars string) ([]string, error) {
+	return tx.idsIn(idxRespRegion, ars, 12+14)
+}
+
+// Responsibilities returns responsibilities by ID, like Offices.
+func (tx *Tx) Responsibilities(ids []string) ([]*Responsibility, error) {
+	return getMany[Responsibility](tx, KindResponsibility, ids)
+}
+
+// idsIn scans an index keyed ars(12) ‖ … ‖ id for a region and below it;
+// the ID starts at idAt.
+func (tx *Tx) idsIn(index []byte, ars string, idAt int) ([]string, error) {
 	if !ValidARS(ars) {
 		return nil, Invalid("ars", "format", "%q is not a 12-digit region key (ARS)", ars)
 	}
 	var out []string
-	tx.scanKeys(idxOfficeRegion, []byte(TrimARS(ars)), func(k []byte) bool {
-		out = append(out, string(k[12:]))
+	tx.scanKeys(index, []byte(TrimARS(ars)), func(k []byte) bool {
+		out = append(out, string(k[idAt:]))
 		return true
 	})
 	return out, nil

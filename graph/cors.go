@@ -73,7 +73,7 @@ func (c CORS) Handler(next http.Handler) http.Handler {
 			h.Add("Vary", "Access-Control-Request-Method")
 			h.Add("Vary", "Access-Control-Request-Headers")
 			if !allowed {
-				http.Error(w, "origin not allowed\n", http.StatusForbidden)
+				writeError(w, "", http.StatusForbidden, CodeOriginNotAllowed, "this origin may not call the API from a browser (-cors-origins)")
 				return
 			}
 			if credentials {

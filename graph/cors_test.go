@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -25,7 +26,7 @@ func TestCORS(t *testing.T) {
 	anyone := httptest.NewServer(graph.CORS{Origins: graph.ParseOrigins("*,https://redaktion.hessen.de")}.Handler(api))
 	t.Cleanup(anyone.Close)
 
-	request := func(t *testing.T, base, method, origin string, h map[string]string) *http.Response {
+	requestCode := func(t *testing.T, base, method, origin string, h map[string]string) (*http.Response, any) {
 		t.Helper()
 		var body *strings.Reader
 		if method == http.MethodPost {
@@ -46,7 +47,17 @@ func TestCORS(t *testing.T) {
 		}
 		resp, err := http.DefaultClient.Do(req)
 		require.NoError(t, err)
-		resp.Body.Close()
+		defer resp.Body.Close()
+		var r gqlResponse
+		var code any
+		if json.NewDecoder(resp.Body).Decode(&r) == nil && len(r.Errors) > 0 {
+			code = r.Errors[0].Extensions["code"]
+		}
+		return resp, code
+	}
+	request := func(t *testing.T, base, method, origin string, h map[string]string) *http.Response {
+		t.Helper()
+		resp, _ := requestCode(t, base, method, origin, h)
 		return resp
 	}
 	preflight := map[string]string{"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization, content-type"}
@@ -80,8 +91,9 @@ func TestCORS(t *testing.T) {
 		assert.Empty(t, resp.Header.Get("Access-Control-Allow-Credentials"))
 	})
 	t.Run("RefusedOriginPreflight", func(t *testing.T) {
-		resp := request(t, listed.URL, http.MethodOptions, "https://evil.example", preflight)
+		resp, code := requestCode(t, listed.URL, http.MethodOptions, "https://evil.example", preflight)
 		assert.Equal(t, http.StatusForbidden, resp.StatusCode)
+		assert.Equal(t, "ORIGIN_NOT_ALLOWED", code)
 		assert.Empty(t, resp.Header.Get("Access-Control-Allow-Origin"))
 		assert.Empty(t, resp.Header.Get("Access-Control-Allow-Methods"))
 	})

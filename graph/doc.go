@@ -13,12 +13,19 @@
 // language it came from), labels, and locale formatting of amounts, hours
 // and durations through package i18n.
 //
-// The handler enforces the limits in handler.go (request size, depth,
-// complexity with list fields weighted by their page size, lexer tokens),
-// presents errors with a stable extensions.code and never an internal
-// message (errors.go), recovers panics, speaks GraphQL over HTTP (POST, and
-// GET for queries with ETag and Cache-Control for anonymous readers), and
-// supports automatic persisted queries. Lists are Relay connections with
+// The handler (handler.go) speaks GraphQL over HTTP itself on gqlgen's
+// executor (transport.go: POST and GET for queries, media types, a status
+// and an extensions.code for every refusal, no "data" when GraphQL did not
+// run), enforces the limits (limits.go: request size, lexer tokens, depth
+// with introspection counted as one level, complexity with list fields
+// weighted by their page size, reported in extensions.cost), presents
+// errors with a stable extensions.code and never an internal message
+// (errors.go), recovers panics, answers anonymous reads from the response
+// cache only after the transport checks (respcache.go), gives GET answers
+// an ETag and Cache-Control, supports automatic persisted queries, and
+// records Prometheus metrics (metrics.go). CORS (cors.go) wraps it. A lookup
+// of one object by its key answers null when nothing has the key (lookup
+// in helpers.go). Lists are Relay connections with
 // opaque cursors (paging.go). Fields of list elements that need more records
 // go through request-scoped batchers (loader.go): one store read per level,
 // not one per element.

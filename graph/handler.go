@@ -18,7 +18,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/executor"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
 
@@ -157,6 +156,10 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	var body []byte
 	if r.Method == http.MethodPost {
+		if terr := postContentType(r); terr != nil {
+			h.refuse(w, media, terr)
+			return
+		}
 		var err error
 		if body, err = readLimited(r, MaxRequestBytes); err != nil {
 			if errors.Is(err, errTooLarge) {
@@ -167,6 +170,55 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	principal, err := authenticate(h.store, r)
+	if err != nil {
+		h.refuse(w, media, refuse(http.StatusUnauthorized, catalog.ErrorCode(err), catalog.ErrorMessage(err)))
+		return
+	}
+	anonymous := r.Header.Get("Authorization") == ""
+
+	// The response cache answers only requests that passed the transport
+	// checks above (method, Accept, size, Content-Type, token), and only
+	// with what a request with the same bytes (query string or body) and
+	// the same media type and language answered without errors after
+	// passing every later check: parameters, parsing, validation, limits.
+	// Those depend on nothing else (schema and limits are fixed while the
+	// server runs), so the same request would pass them again: a request
+	// that would fail is never answered from the cache, and a hit skips
+	// checking again what was checked. Requests that mention a persisted
+	// query (the server may have forgotten its hash) or a mutation are
+	// looked up only once parsed, by their parameters.
+	raw := body
+	if r.Method == http.MethodGet {
+		raw = []byte(r.URL.RawQuery)
+	}
+	cacheable := anonymous && h.cache != nil
+	byBytes := cacheable && !bytes.Contains(raw, []byte("persistedQuery")) &&
+		!bytes.Contains(raw, []byte("mutation")) && !bytes.Contains(raw, []byte("subscription"))
+	var key [32]byte
+	var rev uint64
+	lookUp := func(k [32]byte) bool {
+		key, rev = k, h.revision()
+		rec := h.cache.get(key, rev)
+		h.metrics.cacheLookup(rec != nil)
+		if rec == nil {
+			return false
+		}
+		if h.queryLog != nil {
+			// A search answered from the cache is still a search.
+			for _, s := range rec.searches {
+				h.queryLog.Record(s.query, s.hits)
+			}
+		}
+		h.metrics.operation("query", "ok")
+		h.metrics.operationDuration("query", true, time.Since(start))
+		h.writeBody(w, r, media, http.StatusOK, rec.body, true)
+		return true
+	}
+	if byBytes && lookUp(rawCacheKey(r.Method, media, r.Header.Get("Accept-Language"), raw)) {
+		return
+	}
+
 	params, terr := requestParams(r, body)
 	if terr != nil {
 		h.refuse(w, media, terr)
@@ -177,12 +229,6 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, media, refuse(http.StatusMethodNotAllowed, CodeMethodNotAllowed, "a mutation needs POST; GET is for queries"))
 		return
 	}
-	principal, err := authenticate(h.store, r)
-	if err != nil {
-		h.refuse(w, media, refuse(http.StatusUnauthorized, catalog.ErrorCode(err), catalog.ErrorMessage(err)))
-		return
-	}
-	anonymous := r.Header.Get("Authorization") == ""
 
 	ctx := withLang(r.Context(), r.Header.Get("Accept-Language"))
 	ctx = context.WithValue(ctx, principalKey{}, principal)
@@ -215,27 +261,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	// The response cache answers only what passed every check above, so
-	// it can never answer a request that would fail.
-	cacheable := anonymous && h.cache != nil && oc.Operation.Operation == ast.Query
-	var key [32]byte
-	var rev uint64
-	if cacheable {
-		key, rev = cacheKey(media, r.Header.Get("Accept-Language"), params), h.revision()
-		if rec := h.cache.get(key, rev); rec != nil {
-			if h.queryLog != nil {
-				// A search answered from the cache is still a search.
-				for _, s := range rec.searches {
-					h.queryLog.Record(s.query, s.hits)
-				}
-			}
-			h.metrics.cacheLookup(true)
-			h.metrics.operation(typ, "ok")
-			h.metrics.operationDuration(typ, true, time.Since(start))
-			h.writeBody(w, r, media, http.StatusOK, rec.body, anonymous)
-			return
-		}
-		h.metrics.cacheLookup(false)
+	cacheable = cacheable && oc.Operation.Operation == ast.Query
+	if cacheable && !byBytes && lookUp(cacheKey(media, r.Header.Get("Accept-Language"), params)) {
+		return
 	}
 
 	responses, rctx := h.exec.DispatchOperation(ctx, oc)
@@ -261,10 +289,11 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.writeBody(w, r, media, http.StatusOK, b, anonymous && len(resp.Errors) == 0)
 }
 
-// readOnly tells whether a GET's document selects a query operation. It
-// runs before validation, so that a mutation sent by GET is refused with
-// 405 whether or not it is valid; only a document that mentions a mutation
-// or subscription is parsed for it.
+// readOnly tells whether a document selects a query operation, before
+// validation: so that a mutation sent by GET is refused with 405 whether or
+// not it is valid, and so that a mutation never asks the response cache.
+// Only a document that mentions a mutation or subscription is parsed for
+// it.
 func readOnly(p *graphql.RawParams) bool {
 	if !strings.Contains(p.Query, "mutation") && !strings.Contains(p.Query, "subscription") {
 		return true
@@ -321,11 +350,6 @@ func (h *handler) writeBody(w http.ResponseWriter, r *http.Request, media string
 	}
 	w.WriteHeader(status)
 	w.Write(body)
-}
-
-// Playground returns GraphiQL for people who explore the API by hand.
-func Playground(endpoint string) http.Handler {
-	return playground.Handler("Leistungsfinder", endpoint)
 }
 
 func readLimited(r *http.Request, limit int64) ([]byte, error) {

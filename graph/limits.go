@@ -161,6 +161,8 @@ func complexity() ComplexityRoot {
 	c.Query.Services = func(child int, _ *ServiceFilter, first *int, _ *string, _ *Lang) int { return 1 + page(first)*child }
 	c.Query.Regions = func(child int, _ *string, first *int, _ *string, _ *Lang) int { return 1 + page(first)*child }
 	c.Query.Offices = func(child int, _ string, first *int, _ *string, _ *Lang) int { return 1 + page(first)*child }
+	c.Query.OnlineServices = func(child int, _ string, first *int, _ *string, _ *Lang) int { return 1 + page(first)*child }
+	c.Query.Responsibilities = func(child int, _ string, first *int, _ *string, _ *Lang) int { return 1 + page(first)*child }
 	c.Query.Search = func(child int, _ string, _ *string, _ *Lang, _ *SearchFilter, first *int, _ *string, _ *SearchScope) int {
 		return 1 + page(first)*child
 	}

@@ -98,6 +98,8 @@ func TestUncoercibleArgumentsAreInvalid(t *testing.T) {
 		{"EnumVariable", `query($l: Lang) { service(leikaKey: "99050012104000", lang: $l) { name } }`, map[string]any{"l": "FR"}, "GRAPHQL_VALIDATION_FAILED", ""},
 		{"IntVariable", `query($n: Int) { services(first: $n) { totalCount } }`, map[string]any{"n": "many"}, "GRAPHQL_VALIDATION_FAILED", ""},
 		{"IntLiteral", `{ services(first: "many") { totalCount } }`, nil, "GRAPHQL_VALIDATION_FAILED", ""},
+		{"IntOverflowVariable", `query($n: Int) { services(first: $n) { totalCount } }`, map[string]any{"n": 1e20}, "GRAPHQL_VALIDATION_FAILED", ""},
+		{"IntOverflowLiteral", `{ services(first: 99999999999) { totalCount } }`, nil, "INVALID", "first"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

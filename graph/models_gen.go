@@ -198,6 +198,18 @@ type OfficePatchInput struct {
 	Accessibility     graphql.Omittable[*TextInput]          `json:"accessibility,omitempty"`
 }
 
+type OnlineServiceConnection struct {
+	Edges      []*OnlineServiceEdge     `json:"edges"`
+	Nodes      []*catalog.OnlineService `json:"nodes"`
+	PageInfo   *PageInfo                `json:"pageInfo"`
+	TotalCount int                      `json:"totalCount"`
+}
+
+type OnlineServiceEdge struct {
+	Cursor string                 `json:"cursor"`
+	Node   *catalog.OnlineService `json:"node"`
+}
+
 type OnlineServiceInput struct {
 	Title          *TextInput          `json:"title"`
 	Description    *TextInput          `json:"description,omitempty"`
@@ -256,6 +268,18 @@ type RegionConnection struct {
 type RegionEdge struct {
 	Cursor string          `json:"cursor"`
 	Node   *catalog.Region `json:"node"`
+}
+
+type ResponsibilityConnection struct {
+	Edges      []*ResponsibilityEdge     `json:"edges"`
+	Nodes      []*catalog.Responsibility `json:"nodes"`
+	PageInfo   *PageInfo                 `json:"pageInfo"`
+	TotalCount int                       `json:"totalCount"`
+}
+
+type ResponsibilityEdge struct {
+	Cursor string                  `json:"cursor"`
+	Node   *catalog.Responsibility `json:"node"`
 }
 
 type ResponsibilityInput struct {

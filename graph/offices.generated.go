@@ -20,6 +20,7 @@ type OfficeResolver interface {
 	Name(ctx context.Context, obj *catalog.Office) (string, error)
 
 	Region(ctx context.Context, obj *catalog.Office) (*catalog.Region, error)
+
 	Address(ctx context.Context, obj *catalog.Office) (*AddressView, error)
 	Addresses(ctx context.Context, obj *catalog.Office) ([]*AddressView, error)
 	OpeningHours(ctx context.Context, obj *catalog.Office) ([]string, error)
@@ -41,6 +42,8 @@ type OnlineServiceResolver interface {
 	TrustLevel(ctx context.Context, obj *catalog.OnlineService) (*catalog.TrustLevel, error)
 
 	Region(ctx context.Context, obj *catalog.OnlineService) (*catalog.Region, error)
+	ValidFrom(ctx context.Context, obj *catalog.OnlineService) (*time.Time, error)
+	ValidTo(ctx context.Context, obj *catalog.OnlineService) (*time.Time, error)
 
 	Localization(ctx context.Context, obj *catalog.OnlineService) (*Localization, error)
 }
@@ -578,6 +581,29 @@ func (ec *executionContext) fieldContext_Office_region(_ context.Context, field 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Office_parentId(ctx context.Context, field graphql.CollectedField, obj *catalog.Office) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Office_parentId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ParentID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOID2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Office_parentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Office", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Office_address(ctx context.Context, field graphql.CollectedField, obj *catalog.Office) (ret graphql.Marshaler) {
@@ -1391,6 +1417,52 @@ func (ec *executionContext) fieldContext_OnlineService_region(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _OnlineService_validFrom(ctx context.Context, field graphql.CollectedField, obj *catalog.OnlineService) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OnlineService_validFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OnlineService().ValidFrom(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OnlineService_validFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OnlineService", field, true, true, "DateTime")
+}
+
+func (ec *executionContext) _OnlineService_validTo(ctx context.Context, field graphql.CollectedField, obj *catalog.OnlineService) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OnlineService_validTo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OnlineService().ValidTo(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OnlineService_validTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OnlineService", field, true, true, "DateTime")
+}
+
 func (ec *executionContext) _OnlineService_origin(ctx context.Context, field graphql.CollectedField, obj *catalog.OnlineService) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1464,6 +1536,180 @@ func (ec *executionContext) fieldContext_OnlineService_localization(_ context.Co
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Localization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OnlineServiceConnection_edges(ctx context.Context, field graphql.CollectedField, obj *OnlineServiceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OnlineServiceConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*OnlineServiceEdge) graphql.Marshaler {
+			return ec.marshalNOnlineServiceEdge2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐOnlineServiceEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OnlineServiceConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OnlineServiceConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OnlineServiceEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OnlineServiceConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *OnlineServiceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OnlineServiceConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*catalog.OnlineService) graphql.Marshaler {
+			return ec.marshalNOnlineService2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐOnlineServiceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OnlineServiceConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OnlineServiceConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OnlineService(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OnlineServiceConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *OnlineServiceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OnlineServiceConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OnlineServiceConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OnlineServiceConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OnlineServiceConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *OnlineServiceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OnlineServiceConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OnlineServiceConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OnlineServiceConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OnlineServiceEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *OnlineServiceEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OnlineServiceEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OnlineServiceEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OnlineServiceEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _OnlineServiceEdge_node(ctx context.Context, field graphql.CollectedField, obj *OnlineServiceEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OnlineServiceEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *catalog.OnlineService) graphql.Marshaler {
+			return ec.marshalNOnlineService2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐOnlineService(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OnlineServiceEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OnlineServiceEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OnlineService(ctx, field)
 		},
 	}
 	return fc, nil
@@ -1793,6 +2039,180 @@ func (ec *executionContext) _Responsibility_revision(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_Responsibility_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Responsibility", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ResponsibilityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ResponsibilityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilityConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ResponsibilityEdge) graphql.Marshaler {
+			return ec.marshalNResponsibilityEdge2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐResponsibilityEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilityConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ResponsibilityConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ResponsibilityEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ResponsibilityConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ResponsibilityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilityConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*catalog.Responsibility) graphql.Marshaler {
+			return ec.marshalNResponsibility2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐResponsibilityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilityConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ResponsibilityConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Responsibility(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ResponsibilityConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ResponsibilityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilityConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilityConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ResponsibilityConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ResponsibilityConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ResponsibilityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilityConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilityConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponsibilityConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ResponsibilityEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ResponsibilityEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilityEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilityEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResponsibilityEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ResponsibilityEdge_node(ctx context.Context, field graphql.CollectedField, obj *ResponsibilityEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResponsibilityEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *catalog.Responsibility) graphql.Marshaler {
+			return ec.marshalNResponsibility2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐResponsibility(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResponsibilityEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ResponsibilityEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Responsibility(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 // endregion **************************** field.gotpl *****************************
@@ -2818,6 +3238,11 @@ func (ec *executionContext) _Office(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Office_region(ctx, field, obj)
 				})
+		case "parentId":
+			out.Values[i] = ec._Office_parentId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "address":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -3064,6 +3489,18 @@ func (ec *executionContext) _OnlineService(ctx context.Context, sel ast.Selectio
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._OnlineService_region(ctx, field, obj)
 				})
+		case "validFrom":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OnlineService_validFrom(ctx, field, obj)
+				})
+		case "validTo":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OnlineService_validTo(ctx, field, obj)
+				})
 		case "origin":
 			out.Values[i] = ec._OnlineService_origin(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -3080,6 +3517,92 @@ func (ec *executionContext) _OnlineService(ctx context.Context, sel ast.Selectio
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._OnlineService_localization(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var onlineServiceConnectionImplementors = []string{"OnlineServiceConnection"}
+
+func (ec *executionContext) _OnlineServiceConnection(ctx context.Context, sel ast.SelectionSet, obj *OnlineServiceConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, onlineServiceConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OnlineServiceConnection")
+		case "edges":
+			out.Values[i] = ec._OnlineServiceConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._OnlineServiceConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._OnlineServiceConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._OnlineServiceConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var onlineServiceEdgeImplementors = []string{"OnlineServiceEdge"}
+
+func (ec *executionContext) _OnlineServiceEdge(ctx context.Context, sel ast.SelectionSet, obj *OnlineServiceEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, onlineServiceEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OnlineServiceEdge")
+		case "cursor":
+			out.Values[i] = ec._OnlineServiceEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._OnlineServiceEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -3205,6 +3728,92 @@ func (ec *executionContext) _Responsibility(ctx context.Context, sel ast.Selecti
 			out.Values[i] = ec._Responsibility_revision(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var responsibilityConnectionImplementors = []string{"ResponsibilityConnection"}
+
+func (ec *executionContext) _ResponsibilityConnection(ctx context.Context, sel ast.SelectionSet, obj *ResponsibilityConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, responsibilityConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ResponsibilityConnection")
+		case "edges":
+			out.Values[i] = ec._ResponsibilityConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._ResponsibilityConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ResponsibilityConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ResponsibilityConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var responsibilityEdgeImplementors = []string{"ResponsibilityEdge"}
+
+func (ec *executionContext) _ResponsibilityEdge(ctx context.Context, sel ast.SelectionSet, obj *ResponsibilityEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, responsibilityEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ResponsibilityEdge")
+		case "cursor":
+			out.Values[i] = ec._ResponsibilityEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ResponsibilityEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -3468,12 +4077,60 @@ func (ec *executionContext) unmarshalNOfficePatchInput2githubᚗcomᚋleistungsf
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNOnlineService2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐOnlineServiceᚄ(ctx context.Context, sel ast.SelectionSet, v []*catalog.OnlineService) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOnlineService2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐOnlineService(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNOnlineService2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐOnlineService(ctx context.Context, sel ast.SelectionSet, v *catalog.OnlineService) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "OnlineService!")
 		return graphql.Null
 	}
 	return ec._OnlineService(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOnlineServiceConnection2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐOnlineServiceConnection(ctx context.Context, sel ast.SelectionSet, v *OnlineServiceConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OnlineServiceConnection!")
+		return graphql.Null
+	}
+	return ec._OnlineServiceConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOnlineServiceEdge2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐOnlineServiceEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*OnlineServiceEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOnlineServiceEdge2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐOnlineServiceEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOnlineServiceEdge2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐOnlineServiceEdge(ctx context.Context, sel ast.SelectionSet, v *OnlineServiceEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OnlineServiceEdge!")
+		return graphql.Null
+	}
+	return ec._OnlineServiceEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNOnlineServiceInput2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐOnlineServiceInput(ctx context.Context, v any) (OnlineServiceInput, error) {
@@ -3515,12 +4172,60 @@ func (ec *executionContext) unmarshalNOpeningSlotInput2ᚖgithubᚗcomᚋleistun
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNResponsibility2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐResponsibilityᚄ(ctx context.Context, sel ast.SelectionSet, v []*catalog.Responsibility) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNResponsibility2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐResponsibility(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNResponsibility2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐResponsibility(ctx context.Context, sel ast.SelectionSet, v *catalog.Responsibility) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Responsibility!")
 		return graphql.Null
 	}
 	return ec._Responsibility(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNResponsibilityConnection2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐResponsibilityConnection(ctx context.Context, sel ast.SelectionSet, v *ResponsibilityConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ResponsibilityConnection!")
+		return graphql.Null
+	}
+	return ec._ResponsibilityConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNResponsibilityEdge2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐResponsibilityEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ResponsibilityEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNResponsibilityEdge2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐResponsibilityEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNResponsibilityEdge2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐResponsibilityEdge(ctx context.Context, sel ast.SelectionSet, v *ResponsibilityEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ResponsibilityEdge!")
+		return graphql.Null
+	}
+	return ec._ResponsibilityEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNResponsibilityInput2githubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐResponsibilityInput(ctx context.Context, v any) (ResponsibilityInput, error) {

@@ -183,6 +183,16 @@ func (r *onlineServiceResolver) Region(ctx context.Context, obj *catalog.OnlineS
 	return r.region(ctx, obj.RegionKey)
 }
 
+// ValidFrom is the resolver for the validFrom field.
+func (r *onlineServiceResolver) ValidFrom(ctx context.Context, obj *catalog.OnlineService) (*time.Time, error) {
+	return obj.Validity.From, nil
+}
+
+// ValidTo is the resolver for the validTo field.
+func (r *onlineServiceResolver) ValidTo(ctx context.Context, obj *catalog.OnlineService) (*time.Time, error) {
+	return obj.Validity.To, nil
+}
+
 // Localization is the resolver for the localization field.
 func (r *onlineServiceResolver) Localization(ctx context.Context, obj *catalog.OnlineService) (*Localization, error) {
 	return localization(ctx, obj.Title, obj.Description), nil
@@ -207,23 +217,7 @@ func (r *queryResolver) Office(ctx context.Context, id string, lang *Lang, at *t
 
 // Offices is the resolver for the offices field.
 func (r *queryResolver) Offices(ctx context.Context, ars string, first *int, after *string, lang *Lang) (*OfficeConnection, error) {
-	var page []*catalog.Office
-	var from, to, total int
-	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) error {
-		ids, err := tx.OfficeIDsIn(ars)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.Region(ars); err != nil {
-			return err
-		}
-		total = len(ids)
-		if from, to, err = window(total, first, after); err != nil {
-			return err
-		}
-		page, err = tx.Offices(ids[from:to])
-		return err
-	})
+	page, from, to, total, err := pageIn(ctx, r.Store, ars, first, after, (*catalog.Tx).OfficeIDsIn, (*catalog.Tx).Offices)
 	if err != nil {
 		return nil, err
 	}
@@ -242,6 +236,32 @@ func (r *queryResolver) OnlineService(ctx context.Context, id string, lang *Lang
 		return err
 	})
 	return lookup(out, err)
+}
+
+// OnlineServices is the resolver for the onlineServices field.
+func (r *queryResolver) OnlineServices(ctx context.Context, ars string, first *int, after *string, lang *Lang) (*OnlineServiceConnection, error) {
+	page, from, to, total, err := pageIn(ctx, r.Store, ars, first, after, (*catalog.Tx).OnlineServiceIDsIn, (*catalog.Tx).OnlineServices)
+	if err != nil {
+		return nil, err
+	}
+	conn := &OnlineServiceConnection{Nodes: page, PageInfo: pageInfo(from, to, total), TotalCount: total, Edges: []*OnlineServiceEdge{}}
+	for i, n := range page {
+		conn.Edges = append(conn.Edges, &OnlineServiceEdge{Cursor: encodeCursor(from + i), Node: n})
+	}
+	return conn, nil
+}
+
+// Responsibilities is the resolver for the responsibilities field.
+func (r *queryResolver) Responsibilities(ctx context.Context, ars string, first *int, after *string, lang *Lang) (*ResponsibilityConnection, error) {
+	page, from, to, total, err := pageIn(ctx, r.Store, ars, first, after, (*catalog.Tx).ResponsibilityIDsIn, (*catalog.Tx).Responsibilities)
+	if err != nil {
+		return nil, err
+	}
+	conn := &ResponsibilityConnection{Nodes: page, PageInfo: pageInfo(from, to, total), TotalCount: total, Edges: []*ResponsibilityEdge{}}
+	for i, n := range page {
+		conn.Edges = append(conn.Edges, &ResponsibilityEdge{Cursor: encodeCursor(from + i), Node: n})
+	}
+	return conn, nil
 }
 
 // Region is the resolver for the region field.

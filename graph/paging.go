@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"context"
 	"encoding/base64"
 	"strconv"
 	"strings"
@@ -71,4 +72,26 @@ func pageInfo(from, to, total int) *PageInfo {
 		pi.StartCursor, pi.EndCursor = &s, &e
 	}
 	return pi
+}
+
+// pageIn reads one page of the records of a region and below it: ids lists
+// their IDs in index order, get reads them. The region must exist.
+func pageIn[T any](ctx context.Context, st *catalog.Store, ars string, first *int, after *string,
+	ids func(*catalog.Tx, string) ([]string, error), get func(*catalog.Tx, []string) ([]*T, error)) (page []*T, from, to, total int, err error) {
+	err = st.ViewShared(ctx, func(tx *catalog.Tx) error {
+		all, err := ids(tx, ars)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Region(ars); err != nil {
+			return err
+		}
+		total = len(all)
+		if from, to, err = window(total, first, after); err != nil {
+			return err
+		}
+		page, err = get(tx, all[from:to])
+		return err
+	})
+	return page, from, to, total, err
 }

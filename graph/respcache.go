@@ -73,6 +73,20 @@ func newResponseCache(max int, ttl time.Duration, now func() time.Time) *respons
 	return &responseCache{lru: c, ttl: ttl, now: now}
 }
 
+// rawCacheKey is the key of a request by its bytes: method, response media
+// type, Accept-Language and the query string (GET) or body (POST).
+func rawCacheKey(method, media, acceptLanguage string, raw []byte) [32]byte {
+	h := sha256.New()
+	for _, part := range []string{"raw", method, media, acceptLanguage} {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	h.Write(raw)
+	var k [32]byte
+	copy(k[:], h.Sum(nil))
+	return k
+}
+
 // cacheKey covers everything an anonymous answer depends on besides the
 // data: the response media type, the Accept-Language header and the
 // GraphQL parameters as the request was run (a persisted query's text is
@@ -80,7 +94,7 @@ func newResponseCache(max int, ttl time.Duration, now func() time.Time) *respons
 func cacheKey(media, acceptLanguage string, p *graphql.RawParams) [32]byte {
 	h := sha256.New()
 	vars, _ := json.Marshal(p.Variables) // map keys sorted: one key for one set of variables
-	for _, part := range []string{media, acceptLanguage, p.OperationName, p.Query} {
+	for _, part := range []string{"params", media, acceptLanguage, p.OperationName, p.Query} {
 		h.Write([]byte(part))
 		h.Write([]byte{0})
 	}

@@ -351,6 +351,7 @@ type ComplexityRoot struct {
 		OpeningHoursNotes func(childComplexity int) int
 		OpeningHoursSlots func(childComplexity int) int
 		Origin            func(childComplexity int) int
+		ParentID          func(childComplexity int) int
 		Region            func(childComplexity int) int
 		Revision          func(childComplexity int) int
 		Upcoming          func(childComplexity int) int
@@ -383,6 +384,20 @@ type ComplexityRoot struct {
 		Revision       func(childComplexity int) int
 		Title          func(childComplexity int) int
 		TrustLevel     func(childComplexity int) int
+		ValidFrom      func(childComplexity int) int
+		ValidTo        func(childComplexity int) int
+	}
+
+	OnlineServiceConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	OnlineServiceEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	OpeningSlot struct {
@@ -451,8 +466,10 @@ type ComplexityRoot struct {
 		Office                func(childComplexity int, id string, lang *Lang, at *time.Time) int
 		Offices               func(childComplexity int, ars string, first *int, after *string, lang *Lang) int
 		OnlineService         func(childComplexity int, id string, lang *Lang) int
+		OnlineServices        func(childComplexity int, ars string, first *int, after *string, lang *Lang) int
 		Region                func(childComplexity int, ars string, lang *Lang) int
 		Regions               func(childComplexity int, query *string, first *int, after *string, lang *Lang) int
+		Responsibilities      func(childComplexity int, ars string, first *int, after *string, lang *Lang) int
 		Search                func(childComplexity int, query string, ars *string, lang *Lang, filter *SearchFilter, first *int, after *string, scope *SearchScope) int
 		SearchDictionary      func(childComplexity int) int
 		SearchExplain         func(childComplexity int, query string, leikaKey string, ars *string) int
@@ -510,6 +527,18 @@ type ComplexityRoot struct {
 		Role          func(childComplexity int) int
 		ValidFrom     func(childComplexity int) int
 		ValidTo       func(childComplexity int) int
+	}
+
+	ResponsibilityConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ResponsibilityEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	ResponsibleOffice struct {
@@ -2136,6 +2165,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Office.Origin(childComplexity), true
+	case "Office.parentId":
+		if e.ComplexityRoot.Office.ParentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Office.ParentID(childComplexity), true
 	case "Office.region":
 		if e.ComplexityRoot.Office.Region == nil {
 			break
@@ -2277,6 +2312,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OnlineService.TrustLevel(childComplexity), true
+	case "OnlineService.validFrom":
+		if e.ComplexityRoot.OnlineService.ValidFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OnlineService.ValidFrom(childComplexity), true
+	case "OnlineService.validTo":
+		if e.ComplexityRoot.OnlineService.ValidTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OnlineService.ValidTo(childComplexity), true
+
+	case "OnlineServiceConnection.edges":
+		if e.ComplexityRoot.OnlineServiceConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OnlineServiceConnection.Edges(childComplexity), true
+	case "OnlineServiceConnection.nodes":
+		if e.ComplexityRoot.OnlineServiceConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OnlineServiceConnection.Nodes(childComplexity), true
+	case "OnlineServiceConnection.pageInfo":
+		if e.ComplexityRoot.OnlineServiceConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OnlineServiceConnection.PageInfo(childComplexity), true
+	case "OnlineServiceConnection.totalCount":
+		if e.ComplexityRoot.OnlineServiceConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OnlineServiceConnection.TotalCount(childComplexity), true
+
+	case "OnlineServiceEdge.cursor":
+		if e.ComplexityRoot.OnlineServiceEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OnlineServiceEdge.Cursor(childComplexity), true
+	case "OnlineServiceEdge.node":
+		if e.ComplexityRoot.OnlineServiceEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OnlineServiceEdge.Node(childComplexity), true
 
 	case "OpeningSlot.close":
 		if e.ComplexityRoot.OpeningSlot.Close == nil {
@@ -2644,6 +2729,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.OnlineService(childComplexity, args["id"].(string), args["lang"].(*Lang)), true
+	case "Query.onlineServices":
+		if e.ComplexityRoot.Query.OnlineServices == nil {
+			break
+		}
+
+		args, err := ec.field_Query_onlineServices_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.OnlineServices(childComplexity, args["ars"].(string), args["first"].(*int), args["after"].(*string), args["lang"].(*Lang)), true
 	case "Query.region":
 		if e.ComplexityRoot.Query.Region == nil {
 			break
@@ -2666,6 +2762,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Regions(childComplexity, args["query"].(*string), args["first"].(*int), args["after"].(*string), args["lang"].(*Lang)), true
+	case "Query.responsibilities":
+		if e.ComplexityRoot.Query.Responsibilities == nil {
+			break
+		}
+
+		args, err := ec.field_Query_responsibilities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Responsibilities(childComplexity, args["ars"].(string), args["first"].(*int), args["after"].(*string), args["lang"].(*Lang)), true
 	case "Query.search":
 		if e.ComplexityRoot.Query.Search == nil {
 			break
@@ -2958,6 +3065,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Responsibility.ValidTo(childComplexity), true
+
+	case "ResponsibilityConnection.edges":
+		if e.ComplexityRoot.ResponsibilityConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityConnection.Edges(childComplexity), true
+	case "ResponsibilityConnection.nodes":
+		if e.ComplexityRoot.ResponsibilityConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityConnection.Nodes(childComplexity), true
+	case "ResponsibilityConnection.pageInfo":
+		if e.ComplexityRoot.ResponsibilityConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityConnection.PageInfo(childComplexity), true
+	case "ResponsibilityConnection.totalCount":
+		if e.ComplexityRoot.ResponsibilityConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityConnection.TotalCount(childComplexity), true
+
+	case "ResponsibilityEdge.cursor":
+		if e.ComplexityRoot.ResponsibilityEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityEdge.Cursor(childComplexity), true
+	case "ResponsibilityEdge.node":
+		if e.ComplexityRoot.ResponsibilityEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponsibilityEdge.Node(childComplexity), true
 
 	case "ResponsibleOffice.accessibility":
 		if e.ComplexityRoot.ResponsibleOffice.Accessibility == nil {
@@ -3875,7 +4020,7 @@ RATE_LIMITED, INTERNAL, plus GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED,
 COMPLEXITY_LIMIT_EXCEEDED, DEPTH_LIMIT_EXCEEDED, INTROSPECTION_DISABLED,
 PERSISTED_QUERY_NOT_FOUND, and for requests refused before GraphQL runs
 METHOD_NOT_ALLOWED, UNSUPPORTED_MEDIA_TYPE, NOT_ACCEPTABLE, INVALID_JSON,
-BAD_REQUEST and REQUEST_TOO_LARGE.
+BAD_REQUEST, REQUEST_TOO_LARGE and ORIGIN_NOT_ALLOWED.
 
 Not found: a lookup of one object by its key (` + "`" + `service` + "`" + `, ` + "`" + `localService` + "`" + `,
 ` + "`" + `region` + "`" + `, ` + "`" + `office` + "`" + `, ` + "`" + `onlineService` + "`" + `) answers null without an error when
@@ -4535,6 +4680,8 @@ func (ec *executionContext) childFields_Office(ctx context.Context, field graphq
 		return ec.fieldContext_Office_kind(ctx, field)
 	case "region":
 		return ec.fieldContext_Office_region(ctx, field)
+	case "parentId":
+		return ec.fieldContext_Office_parentId(ctx, field)
 	case "address":
 		return ec.fieldContext_Office_address(ctx, field)
 	case "addresses":
@@ -4611,6 +4758,10 @@ func (ec *executionContext) childFields_OnlineService(ctx context.Context, field
 		return ec.fieldContext_OnlineService_identification(ctx, field)
 	case "region":
 		return ec.fieldContext_OnlineService_region(ctx, field)
+	case "validFrom":
+		return ec.fieldContext_OnlineService_validFrom(ctx, field)
+	case "validTo":
+		return ec.fieldContext_OnlineService_validTo(ctx, field)
 	case "origin":
 		return ec.fieldContext_OnlineService_origin(ctx, field)
 	case "revision":
@@ -4619,6 +4770,30 @@ func (ec *executionContext) childFields_OnlineService(ctx context.Context, field
 		return ec.fieldContext_OnlineService_localization(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OnlineService", field.Name)
+}
+
+func (ec *executionContext) childFields_OnlineServiceConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_OnlineServiceConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_OnlineServiceConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_OnlineServiceConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_OnlineServiceConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OnlineServiceConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_OnlineServiceEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_OnlineServiceEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_OnlineServiceEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OnlineServiceEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_OpeningSlot(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4817,6 +4992,30 @@ func (ec *executionContext) childFields_Responsibility(ctx context.Context, fiel
 		return ec.fieldContext_Responsibility_revision(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Responsibility", field.Name)
+}
+
+func (ec *executionContext) childFields_ResponsibilityConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ResponsibilityConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ResponsibilityConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ResponsibilityConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ResponsibilityConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ResponsibilityConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ResponsibilityEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ResponsibilityEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ResponsibilityEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ResponsibilityEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_ResponsibleOffice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

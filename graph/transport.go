@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"mime"
 	"net/http"
 	"net/url"
@@ -31,6 +32,7 @@ const (
 	CodeBadRequest           = "BAD_REQUEST"            // 400: a parameter is missing or has the wrong type
 	CodeRequestTooLarge      = "REQUEST_TOO_LARGE"      // 413: body or query string above MaxRequestBytes
 	CodeIntrospectionOff     = "INTROSPECTION_DISABLED" // introspection is turned off on this server
+	CodeOriginNotAllowed     = "ORIGIN_NOT_ALLOWED"     // 403: a CORS preflight from an origin not in -cors-origins
 )
 
 // Response media types.
@@ -94,8 +96,24 @@ func negotiate(accept string) (media string, ok bool) {
 	return opts[0].media, true
 }
 
+// postContentType checks that a POST says it sends JSON in UTF-8.
+func postContentType(r *http.Request) *transportError {
+	ct := r.Header.Get("Content-Type")
+	if ct == mediaJSON {
+		return nil
+	}
+	mt, params, err := mime.ParseMediaType(ct)
+	if ct == "" || err != nil || mt != mediaJSON {
+		return refuse(http.StatusUnsupportedMediaType, CodeUnsupportedMediaType, "a POST needs Content-Type: application/json")
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return refuse(http.StatusUnsupportedMediaType, CodeUnsupportedMediaType, "the body must be UTF-8")
+	}
+	return nil
+}
+
 // requestParams reads the GraphQL parameters of a GET (query string) or a
-// POST (JSON body). The body's bytes are never echoed in an error: they
+// POST (JSON body; postContentType has checked its type). The body's bytes are never echoed in an error: they
 // may hold anything, and the client has them already.
 func requestParams(r *http.Request, body []byte) (*graphql.RawParams, *transportError) {
 	p := &graphql.RawParams{Headers: r.Header}
@@ -121,40 +139,32 @@ func requestParams(r *http.Request, body []byte) (*graphql.RawParams, *transport
 		return p, nil
 	}
 
-	ct := r.Header.Get("Content-Type")
-	if ct == "" {
-		return nil, refuse(http.StatusUnsupportedMediaType, CodeUnsupportedMediaType, "a POST needs Content-Type: application/json")
-	}
-	mt, params, err := mime.ParseMediaType(ct)
-	if err != nil || mt != mediaJSON {
-		return nil, refuse(http.StatusUnsupportedMediaType, CodeUnsupportedMediaType, "a POST needs Content-Type: application/json")
-	}
-	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
-		return nil, refuse(http.StatusUnsupportedMediaType, CodeUnsupportedMediaType, "the body must be UTF-8")
-	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, refuse(http.StatusBadRequest, CodeBadRequest, "the body is empty; send {\"query\": \"...\"}")
 	}
-	var raw map[string]json.RawMessage
-	if err := decodeObject(body, &raw); err != nil {
-		if errors.Is(err, errNotObject) {
+	// One pass over the body: the parameters stay raw until their types
+	// are checked one by one.
+	var raw struct {
+		Query, OperationName, Variables, Extensions json.RawMessage
+	}
+	if err := json.Unmarshal(body, &raw); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
 			return nil, refuse(http.StatusBadRequest, CodeBadRequest, "the body must be a JSON object with a query")
 		}
 		return nil, refuse(http.StatusBadRequest, CodeInvalidJSON, "the body is not valid JSON")
 	}
-	str := func(name string, dst *string) *transportError {
-		v, ok := raw[name]
-		if !ok || isNull(v) {
+	str := func(name string, v json.RawMessage, dst *string) *transportError {
+		if len(v) == 0 || isNull(v) {
 			return nil
 		}
-		if json.Unmarshal(v, dst) != nil {
+		if v[0] != '"' || json.Unmarshal(v, dst) != nil {
 			return refuse(http.StatusBadRequest, CodeBadRequest, name+" must be a string")
 		}
 		return nil
 	}
-	obj := func(name string, dst *map[string]any) *transportError {
-		v, ok := raw[name]
-		if !ok || isNull(v) {
+	obj := func(name string, v json.RawMessage, dst *map[string]any) *transportError {
+		if len(v) == 0 || isNull(v) {
 			return nil
 		}
 		if decodeObject(v, dst) != nil {
@@ -162,16 +172,16 @@ func requestParams(r *http.Request, body []byte) (*graphql.RawParams, *transport
 		}
 		return nil
 	}
-	if e := str("query", &p.Query); e != nil {
+	if e := str("query", raw.Query, &p.Query); e != nil {
 		return nil, e
 	}
-	if e := str("operationName", &p.OperationName); e != nil {
+	if e := str("operationName", raw.OperationName, &p.OperationName); e != nil {
 		return nil, e
 	}
-	if e := obj("variables", &p.Variables); e != nil {
+	if e := obj("variables", raw.Variables, &p.Variables); e != nil {
 		return nil, e
 	}
-	if e := obj("extensions", &p.Extensions); e != nil {
+	if e := obj("extensions", raw.Extensions, &p.Extensions); e != nil {
 		return nil, e
 	}
 	if p.Query == "" && p.Extensions["persistedQuery"] == nil {
@@ -184,17 +194,20 @@ var errNotObject = errors.New("not a JSON object")
 
 // decodeObject decodes exactly one JSON object, numbers kept as
 // json.Number as gqlgen expects.
-func decodeObject[T any](b []byte, dst *T) error {
+func decodeObject(b []byte, dst *map[string]any) error {
 	b = bytes.TrimSpace(b)
-	if !json.Valid(b) {
-		return errors.New("invalid JSON")
-	}
 	if len(b) == 0 || b[0] != '{' {
 		return errNotObject
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
-	return dec.Decode(dst)
+	if err := dec.Decode(dst); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("data after the JSON object")
+	}
+	return nil
 }
 
 func isNull(v json.RawMessage) bool { return string(bytes.TrimSpace(v)) == "null" }

@@ -179,7 +179,7 @@ func checkLogs(t *testing.T, logs string) {
 	assert.Greater(t, durations, 3, "requests and start-up steps log their durations")
 	require.NotNil(t, listening, "no listening line in\n%s", logs)
 	explorer, _ := listening["explorer"].(string)
-	assert.Regexp(t, `^http://127\.0\.0\.1:\d+/$`, explorer)
+	assert.Regexp(t, `^http://127\.0\.0\.1:\d+/graphiql$`, explorer)
 }
 
 // TestEditorCommand creates, lists and revokes an editor on a data

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/graph"
 )
 
 // readme returns the repository's README.md.
@@ -123,4 +124,27 @@ func checkREADMEAgainstServer(t *testing.T, s *Server, logs string) {
 	updated := post(update, token)["updateOffice"].(map[string]any)
 	assert.Greater(t, int(updated["revision"].(float64)), rev)
 	assert.NotEmpty(t, updated["openingHours"])
+}
+
+// TestREADMEListsEveryErrorCode: a client matches on extensions.code, so
+// the README's tables name every code the API answers with.
+func TestREADMEListsEveryErrorCode(t *testing.T) {
+	doc := readme(t)
+	codes := []string{
+		catalog.EINVALID, catalog.ENOTFOUND, catalog.ECONFLICT, catalog.EUNAUTHENTICATED, catalog.EFORBIDDEN,
+		catalog.ERATELIMITED, catalog.ETIMEOUT, catalog.EINTERNAL,
+		"GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "DEPTH_LIMIT_EXCEEDED", "COMPLEXITY_LIMIT_EXCEEDED",
+		"PERSISTED_QUERY_NOT_FOUND",
+		graph.CodeMethodNotAllowed, graph.CodeUnsupportedMediaType, graph.CodeNotAcceptable, graph.CodeInvalidJSON,
+		graph.CodeBadRequest, graph.CodeRequestTooLarge, graph.CodeIntrospectionOff, graph.CodeOriginNotAllowed,
+	}
+	var tables strings.Builder
+	for _, line := range strings.Split(doc, "\n") {
+		if strings.HasPrefix(line, "| ") {
+			tables.WriteString(line + "\n")
+		}
+	}
+	for _, c := range codes {
+		assert.True(t, strings.Contains(tables.String(), "`"+c+"`"), "the README's error tables do not list %s", c)
+	}
 }

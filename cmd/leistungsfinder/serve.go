@@ -21,6 +21,7 @@ import (
 	"github.com/leistungsfinder/leistungsfinder/federation"
 	"github.com/leistungsfinder/leistungsfinder/federation/xzufi"
 	"github.com/leistungsfinder/leistungsfinder/graph"
+	"github.com/leistungsfinder/leistungsfinder/graph/web"
 	"github.com/leistungsfinder/leistungsfinder/search"
 )
 
@@ -204,7 +205,9 @@ func (s *Server) Open(ctx context.Context) error {
 	api := graph.NewHandler(graph.Options{Store: st, Search: ix, Mirror: s.Mirror, FanOut: fanOut, Logger: s.Log, Metrics: metrics,
 		CacheMaxAge: time.Minute, ResponseCache: s.ResponseCache, DisableIntrospection: s.DisableIntrospection, QueryLog: ql})
 	route("/graphql", "/graphql", graph.CORS{Origins: s.CORSOrigins}.Handler(api))
-	route("GET /{$}", "/", graph.Playground("/graphql"))
+	for _, p := range web.Pages() { // GraphiQL at /graphiql (/ points there), portal preview, editor console
+		route(p.Pattern, p.Name, p.Handler)
+	}
 	route("GET /healthz", "/healthz", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") }))
 	route("GET /readyz", "/readyz", http.HandlerFunc(s.readyz))
 	route("/federation/", "/federation", s.Feed.Handler())
@@ -231,7 +234,7 @@ func (s *Server) Open(ctx context.Context) error {
 	}()
 	s.ready.Store(true)
 	base := "http://" + ln.Addr().String()
-	s.Log.Info("listening", "addr", base, "explorer", base+"/", "graphql", base+"/graphql",
+	s.Log.Info("listening", "addr", base, "explorer", base+"/graphiql", "graphql", base+"/graphql",
 		"revision", st.Revision(), "cors_origins", s.CORSOrigins, "introspection", !s.DisableIntrospection)
 	return nil
 }
