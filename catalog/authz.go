@@ -3,8 +3,6 @@ package catalog
 import (
 	"context"
 	"errors"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // authorize decides whether p may write cur (nil for a delete) over old
@@ -78,7 +76,8 @@ type Mutation struct {
 // Mutate runs fn as one write transaction on behalf of p, authorizing every
 // write in it against p, and appends the outcome to the audit log: in the
 // same transaction when it commits, in a transaction of its own when it is
-// refused, so that denied writes are on record too and nothing else changes.
+// refused (rate-limited: RecordRefusal), so that denied writes are on
+// record too and nothing else changes.
 func (s *Store) Mutate(ctx context.Context, p *Principal, m Mutation, fn func(*Tx) error) error {
 	if p == nil {
 		p = Anonymous("")
@@ -95,10 +94,7 @@ func (s *Store) Mutate(ctx context.Context, p *Principal, m Mutation, fn func(*T
 		return appendAudit(tx.bt, tx.now, p, e)
 	})
 	if err != nil && !errors.Is(err, context.Canceled) {
-		e := AuditEntry{Op: m.Op, Kind: string(m.Kind), ID: m.ID, Outcome: ErrorCode(err), Message: ErrorMessage(err)}
-		if aerr := s.db.Update(func(bt *bolt.Tx) error { return appendAudit(bt, s.now(), p, e) }); aerr != nil {
-			s.log.Error("audit of a refused write failed", "err", aerr, "op", m.Op)
-		}
+		s.RecordRefusal(p, refusal(m.Op, string(m.Kind), m.ID, err))
 	}
 	return err
 }

@@ -14,15 +14,25 @@ import (
 // entry, a current version absent from history, a gap in the log, a record
 // newer than the log, a responsibility pointing nowhere. Tests run it after
 // every store test; operators run `leistungsfinder check`.
-func (s *Store) Check() error {
+func (s *Store) Check() (err error) {
+	defer guardFaults()()
+	defer recoverDamage(&err)
 	var problems []error
 	report := func(format string, args ...any) {
 		if len(problems) < 50 {
 			problems = append(problems, fmt.Errorf(format, args...))
 		}
 	}
-	err := s.db.View(func(bt *bolt.Tx) error {
+	err = s.db.View(func(bt *bolt.Tx) error {
 		tx := &Tx{bt: bt, s: s}
+		if meta := bt.Bucket(bucketMeta); meta == nil || meta.Get(metaSchema) == nil {
+			return errors.New("no schema version: this is not a Leistungsfinder store")
+		}
+		for _, b := range append([][]byte{bucketLog, bucketHistory}, indexBuckets...) {
+			if bt.Bucket(b) == nil {
+				return fmt.Errorf("bucket %s is missing", b)
+			}
+		}
 		last := bt.Bucket(bucketLog).Sequence()
 		expected := map[string]bool{}
 		for _, k := range Kinds {

@@ -18,8 +18,24 @@
 //     commit only, through Store.Changed, and then read the log.
 //   - Records of another origin (mirrored from a peer portal) are read-only
 //     unless written by the federation puller (Write.Mirror).
-//   - All writes go through Store.Update and Tx.Put/Tx.Delete: one function
-//     path that a replicated log (raft) can later drive.
+//   - Every write is a Command (commands.go): a plain, serialisable value
+//     that names what changes (UpdateOffice{ID, Patch, ExpectedRevision}),
+//     applied by Tx.Apply (in a transaction of the caller's) or Store.Apply
+//     (one audited transaction on behalf of an editor). Tx.Put and
+//     Tx.Delete are the PutRecord and DeleteRecord commands, for loaders,
+//     imports and the puller, which hold whole records. The command is
+//     logged in every change-log entry it writes (Change.Command), so the
+//     one write path is what a replicated log (raft) can later carry;
+//     Tx.Command reads it back for replay.
+//   - The business rules of writing live in the commands, not in their
+//     callers: what a new service starts as, what an update keeps (patches:
+//     a field left out stays, a zero value clears, lists are replaced as a
+//     whole, texts change per language), which checks a responsibility
+//     needs. The rules of reading (drafts for the editorial office, who
+//     reads history, audit log and editors) are in VisibleService, MayRead
+//     and VisibleChangeRequests.
+//   - Field paths in validation errors and in history diffs are the API's
+//     names (ars, openingHours[0].close, name.en), not the stored ones.
 //
 // # Buckets and keys
 //
@@ -30,11 +46,13 @@
 //
 //	bucket               key                              value
 //	meta                 "schema" / "portal"              version (8 bytes) / portal ID
-//	log                  rev                              Change (JSON)
+//	meta                 "mark/" name                     a loader's completion note (Tx.SetMark)
+//	log                  rev                              Change (JSON, with the command that made it)
 //	history              kind 0 id 0 rev                  record version (JSON), every version written
 //	rec.<kind>           id                               current record (JSON)
 //	idx.service.leika    leika id                         -
 //	idx.service.bundle   bundleID 0 id                    -
+//	idx.service.name     lang P|- sortkey id len(id)       -   (ListServices: name order per language, published first)
 //	idx.office.ars       ars id                           -
 //	idx.online.ars       ars id                           -
 //	idx.resp.place       leika ars id                     -   (lookup for a place)

@@ -93,6 +93,16 @@ func (p *Principal) InScope(ars string) bool {
 // logs and code.
 const TokenPrefix = "lf_"
 
+// tokenHint names an unknown token in the audit log without giving it
+// away: its first characters and the start of its hash.
+func tokenHint(token string) string {
+	prefix := token
+	if len(prefix) > 6 {
+		prefix = prefix[:6]
+	}
+	return prefix + "… (sha256 " + hashToken(token)[:12] + ")"
+}
+
 func hashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
@@ -102,16 +112,39 @@ func hashToken(token string) string {
 // token, which is shown this once. Only an admin (or the operator's command
 // line, by == nil) may do it.
 //
-// Errors: INVALID, FORBIDDEN.
+// A refused attempt is recorded in the audit log.
+//
+// Errors: INVALID, UNAUTHENTICATED, FORBIDDEN.
 func (s *Store) CreateEditor(ctx context.Context, by *Principal, e Editor) (string, *Editor, error) {
-	if by != nil && by.Role != AccessAdmin {
-		return "", nil, Errorf(EFORBIDDEN, "only an admin manages editors")
+	token, created, err := s.createEditor(by, e)
+	if err != nil && ErrorCode(err) != EINTERNAL {
+		s.RecordRefusal(by, refusal("createEditor", "editor", "", err))
+	}
+	return token, created, err
+}
+
+// mayManageEditors is the rule for createEditor and revokeEditor: admins
+// and the operator's command line (by == nil).
+func mayManageEditors(by *Principal) error {
+	switch {
+	case by == nil || by.Role == AccessAdmin:
+		return nil
+	case by.Role == AccessAnonymous:
+		return Errorf(EUNAUTHENTICATED, "managing editors needs an admin token")
+	}
+	return Errorf(EFORBIDDEN, "only an admin manages editors")
+}
+
+func (s *Store) createEditor(by *Principal, e Editor) (string, *Editor, error) {
+	if err := mayManageEditors(by); err != nil {
+		return "", nil, err
 	}
 	v := &validator{}
 	if strings.TrimSpace(e.Name) == "" {
 		v.add("name", "required", "the editor needs a name")
 	}
 	v.maxLen("name", e.Name, 200)
+	v.plainText("name", e.Name)
 	v.oneOf("role", string(e.Role), AccessStateEditor, AccessMunicipalEditor, AccessAdmin, AccessPeer)
 	if e.Role == AccessMunicipalEditor && len(e.Scopes) == 0 {
 		v.add("scopes", "required", "a municipal editor needs at least one region key")
@@ -181,12 +214,21 @@ func (s *Store) Editors(ctx context.Context) ([]*Editor, error) {
 	return out, wrapStoreErr(err)
 }
 
-// RevokeEditor revokes an editor's token at once.
+// RevokeEditor revokes an editor's token at once. A refused attempt is
+// recorded in the audit log.
 //
-// Errors: NOT_FOUND, FORBIDDEN.
+// Errors: NOT_FOUND, UNAUTHENTICATED, FORBIDDEN.
 func (s *Store) RevokeEditor(ctx context.Context, by *Principal, id string) (*Editor, error) {
-	if by != nil && by.Role != AccessAdmin {
-		return nil, Errorf(EFORBIDDEN, "only an admin manages editors")
+	e, err := s.revokeEditor(by, id)
+	if err != nil && ErrorCode(err) != EINTERNAL {
+		s.RecordRefusal(by, refusal("revokeEditor", "editor", id, err))
+	}
+	return e, err
+}
+
+func (s *Store) revokeEditor(by *Principal, id string) (*Editor, error) {
+	if err := mayManageEditors(by); err != nil {
+		return nil, err
 	}
 	var e Editor
 	err := s.db.Update(func(bt *bolt.Tx) error {
@@ -217,7 +259,8 @@ func (s *Store) RevokeEditor(ctx context.Context, by *Principal, id string) (*Ed
 // Authenticate returns the principal of a bearer token: anonymous for an
 // empty token, the editor for a valid one.
 //
-// Errors: UNAUTHENTICATED for an unknown, revoked or expired token.
+// Errors: UNAUTHENTICATED for an unknown, revoked or expired token; the
+// attempt is recorded in the audit log.
 func (s *Store) Authenticate(ctx context.Context, token, addr string) (*Principal, error) {
 	if token == "" {
 		return Anonymous(addr), nil
@@ -235,7 +278,21 @@ func (s *Store) Authenticate(ctx context.Context, token, addr string) (*Principa
 		return nil, Internal(err)
 	}
 	if e == nil || !e.Active(s.now()) {
-		return nil, Errorf(EUNAUTHENTICATED, "the token is unknown, revoked or expired")
+		err := Errorf(EUNAUTHENTICATED, "the token is unknown, revoked or expired")
+		entry := refusal("authenticate", "", "", err)
+		who := Anonymous(addr)
+		switch {
+		case e == nil:
+			entry.Message = "unknown token " + tokenHint(token)
+		case e.RevokedAt != nil:
+			who = &Principal{Editor: e, Role: e.Role, Address: addr}
+			entry.Message = "revoked token"
+		default:
+			who = &Principal{Editor: e, Role: e.Role, Address: addr}
+			entry.Message = "expired token"
+		}
+		s.RecordRefusal(who, entry)
+		return nil, err
 	}
 	return &Principal{Editor: e, Role: e.Role, Address: addr}, nil
 }
@@ -254,6 +311,9 @@ type AuditEntry struct {
 	Outcome  string     `json:"outcome"` // OK or an error code
 	Revision uint64     `json:"rev,omitempty"`
 	Message  string     `json:"msg,omitempty"`
+	// Suppressed counts refusals of the same caller left out before this
+	// one (Store.RecordRefusal rate-limits them).
+	Suppressed int `json:"suppressed,omitempty"`
 }
 
 func appendAudit(bt *bolt.Tx, now time.Time, p *Principal, e AuditEntry) error {

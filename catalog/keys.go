@@ -49,6 +49,7 @@ var (
 	metaSchema    = []byte("schema")
 	metaPortal    = []byte("portal")
 	metaFirstRev  = []byte("firstRev")   // first revision still in the log after compaction
+	metaMark      = "mark/"              // mark/<name>: a loader's or tool's note, written with its data (Tx.SetMark)
 	bucketPeer    = []byte("federation") // key -> value space owned by package federation
 	bucketAudit   = []byte("audit")      // seq(8) -> AuditEntry JSON, append-only
 	bucketEditors = []byte("editors")    // editor id -> Editor JSON

@@ -7,12 +7,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 // SchemaVersion is the store layout this code reads and writes. Open runs the
@@ -45,8 +45,9 @@ type Store struct {
 	now    func() time.Time
 	log    *slog.Logger
 
-	rev   atomic.Uint64 // last committed revision
-	cache recordCache   // decoded records for read transactions
+	rev      atomic.Uint64  // last committed revision
+	cache    recordCache    // decoded records for read transactions
+	refusals refusalLimiter // bounds the audit entries of refused requests
 
 	mu      sync.Mutex
 	changed chan struct{} // closed and replaced after every commit
@@ -65,7 +66,13 @@ func Open(path string, opt Options) (*Store, error) {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second, ReadOnly: opt.ReadOnly})
+	if err := verifyBeforeOpen(path, opt.ReadOnly); err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout, ReadOnly: opt.ReadOnly})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		err = ErrLocked
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
@@ -277,7 +284,7 @@ func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
 		case errors.Is(err, context.DeadlineExceeded):
 			return contextError(err)
 		}
-		return Internal(err)
+		return storageFault(err)
 	}
 	if last > s.rev.Load() {
 		s.rev.Store(last)
@@ -287,51 +294,13 @@ func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
 }
 
 // Backup writes a consistent copy of the store to w while it stays online.
-func (s *Store) Backup(w io.Writer) (int64, error) {
-	var n int64
-	err := s.db.View(func(tx *bolt.Tx) error {
+func (s *Store) Backup(w io.Writer) (n int64, err error) {
+	defer guardFaults()()
+	defer recoverDamage(&err)
+	err = s.db.View(func(tx *bolt.Tx) error {
 		var err error
 		n, err = tx.WriteTo(w)
 		return err
 	})
 	return n, err
-}
-
-// Restore replaces the store file at path with the backup read from r, after
-// checking that the backup opens and passes Check. The store must not be
-// open. The previous file is kept as path + ".before-restore".
-func Restore(path string, r io.Reader, opt Options) error {
-	tmp := path + ".restoring"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(f, r); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
-	f.Close()
-	st, err := Open(tmp, opt)
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("backup does not open: %w", err)
-	}
-	cerr := st.Check()
-	st.Close()
-	if cerr != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("backup fails the consistency check: %w", cerr)
-	}
-	if _, err := os.Stat(path); err == nil {
-		if err := os.Rename(path, path+".before-restore"); err != nil {
-			return err
-		}
-	}
-	return os.Rename(tmp, path)
 }

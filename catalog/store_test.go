@@ -338,7 +338,9 @@ func TestBackupAndRestore(t *testing.T) {
 	assert.Equal(t, int64(buf.Len()), n)
 
 	dst := filepath.Join(t.TempDir(), "restored.db")
-	require.NoError(t, catalog.Restore(dst, bytes.NewReader(buf.Bytes()), catalog.Options{Portal: "HE"}))
+	kept, err := catalog.Restore(dst, bytes.NewReader(buf.Bytes()), catalog.RestoreOptions{})
+	require.NoError(t, err)
+	assert.Empty(t, kept, "there was no store to keep")
 	rs, err := catalog.Open(dst, catalog.Options{Portal: "HE"})
 	require.NoError(t, err)
 	defer rs.Close()
@@ -351,7 +353,7 @@ func TestBackupAndRestore(t *testing.T) {
 		return nil
 	}))
 
-	err = catalog.Restore(filepath.Join(t.TempDir(), "x.db"), bytes.NewReader([]byte("not a database")), catalog.Options{Portal: "HE"})
+	_, err = catalog.Restore(filepath.Join(t.TempDir(), "x.db"), bytes.NewReader([]byte("not a database")), catalog.RestoreOptions{})
 	assert.Error(t, err, "a damaged backup must be refused")
 }
 

@@ -276,6 +276,8 @@ func (tx *Tx) put(r Record, w Write) (old Record, err error) {
 
 	v := &validator{}
 	r.validate(v)
+	v.plainFields(r)
+	v.plainText("reason", w.Reason)
 	r.walkTexts(func(path string, t i18n.Text) i18n.Text { v.text(path, t); return t })
 	broken := map[string]bool{}
 	for _, e := range v.errs {

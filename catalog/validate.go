@@ -208,6 +208,10 @@ func (v *validator) markup(field, s string) {
 			v.add(field, "characters", "control character U+%04X is not allowed", r)
 			return
 		}
+		if bidiControl(r) {
+			v.add(field, "bidi", "bidirectional control U+%04X is not allowed: it reorders what readers see", r)
+			return
+		}
 	}
 	if !strings.ContainsAny(s, "<>&") {
 		return

@@ -41,7 +41,7 @@ var statusMetrics = []statusMetric{
 		func(s Status) float64 { return float64(s.ConsecutiveErrors) }),
 	newStatusMetric("leistungsfinder_federation_quarantined", "Records of the peer in quarantine.", prometheus.GaugeValue,
 		func(s Status) float64 { return float64(s.Quarantined) }),
-	newStatusMetric("leistungsfinder_federation_degraded", "1 while the peer's last answer was refused (nothing applied, nothing deleted).", prometheus.GaugeValue,
+	newStatusMetric("leistungsfinder_federation_degraded", "1 while the peer's last answer was refused (nothing applied, nothing deleted) or some of its records are quarantined.", prometheus.GaugeValue,
 		func(s Status) float64 {
 			if s.Degraded != "" {
 				return 1

@@ -104,7 +104,8 @@ type Status struct {
 	URL   string `json:"url"`
 	Kind  string `json:"kind"`
 	State string `json:"state"`
-	// Degraded is why the last answer was refused, until a pull succeeds.
+	// Degraded is why the last answer was refused, until a pull succeeds,
+	// or else why records are quarantined (Status computes it).
 	Degraded string `json:"degraded,omitempty"`
 	// Cursor is the opaque position in the peer's feed; Revision the
 	// peer's log revision it stands at.
@@ -122,8 +123,11 @@ type Status struct {
 	LastErrorAt time.Time `json:"lastErrorAt,omitzero"`
 	// ConsecutiveErrors counts failures since the last success.
 	ConsecutiveErrors int `json:"consecutiveErrors"`
-	// Quarantined is how many of the peer's records are quarantined now.
-	Quarantined int `json:"quarantined"`
+	// Quarantined is how many of the peer's records are quarantined now;
+	// while there are any, a following or idle puller is StateDegraded and
+	// Degraded and QuarantinedIDs (the first few, "kind id") say why.
+	Quarantined    int      `json:"quarantined"`
+	QuarantinedIDs []string `json:"quarantinedIds,omitempty"`
 	// Applied, Skipped (already applied, or shared reference data owned
 	// here) and Errors count since the puller started.
 	Applied int64 `json:"applied"`
@@ -195,8 +199,10 @@ func (p *Puller) Peer() Peer { return p.peer }
 // Status returns the current status.
 func (p *Puller) Status() Status {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.status
+	s := p.status
+	p.mu.Unlock()
+	p.degrade(&s)
+	return s
 }
 
 func (p *Puller) setState(s string) {

@@ -7,7 +7,11 @@
 // version go.mod names as a tool).
 //
 // Resolvers are thin: they convert arguments, make one store read and return
-// catalogue types (autobind; no parallel models). What a front end must not
+// catalogue types (autobind; no parallel models). A mutation builds one
+// catalogue command (inputs.go turns inputs into commands and patches;
+// omittable input fields tell a field left out from an explicit null) and
+// hands it to catalog.Store.Apply; the rules of what a write does, and of
+// who reads what, are the catalogue's. What a front end must not
 // have to do itself is done here: language negotiation (lang argument, else
 // Accept-Language, else German, and every localized field says which
 // language it came from), labels, and locale formatting of amounts, hours

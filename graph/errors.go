@@ -52,10 +52,13 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 					Extensions: map[string]any{"code": catalog.EINVALID, "field": arg, "rule": "type"}}
 			}
 		}
-		if ce == nil || ce.Code == catalog.EINTERNAL {
+		if ce == nil || ce.Code == catalog.EINTERNAL && ce.Rule == "" {
 			log.ErrorContext(ctx, "internal error", "err", err, "path", path.String())
 			return &gqlerror.Error{Path: path, Message: i18n.Label(langOf(ctx).Lang, "error.INTERNAL"),
 				Extensions: map[string]any{"code": catalog.EINTERNAL}}
+		}
+		if ce.Code == catalog.EINTERNAL { // a storage fault the client may know of (catalog.RuleDiskFull)
+			log.ErrorContext(ctx, "write failed", "err", err, "path", path.String())
 		}
 		ext := map[string]any{"code": ce.Code}
 		if ce.Field != "" {

@@ -377,6 +377,29 @@ func (ec *executionContext) fieldContext_PeerStatus_quarantined(_ context.Contex
 	return graphql.NewScalarFieldContext("PeerStatus", field, false, false, "Int")
 }
 
+func (ec *executionContext) _PeerStatus_quarantinedIds(ctx context.Context, field graphql.CollectedField, obj *federation.Status) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeerStatus_quarantinedIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QuarantinedIDs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeerStatus_quarantinedIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeerStatus", field, false, false, "String")
+}
+
 func (ec *executionContext) _PeerStatus_applied(ctx context.Context, field graphql.CollectedField, obj *federation.Status) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -591,6 +614,11 @@ func (ec *executionContext) _PeerStatus(ctx context.Context, sel ast.SelectionSe
 			}
 		case "quarantined":
 			out.Values[i] = ec._PeerStatus_quarantined(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quarantinedIds":
+			out.Values[i] = ec._PeerStatus_quarantinedIds(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

@@ -437,6 +437,7 @@ type ComplexityRoot struct {
 		LastSuccess       func(childComplexity int) int
 		Peer              func(childComplexity int) int
 		Quarantined       func(childComplexity int) int
+		QuarantinedIDs    func(childComplexity int) int
 		Refused           func(childComplexity int) int
 		Resyncs           func(childComplexity int) int
 		Revision          func(childComplexity int) int
@@ -2528,6 +2529,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PeerStatus.Quarantined(childComplexity), true
+	case "PeerStatus.quarantinedIds":
+		if e.ComplexityRoot.PeerStatus.QuarantinedIDs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeerStatus.QuarantinedIDs(childComplexity), true
 	case "PeerStatus.refused":
 		if e.ComplexityRoot.PeerStatus.Refused == nil {
 			break
@@ -4014,8 +4021,9 @@ the request's ` + "`" + `Accept-Language` + "`" + ` header, else German. A text 
 exist in the language asked for is answered in German and says so
 (` + "`" + `LocalizedText.isFallback` + "`" + `, ` + "`" + `Localization.isFallback` + "`" + `).
 
-Errors carry a stable ` + "`" + `extensions.code` + "`" + `: INVALID (with ` + "`" + `extensions.field` + "`" + `
-and ` + "`" + `extensions.rule` + "`" + `), NOT_FOUND, CONFLICT, UNAUTHENTICATED, FORBIDDEN,
+Errors carry a stable ` + "`" + `extensions.code` + "`" + `: INVALID (with ` + "`" + `extensions.field` + "`" + `,
+named as the input names it, such as ` + "`" + `ars` + "`" + ` or ` + "`" + `openingHours[0].close` + "`" + `, and
+` + "`" + `extensions.rule` + "`" + `), NOT_FOUND, CONFLICT, UNAUTHENTICATED, FORBIDDEN,
 RATE_LIMITED, INTERNAL, plus GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED,
 COMPLEXITY_LIMIT_EXCEEDED, DEPTH_LIMIT_EXCEEDED, INTROSPECTION_DISABLED,
 PERSISTED_QUERY_NOT_FOUND, and for requests refused before GraphQL runs
@@ -4054,7 +4062,12 @@ type Query {
   labels(lang: Lang): [Label!]!
 }
 
-"Writes. Every one is authorized, validated and audited by the catalogue; see the domain files."
+"""
+Writes. Every one is a catalogue command, authorized, validated and audited
+by the catalogue; see the domain files. Updates take patches: a field left
+out keeps its value, an explicit null clears it, a list that is given
+replaces the old one.
+"""
 type Mutation
 
 "An RFC 3339 date and time."
@@ -4872,6 +4885,8 @@ func (ec *executionContext) childFields_PeerStatus(ctx context.Context, field gr
 		return ec.fieldContext_PeerStatus_consecutiveErrors(ctx, field)
 	case "quarantined":
 		return ec.fieldContext_PeerStatus_quarantined(ctx, field)
+	case "quarantinedIds":
+		return ec.fieldContext_PeerStatus_quarantinedIds(ctx, field)
 	case "applied":
 		return ec.fieldContext_PeerStatus_applied(ctx, field)
 	case "skipped":

@@ -3,8 +3,6 @@ package graph
 import (
 	"context"
 
-	"github.com/99designs/gqlgen/graphql"
-
 	"github.com/leistungsfinder/leistungsfinder/catalog"
 )
 
@@ -22,7 +20,7 @@ func (r *Resolver) services(ctx context.Context, f *ServiceFilter, first *int, a
 		cf.Addressee, cf.Category, cf.BundleID = deref(f.Addressee), deref(f.Category), deref(f.ImplementationBundle)
 		cf.ARS, cf.HasOnline, cf.LifeSituationID = deref(f.Ars), f.HasOnlineService, deref(f.LifeSituation)
 	}
-	pg := catalog.Page{Offset: from, Limit: n, Count: wantsField(ctx, "totalCount")}
+	pg := catalog.Page{Offset: from, Limit: n, Count: selected(ctx, "totalCount")}
 	var page *catalog.ServicePage
 	err = r.Store.ViewShared(ctx, func(tx *catalog.Tx) (err error) { page, err = tx.ListServices(cf, pg); return err })
 	if err != nil {
@@ -38,15 +36,4 @@ func (r *Resolver) services(ctx context.Context, f *ServiceFilter, first *int, a
 		conn.PageInfo.StartCursor, conn.PageInfo.EndCursor = &start, &end
 	}
 	return conn, nil
-}
-
-// wantsField reports whether the query selects a field of the current
-// field's result (a connection's totalCount, which costs a full count).
-func wantsField(ctx context.Context, name string) bool {
-	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
-		if f.Name == name {
-			return true
-		}
-	}
-	return false
 }

@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"embed"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -31,10 +32,6 @@ const (
 	firstAdminService = 1001
 )
 
-// batchSize is how many records one write transaction holds: large enough
-// that the load is quick, small enough that memory and commit time stay low.
-const batchSize = 5000
-
 // Summary counts what Load wrote.
 type Summary struct {
 	Regions, Offices, Services, OnlineServices, Responsibilities, Bundles int
@@ -49,63 +46,75 @@ type Summary struct {
 // every German region, the Hessian municipal and district administrations
 // and a few state and federal authorities, the implementation bundles, the
 // hand-written core services with their responsibilities, and the federal
-// services of the portal network with their online services. It writes in
-// transactions of up to batchSize records, as actor "demo".
+// services of the portal network with their online services, as actor
+// "demo".
 //
-// Load checks everything it is about to write before the first write. It
-// fails with CONFLICT when the store already has services. A failure
-// after the first transaction leaves a partly loaded store: load the demo
-// into a fresh file.
+// The load is one transaction that ends by marking the demo complete
+// (Inspect reads the mark): a crash during the load leaves the store as it
+// was, and the next start loads it again. A store that a load of an
+// earlier version left incomplete is completed: what is missing is
+// written, what is there is kept.
+//
+// Errors: CONFLICT when the store already has services of its own or the
+// demo is complete; FORBIDDEN when the store's portal is not the demo's
+// (Portal).
 func Load(ctx context.Context, st *catalog.Store, log *slog.Logger) (Summary, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	start := time.Now()
-	// Refuse early, before the work of building; the first write
-	// transaction checks again, atomically with its writes.
-	var services int
-	if err := st.View(ctx, func(tx *catalog.Tx) error { services = tx.Count(catalog.KindService); return nil }); err != nil {
+	// Refuse early, before the work of building; the write transaction
+	// checks again, atomically with its writes.
+	if err := st.View(ctx, func(tx *catalog.Tx) error { return Inspect(tx).loadable(tx) }); err != nil {
 		return Summary{}, err
-	}
-	if services > 0 {
-		return Summary{}, errNotEmpty(services)
 	}
 	c, err := build(log)
 	if err != nil {
 		return Summary{}, fmt.Errorf("demo: %w", err)
 	}
 	w := catalog.Write{Actor: "demo", Reason: "demo catalogue"}
-	first := true
-	for _, group := range c.groups() {
-		t0 := time.Now()
-		for i := 0; i < len(group.records); i += batchSize {
-			batch := group.records[i:min(i+batchSize, len(group.records))]
-			err := st.Update(ctx, func(tx *catalog.Tx) error {
-				if first {
-					if n := tx.Count(catalog.KindService); n > 0 {
-						return errNotEmpty(n)
-					}
-				}
-				for _, r := range batch {
-					if err := tx.Put(r, w); err != nil {
-						return fmt.Errorf("%s %s: %w", group.kind, recordID(r), err)
-					}
-				}
-				return nil
-			})
-			if err != nil {
-				return Summary{}, fmt.Errorf("demo: %w", err)
-			}
-			first = false
-		}
-		log.Info("demo: written", "kind", group.kind, "count", len(group.records), "took", time.Since(t0).Round(time.Millisecond))
-	}
 	sum := c.summary()
+	kept := 0
+	err = st.Update(ctx, func(tx *catalog.Tx) error {
+		state := Inspect(tx)
+		if err := state.loadable(tx); err != nil {
+			return err
+		}
+		kept = 0
+		for _, group := range c.groups() {
+			t0 := time.Now()
+			for i, r := range group.records {
+				if i%1000 == 0 {
+					if err := ctx.Err(); err != nil {
+						return err
+					}
+				}
+				if state.Incomplete {
+					if _, err := tx.Get(group.kind, recordID(r)); err == nil {
+						kept++
+						continue
+					}
+				}
+				if err := tx.Put(r, w); err != nil {
+					return fmt.Errorf("%s %s: %w", group.kind, recordID(r), err)
+				}
+			}
+			log.Info("demo: written", "kind", group.kind, "count", len(group.records), "took", time.Since(t0).Round(time.Millisecond))
+		}
+		mark, err := json.Marshal(completion{Portal: Portal, Summary: sum})
+		if err != nil {
+			return err
+		}
+		return tx.SetMark(markName, mark)
+	})
+	if err != nil {
+		return Summary{}, fmt.Errorf("demo: %w", err)
+	}
 	log.Info("demo catalogue loaded", "regions", sum.Regions, "bundles", sum.Bundles, "lifeSituations", sum.LifeSituations,
 		"dictionaryEntries", sum.Concepts, "services", sum.Services, "coreServices", sum.CoreServices,
 		"adminServices", sum.AdminServices, "federalServices", sum.FederalServices,
 		"offices", sum.Offices, "onlineServices", sum.OnlineServices, "responsibilities", sum.Responsibilities,
-		"revision", st.Revision(), "took", time.Since(start).Round(time.Millisecond))
+		"keptFromInterruptedLoad", kept, "revision", st.Revision(), "took", time.Since(start).Round(time.Millisecond))
 	return sum, nil
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"errors"
@@ -9,11 +10,13 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
+	"os/exec"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/catalog/demo"
 )
 
 // backupHandler streams a consistent copy of the running store. It needs
@@ -128,22 +131,74 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := os.MkdirAll(*dataDir, 0o750); err != nil {
 		return err
 	}
-	if err := catalog.Restore(storePath(*dataDir), f, catalog.Options{}); err != nil {
-		return err
+	kept, err := catalog.Restore(storePath(*dataDir), f, catalog.RestoreOptions{Check: checkInChild(ctx)})
+	if err != nil {
+		return fmt.Errorf("restore %s: %w", *in, err)
 	}
-	fmt.Fprintf(stdout, "restored %s into %s (previous store kept as %s)\n", *in, *dataDir,
-		filepath.Base(storePath(*dataDir))+".before-restore")
+	if kept == "" {
+		fmt.Fprintf(stdout, "restored %s into %s (there was no store to keep)\n", *in, *dataDir)
+	} else {
+		fmt.Fprintf(stdout, "restored %s into %s; the previous store is kept as %s\n", *in, *dataDir, kept)
+	}
 	return nil
+}
+
+// envRunAsMain makes a test binary run main, so that the tests can start
+// "the binary" as a child process: the restore check and the crash tests.
+const envRunAsMain = "LEISTUNGSFINDER_RUN_AS_MAIN"
+
+// checkInChild returns a restore check that runs `check -file` in a child
+// process of this binary: a backup damaged in a way that makes bbolt fault
+// or panic takes down the child, not the restore.
+func checkInChild(ctx context.Context) func(path string) error {
+	return func(path string) error {
+		exe, err := os.Executable()
+		if err != nil {
+			return err
+		}
+		cmd := exec.CommandContext(ctx, exe, "check", "-file", path)
+		cmd.Env = append(os.Environ(), envRunAsMain+"=1")
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		err = cmd.Run()
+		var exit *exec.ExitError
+		switch {
+		case err == nil:
+			return nil
+		case errors.As(err, &exit) && exit.Exited():
+			return fmt.Errorf("it fails the check: %s", firstLines(out.String(), 20))
+		case errors.As(err, &exit):
+			return fmt.Errorf("checking it crashed the checker (%v): the file is damaged", exit.ProcessState)
+		}
+		return fmt.Errorf("cannot run the check: %w", err)
+	}
+}
+
+// firstLines returns up to n lines of s, trimmed.
+func firstLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > n {
+		lines = append(lines[:n], fmt.Sprintf("... and %d more lines", len(lines)-n))
+	}
+	return strings.Join(lines, "\n")
 }
 
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dataDir := fs.String("data", env("LF_DATA", "data"), "data directory (LF_DATA)")
+	file := fs.String("file", "", "check this store file instead of the data directory's (a backup)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	st, err := catalog.Open(storePath(*dataDir), catalog.Options{ReadOnly: true})
+	path := storePath(*dataDir)
+	if *file != "" {
+		path = *file
+	}
+	if err := catalog.VerifyFile(path, *file != ""); err != nil {
+		return err
+	}
+	st, err := catalog.Open(path, catalog.Options{ReadOnly: true})
 	if err != nil {
 		return err
 	}
@@ -151,6 +206,13 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	start := time.Now()
 	if err := st.Check(); err != nil {
 		return fmt.Errorf("check failed:\n%w", err)
+	}
+	var state demo.State
+	if err := st.View(ctx, func(tx *catalog.Tx) error { state = demo.Inspect(tx); return nil }); err != nil {
+		return err
+	}
+	if state.Incomplete {
+		return errors.New("check failed: the demo catalogue was not loaded completely (a first start was interrupted); the next serve completes it")
 	}
 	fmt.Fprintf(stdout, "check passed: revision %d, %s\n", st.Revision(), time.Since(start).Round(time.Millisecond))
 	return nil

@@ -13,6 +13,7 @@
 //	leistungsfinder bench     load-test a running server against a plain net/http baseline
 //	leistungsfinder xzufi     export as XZuFi 2.2 (export -o DIR), import XZuFi (import DIR|URL)
 //	leistungsfinder import    import the portal network's PVOG CSV or detail JSON
+//	leistungsfinder audit     export the audit log as JSON lines
 //
 // Run a subcommand with -h for its flags. Flags fall back to environment
 // variables (LF_ADDR, LF_DATA, LF_PORTAL, LF_LOG_LEVEL).
@@ -65,6 +66,7 @@ func commands() []command {
 		{"bench", "load-test a server's localService against a plain net/http baseline", runBench},
 		{"xzufi", "export the catalogue as XZuFi 2.2 for the portal network, or import XZuFi (server stopped)", runXZuFi},
 		{"import", "import the portal network's PVOG CSV (pvog-csv FILE) or detail JSON (pvog-json FILE|DIR) (server stopped)", runImportCmd},
+		{"audit", "export the audit log as JSON lines (server stopped)", runAudit},
 	}
 }
 

@@ -19,9 +19,12 @@ import (
 // pullers start with the server). Their tokens for our feed are editors of
 // role PEER: `leistungsfinder editor add -role PEER -name BY`.
 func runPeer(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	usage := errors.New("usage: leistungsfinder peer add|list|remove|key [flags]")
+	usage := errors.New("usage: leistungsfinder peer add|list|remove|key|quarantine [flags]")
 	if len(args) == 0 {
 		return usage
+	}
+	if args[0] == "quarantine" {
+		return runPeerQuarantine(ctx, args[1:], stdout, stderr)
 	}
 	fs := flag.NewFlagSet("peer "+args[0], flag.ContinueOnError)
 	fs.SetOutput(stderr)

@@ -14,6 +14,7 @@ import (
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
@@ -57,6 +58,9 @@ type Server struct {
 	// SearchLogMinRequests and SearchLogMinDays are the threshold a query
 	// must reach before searchInsights shows it.
 	SearchLogRetention, SearchLogMinRequests, SearchLogMinDays int
+	// AuditRetention bounds the audit log (age or count; zero keeps all).
+	// What is trimmed is logged.
+	AuditRetention catalog.AuditRetention
 	// XZuFiInterval is the least time between two XZuFi exports for the
 	// gateway (/xzufi/index.txt); XZuFiMaxShrink the largest share of
 	// objects an export may drop before it is refused.
@@ -79,6 +83,10 @@ type Server struct {
 	listener net.Listener
 	http     *http.Server
 	ready    atomic.Bool
+	// readOnly: the data directory cannot be written (a read-only mount):
+	// the server answers reads, refuses writes, keeps its search index in
+	// memory and does not mirror peers.
+	readOnly bool
 }
 
 // ParseFlags reads the serve flags with environment fallbacks.
@@ -94,6 +102,8 @@ func (s *Server) ParseFlags(args []string, stderr io.Writer) error {
 	fs.IntVar(&s.SearchLogRetention, "search-log-retention", envInt("LF_SEARCH_LOG_RETENTION", 90), "days the anonymous search log keeps (LF_SEARCH_LOG_RETENTION)")
 	fs.IntVar(&s.SearchLogMinRequests, "search-log-min-requests", envInt("LF_SEARCH_LOG_MIN_REQUESTS", 5), "searches before searchInsights shows a query (LF_SEARCH_LOG_MIN_REQUESTS)")
 	fs.IntVar(&s.SearchLogMinDays, "search-log-min-days", envInt("LF_SEARCH_LOG_MIN_DAYS", 2), "distinct days before searchInsights shows a query (LF_SEARCH_LOG_MIN_DAYS)")
+	fs.DurationVar(&s.AuditRetention.MaxAge, "audit-max-age", envDuration("LF_AUDIT_MAX_AGE", 0), "remove audit entries older than this, e.g. 8760h; 0 keeps them (LF_AUDIT_MAX_AGE)")
+	fs.IntVar(&s.AuditRetention.MaxEntries, "audit-max-entries", envInt("LF_AUDIT_MAX_ENTRIES", 0), "keep only this many newest audit entries; 0 keeps all (LF_AUDIT_MAX_ENTRIES)")
 	fs.DurationVar(&s.XZuFiInterval, "xzufi-interval", envDuration("LF_XZUFI_INTERVAL", 5*time.Minute), "least time between two XZuFi exports at /xzufi/ (LF_XZUFI_INTERVAL)")
 	fs.Float64Var(&s.XZuFiMaxShrink, "xzufi-max-shrink", 0.2, "largest share of objects an XZuFi export may drop compared with the last published one")
 	cors := fs.String("cors-origins", env("LF_CORS_ORIGINS", ""), "comma-separated origins that may call the API from the browser, with credentials; * allows any origin for anonymous reads (LF_CORS_ORIGINS)")
@@ -125,7 +135,11 @@ func (s *Server) Open(ctx context.Context) error {
 	s.Store = st
 
 	start := time.Now()
-	ix, err := search.Open(filepath.Join(s.DataDir, "search.bleve"), st, s.Log)
+	indexPath := filepath.Join(s.DataDir, "search.bleve")
+	if s.readOnly {
+		indexPath = "" // in memory
+	}
+	ix, err := search.Open(indexPath, st, s.Log)
 	if err != nil {
 		return fmt.Errorf("open search index: %w", err)
 	}
@@ -168,22 +182,33 @@ func (s *Server) Open(ctx context.Context) error {
 		fanOut = federation.NewFanOut(peers, federation.FanOutOptions{Now: st.Now})
 		s.Log.Info("federation: mirroring peers", "peers", len(peers))
 	}
-	s.running.Go(func() {
-		if err := s.Mirror.Run(runCtx); err != nil && runCtx.Err() == nil {
-			s.Log.Error("federation mirror stopped", "err", err)
-		}
-	})
-	s.running.Go(func() { s.compactLoop(runCtx) })
-	// The XZuFi export for the portal network's gateway, kept current.
+	if !s.readOnly {
+		s.running.Go(func() {
+			if err := s.Mirror.Run(runCtx); err != nil && runCtx.Err() == nil {
+				s.Log.Error("federation mirror stopped", "err", err)
+			}
+		})
+		s.trimAudit(ctx)
+		s.running.Go(func() { s.compactLoop(runCtx) })
+	}
+	// The XZuFi export for the portal network's gateway, kept current
+	// (served from what was last exported when the data directory is
+	// read-only).
 	s.XZuFi = xzufi.NewPublisher(st, filepath.Join(s.DataDir, "xzufi"), xzufi.ExportOptions{MaxShrink: s.XZuFiMaxShrink}, s.Log)
 	interval := s.XZuFiInterval
 	if interval <= 0 {
 		interval = 5 * time.Minute
 	}
-	s.running.Go(func() { s.XZuFi.Run(runCtx, interval) })
+	if !s.readOnly {
+		s.running.Go(func() { s.XZuFi.Run(runCtx, interval) })
+	}
 
 	metrics := graph.NewMetrics()
 	metrics.Gauge("leistungsfinder_store_revision", "Last committed change-log revision.", func() float64 { return float64(st.Revision()) })
+	metrics.Gauge("leistungsfinder_audit_entries", "Entries in the audit log.", func() float64 {
+		n, _, _ := st.AuditSize()
+		return float64(n)
+	})
 	metrics.Gauge("leistungsfinder_search_revision", "Change-log revision the search index has applied.", func() float64 { return float64(ix.Revision()) })
 	metrics.Register(federation.NewCollector(s.Mirror))
 	metrics.Gauge("leistungsfinder_search_available", "1 when a search index serves searches, 0 while it is rebuilt after a failure.", func() float64 {
@@ -245,18 +270,19 @@ func (s *Server) openStoreWithDemo(ctx context.Context) (*catalog.Store, error) 
 	if err := os.MkdirAll(s.DataDir, 0o750); err != nil {
 		return nil, err
 	}
-	st, err := catalog.Open(storePath(s.DataDir), catalog.Options{Portal: s.Portal, Logger: s.Log, Now: s.Now})
+	opt := catalog.Options{Portal: s.Portal, Logger: s.Log, Now: s.Now}
+	st, err := catalog.Open(storePath(s.DataDir), opt)
+	if errors.Is(err, syscall.EROFS) {
+		s.Log.Warn("the data directory is read-only: serving reads only; every write is refused until it is writable and the server restarted", "dir", s.DataDir)
+		s.readOnly, opt.ReadOnly = true, true
+		if st, err = catalog.Open(storePath(s.DataDir), opt); err == nil {
+			return st, nil
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
-	empty := false
-	err = st.View(ctx, func(tx *catalog.Tx) error { empty = tx.Count(catalog.KindService) == 0; return nil })
-	if err == nil && empty && !s.NoDemo {
-		s.Log.Info("empty data directory: loading the built-in demo catalogue", "dir", s.DataDir)
-		if _, err = demo.Load(ctx, st, s.Log); err != nil { // it logs its own summary line
-			err = fmt.Errorf("load demo catalogue: %w", err)
-		}
-	}
+	err = s.loadDemo(ctx, st)
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -264,39 +290,87 @@ func (s *Server) openStoreWithDemo(ctx context.Context) (*catalog.Store, error) 
 	return st, nil
 }
 
+// loadDemo loads the demo catalogue into an empty store (unless NoDemo),
+// completes a load an earlier version left incomplete, and refuses a store
+// that holds the demo of another portal than the one served.
+func (s *Server) loadDemo(ctx context.Context, st *catalog.Store) error {
+	var state demo.State
+	services := 0
+	err := st.View(ctx, func(tx *catalog.Tx) error {
+		state, services = demo.Inspect(tx), tx.Count(catalog.KindService)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	switch {
+	case state.Loaded() && st.Portal() != state.Portal:
+		return fmt.Errorf("the data directory %s holds the demo catalogue of portal %s, served here as portal %s: "+
+			"peers would receive %s's records as %s's and quarantine them all; start with -portal %s, or use another data directory",
+			s.DataDir, state.Portal, st.Portal(), state.Portal, st.Portal(), state.Portal)
+	case state.Incomplete:
+		s.Log.Warn("the demo catalogue was not loaded completely (an earlier start was interrupted): completing it", "dir", s.DataDir)
+	case state.Complete || services > 0 || s.NoDemo:
+		return nil
+	case st.Portal() != demo.Portal:
+		return fmt.Errorf("the built-in demo catalogue is portal %s's; portal %s starts without it: add -no-demo", demo.Portal, st.Portal())
+	default:
+		s.Log.Info("empty data directory: loading the built-in demo catalogue", "dir", s.DataDir)
+	}
+	if _, err := demo.Load(ctx, st, s.Log); err != nil { // it logs its own summary line
+		return fmt.Errorf("load demo catalogue: %w", err)
+	}
+	return nil
+}
+
 // flushLoop writes the search log's counts every minute (a search never
 // waits for the disk); Close flushes the rest.
 func (s *Server) flushLoop(ctx context.Context) {
-	every(ctx, time.Minute, func() {
-		if err := s.QueryLog.Flush(); err != nil {
-			s.Log.Error("flushing the search log", "err", err)
-		}
-	})
-}
-
-// every runs fn every d until ctx ends.
-func every(ctx context.Context, d time.Duration, fn func()) {
-	t := time.NewTicker(d)
+	t := time.NewTicker(time.Minute)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			fn()
+			if err := s.QueryLog.Flush(); err != nil {
+				s.Log.Error("flushing the search log", "err", err)
+			}
 		}
 	}
 }
 
 // compactLoop trims the change log to the retention now and then.
 func (s *Server) compactLoop(ctx context.Context) {
-	every(ctx, 10*time.Minute, func() {
-		if n, err := s.Feed.Compact(ctx); err != nil {
-			s.Log.Error("compacting the change log", "err", err)
-		} else if n > 0 {
-			s.Log.Info("change log compacted", "removed", n)
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			s.trimAudit(ctx)
+			if n, err := s.Feed.Compact(ctx); err != nil {
+				s.Log.Error("compacting the change log", "err", err)
+			} else if n > 0 {
+				s.Log.Info("change log compacted", "removed", n)
+			}
 		}
-	})
+	}
+}
+
+// trimAudit applies the audit retention and logs what it removed.
+func (s *Server) trimAudit(ctx context.Context) {
+	trim, err := s.Store.TrimAudit(ctx, s.AuditRetention)
+	switch {
+	case err != nil:
+		s.Log.Error("trimming the audit log", "err", err)
+	case trim.Removed > 0:
+		s.Log.Warn("audit log trimmed to its retention (export it first with `leistungsfinder audit export` to keep it)",
+			"removed", trim.Removed, "firstSeq", trim.FirstSeq, "lastSeq", trim.LastSeq,
+			"oldest", trim.Oldest, "newest", trim.Newest,
+			"maxAge", s.AuditRetention.MaxAge.String(), "maxEntries", s.AuditRetention.MaxEntries)
+	}
 }
 
 // URL returns the server's base URL.

@@ -644,16 +644,27 @@ async function translationEditor(id, module) {
 // ---- changes this week ------------------------------------------------------
 
 async function changesView() {
+  // The log answers oldest first: read this week's pages (bounded), show the newest first.
   const since = new Date(Date.now() - 7 * 24 * 3600 * 1000).toISOString();
-  const rows = [];
+  let rows = [];
+  let more = false;
   for (const key of me.role === 'STATE_EDITOR' ? [null] : scopes()) {
-    const d = await gql('query($s: DateTime!, $ars: String) { changedSince(since: $s, ars: $ars, first: 50) { nodes { revision time operation kind id actor reason } } }', { s: since, ars: key });
-    rows.push(...d.changedSince.nodes);
+    let after = null;
+    for (let pageNo = 0; pageNo < 40; pageNo++) {
+      const d = await gql('query($s: DateTime!, $ars: String, $after: String) { changedSince(since: $s, ars: $ars, first: 100, after: $after) { pageInfo { hasNextPage endCursor } nodes { revision time operation kind id actor reason } } }', { s: since, ars: key, after });
+      rows.push(...d.changedSince.nodes);
+      after = d.changedSince.pageInfo.endCursor;
+      if (!d.changedSince.pageInfo.hasNextPage) break;
+      if (pageNo === 39) more = true;
+    }
   }
+  const total = rows.length;
+  rows = rows.sort((a, b) => b.revision - a.revision).slice(0, 100);
   return h('section', { 'aria-labelledby': 'h' }, h('h2', { id: 'h' }, 'What changed this week'),
-    rows.length ? h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': 'Table (scrolls sideways)' }, h('table', {}, h('thead', {}, h('tr', {}, ['When', 'What', 'Record', 'Who', 'Why'].map((x) => h('th', { scope: 'col' }, x)))),
+    h('p', {}, `${total}${more ? '+' : ''} changes in the last seven days, the newest first${total > rows.length ? ` (the ${rows.length} newest shown)` : ''}.`),
+    rows.length ? h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': 'Table (scrolls sideways)' }, h('table', { class: 'changes' }, h('thead', {}, h('tr', {}, ['When', 'What', 'Record', 'Who', 'Why'].map((x) => h('th', { scope: 'col' }, x)))),
       h('tbody', {}, rows.map((c) => h('tr', {}, h('td', {}, new Date(c.time).toLocaleString('en-GB')), h('td', {}, `${c.operation} ${c.kind}`),
-        h('td', {}, c.kind === 'OFFICE' ? link({ view: 'history', kind: 'OFFICE', id: c.id }, c.id) : c.id), h('td', {}, c.actor || ''), h('td', {}, c.reason || '')))))) : h('p', { class: 'muted' }, 'No changes in the last seven days.'));
+        h('td', {}, c.kind === 'office' || c.kind === 'OFFICE' ? link({ view: 'history', kind: 'OFFICE', id: c.id }, c.id) : c.id), h('td', {}, c.actor || ''), h('td', {}, c.reason || '')))))) : h('p', { class: 'muted' }, 'No changes in the last seven days.'));
 }
 
 // ---- editors (admin) ------------------------------------------------------

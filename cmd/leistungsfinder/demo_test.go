@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"io"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/leistungsfinder/leistungsfinder/catalog"
+)
+
+// partialDemo writes what an interrupted demo load of an earlier version
+// left: a few records by the demo loader and no completion mark.
+func partialDemo(t *testing.T, dir, portal string) {
+	t.Helper()
+	st, err := catalog.Open(storePath(dir), catalog.Options{Portal: portal})
+	require.NoError(t, err)
+	require.NoError(t, st.Update(context.Background(), func(tx *catalog.Tx) error {
+		return tx.Put(&catalog.Region{Meta: catalog.Meta{ID: "000000000000"}, Name: "Bund", Level: catalog.LevelBund},
+			catalog.Write{Actor: "demo", Reason: "demo catalogue"})
+	}))
+	require.NoError(t, st.Close())
+}
+
+// check reports a demo that was not loaded completely; serve completes it.
+func TestCheckReportsIncompleteDemo(t *testing.T) {
+	dir := t.TempDir()
+	partialDemo(t, dir, "HE")
+	err := run(context.Background(), []string{"check", "-data", dir}, io.Discard, io.Discard)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "the demo catalogue was not loaded completely")
+
+	s := &Server{Addr: "127.0.0.1:0", DataDir: dir, Portal: "HE", Log: newLogger(io.Discard, "error")}
+	require.NoError(t, s.Open(context.Background()))
+	var services int
+	require.NoError(t, s.Store.View(context.Background(), func(tx *catalog.Tx) error { services = tx.Count(catalog.KindService); return nil }))
+	require.NoError(t, s.Close())
+	assert.Greater(t, services, 900, "the demo was completed")
+	require.NoError(t, run(context.Background(), []string{"check", "-data", dir}, io.Discard, io.Discard))
+}
+
+// serve -portal XX refuses a store with another portal's demo, and does
+// not load Hessen's demo as another portal's catalogue.
+func TestServeRefusesAnotherPortalsDemo(t *testing.T) {
+	dir := t.TempDir()
+	partialDemo(t, dir, "BY") // as an earlier version's `serve -portal BY` left it
+	s := &Server{Addr: "127.0.0.1:0", DataDir: dir, Portal: "BY", Log: newLogger(io.Discard, "error")}
+	err := s.Open(context.Background())
+	s.Close()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "holds the demo catalogue of portal HE, served here as portal BY")
+
+	empty := t.TempDir()
+	s = &Server{Addr: "127.0.0.1:0", DataDir: empty, Portal: "BY", Log: newLogger(io.Discard, "error")}
+	err = s.Open(context.Background())
+	s.Close()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "add -no-demo")
+
+	s = &Server{Addr: "127.0.0.1:0", DataDir: empty, Portal: "BY", NoDemo: true, Log: newLogger(io.Discard, "error")}
+	require.NoError(t, s.Open(context.Background()))
+	assert.Equal(t, uint64(0), s.Store.Revision())
+	require.NoError(t, s.Close())
+}
