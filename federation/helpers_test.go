@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"sort"
 	"strings"
 	"sync"
@@ -257,20 +258,64 @@ func mirrors(t testing.TB, c, o *instance) string {
 	return diff(o.recordsOf(t, o.portal), c.recordsOf(t, o.portal))
 }
 
-// eventually retries cond until it returns "" or the timeout passes.
-func eventually(t testing.TB, timeout time.Duration, cond func() string) {
+// events is a broadcast a test waits on: notify wakes every waiter.
+type events struct {
+	mu sync.Mutex
+	ch chan struct{}
+}
+
+// C returns a channel closed at the next notify.
+func (e *events) C() <-chan struct{} {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.ch == nil {
+		e.ch = make(chan struct{})
+	}
+	return e.ch
+}
+
+func (e *events) notify() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.ch != nil {
+		close(e.ch)
+		e.ch = nil
+	}
+}
+
+// eventually checks cond (a description of what is still missing, "" when
+// it holds) now and after every event of wakes (a store's commit, a
+// puller's status change) until it holds. No polling: cond can only change
+// with one of the events. timeout guards against a hang; it is no timing
+// assertion.
+func eventually(t testing.TB, timeout time.Duration, cond func() string, wakes ...func() <-chan struct{}) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
+	guard := time.NewTimer(timeout)
+	defer guard.Stop()
 	for {
+		// The channels are taken before cond is checked, so no event
+		// between the check and the wait is missed.
+		cases := []reflect.SelectCase{{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(guard.C)}}
+		for _, w := range wakes {
+			cases = append(cases, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(w())})
+		}
 		msg := cond()
 		if msg == "" {
 			return
 		}
-		if time.Now().After(deadline) {
+		if i, _, _ := reflect.Select(cases); i == 0 {
 			t.Fatalf("not within %s: %s", timeout, msg)
 		}
-		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// commits wakes eventually at every commit of the instances' stores.
+func commits(ins ...*instance) []func() <-chan struct{} {
+	var out []func() <-chan struct{}
+	for _, in := range ins {
+		out = append(out, in.st.Changed)
+	}
+	return out
 }
 
 // fastPuller options keep tests quick.

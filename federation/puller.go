@@ -46,6 +46,10 @@ type PullerOptions struct {
 	Logger *slog.Logger
 	// Now is the clock (the store's, Store.Now, if nil).
 	Now func() time.Time
+	// OnStatus, if set, is called with the new status after every change
+	// of it (state, failure, applied page), outside the puller's lock:
+	// for whoever watches the puller instead of polling Status.
+	OnStatus func(Status)
 }
 
 func (o *PullerOptions) defaults(st *catalog.Store) {
@@ -209,9 +213,18 @@ func (p *Puller) setState(s string) {
 	p.mu.Lock()
 	p.status.State = s
 	p.mu.Unlock()
+	p.statusChanged()
+}
+
+// statusChanged tells OnStatus about the status as it is now.
+func (p *Puller) statusChanged() {
+	if p.opt.OnStatus != nil {
+		p.opt.OnStatus(p.Status())
+	}
 }
 
 func (p *Puller) fail(err error) {
+	defer p.statusChanged()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.status.LastError = err.Error()
@@ -384,6 +397,7 @@ func (p *Puller) step(ctx context.Context, wait bool) (more bool, err error) {
 // succeeded records a good answer in the status.
 func (p *Puller) succeeded(res applyResult, rev uint64, hdr http.Header) {
 	now := p.opt.Now()
+	defer p.statusChanged()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	st := &p.status

@@ -48,9 +48,12 @@ func TestThreeInstancesConverge(t *testing.T) {
 	runCtx, stop := context.WithCancel(ctx)
 	mirs := map[string]*Mirror{}
 	var wg sync.WaitGroup
+	var statuses events
+	wakes := append(commits(all...), statuses.C)
 	for _, in := range all {
 		opt := fastOptions()
 		opt.PageLimit = 5
+		opt.OnStatus = func(Status) { statuses.notify() }
 		m := NewMirror(in.st, opt)
 		mirs[in.portal] = m
 		wg.Go(func() { m.Run(runCtx) })
@@ -68,7 +71,7 @@ func TestThreeInstancesConverge(t *testing.T) {
 		}
 		return ""
 	}
-	eventually(t, 10*time.Second, converged)
+	eventually(t, 10*time.Second, converged, wakes...)
 
 	// Changes on each portal: an update, a delete that cascades, new records.
 	for _, in := range all {
@@ -79,7 +82,7 @@ func TestThreeInstancesConverge(t *testing.T) {
 		in.del(t, catalog.KindService, svcs[in.portal][3].ID)
 		in.seed(t, 2)
 	}
-	eventually(t, 10*time.Second, converged)
+	eventually(t, 10*time.Second, converged, wakes...)
 
 	// The mirrored service of Bavaria is maintained for Bavaria, and read-only.
 	err := he.st.View(ctx, func(tx *catalog.Tx) error {
@@ -109,7 +112,7 @@ func TestThreeInstancesConverge(t *testing.T) {
 			}
 		}
 		return ""
-	})
+	}, wakes...)
 	for _, in := range all {
 		sts := mirs[in.portal].Status()
 		if len(sts) != 2 {
@@ -651,6 +654,8 @@ func TestRunBacksOff(t *testing.T) {
 	})
 	opt := fastOptions()
 	opt.MinBackoff, opt.MaxBackoff = 20*time.Millisecond, 80*time.Millisecond
+	var statuses events
+	opt.OnStatus = func(Status) { statuses.notify() }
 	p := newTestPuller(t, by, he, opt)
 	if got, want := p.backoff(), (backoff.Policy{Min: opt.MinBackoff, Max: opt.MaxBackoff}); got != want {
 		t.Errorf("backoff = %+v, want %+v (the options' bounds)", got, want)
@@ -663,15 +668,15 @@ func TestRunBacksOff(t *testing.T) {
 			return fmt.Sprintf("status %+v", st)
 		}
 		return ""
-	})
+	}, statuses.C)
 	he.setHook(nil)
-	eventually(t, 5*time.Second, func() string { return mirrors(t, by, he) })
+	eventually(t, 5*time.Second, func() string { return mirrors(t, by, he) }, by.st.Changed)
 	eventually(t, 5*time.Second, func() string {
 		if st := p.Status(); st.ConsecutiveErrors != 0 || st.State != StateFollowing {
 			return fmt.Sprintf("status %+v", st)
 		}
 		return ""
-	})
+	}, statuses.C)
 	stop()
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Errorf("Run: %v", err)

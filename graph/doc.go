@@ -31,6 +31,7 @@
 // of one object by its key answers null when nothing has the key (lookup
 // in helpers.go). Lists are Relay connections with
 // opaque cursors (paging.go). Fields of list elements that need more records
-// go through request-scoped batchers (loader.go): one store read per level,
-// not one per element.
+// are gqlgen batch resolvers (batch.go, `batch: true` in gqlgen.yml): one
+// call and one store read per list, not one per element, and no timer
+// waiting for the siblings to ask.
 package graph

@@ -28,7 +28,7 @@ type ChangeResolver interface {
 	Ars(ctx context.Context, obj *catalog.Change) (*string, error)
 }
 type ChangeRequestResolver interface {
-	Region(ctx context.Context, obj *catalog.Specialisation) (*catalog.Region, error)
+	Region(ctx context.Context, objs []*catalog.Specialisation) ([]*catalog.Region, error)
 	Module(ctx context.Context, obj *catalog.Specialisation) (string, error)
 	ModuleLabel(ctx context.Context, obj *catalog.Specialisation) (string, error)
 
@@ -669,7 +669,7 @@ func (ec *executionContext) _ChangeRequest_region(ctx context.Context, field gra
 			return ec.fieldContext_ChangeRequest_region(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ChangeRequest().Region(ctx, obj)
+			return ec.resolveBatch_ChangeRequest_region(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *catalog.Region) graphql.Marshaler {
@@ -690,6 +690,29 @@ func (ec *executionContext) fieldContext_ChangeRequest_region(_ context.Context,
 		},
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_ChangeRequest_region(ctx context.Context, field graphql.CollectedField, obj *catalog.Specialisation) (any, error) {
+	resolver := ec.Resolvers.ChangeRequest()
+	if batch, ok := graphql.BatchParentsFor[*catalog.Specialisation](ctx, "ChangeRequest"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Region(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*catalog.Region](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"ChangeRequest.region",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Region(ctx, []*catalog.Specialisation{obj})
+	return graphql.ResolveBatchSingleResult[*catalog.Region](
+		ctx,
+		results,
+		err,
+		"ChangeRequest.region",
+	)
 }
 
 func (ec *executionContext) _ChangeRequest_module(ctx context.Context, field graphql.CollectedField, obj *catalog.Specialisation) (ret graphql.Marshaler) {
@@ -2490,6 +2513,7 @@ func (ec *executionContext) marshalNChangeConnection2ᚖgithubᚗcomᚋleistungs
 }
 
 func (ec *executionContext) marshalNChangeRequest2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐSpecialisationᚄ(ctx context.Context, sel ast.SelectionSet, v []*catalog.Specialisation) graphql.Marshaler {
+	ctx = graphql.WithBatchParents(ctx, "ChangeRequest", v, nil)
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]

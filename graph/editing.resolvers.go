@@ -41,9 +41,9 @@ func (r *changeResolver) Ars(ctx context.Context, obj *catalog.Change) (*string,
 	return optString(obj.RegionKey), nil
 }
 
-// Region is the resolver for the region field.
-func (r *changeRequestResolver) Region(ctx context.Context, obj *catalog.Specialisation) (*catalog.Region, error) {
-	return r.region(ctx, obj.RegionKey)
+// Region is the batch resolver for the region field.
+func (r *changeRequestResolver) Region(ctx context.Context, objs []*catalog.Specialisation) ([]*catalog.Region, error) {
+	return regionsFor(r.Resolver, ctx, objs, func(s *catalog.Specialisation) string { return s.RegionKey })
 }
 
 // Module is the resolver for the module field.

@@ -232,7 +232,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	ctx := withLang(r.Context(), r.Header.Get("Accept-Language"))
 	ctx = context.WithValue(ctx, principalKey{}, principal)
-	ctx = context.WithValue(ctx, loadersKey{}, newLoaders(h.store))
+	ctx = withRequestReads(ctx)
 	searches := &searchesLogged{}
 	ctx = context.WithValue(ctx, searchesKey{}, searches)
 	ctx = graphql.StartOperationTrace(ctx)

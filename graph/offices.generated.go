@@ -19,7 +19,7 @@ import (
 type OfficeResolver interface {
 	Name(ctx context.Context, obj *catalog.Office) (string, error)
 
-	Region(ctx context.Context, obj *catalog.Office) (*catalog.Region, error)
+	Region(ctx context.Context, objs []*catalog.Office) ([]*catalog.Region, error)
 
 	Address(ctx context.Context, obj *catalog.Office) (*AddressView, error)
 	Addresses(ctx context.Context, obj *catalog.Office) ([]*AddressView, error)
@@ -41,14 +41,14 @@ type OnlineServiceResolver interface {
 	Links(ctx context.Context, obj *catalog.OnlineService) ([]*LinkView, error)
 	TrustLevel(ctx context.Context, obj *catalog.OnlineService) (*catalog.TrustLevel, error)
 
-	Region(ctx context.Context, obj *catalog.OnlineService) (*catalog.Region, error)
+	Region(ctx context.Context, objs []*catalog.OnlineService) ([]*catalog.Region, error)
 	ValidFrom(ctx context.Context, obj *catalog.OnlineService) (*time.Time, error)
 	ValidTo(ctx context.Context, obj *catalog.OnlineService) (*time.Time, error)
 
 	Localization(ctx context.Context, obj *catalog.OnlineService) (*Localization, error)
 }
 type ResponsibilityResolver interface {
-	Region(ctx context.Context, obj *catalog.Responsibility) (*catalog.Region, error)
+	Region(ctx context.Context, objs []*catalog.Responsibility) ([]*catalog.Region, error)
 	Office(ctx context.Context, obj *catalog.Responsibility) (*catalog.Office, error)
 	OnlineService(ctx context.Context, obj *catalog.Responsibility) (*catalog.OnlineService, error)
 
@@ -560,7 +560,7 @@ func (ec *executionContext) _Office_region(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Office_region(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Office().Region(ctx, obj)
+			return ec.resolveBatch_Office_region(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *catalog.Region) graphql.Marshaler {
@@ -581,6 +581,29 @@ func (ec *executionContext) fieldContext_Office_region(_ context.Context, field 
 		},
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_Office_region(ctx context.Context, field graphql.CollectedField, obj *catalog.Office) (any, error) {
+	resolver := ec.Resolvers.Office()
+	if batch, ok := graphql.BatchParentsFor[*catalog.Office](ctx, "Office"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Region(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*catalog.Region](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Office.region",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Region(ctx, []*catalog.Office{obj})
+	return graphql.ResolveBatchSingleResult[*catalog.Region](
+		ctx,
+		results,
+		err,
+		"Office.region",
+	)
 }
 
 func (ec *executionContext) _Office_parentId(ctx context.Context, field graphql.CollectedField, obj *catalog.Office) (ret graphql.Marshaler) {
@@ -1394,7 +1417,7 @@ func (ec *executionContext) _OnlineService_region(ctx context.Context, field gra
 			return ec.fieldContext_OnlineService_region(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.OnlineService().Region(ctx, obj)
+			return ec.resolveBatch_OnlineService_region(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *catalog.Region) graphql.Marshaler {
@@ -1415,6 +1438,29 @@ func (ec *executionContext) fieldContext_OnlineService_region(_ context.Context,
 		},
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_OnlineService_region(ctx context.Context, field graphql.CollectedField, obj *catalog.OnlineService) (any, error) {
+	resolver := ec.Resolvers.OnlineService()
+	if batch, ok := graphql.BatchParentsFor[*catalog.OnlineService](ctx, "OnlineService"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Region(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*catalog.Region](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"OnlineService.region",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Region(ctx, []*catalog.OnlineService{obj})
+	return graphql.ResolveBatchSingleResult[*catalog.Region](
+		ctx,
+		results,
+		err,
+		"OnlineService.region",
+	)
 }
 
 func (ec *executionContext) _OnlineService_validFrom(ctx context.Context, field graphql.CollectedField, obj *catalog.OnlineService) (ret graphql.Marshaler) {
@@ -1862,7 +1908,7 @@ func (ec *executionContext) _Responsibility_region(ctx context.Context, field gr
 			return ec.fieldContext_Responsibility_region(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Responsibility().Region(ctx, obj)
+			return ec.resolveBatch_Responsibility_region(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *catalog.Region) graphql.Marshaler {
@@ -1883,6 +1929,29 @@ func (ec *executionContext) fieldContext_Responsibility_region(_ context.Context
 		},
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_Responsibility_region(ctx context.Context, field graphql.CollectedField, obj *catalog.Responsibility) (any, error) {
+	resolver := ec.Resolvers.Responsibility()
+	if batch, ok := graphql.BatchParentsFor[*catalog.Responsibility](ctx, "Responsibility"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Region(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*catalog.Region](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Responsibility.region",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Region(ctx, []*catalog.Responsibility{obj})
+	return graphql.ResolveBatchSingleResult[*catalog.Region](
+		ctx,
+		results,
+		err,
+		"Responsibility.region",
+	)
 }
 
 func (ec *executionContext) _Responsibility_office(ctx context.Context, field graphql.CollectedField, obj *catalog.Responsibility) (ret graphql.Marshaler) {
@@ -3997,6 +4066,7 @@ func (ec *executionContext) unmarshalNLinkInput2ᚖgithubᚗcomᚋleistungsfinde
 }
 
 func (ec *executionContext) marshalNOffice2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐOfficeᚄ(ctx context.Context, sel ast.SelectionSet, v []*catalog.Office) graphql.Marshaler {
+	ctx = graphql.WithBatchParents(ctx, "Office", v, nil)
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -4078,6 +4148,7 @@ func (ec *executionContext) unmarshalNOfficePatchInput2githubᚗcomᚋleistungsf
 }
 
 func (ec *executionContext) marshalNOnlineService2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐOnlineServiceᚄ(ctx context.Context, sel ast.SelectionSet, v []*catalog.OnlineService) graphql.Marshaler {
+	ctx = graphql.WithBatchParents(ctx, "OnlineService", v, nil)
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -4173,6 +4244,7 @@ func (ec *executionContext) unmarshalNOpeningSlotInput2ᚖgithubᚗcomᚋleistun
 }
 
 func (ec *executionContext) marshalNResponsibility2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐResponsibilityᚄ(ctx context.Context, sel ast.SelectionSet, v []*catalog.Responsibility) graphql.Marshaler {
+	ctx = graphql.WithBatchParents(ctx, "Responsibility", v, nil)
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]

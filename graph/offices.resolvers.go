@@ -81,9 +81,9 @@ func (r *officeResolver) Name(ctx context.Context, obj *catalog.Office) (string,
 	return plain(ctx, obj.Name), nil
 }
 
-// Region is the resolver for the region field.
-func (r *officeResolver) Region(ctx context.Context, obj *catalog.Office) (*catalog.Region, error) {
-	return r.region(ctx, obj.RegionKey)
+// Region is the batch resolver for the region field.
+func (r *officeResolver) Region(ctx context.Context, objs []*catalog.Office) ([]*catalog.Region, error) {
+	return regionsFor(r.Resolver, ctx, objs, func(o *catalog.Office) string { return o.RegionKey })
 }
 
 // Address is the resolver for the address field.
@@ -178,9 +178,9 @@ func (r *onlineServiceResolver) TrustLevel(ctx context.Context, obj *catalog.Onl
 	return &obj.TrustLevel, nil
 }
 
-// Region is the resolver for the region field.
-func (r *onlineServiceResolver) Region(ctx context.Context, obj *catalog.OnlineService) (*catalog.Region, error) {
-	return r.region(ctx, obj.RegionKey)
+// Region is the batch resolver for the region field.
+func (r *onlineServiceResolver) Region(ctx context.Context, objs []*catalog.OnlineService) ([]*catalog.Region, error) {
+	return regionsFor(r.Resolver, ctx, objs, func(o *catalog.OnlineService) string { return o.RegionKey })
 }
 
 // ValidFrom is the resolver for the validFrom field.
@@ -264,9 +264,9 @@ func (r *queryResolver) Responsibilities(ctx context.Context, ars string, first 
 	return conn, nil
 }
 
-// Region is the resolver for the region field.
-func (r *responsibilityResolver) Region(ctx context.Context, obj *catalog.Responsibility) (*catalog.Region, error) {
-	return r.region(ctx, obj.RegionKey)
+// Region is the batch resolver for the region field.
+func (r *responsibilityResolver) Region(ctx context.Context, objs []*catalog.Responsibility) ([]*catalog.Region, error) {
+	return regionsFor(r.Resolver, ctx, objs, func(o *catalog.Responsibility) string { return o.RegionKey })
 }
 
 // Office is the resolver for the office field.

@@ -19,12 +19,12 @@ import (
 type RegionResolver interface {
 	LevelLabel(ctx context.Context, obj *catalog.Region) (string, error)
 
-	Parent(ctx context.Context, obj *catalog.Region) (*catalog.Region, error)
-	Ancestors(ctx context.Context, obj *catalog.Region) ([]*catalog.Region, error)
-	Children(ctx context.Context, obj *catalog.Region) ([]*catalog.Region, error)
+	Parent(ctx context.Context, objs []*catalog.Region) ([]*catalog.Region, error)
+	Ancestors(ctx context.Context, objs []*catalog.Region) ([][]*catalog.Region, error)
+	Children(ctx context.Context, objs []*catalog.Region) ([][]*catalog.Region, error)
 	ValidFrom(ctx context.Context, obj *catalog.Region) (*time.Time, error)
 	ValidTo(ctx context.Context, obj *catalog.Region) (*time.Time, error)
-	Successor(ctx context.Context, obj *catalog.Region) (*catalog.Region, error)
+	Successor(ctx context.Context, objs []*catalog.Region) ([]*catalog.Region, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -228,7 +228,7 @@ func (ec *executionContext) _Region_parent(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Region_parent(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Region().Parent(ctx, obj)
+			return ec.resolveBatch_Region_parent(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *catalog.Region) graphql.Marshaler {
@@ -250,6 +250,29 @@ func (ec *executionContext) fieldContext_Region_parent(_ context.Context, field 
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_Region_parent(ctx context.Context, field graphql.CollectedField, obj *catalog.Region) (any, error) {
+	resolver := ec.Resolvers.Region()
+	if batch, ok := graphql.BatchParentsFor[*catalog.Region](ctx, "Region"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Parent(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*catalog.Region](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Region.parent",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Parent(ctx, []*catalog.Region{obj})
+	return graphql.ResolveBatchSingleResult[*catalog.Region](
+		ctx,
+		results,
+		err,
+		"Region.parent",
+	)
+}
 
 func (ec *executionContext) _Region_ancestors(ctx context.Context, field graphql.CollectedField, obj *catalog.Region) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -260,7 +283,7 @@ func (ec *executionContext) _Region_ancestors(ctx context.Context, field graphql
 			return ec.fieldContext_Region_ancestors(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Region().Ancestors(ctx, obj)
+			return ec.resolveBatch_Region_ancestors(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*catalog.Region) graphql.Marshaler {
@@ -282,6 +305,29 @@ func (ec *executionContext) fieldContext_Region_ancestors(_ context.Context, fie
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_Region_ancestors(ctx context.Context, field graphql.CollectedField, obj *catalog.Region) (any, error) {
+	resolver := ec.Resolvers.Region()
+	if batch, ok := graphql.BatchParentsFor[*catalog.Region](ctx, "Region"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Ancestors(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[[]*catalog.Region](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Region.ancestors",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Ancestors(ctx, []*catalog.Region{obj})
+	return graphql.ResolveBatchSingleResult[[]*catalog.Region](
+		ctx,
+		results,
+		err,
+		"Region.ancestors",
+	)
+}
 
 func (ec *executionContext) _Region_children(ctx context.Context, field graphql.CollectedField, obj *catalog.Region) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -292,7 +338,7 @@ func (ec *executionContext) _Region_children(ctx context.Context, field graphql.
 			return ec.fieldContext_Region_children(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Region().Children(ctx, obj)
+			return ec.resolveBatch_Region_children(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*catalog.Region) graphql.Marshaler {
@@ -313,6 +359,29 @@ func (ec *executionContext) fieldContext_Region_children(_ context.Context, fiel
 		},
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_Region_children(ctx context.Context, field graphql.CollectedField, obj *catalog.Region) (any, error) {
+	resolver := ec.Resolvers.Region()
+	if batch, ok := graphql.BatchParentsFor[*catalog.Region](ctx, "Region"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Children(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[[]*catalog.Region](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Region.children",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Children(ctx, []*catalog.Region{obj})
+	return graphql.ResolveBatchSingleResult[[]*catalog.Region](
+		ctx,
+		results,
+		err,
+		"Region.children",
+	)
 }
 
 func (ec *executionContext) _Region_validFrom(ctx context.Context, field graphql.CollectedField, obj *catalog.Region) (ret graphql.Marshaler) {
@@ -370,7 +439,7 @@ func (ec *executionContext) _Region_successor(ctx context.Context, field graphql
 			return ec.fieldContext_Region_successor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Region().Successor(ctx, obj)
+			return ec.resolveBatch_Region_successor(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *catalog.Region) graphql.Marshaler {
@@ -391,6 +460,29 @@ func (ec *executionContext) fieldContext_Region_successor(_ context.Context, fie
 		},
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_Region_successor(ctx context.Context, field graphql.CollectedField, obj *catalog.Region) (any, error) {
+	resolver := ec.Resolvers.Region()
+	if batch, ok := graphql.BatchParentsFor[*catalog.Region](ctx, "Region"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Successor(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*catalog.Region](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Region.successor",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Successor(ctx, []*catalog.Region{obj})
+	return graphql.ResolveBatchSingleResult[*catalog.Region](
+		ctx,
+		results,
+		err,
+		"Region.successor",
+	)
 }
 
 func (ec *executionContext) _RegionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *RegionConnection) (ret graphql.Marshaler) {
@@ -775,6 +867,7 @@ func (ec *executionContext) _RegionEdge(ctx context.Context, sel ast.SelectionSe
 // region    ***************************** type.gotpl *****************************
 
 func (ec *executionContext) marshalNRegion2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐRegionᚄ(ctx context.Context, sel ast.SelectionSet, v []*catalog.Region) graphql.Marshaler {
+	ctx = graphql.WithBatchParents(ctx, "Region", v, nil)
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]

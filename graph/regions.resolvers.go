@@ -55,32 +55,19 @@ func (r *regionResolver) LevelLabel(ctx context.Context, obj *catalog.Region) (s
 	return label(ctx, "level."+string(obj.Level)), nil
 }
 
-// Parent is the resolver for the parent field.
-func (r *regionResolver) Parent(ctx context.Context, obj *catalog.Region) (*catalog.Region, error) {
-	return r.region(ctx, obj.ParentKey)
+// Parent is the batch resolver for the parent field.
+func (r *regionResolver) Parent(ctx context.Context, objs []*catalog.Region) ([]*catalog.Region, error) {
+	return regionsFor(r.Resolver, ctx, objs, func(o *catalog.Region) string { return o.ParentKey })
 }
 
-// Ancestors is the resolver for the ancestors field.
-func (r *regionResolver) Ancestors(ctx context.Context, obj *catalog.Region) ([]*catalog.Region, error) {
-	var out []*catalog.Region
-	for p := obj.ParentKey; p != ""; {
-		reg, err := r.region(ctx, p)
-		if err != nil || reg == nil {
-			return out, err
-		}
-		out = append([]*catalog.Region{reg}, out...)
-		p = reg.ParentKey
-	}
-	if out == nil {
-		out = []*catalog.Region{}
-	}
-	return out, nil
+// Ancestors is the batch resolver for the ancestors field.
+func (r *regionResolver) Ancestors(ctx context.Context, objs []*catalog.Region) ([][]*catalog.Region, error) {
+	return r.ancestorsOf(ctx, objs)
 }
 
-// Children is the resolver for the children field.
-func (r *regionResolver) Children(ctx context.Context, obj *catalog.Region) ([]*catalog.Region, error) {
-	v, _, err := loadersOf(ctx).children.load(ctx, obj.ID)
-	return nonNil(v), err
+// Children is the batch resolver for the children field.
+func (r *regionResolver) Children(ctx context.Context, objs []*catalog.Region) ([][]*catalog.Region, error) {
+	return r.childrenOf(ctx, objs)
 }
 
 // ValidFrom is the resolver for the validFrom field.
@@ -93,9 +80,9 @@ func (r *regionResolver) ValidTo(ctx context.Context, obj *catalog.Region) (*tim
 	return obj.Validity.To, nil
 }
 
-// Successor is the resolver for the successor field.
-func (r *regionResolver) Successor(ctx context.Context, obj *catalog.Region) (*catalog.Region, error) {
-	return r.region(ctx, obj.SuccessorKey)
+// Successor is the batch resolver for the successor field.
+func (r *regionResolver) Successor(ctx context.Context, objs []*catalog.Region) ([]*catalog.Region, error) {
+	return regionsFor(r.Resolver, ctx, objs, func(o *catalog.Region) string { return o.SuccessorKey })
 }
 
 // Region returns RegionResolver implementation.

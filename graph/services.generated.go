@@ -19,7 +19,7 @@ import (
 type ImplementationBundleResolver interface {
 	Name(ctx context.Context, obj *catalog.Bundle) (string, error)
 
-	Services(ctx context.Context, obj *catalog.Bundle) ([]*catalog.Service, error)
+	Services(ctx context.Context, objs []*catalog.Bundle) ([][]*catalog.Service, error)
 }
 type ServiceResolver interface {
 	Name(ctx context.Context, obj *catalog.Service) (string, error)
@@ -32,7 +32,7 @@ type ServiceResolver interface {
 	Deadlines(ctx context.Context, obj *catalog.Service) ([]*DeadlineView, error)
 	ProcessingTime(ctx context.Context, obj *catalog.Service) (*ProcessingTimeView, error)
 
-	ImplementationBundles(ctx context.Context, obj *catalog.Service) ([]*catalog.Bundle, error)
+	ImplementationBundles(ctx context.Context, objs []*catalog.Service) ([][]*catalog.Bundle, error)
 	Keywords(ctx context.Context, obj *catalog.Service) ([]string, error)
 	ValidFrom(ctx context.Context, obj *catalog.Service) (*time.Time, error)
 	ValidTo(ctx context.Context, obj *catalog.Service) (*time.Time, error)
@@ -799,7 +799,7 @@ func (ec *executionContext) _ImplementationBundle_services(ctx context.Context, 
 			return ec.fieldContext_ImplementationBundle_services(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ImplementationBundle().Services(ctx, obj)
+			return ec.resolveBatch_ImplementationBundle_services(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*catalog.Service) graphql.Marshaler {
@@ -820,6 +820,29 @@ func (ec *executionContext) fieldContext_ImplementationBundle_services(_ context
 		},
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_ImplementationBundle_services(ctx context.Context, field graphql.CollectedField, obj *catalog.Bundle) (any, error) {
+	resolver := ec.Resolvers.ImplementationBundle()
+	if batch, ok := graphql.BatchParentsFor[*catalog.Bundle](ctx, "ImplementationBundle"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Services(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[[]*catalog.Service](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"ImplementationBundle.services",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Services(ctx, []*catalog.Bundle{obj})
+	return graphql.ResolveBatchSingleResult[[]*catalog.Service](
+		ctx,
+		results,
+		err,
+		"ImplementationBundle.services",
+	)
 }
 
 func (ec *executionContext) _LocalService_service(ctx context.Context, field graphql.CollectedField, obj *LocalServiceView) (ret graphql.Marshaler) {
@@ -2490,7 +2513,7 @@ func (ec *executionContext) _Service_implementationBundles(ctx context.Context, 
 			return ec.fieldContext_Service_implementationBundles(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Service().ImplementationBundles(ctx, obj)
+			return ec.resolveBatch_Service_implementationBundles(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*catalog.Bundle) graphql.Marshaler {
@@ -2511,6 +2534,29 @@ func (ec *executionContext) fieldContext_Service_implementationBundles(_ context
 		},
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_Service_implementationBundles(ctx context.Context, field graphql.CollectedField, obj *catalog.Service) (any, error) {
+	resolver := ec.Resolvers.Service()
+	if batch, ok := graphql.BatchParentsFor[*catalog.Service](ctx, "Service"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.ImplementationBundles(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[[]*catalog.Bundle](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Service.implementationBundles",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.ImplementationBundles(ctx, []*catalog.Service{obj})
+	return graphql.ResolveBatchSingleResult[[]*catalog.Bundle](
+		ctx,
+		results,
+		err,
+		"Service.implementationBundles",
+	)
 }
 
 func (ec *executionContext) _Service_keywords(ctx context.Context, field graphql.CollectedField, obj *catalog.Service) (ret graphql.Marshaler) {
@@ -4792,6 +4838,7 @@ func (ec *executionContext) marshalNFeeKind2githubᚗcomᚋleistungsfinderᚋlei
 }
 
 func (ec *executionContext) marshalNImplementationBundle2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐBundleᚄ(ctx context.Context, sel ast.SelectionSet, v []*catalog.Bundle) graphql.Marshaler {
+	ctx = graphql.WithBatchParents(ctx, "ImplementationBundle", v, nil)
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -4903,6 +4950,7 @@ func (ec *executionContext) marshalNResponsibleOnlineService2ᚖgithubᚗcomᚋl
 }
 
 func (ec *executionContext) marshalNService2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋcatalogᚐServiceᚄ(ctx context.Context, sel ast.SelectionSet, v []*catalog.Service) graphql.Marshaler {
+	ctx = graphql.WithBatchParents(ctx, "Service", v, nil)
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]

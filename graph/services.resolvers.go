@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-	"slices"
 	"time"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
@@ -18,10 +17,9 @@ func (r *implementationBundleResolver) Name(ctx context.Context, obj *catalog.Bu
 	return plain(ctx, obj.Name), nil
 }
 
-// Services is the resolver for the services field.
-func (r *implementationBundleResolver) Services(ctx context.Context, obj *catalog.Bundle) ([]*catalog.Service, error) {
-	v, _, err := loadersOf(ctx).bundleServices.load(ctx, obj.ID)
-	return nonNil(v), err
+// Services is the batch resolver for the services field.
+func (r *implementationBundleResolver) Services(ctx context.Context, objs []*catalog.Bundle) ([][]*catalog.Service, error) {
+	return r.servicesOfBundles(ctx, objs)
 }
 
 // CreateService is the resolver for the createService field.
@@ -163,16 +161,9 @@ func (r *serviceResolver) ProcessingTime(ctx context.Context, obj *catalog.Servi
 	return processingView(ctx, obj.Processing), nil
 }
 
-// ImplementationBundles is the resolver for the implementationBundles field.
-func (r *serviceResolver) ImplementationBundles(ctx context.Context, obj *catalog.Service) ([]*catalog.Bundle, error) {
-	all, err := r.bundles(ctx)
-	out := []*catalog.Bundle{}
-	for _, b := range all {
-		if slices.Contains(obj.BundleIDs, b.ID) {
-			out = append(out, b)
-		}
-	}
-	return out, err
+// ImplementationBundles is the batch resolver for the implementationBundles field.
+func (r *serviceResolver) ImplementationBundles(ctx context.Context, objs []*catalog.Service) ([][]*catalog.Bundle, error) {
+	return r.bundlesOfServices(ctx, objs)
 }
 
 // Keywords is the resolver for the keywords field.

@@ -37,7 +37,13 @@
 // consistent read of the store beside the old one, catches it up and swaps
 // it in; searches use the old one until then. On disk the new index is
 // built in <path>.rebuild and renamed; a half-built index has no
-// checkpoint and is rebuilt at the next Open. Scorch is used in memory
+// checkpoint and is rebuilt at the next Open. When the swap fails, the old
+// index is reopened and serves on; if that fails too, searches answer
+// INTERNAL until [Index.Run] has rebuilt it, retrying with backoff
+// ([Index.Health], /readyz and the leistungsfinder_search_* metrics show
+// it). The place table that recognises place names in a query holds the
+// regions valid at one time and is rebuilt when the store's clock
+// ([catalog.Store.Now]) passes a region's validity boundary. Scorch is used in memory
 // too: Bleve's NewMemOnly is the older format without the fuzzy term
 // dictionary that typo correction reads.
 //

@@ -106,6 +106,8 @@ func TestServeEndToEnd(t *testing.T) {
 		regexp.MustCompile(`(?m)^leistungsfinder_response_cache_requests_total\{result="hit"\} 1`),
 		regexp.MustCompile(`(?m)^leistungsfinder_response_cache_requests_total\{result="miss"\} [3-9]`),
 		regexp.MustCompile(`(?m)^leistungsfinder_search_requests_total\{field="search"\} 1`),
+		regexp.MustCompile(`(?m)^leistungsfinder_search_available 1$`),
+		regexp.MustCompile(`(?m)^leistungsfinder_search_failures 0$`),
 		regexp.MustCompile(`(?m)^leistungsfinder_search_duration_seconds_count\{field="search"\} 1`),
 		regexp.MustCompile(`(?m)^leistungsfinder_store_revision \d+`),
 		regexp.MustCompile(`(?m)^leistungsfinder_search_revision \d+`),
