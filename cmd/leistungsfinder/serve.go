@@ -144,10 +144,16 @@ func (s *Server) Open(ctx context.Context) error {
 		return fmt.Errorf("open search index: %w", err)
 	}
 	s.Index = ix
-	ql, err := search.OpenQueryLog(filepath.Join(s.DataDir, "searchlog.db"), search.QueryLogOptions{Now: st.Now,
-		RetentionDays: s.SearchLogRetention, MinRequests: s.SearchLogMinRequests, MinDays: s.SearchLogMinDays})
+	qlOpt := search.QueryLogOptions{Now: st.Now, RetentionDays: s.SearchLogRetention,
+		MinRequests: s.SearchLogMinRequests, MinDays: s.SearchLogMinDays}
+	ql, err := search.OpenQueryLog(filepath.Join(s.DataDir, "searchlog.db"), qlOpt)
 	if err != nil {
-		return err
+		// A read-only data directory serves reads; the search log then
+		// lives until the server stops.
+		s.Log.Warn("the search log cannot be written to the data directory: keeping it in memory only", "err", err)
+		if ql, err = search.OpenQueryLog("", qlOpt); err != nil {
+			return err
+		}
 	}
 	s.QueryLog = ql
 	n, _ := ix.DocCount()
