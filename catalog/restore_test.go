@@ -158,33 +158,6 @@ func TestOpenDamagedStore(t *testing.T) {
 	})
 }
 
-func FuzzVerifyFile(f *testing.F) {
-	st, err := catalog.Open(filepath.Join(f.TempDir(), "catalog.db"), catalog.Options{})
-	require.NoError(f, err)
-	seedRegions(f, st)
-	var buf bytes.Buffer
-	_, err = st.Backup(&buf)
-	require.NoError(f, err)
-	st.Close()
-	f.Add(buf.Bytes())
-	f.Add([]byte{})
-	f.Add(buf.Bytes()[:8192])
-	f.Fuzz(func(t *testing.T, data []byte) {
-		path := filepath.Join(t.TempDir(), "x.db")
-		require.NoError(t, os.WriteFile(path, data, 0o600))
-		if catalog.VerifyFile(path, true) != nil {
-			return
-		}
-		// What passes the structural check opens and checks without a crash.
-		st, err := catalog.Open(path, catalog.Options{ReadOnly: true})
-		if err != nil {
-			return
-		}
-		st.Check()
-		st.Close()
-	})
-}
-
 func mustOpenAt(t *testing.T, path string) *catalog.Store {
 	t.Helper()
 	st, err := catalog.Open(path, catalog.Options{})

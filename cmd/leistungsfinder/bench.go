@@ -65,14 +65,18 @@ type benchResult struct {
 	errors     int
 	throughput float64
 	p50, p99   time.Duration
-	cpu        time.Duration // CPU time of this process per request (server and load generator)
+	cpu        time.Duration // CPU time per request of this process (server and load generator) and of PostgreSQL's
 }
 
 // system is one thing a target measures: Leistungsfinder or a baseline.
 type system struct {
 	name string
 	do   func(ctx context.Context, client, i int) error
-	runs []benchResult
+	// otherCPU, when set, is the CPU time used so far by the processes
+	// of the system outside this one (PostgreSQL's), counted into its
+	// CPU per request.
+	otherCPU func() time.Duration
+	runs     []benchResult
 }
 
 type benchFlags struct {
@@ -125,7 +129,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		} else {
 			fmt.Fprintf(stdout, "starting an in-process server on %s ...\n", dir)
 		}
-		srv = &Server{Addr: "127.0.0.1:0", DataDir: dir, Portal: "", NoDemo: f.data != "", GCPercent: 400, ResponseCache: f.cacheSize, Log: newLogger(io.Discard, "error")}
+		srv = &Server{Addr: "127.0.0.1:0", DataDir: dir, Portal: "", NoDemo: f.data != "", NoXZuFiExport: true, GCPercent: 400, ResponseCache: f.cacheSize, Log: newLogger(io.Discard, "error")}
 		if err := srv.Open(ctx); err != nil {
 			srv.Close()
 			return err
@@ -202,7 +206,7 @@ func measure(ctx context.Context, f benchFlags, title string, systems []*system,
 	fmt.Fprintf(stdout, "\n== %s\n", title)
 	for run := 0; run < f.runs; run++ {
 		for _, s := range systems {
-			r := load(ctx, f.clients, f.dur, f.rate, s.do)
+			r := load(ctx, f.clients, f.dur, f.rate, s.do, s.otherCPU)
 			s.runs = append(s.runs, r)
 			fmt.Fprintf(stdout, "  run %d/%d %-28s %8.0f req/s  p50 %-9s p99 %-9s cpu/req %-8s errors %d\n", run+1, f.runs, s.name,
 				r.throughput, r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond), r.cpu.Round(time.Microsecond), r.errors)
@@ -296,8 +300,10 @@ func benchLookup(ctx context.Context, f benchFlags, srv *Server, target string, 
 	}
 	systems := []*system{httpSystem("leistungsfinder", target, bodies, f.clients)}
 	if pg != nil {
-		systems = append(systems, httpSystem("postgres via graphql layer", pg.url, bodies, f.clients),
-			&system{name: "postgres sql only", do: func(ctx context.Context, _, i int) error {
+		layer := httpSystem("postgres via graphql layer", pg.url, bodies, f.clients)
+		layer.otherCPU = pg.cluster.cpu
+		systems = append(systems, layer,
+			&system{name: "postgres sql only", otherCPU: pg.cluster.cpu, do: func(ctx context.Context, _, i int) error {
 				var js []byte
 				p := pairs[i%len(pairs)]
 				return pg.db.QueryRowContext(ctx, "SELECT local_service($1, $2)", p[0], p[1]).Scan(&js)
@@ -372,8 +378,10 @@ func benchSearch(ctx context.Context, f benchFlags, target string, pg *pgBaselin
 		for i, q := range qs {
 			pgBodies[i] = graphqlBody(`query Search($q: String!) { search(query: $q, first: 20) { hits { service { leikaKeys name } } } }`, map[string]any{"q": q})
 		}
-		systems = append(systems, httpSystem("postgres fts via graphql layer", pg.url, pgBodies, f.clients),
-			&system{name: "postgres fts sql only", do: func(ctx context.Context, _, i int) error {
+		layer := httpSystem("postgres fts via graphql layer", pg.url, pgBodies, f.clients)
+		layer.otherCPU = pg.cluster.cpu
+		systems = append(systems, layer,
+			&system{name: "postgres fts sql only", otherCPU: pg.cluster.cpu, do: func(ctx context.Context, _, i int) error {
 				rows, err := pg.db.QueryContext(ctx, pgSearchSQL, qs[i%len(qs)])
 				if err != nil {
 					return err
@@ -463,7 +471,10 @@ func post(ctx context.Context, c *http.Client, url string, body []byte) ([]byte,
 // rate > 0 the requests are scheduled at that total rate and each latency
 // counts from its scheduled time, so a stall shows in the percentiles
 // instead of silently lowering the load (no coordinated omission).
-func load(ctx context.Context, n int, d time.Duration, rate int, do func(ctx context.Context, client, i int) error) benchResult {
+func load(ctx context.Context, n int, d time.Duration, rate int, do func(ctx context.Context, client, i int) error, otherCPU func() time.Duration) benchResult {
+	if otherCPU == nil {
+		otherCPU = func() time.Duration { return 0 }
+	}
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	var slots chan time.Time
@@ -486,7 +497,7 @@ func load(ctx context.Context, n int, d time.Duration, rate int, do func(ctx con
 	var all []time.Duration
 	errs := 0
 	var firstErr error
-	cpu0 := processCPU()
+	cpu0 := processCPU() + otherCPU()
 	start := time.Now()
 	var wg sync.WaitGroup
 	for c := 0; c < n; c++ {
@@ -526,7 +537,7 @@ func load(ctx context.Context, n int, d time.Duration, rate int, do func(ctx con
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	cpu := processCPU() - cpu0
+	cpu := processCPU() + otherCPU() - cpu0
 	slices.Sort(all)
 	r := benchResult{requests: len(all), errors: errs, throughput: float64(len(all)) / elapsed.Seconds()}
 	if len(all) > 0 {

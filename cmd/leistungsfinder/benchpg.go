@@ -139,6 +139,48 @@ func (c *pgCluster) command(ctx context.Context, name string, args ...string) *e
 	return exec.CommandContext(ctx, path, args...)
 }
 
+// cpu returns the CPU time the cluster's processes have used so far: every
+// process below the one bench started, read from /proc (backends that
+// have exited are not counted; the benchmark keeps its connections open).
+func (c *pgCluster) cpu() time.Duration {
+	if c.cmd == nil || c.cmd.Process == nil {
+		return 0
+	}
+	parent := map[int]int{}
+	ticks := map[int]int64{}
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// The command may contain spaces; the fields after it do not.
+		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+		if len(f) < 13 {
+			continue
+		}
+		ppid, _ := strconv.Atoi(f[1])
+		ut, _ := strconv.ParseInt(f[11], 10, 64)
+		st, _ := strconv.ParseInt(f[12], 10, 64)
+		parent[pid], ticks[pid] = ppid, ut+st
+	}
+	root := c.cmd.Process.Pid
+	var sum int64
+	for pid, t := range ticks {
+		for p := pid; p > 1; p = parent[p] {
+			if p == root {
+				sum += t
+				break
+			}
+		}
+	}
+	return time.Duration(sum) * time.Second / 100 // USER_HZ is 100 on Linux
+}
+
 func (c *pgCluster) dsn() string {
 	return fmt.Sprintf("postgres://bench@127.0.0.1:%d/postgres?sslmode=disable", c.port)
 }

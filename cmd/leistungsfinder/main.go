@@ -10,7 +10,7 @@
 //	leistungsfinder peer      add, list or remove peer portals; print our feed's public key
 //	leistungsfinder export    every English label and text as JSON (--lang en)
 //	leistungsfinder gen       write a generated catalogue (scale S, M or L) into a data directory
-//	leistungsfinder bench     load-test a running server against a plain net/http baseline
+//	leistungsfinder bench     load-test page, localService and search against their baselines
 //	leistungsfinder xzufi     export as XZuFi 2.2 (export -o DIR), import XZuFi (import DIR|URL)
 //	leistungsfinder import    import the portal network's PVOG CSV or detail JSON
 //	leistungsfinder audit     export the audit log as JSON lines
@@ -63,7 +63,7 @@ func commands() []command {
 		{"peer", "add, list or remove the peer portals this one mirrors; print our feed key", runPeer},
 		{"export", "write every English label and text as JSON for the Bundesportal (--lang en)", runExport},
 		{"gen", "write a generated catalogue of scale S, M or L into a data directory (resumable)", runGen},
-		{"bench", "load-test a server's localService against a plain net/http baseline", runBench},
+		{"bench", "load-test the page, localService and search against plain net/http and PostgreSQL 15 (BENCHMARKS.md)", runBench},
 		{"xzufi", "export the catalogue as XZuFi 2.2 for the portal network, or import XZuFi (server stopped)", runXZuFi},
 		{"import", "import the portal network's PVOG CSV (pvog-csv FILE) or detail JSON (pvog-json FILE|DIR) (server stopped)", runImportCmd},
 		{"audit", "export the audit log as JSON lines (server stopped)", runAudit},

@@ -66,6 +66,10 @@ type Server struct {
 	// objects an export may drop before it is refused.
 	XZuFiInterval  time.Duration
 	XZuFiMaxShrink float64
+	// NoXZuFiExport keeps the XZuFi export from running in the background
+	// (bench measures the API alone: at scale L one export reads the
+	// whole store).
+	NoXZuFiExport bool
 	// CORSOrigins may call the API from the browser ("*": any origin, for
 	// anonymous reads); empty turns CORS off.
 	CORSOrigins []string
@@ -205,7 +209,7 @@ func (s *Server) Open(ctx context.Context) error {
 	if interval <= 0 {
 		interval = 5 * time.Minute
 	}
-	if !s.readOnly {
+	if !s.readOnly && !s.NoXZuFiExport {
 		s.running.Go(func() { s.XZuFi.Run(runCtx, interval) })
 	}
 
