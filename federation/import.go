@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
@@ -368,8 +369,19 @@ func (im *importer) apply(tx *catalog.Tx, it *ImportItem, mayDefer bool) error {
 		}
 	}
 	m.Origin = im.origin()
-	if s, ok := rec.(*catalog.Service); ok && s.RegionKey == "" {
-		s.RegionKey = im.opt.DefaultRegion
+	if s, ok := rec.(*catalog.Service); ok {
+		if s.RegionKey == "" {
+			s.RegionKey = im.opt.DefaultRegion
+		}
+		if im.opt.Mirror {
+			// OZG bundles are the origin portal's reference data, which
+			// XZuFi does not carry: a mirror keeps the memberships it
+			// can resolve here.
+			s.BundleIDs = slices.DeleteFunc(s.BundleIDs, func(id string) bool { _, err := tx.Bundle(id); return err != nil })
+			if len(s.BundleIDs) == 0 {
+				s.BundleIDs = nil
+			}
+		}
 	}
 	if m.ID != "" {
 		cur, err := tx.Get(it.Kind, m.ID)

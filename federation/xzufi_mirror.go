@@ -29,7 +29,7 @@ func (p *Puller) pullXZuFi(ctx context.Context) error {
 	}); err != nil {
 		return err
 	}
-	set, etag, err := OpenXZuFi(ctx, p.peer.URL, XZuFiOptions{Client: p.opt.Client, ETag: s.Cursor,
+	set, etag, err := OpenXZuFi(ctx, p.peer.URL, XZuFiOptions{Client: p.opt.Client, ETag: s.Cursor, Keys: true,
 		Limits: xzufi.Limits{MaxBytes: p.opt.MaxBody}})
 	switch {
 	case errors.Is(err, ErrNotModified):

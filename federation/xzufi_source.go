@@ -30,7 +30,9 @@ type XZuFiSet struct {
 	// Objects counts the objects, Responsibilities the responsibilities
 	// (one per region key), Invalid the objects that will be rejected.
 	Objects, Responsibilities, Invalid int
-	// Keys are kind TAB id of every record the set writes.
+	// Keys are kind TAB id of every record the set writes (only with
+	// XZuFiOptions.Keys: a mirror needs them to delete what the peer no
+	// longer has; an import does not, and keeps its memory bounded).
 	Keys map[string]bool
 	temp bool
 	lim  xzufi.Limits
@@ -45,6 +47,8 @@ type XZuFiOptions struct {
 	// ETag, when set for a URL, makes the index request conditional; an
 	// unchanged index gives ErrNotModified.
 	ETag string
+	// Keys collects XZuFiSet.Keys.
+	Keys bool
 }
 
 // ErrNotModified is an index the publisher answered 304 for.
@@ -65,7 +69,10 @@ func OpenXZuFi(ctx context.Context, src string, opt XZuFiOptions) (*XZuFiSet, st
 	if opt.MaxFiles <= 0 {
 		opt.MaxFiles = 10000
 	}
-	set := &XZuFiSet{lim: opt.Limits, Keys: map[string]bool{}}
+	set := &XZuFiSet{lim: opt.Limits}
+	if opt.Keys {
+		set.Keys = map[string]bool{}
+	}
 	var etag string
 	if u, err := url.Parse(src); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
 		dir, err := os.MkdirTemp("", "xzufi-")
@@ -224,7 +231,7 @@ func (s *XZuFiSet) check(ctx context.Context) error {
 		}
 		// Invalid objects count too: a mirror keeps their last good
 		// version rather than deleting it.
-		if it.Skip == "" && !it.Delete && it.ID != "" {
+		if s.Keys != nil && it.Skip == "" && !it.Delete && it.ID != "" {
 			s.Keys[string(it.Kind)+"\t"+it.ID] = true
 		}
 		return nil

@@ -1,0 +1,262 @@
+package federation
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/catalog/demo"
+	"github.com/leistungsfinder/leistungsfinder/federation/xzufi"
+	"github.com/leistungsfinder/leistungsfinder/i18n"
+)
+
+// The XZuFi benchmarks export and import the demo catalogue plus
+// LF_XZUFI_SERVICES services (default 2,000) with LF_XZUFI_RESPONSIBILITIES
+// responsibilities (default 50,000) spread over 2,000 offices in Hessian
+// municipalities. The figure, 20,000 services with 5 million
+// responsibilities:
+//
+//	LF_XZUFI_SERVICES=20000 LF_XZUFI_RESPONSIBILITIES=5000000 go test ./federation/ -run XXX -bench XZuFi -benchtime 1x -timeout 3h
+//
+// They report peak-heap-MB (the largest heap in use while the operation
+// ran, sampled every 5 ms), MB written or read and records/s.
+
+func envN(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v >= 0 {
+		return v
+	}
+	return def
+}
+
+var (
+	scaleOnce sync.Once
+	scaleSt   *catalog.Store
+	scaleErr  error
+	scaleDir  string
+)
+
+// scaleStore builds the benchmark catalogue once per process.
+func scaleStore(b *testing.B) *catalog.Store {
+	scaleOnce.Do(func() {
+		scaleDir, scaleErr = os.MkdirTemp("", "xzufi-bench-")
+		if scaleErr != nil {
+			return
+		}
+		scaleSt, scaleErr = catalog.Open(filepath.Join(scaleDir, "src.db"), catalog.Options{Portal: "HE"})
+		if scaleErr != nil {
+			return
+		}
+		if _, scaleErr = demo.Load(ctx, scaleSt, nil); scaleErr != nil {
+			return
+		}
+		scaleErr = generate(scaleSt, envN("LF_XZUFI_SERVICES", 2000), envN("LF_XZUFI_RESPONSIBILITIES", 50000))
+	})
+	if scaleErr != nil {
+		b.Fatal(scaleErr)
+	}
+	return scaleSt
+}
+
+// generate writes services, 2,000 offices and responsibilities for them.
+func generate(st *catalog.Store, services, responsibilities int) error {
+	var places []string
+	err := st.View(ctx, func(tx *catalog.Tx) error {
+		return tx.Each(catalog.KindRegion, func(r catalog.Record) (bool, error) {
+			reg := r.(*catalog.Region)
+			if reg.Level == catalog.LevelGemeinde && reg.ID[:2] == "06" {
+				places = append(places, reg.ID)
+			}
+			return true, nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	w := catalog.Write{Actor: "bench"}
+	put := func(recs []catalog.Record) error {
+		return st.Update(ctx, func(tx *catalog.Tx) error {
+			for _, r := range recs {
+				if err := tx.Put(r, w); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	var batch []catalog.Record
+	flush := func() error {
+		err := put(batch)
+		batch = batch[:0]
+		return err
+	}
+	leika := func(i int) string { return fmt.Sprintf("98%012d", i) }
+	for i := 0; i < services; i++ {
+		batch = append(batch, &catalog.Service{Meta: catalog.Meta{ID: fmt.Sprintf("HE.LB.%010d", 5_000_000+i)}, Status: catalog.StatusPublished,
+			RegionKey: "060000000000", LeikaKeys: []string{leika(i)},
+			Texts: map[catalog.Module]i18n.Text{
+				catalog.ModuleName:      i18n.Bilingual(fmt.Sprintf("Leistung %d beantragen", i), fmt.Sprintf("Apply for service %d", i)),
+				catalog.ModuleShortText: i18n.German("<p>Kurztext der Leistung mit etwas Inhalt, damit die Datei realistisch wird.</p>"),
+				catalog.ModuleFullText:  i18n.German("<p>Volltext der Leistung.</p><ul><li>Erstens</li><li>Zweitens</li></ul>"),
+			},
+			Fees: []catalog.Fee{{Kind: catalog.FeeFixed, Amount: 2500, Description: i18n.German("Gebühr")}}})
+		if len(batch) == 5000 {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	const offices = 2000
+	for i := 0; i < offices; i++ {
+		batch = append(batch, &catalog.Office{Meta: catalog.Meta{ID: fmt.Sprintf("HE.OE.%010d", 5_000_000+i)},
+			Name: i18n.German(fmt.Sprintf("Amt %d", i)), Kind: catalog.OfficeMunicipality, RegionKey: places[i%len(places)],
+			Addresses: []catalog.Address{{Kind: catalog.AddressVisitor, Street: "Marktplatz 1", PostalCode: "34117", City: "Kassel"}}})
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	for i := 0; i < responsibilities; i++ {
+		o := i % offices
+		batch = append(batch, &catalog.Responsibility{Meta: catalog.Meta{ID: fmt.Sprintf("HE.ZS.%010d", 5_000_000+i)},
+			LeikaKey: leika((i / offices) % max(services, 1)), RegionKey: places[o%len(places)],
+			OfficeID: fmt.Sprintf("HE.OE.%010d", 5_000_000+o), Role: catalog.RoleResponsible})
+		if len(batch) == 10000 {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
+}
+
+// cpuTime is the process's user and system CPU time so far: on a shared
+// machine it says more about the cost than the wall clock.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// peakHeap samples the heap in use while fn runs.
+func peakHeap(fn func() error) (uint64, error) {
+	runtime.GC()
+	var peak atomic.Uint64
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(5 * time.Millisecond)
+		defer t.Stop()
+		var ms runtime.MemStats
+		for {
+			runtime.ReadMemStats(&ms)
+			if ms.HeapInuse > peak.Load() {
+				peak.Store(ms.HeapInuse)
+			}
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	err := fn()
+	close(done)
+	return peak.Load(), err
+}
+
+func BenchmarkXZuFiExport(b *testing.B) {
+	st := scaleStore(b)
+	var m *xzufi.Manifest
+	var peak uint64
+	var cpu time.Duration
+	for i := 0; i < b.N; i++ {
+		dir := b.TempDir()
+		c0 := cpuTime()
+		p, err := peakHeap(func() error {
+			var err error
+			m, err = xzufi.Export(ctx, st, dir, xzufi.ExportOptions{})
+			return err
+		})
+		cpu += cpuTime() - c0
+		if err != nil {
+			b.Fatal(err)
+		}
+		peak = max(peak, p)
+	}
+	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+	b.ReportMetric(float64(m.Bytes())/(1<<20), "MB")
+	b.ReportMetric(float64(len(m.Files)), "files")
+	b.ReportMetric(float64(m.Counts.Objects()+m.Counts.Responsibilities)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+}
+
+func BenchmarkXZuFiImport(b *testing.B) {
+	st := scaleStore(b)
+	src := filepath.Join(scaleDir, "export")
+	if _, err := os.Stat(filepath.Join(src, xzufi.IndexFile)); err != nil {
+		if _, err := xzufi.Export(ctx, st, src, xzufi.ExportOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	m, _ := xzufi.ReadManifest(src)
+	var peak uint64
+	var sum ImportSummary
+	var cpu time.Duration
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		dst, err := catalog.Open(filepath.Join(b.TempDir(), "dst.db"), catalog.Options{Portal: "HE"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		referenceData(b, st, dst)
+		runtime.GC()
+		b.StartTimer()
+		c0 := cpuTime()
+		p, err := peakHeap(func() error {
+			set, _, err := OpenXZuFi(ctx, src, XZuFiOptions{})
+			if err != nil {
+				return err
+			}
+			defer set.Close()
+			next, stop := set.Items(ctx)
+			defer stop()
+			sum, err = Import(ctx, dst, next, ImportOptions{BatchSize: 5000})
+			return err
+		})
+		b.StopTimer()
+		cpu += cpuTime() - c0
+		if err != nil {
+			b.Fatal(err)
+		}
+		if sum.Rejected > 0 || sum.Created != m.Counts.Objects()+m.Counts.Responsibilities {
+			b.Fatalf("import: %s, want %d created", sum, m.Counts.Objects()+m.Counts.Responsibilities)
+		}
+		fi, _ := os.Stat(dst.Path())
+		b.ReportMetric(float64(fi.Size())/(1<<20), "store-MB")
+		dst.Close()
+		peak = max(peak, p)
+		b.StartTimer()
+	}
+	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+	b.ReportMetric(float64(m.Bytes())/(1<<20), "MB")
+	b.ReportMetric(float64(sum.Total())*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+}
+
+// TestMain removes the benchmark catalogue after the run.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if scaleSt != nil {
+		scaleSt.Close()
+	}
+	if scaleDir != "" {
+		os.RemoveAll(scaleDir)
+	}
+	os.Exit(code)
+}
