@@ -96,7 +96,7 @@ func logCommand(c Command) (*LoggedCommand, error) {
 		// The record a PutRecord writes is the history version of its
 		// change: the log names it instead of holding a second copy
 		// (Tx.Command reads it back).
-		args, err = json.Marshal(putRecordJSON{Kind: pr.Record.RecordKind(), Expected: pr.Expected})
+		args, err = json.Marshal(putRecordJSON{Kind: pr.recordKind(), Expected: pr.Expected})
 	} else {
 		args, err = json.Marshal(c)
 	}

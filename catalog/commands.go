@@ -45,13 +45,31 @@ func init() {
 type PutRecord struct {
 	Record   Record
 	Expected *uint64
+	// kind is the logged kind of a PutRecord decoded without its record
+	// (logged by reference; Tx.Command fills Record in).
+	kind Kind
+}
+
+func (c PutRecord) recordKind() Kind {
+	if c.Record == nil {
+		return c.kind
+	}
+	return c.Record.RecordKind()
 }
 
 func (PutRecord) CommandName() string { return "putRecord" }
 
-func (c PutRecord) target() (Kind, string) { return c.Record.RecordKind(), c.Record.meta().ID }
+func (c PutRecord) target() (Kind, string) {
+	if c.Record == nil {
+		return c.kind, ""
+	}
+	return c.Record.RecordKind(), c.Record.meta().ID
+}
 
 func (c PutRecord) apply(tx *Tx, w Write) (*Result, error) {
+	if c.Record == nil {
+		return nil, Invalid("record", "required", "putRecord needs the record to write")
+	}
 	w.Expected = c.Expected
 	old, err := tx.put(c.Record, w)
 	if err != nil {
@@ -67,11 +85,15 @@ type putRecordJSON struct {
 }
 
 func (c PutRecord) MarshalJSON() ([]byte, error) {
-	rec, err := json.Marshal(c.Record)
-	if err != nil {
-		return nil, err
+	j := putRecordJSON{Kind: c.recordKind(), Expected: c.Expected}
+	if c.Record != nil {
+		rec, err := json.Marshal(c.Record)
+		if err != nil {
+			return nil, err
+		}
+		j.Record = rec
 	}
-	return json.Marshal(putRecordJSON{Kind: c.Record.RecordKind(), Record: rec, Expected: c.Expected})
+	return json.Marshal(j)
 }
 
 func (c *PutRecord) UnmarshalJSON(b []byte) error {
@@ -79,13 +101,13 @@ func (c *PutRecord) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
-	c.Expected = j.Expected
-	if len(j.Record) == 0 {
-		return nil // logged by reference; see Tx.Command
-	}
 	r, err := NewRecord(j.Kind)
 	if err != nil {
 		return err
+	}
+	c.Expected, c.kind = j.Expected, j.Kind
+	if len(j.Record) == 0 || string(j.Record) == "null" {
+		return nil // logged by reference; see Tx.Command
 	}
 	if err := json.Unmarshal(j.Record, r); err != nil {
 		return err
