@@ -15,6 +15,8 @@ type ServiceListFilter struct {
 	Category  string
 	// BundleID keeps the services of an implementation bundle.
 	BundleID string
+	// LifeSituationID keeps the services assigned to a life situation.
+	LifeSituationID string
 	// ARS keeps the services with a responsibility at this place or above.
 	ARS string
 	// HasOnline keeps the services with (true) or without (false) an
@@ -78,6 +80,13 @@ func (tx *Tx) ListServices(f ServiceListFilter, pg Page) (*ServicePage, error) {
 			inBundle[id] = true
 		}
 	}
+	var inSituation map[string]bool
+	if f.LifeSituationID != "" {
+		inSituation = map[string]bool{}
+		for _, id := range tx.ServicesInSituation(f.LifeSituationID) {
+			inSituation[id] = true
+		}
+	}
 	anyKey := func(s *Service, set map[string]bool) bool {
 		for _, k := range s.LeikaKeys {
 			if set[k] {
@@ -91,6 +100,7 @@ func (tx *Tx) ListServices(f ServiceListFilter, pg Page) (*ServicePage, error) {
 		case f.Addressee != "" && !slices.Contains(s.Addressees, f.Addressee),
 			f.Category != "" && !slices.Contains(s.Categories, f.Category),
 			inBundle != nil && !inBundle[s.ID],
+			inSituation != nil && !inSituation[s.ID],
 			at != nil && !anyKey(s, at),
 			f.HasOnline != nil && anyKey(s, online) != *f.HasOnline:
 			return false

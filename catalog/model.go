@@ -449,8 +449,8 @@ type Specialisation struct {
 	Module    Module    `json:"module"`
 	Mode      Mode      `json:"mode"`
 	Text      i18n.Text `json:"text"`
-	// Terms, instead of Module, Mode and Text, make the addition a list of
-	// local terms in context: words people of the region use for the
+	// Terms, instead of Module and Text, make the addition a list of local
+	// terms in context, added to the central ones (Mode APPEND or empty): words people of the region use for the
 	// service ("Bürgerbüro am Markt"). The search indexes them once the
 	// addition is published.
 	Terms  []Term `json:"terms,omitempty"`

@@ -10,7 +10,8 @@ type Reading string
 const (
 	// ReadEditorial is the editors' working data: history, recent changes,
 	// local additions under review, translation coverage, search
-	// explanations, the state of mirrored peers.
+	// explanations, the search dictionary and what people did not find
+	// (search insights), the state of mirrored peers.
 	ReadEditorial Reading = "editorial"
 	// ReadAudit is the audit log.
 	ReadAudit Reading = "audit"

@@ -292,7 +292,7 @@ func (s *Specialisation) validate(v *validator) {
 	v.ars("ars", s.RegionKey)
 	v.oneOf("status", string(s.Status), StatusDraft, StatusSubmitted, StatusPublished, StatusRejected)
 	if len(s.Terms) > 0 {
-		if s.Module != "" || s.Mode != "" || !s.Text.IsZero() {
+		if s.Module != "" || s.Mode != "" && s.Mode != ModeAppend || !s.Text.IsZero() {
 			v.add("terms", "oneOf", "an addition is either a text for a module or a list of terms, not both")
 		}
 		v.terms("terms", s.Terms)

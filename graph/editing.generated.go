@@ -34,6 +34,8 @@ type ChangeRequestResolver interface {
 
 	Text(ctx context.Context, obj *catalog.Specialisation) (*LocalizedText, error)
 	State(ctx context.Context, obj *catalog.Specialisation) (catalog.Status, error)
+
+	Terms(ctx context.Context, obj *catalog.Specialisation) ([]*TermView, error)
 }
 type EditorResolver interface {
 	Active(ctx context.Context, obj *catalog.Editor) (bool, error)
@@ -795,10 +797,10 @@ func (ec *executionContext) _ChangeRequest_text(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *LocalizedText) graphql.Marshaler {
-			return ec.marshalNLocalizedText2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐLocalizedText(ctx, selections, v)
+			return ec.marshalOLocalizedText2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐLocalizedText(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_ChangeRequest_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -996,6 +998,38 @@ func (ec *executionContext) _ChangeRequest_revision(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_ChangeRequest_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ChangeRequest", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ChangeRequest_terms(ctx context.Context, field graphql.CollectedField, obj *catalog.Specialisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeRequest_terms(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ChangeRequest().Terms(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*TermView) graphql.Marshaler {
+			return ec.marshalNTerm2ᚕᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐTermViewᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeRequest_terms(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Term(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ChangeRequestConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ChangeRequestConnection) (ret graphql.Marshaler) {
@@ -2048,7 +2082,7 @@ func (ec *executionContext) _ChangeRequest(ctx context.Context, sel ast.Selectio
 			}
 		case "text":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ChangeRequest_text(ctx, field, obj)
 				})
@@ -2093,6 +2127,12 @@ func (ec *executionContext) _ChangeRequest(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "terms":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ChangeRequest_terms(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

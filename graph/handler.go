@@ -51,6 +51,9 @@ type Options struct {
 	// INTROSPECTION_DISABLED). Introspection is on by default: GraphiQL
 	// and client code generators need it.
 	DisableIntrospection bool
+	// QueryLog is the anonymous search log (searchFeedback,
+	// searchInsights); nil logs nothing.
+	QueryLog *search.QueryLog
 }
 
 // handler is the GraphQL endpoint. It speaks GraphQL over HTTP itself
@@ -65,6 +68,7 @@ type handler struct {
 	cache    *responseCache
 	maxAge   string
 	revision func() uint64
+	queryLog *search.QueryLog
 }
 
 // NewHandler returns the GraphQL endpoint: POST and GET (queries only) per
@@ -76,7 +80,7 @@ func NewHandler(cfg Options) http.Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	res := &Resolver{Store: cfg.Store, Index: cfg.Search, Mirror: cfg.Mirror, FanOut: cfg.FanOut}
+	res := &Resolver{Store: cfg.Store, Index: cfg.Search, Mirror: cfg.Mirror, FanOut: cfg.FanOut, QueryLog: cfg.QueryLog}
 	limits := cfg.RateLimits
 	if limits == (RateLimits{}) {
 		limits = DefaultRateLimits
@@ -100,7 +104,7 @@ func NewHandler(cfg Options) http.Handler {
 	exec.AroundRootFields(lim.rootFieldMiddleware)
 	exec.AroundRootFields(searchMetrics(cfg.Metrics))
 
-	h := &handler{exec: exec, store: cfg.Store, log: log, metrics: cfg.Metrics,
+	h := &handler{exec: exec, store: cfg.Store, log: log, metrics: cfg.Metrics, queryLog: cfg.QueryLog,
 		maxAge: "public, max-age=" + strconv.Itoa(int(cfg.CacheMaxAge.Seconds()))}
 	if cfg.ResponseCache > 0 {
 		h.cache = newResponseCache(cfg.ResponseCache, 30*time.Second, cfg.Store.Now)
@@ -200,6 +204,12 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if rec == nil {
 			return false
 		}
+		if h.queryLog != nil {
+			// A search answered from the cache is still a search.
+			for _, s := range rec.searches {
+				h.queryLog.Record(s.query, s.hits)
+			}
+		}
 		h.metrics.operation("query", "ok")
 		h.metrics.operationDuration("query", true, time.Since(start))
 		h.writeBody(w, r, media, http.StatusOK, rec.body, true)
@@ -223,6 +233,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := withLang(r.Context(), r.Header.Get("Accept-Language"))
 	ctx = context.WithValue(ctx, principalKey{}, principal)
 	ctx = withRequestReads(ctx)
+	searches := &searchesLogged{}
+	ctx = context.WithValue(ctx, searchesKey{}, searches)
 	ctx = graphql.StartOperationTrace(ctx)
 	params.ReadTime = graphql.TraceTiming{Start: graphql.Now(), End: graphql.Now()}
 
@@ -270,7 +282,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if len(resp.Errors) > 0 {
 		outcome = "error"
 	} else if cacheable {
-		h.cache.put(&cachedResponse{key: key, rev: rev, body: b, created: h.store.Now()})
+		h.cache.put(&cachedResponse{key: key, rev: rev, body: b, created: h.store.Now(), searches: searches.list()})
 	}
 	h.metrics.operation(typ, outcome)
 	h.metrics.operationDuration(typ, false, time.Since(start))

@@ -271,7 +271,8 @@ func putServicePatch(in ServiceInput) catalog.ServicePatch {
 var recordKinds = map[RecordKind]catalog.Kind{
 	RecordKindService: catalog.KindService, RecordKindOffice: catalog.KindOffice,
 	RecordKindOnlineService: catalog.KindOnlineService, RecordKindResponsibility: catalog.KindResponsibility,
-	RecordKindSpecialisation: catalog.KindSpecialisation,
+	RecordKindSpecialisation: catalog.KindSpecialisation, RecordKindLifeSituation: catalog.KindLifeSituation,
+	RecordKindSearchConcept: catalog.KindConcept,
 }
 
 // asRevision converts a GraphQL Int revision; negative values are invalid.

@@ -108,6 +108,15 @@ type Label struct {
 	Text string `json:"text"`
 }
 
+type LifeSituationInput struct {
+	Name        *TextInput        `json:"name"`
+	Description *TextInput        `json:"description,omitempty"`
+	Addressee   catalog.Addressee `json:"addressee"`
+	Parent      *string           `json:"parent,omitempty"`
+	// Position among its siblings.
+	Order *int `json:"order,omitempty"`
+}
+
 type LinkInput struct {
 	URL   string     `json:"url"`
 	Title *TextInput `json:"title,omitempty"`
@@ -285,11 +294,22 @@ type ResponsibilityInput struct {
 	ValidTo *time.Time `json:"validTo,omitempty"`
 }
 
+type SearchConceptInput struct {
+	Lang           Lang     `json:"lang"`
+	Phrases        []string `json:"phrases"`
+	MeansDe        []string `json:"meansDe,omitempty"`
+	MeansEn        []string `json:"meansEn,omitempty"`
+	Generic        *bool    `json:"generic,omitempty"`
+	LifeSituations []string `json:"lifeSituations,omitempty"`
+}
+
 type SearchFilter struct {
 	Addressees            []catalog.Addressee `json:"addressees,omitempty"`
 	Categories            []string            `json:"categories,omitempty"`
 	ImplementationBundles []string            `json:"implementationBundles,omitempty"`
 	HasOnlineService      *bool               `json:"hasOnlineService,omitempty"`
+	// Life situation IDs: only services assigned to one of them.
+	LifeSituations []string `json:"lifeSituations,omitempty"`
 }
 
 type ServiceConnection struct {
@@ -313,6 +333,8 @@ type ServiceFilter struct {
 	Ars *string `json:"ars,omitempty"`
 	// Only services with (true) or without (false) an online service.
 	HasOnlineService *bool `json:"hasOnlineService,omitempty"`
+	// Only services assigned to this life situation.
+	LifeSituation *string `json:"lifeSituation,omitempty"`
 }
 
 type ServiceInput struct {
@@ -370,6 +392,13 @@ type SpecialisationInput struct {
 	Text     *TextInput   `json:"text"`
 	// A published addition this one replaces when approved.
 	Replaces *string `json:"replaces,omitempty"`
+}
+
+type TermInput struct {
+	Text string `json:"text"`
+	Lang Lang   `json:"lang"`
+	// Default 001.
+	Type *string `json:"type,omitempty"`
 }
 
 // A text in German (required) and English (optional). Creating a record, a
@@ -482,6 +511,8 @@ const (
 	RecordKindOnlineService  RecordKind = "ONLINE_SERVICE"
 	RecordKindResponsibility RecordKind = "RESPONSIBILITY"
 	RecordKindSpecialisation RecordKind = "SPECIALISATION"
+	RecordKindLifeSituation  RecordKind = "LIFE_SITUATION"
+	RecordKindSearchConcept  RecordKind = "SEARCH_CONCEPT"
 )
 
 var AllRecordKind = []RecordKind{
@@ -490,11 +521,13 @@ var AllRecordKind = []RecordKind{
 	RecordKindOnlineService,
 	RecordKindResponsibility,
 	RecordKindSpecialisation,
+	RecordKindLifeSituation,
+	RecordKindSearchConcept,
 }
 
 func (e RecordKind) IsValid() bool {
 	switch e {
-	case RecordKindService, RecordKindOffice, RecordKindOnlineService, RecordKindResponsibility, RecordKindSpecialisation:
+	case RecordKindService, RecordKindOffice, RecordKindOnlineService, RecordKindResponsibility, RecordKindSpecialisation, RecordKindLifeSituation, RecordKindSearchConcept:
 		return true
 	}
 	return false
@@ -585,6 +618,63 @@ func (e *ReviewDecision) UnmarshalJSON(b []byte) error {
 }
 
 func (e ReviewDecision) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type SearchNotice string
+
+const (
+	// Only words too common to search for (der, und, the, ...).
+	SearchNoticeOnlyStopWords SearchNotice = "ONLY_STOP_WORDS"
+	// No letters or digits (only emoji, symbols or punctuation).
+	SearchNoticeNoWords SearchNotice = "NO_WORDS"
+)
+
+var AllSearchNotice = []SearchNotice{
+	SearchNoticeOnlyStopWords,
+	SearchNoticeNoWords,
+}
+
+func (e SearchNotice) IsValid() bool {
+	switch e {
+	case SearchNoticeOnlyStopWords, SearchNoticeNoWords:
+		return true
+	}
+	return false
+}
+
+func (e SearchNotice) String() string {
+	return string(e)
+}
+
+func (e *SearchNotice) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SearchNotice(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SearchNotice", str)
+	}
+	return nil
+}
+
+func (e SearchNotice) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SearchNotice) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SearchNotice) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -11,6 +11,9 @@ type Resolver struct {
 	Store *catalog.Store
 	// Index is the portal search index; nil disables the search fields.
 	Index *search.Index
+	// QueryLog is the anonymous search log behind searchFeedback and
+	// searchInsights; nil disables them (and nothing is logged).
+	QueryLog *search.QueryLog
 	// Mirror and FanOut are the federation with peer portals; nil when
 	// no peers are configured.
 	Mirror *federation.Mirror

@@ -3,6 +3,7 @@ package graph
 import (
 	"crypto/sha256"
 	"encoding/json"
+	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -29,6 +30,36 @@ type cachedResponse struct {
 	rev     uint64
 	body    []byte
 	created time.Time // on the store's clock
+	// searches are the searches the answer logged, logged again when it
+	// is served from the cache.
+	searches []loggedSearch
+}
+
+// loggedSearch is a search a request recorded in the query log.
+type loggedSearch struct {
+	query string
+	hits  int
+}
+
+// searchesLogged collects the searches of one request (a request may have
+// several search fields under aliases, resolved concurrently).
+type searchesLogged struct {
+	mu sync.Mutex
+	s  []loggedSearch
+}
+
+type searchesKey struct{}
+
+func (l *searchesLogged) add(query string, hits int) {
+	l.mu.Lock()
+	l.s = append(l.s, loggedSearch{query, hits})
+	l.mu.Unlock()
+}
+
+func (l *searchesLogged) list() []loggedSearch {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.s
 }
 
 const maxCachedBody = 256 << 10

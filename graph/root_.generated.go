@@ -29,14 +29,17 @@ type ResolverRoot interface {
 	ChangeRequest() ChangeRequestResolver
 	Editor() EditorResolver
 	ImplementationBundle() ImplementationBundleResolver
+	LifeSituation() LifeSituationResolver
 	ModuleCoverage() ModuleCoverageResolver
 	Mutation() MutationResolver
 	Office() OfficeResolver
 	OnlineService() OnlineServiceResolver
 	PeerStatus() PeerStatusResolver
 	Query() QueryResolver
+	QueryInsight() QueryInsightResolver
 	Region() RegionResolver
 	Responsibility() ResponsibilityResolver
+	SearchConcept() SearchConceptResolver
 	Service() ServiceResolver
 }
 
@@ -111,6 +114,7 @@ type ComplexityRoot struct {
 		Revision      func(childComplexity int) int
 		State         func(childComplexity int) int
 		SubmittedAt   func(childComplexity int) int
+		Terms         func(childComplexity int) int
 		Text          func(childComplexity int) int
 	}
 
@@ -229,6 +233,17 @@ type ComplexityRoot struct {
 		Text func(childComplexity int) int
 	}
 
+	LifeSituation struct {
+		Addressee   func(childComplexity int) int
+		Children    func(childComplexity int) int
+		Description func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Parent      func(childComplexity int) int
+		Revision    func(childComplexity int) int
+		Services    func(childComplexity int, first *int, after *string) int
+	}
+
 	Link struct {
 		Title func(childComplexity int) int
 		URL   func(childComplexity int) int
@@ -244,6 +259,7 @@ type ComplexityRoot struct {
 		Region             func(childComplexity int) int
 		ResponsibleOffices func(childComplexity int) int
 		Service            func(childComplexity int) int
+		Terms              func(childComplexity int) int
 		Text               func(childComplexity int, module string) int
 		Texts              func(childComplexity int) int
 	}
@@ -290,27 +306,35 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		ArchiveService        func(childComplexity int, id string, expectedRevision int, reason *string) int
-		ConfirmTranslation    func(childComplexity int, kind RecordKind, id string, path string, lang string, expectedRevision int, reason *string) int
-		CreateEditor          func(childComplexity int, input EditorInput) int
-		CreateOffice          func(childComplexity int, input OfficeInput, reason *string) int
-		CreateOnlineService   func(childComplexity int, input OnlineServiceInput, reason *string) int
-		CreateService         func(childComplexity int, input ServiceInput, reason *string) int
-		DeleteOffice          func(childComplexity int, id string, expectedRevision int, reason *string) int
-		DeleteOnlineService   func(childComplexity int, id string, expectedRevision int, reason *string) int
-		ProposeSpecialisation func(childComplexity int, input SpecialisationInput, reason *string) int
-		PublishService        func(childComplexity int, id string, expectedRevision int, reason *string) int
-		PutService            func(childComplexity int, id *string, input ServiceInput, expectedRevision *int, reason *string) int
-		RemoveResponsibility  func(childComplexity int, id string, expectedRevision int, reason *string) int
-		RestoreVersion        func(childComplexity int, kind RecordKind, id string, revision int, expectedRevision int, reason *string) int
-		ReviewChangeRequest   func(childComplexity int, id string, decision ReviewDecision, comment *string, expectedRevision *int) int
-		RevokeEditor          func(childComplexity int, id string) int
-		SetResponsibility     func(childComplexity int, input ResponsibilityInput, reason *string) int
-		SetTranslation        func(childComplexity int, kind RecordKind, id string, path string, lang string, text string, machineTranslated *bool, translator *string, confirm *bool, expectedRevision int, reason *string) int
-		SubmitChangeRequest   func(childComplexity int, id string, expectedRevision *int, reason *string) int
-		UpdateOffice          func(childComplexity int, id string, input OfficePatchInput, expectedRevision int, reason *string, validFrom *time.Time) int
-		UpdateOnlineService   func(childComplexity int, id string, input OnlineServicePatchInput, expectedRevision int, reason *string) int
-		UpdateService         func(childComplexity int, id string, input ServicePatchInput, expectedRevision int, reason *string) int
+		ArchiveService           func(childComplexity int, id string, expectedRevision int, reason *string) int
+		ConfirmTranslation       func(childComplexity int, kind RecordKind, id string, path string, lang string, expectedRevision int, reason *string) int
+		CreateEditor             func(childComplexity int, input EditorInput) int
+		CreateOffice             func(childComplexity int, input OfficeInput, reason *string) int
+		CreateOnlineService      func(childComplexity int, input OnlineServiceInput, reason *string) int
+		CreateService            func(childComplexity int, input ServiceInput, reason *string) int
+		DeleteLifeSituation      func(childComplexity int, id string, expectedRevision int, reason *string) int
+		DeleteOffice             func(childComplexity int, id string, expectedRevision int, reason *string) int
+		DeleteOnlineService      func(childComplexity int, id string, expectedRevision int, reason *string) int
+		DeleteSearchConcept      func(childComplexity int, id string, expectedRevision int, reason *string) int
+		ProposeLocalTerms        func(childComplexity int, leikaKey string, ars string, terms []*TermInput, replaces *string, reason *string) int
+		ProposeSpecialisation    func(childComplexity int, input SpecialisationInput, reason *string) int
+		PublishService           func(childComplexity int, id string, expectedRevision int, reason *string) int
+		PutLifeSituation         func(childComplexity int, id *string, input LifeSituationInput, expectedRevision *int, reason *string) int
+		PutSearchConcept         func(childComplexity int, id *string, input SearchConceptInput, expectedRevision *int, reason *string) int
+		PutService               func(childComplexity int, id *string, input ServiceInput, expectedRevision *int, reason *string) int
+		RemoveResponsibility     func(childComplexity int, id string, expectedRevision int, reason *string) int
+		RestoreVersion           func(childComplexity int, kind RecordKind, id string, revision int, expectedRevision int, reason *string) int
+		ReviewChangeRequest      func(childComplexity int, id string, decision ReviewDecision, comment *string, expectedRevision *int) int
+		RevokeEditor             func(childComplexity int, id string) int
+		SearchFeedback           func(childComplexity int, queryID string, serviceID string) int
+		SetResponsibility        func(childComplexity int, input ResponsibilityInput, reason *string) int
+		SetServiceLifeSituations func(childComplexity int, serviceID string, lifeSituations []string, expectedRevision int, reason *string) int
+		SetServiceTerms          func(childComplexity int, serviceID string, terms []*TermInput, expectedRevision int, reason *string) int
+		SetTranslation           func(childComplexity int, kind RecordKind, id string, path string, lang string, text string, machineTranslated *bool, translator *string, confirm *bool, expectedRevision int, reason *string) int
+		SubmitChangeRequest      func(childComplexity int, id string, expectedRevision *int, reason *string) int
+		UpdateOffice             func(childComplexity int, id string, input OfficePatchInput, expectedRevision int, reason *string, validFrom *time.Time) int
+		UpdateOnlineService      func(childComplexity int, id string, input OnlineServicePatchInput, expectedRevision int, reason *string) int
+		UpdateService            func(childComplexity int, id string, input ServicePatchInput, expectedRevision int, reason *string) int
 	}
 
 	Office struct {
@@ -436,6 +460,8 @@ type ComplexityRoot struct {
 		History               func(childComplexity int, kind RecordKind, id string) int
 		ImplementationBundles func(childComplexity int, lang *Lang) int
 		Labels                func(childComplexity int, lang *Lang) int
+		LifeSituation         func(childComplexity int, id string, lang *Lang) int
+		LifeSituations        func(childComplexity int, addressee *catalog.Addressee, lang *Lang) int
 		LocalService          func(childComplexity int, leikaKey string, ars string, lang *Lang, at *time.Time) int
 		Me                    func(childComplexity int) int
 		Office                func(childComplexity int, id string, lang *Lang, at *time.Time) int
@@ -446,11 +472,21 @@ type ComplexityRoot struct {
 		Regions               func(childComplexity int, query *string, first *int, after *string, lang *Lang) int
 		Responsibilities      func(childComplexity int, ars string, first *int, after *string, lang *Lang) int
 		Search                func(childComplexity int, query string, ars *string, lang *Lang, filter *SearchFilter, first *int, after *string, scope *SearchScope) int
+		SearchDictionary      func(childComplexity int) int
 		SearchExplain         func(childComplexity int, query string, leikaKey string, ars *string) int
+		SearchInsights        func(childComplexity int, since time.Time, limit *int) int
 		Service               func(childComplexity int, id *string, leikaKey *string, lang *Lang, at *time.Time) int
 		Services              func(childComplexity int, filter *ServiceFilter, first *int, after *string, lang *Lang) int
 		Suggest               func(childComplexity int, prefix string, ars *string, lang *Lang, limit *int) int
 		TranslationCoverage   func(childComplexity int, ars *string, first *int, after *string, lang *Lang) int
+	}
+
+	QueryInsight struct {
+		Days        func(childComplexity int) int
+		Opened      func(childComplexity int) int
+		Query       func(childComplexity int) int
+		Requests    func(childComplexity int) int
+		ZeroResults func(childComplexity int) int
 	}
 
 	Region struct {
@@ -534,6 +570,17 @@ type ComplexityRoot struct {
 		TrustLevel    func(childComplexity int) int
 	}
 
+	SearchConcept struct {
+		Generic        func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Lang           func(childComplexity int) int
+		LifeSituations func(childComplexity int) int
+		MeansDe        func(childComplexity int) int
+		MeansEn        func(childComplexity int) int
+		Phrases        func(childComplexity int) int
+		Revision       func(childComplexity int) int
+	}
+
 	SearchExplanation struct {
 		Query     func(childComplexity int) int
 		Reasons   func(childComplexity int) int
@@ -544,10 +591,23 @@ type ComplexityRoot struct {
 
 	SearchHit struct {
 		Highlights         func(childComplexity int) int
+		LanguageFallback   func(childComplexity int) int
 		Origin             func(childComplexity int) int
 		ResponsibleOffices func(childComplexity int) int
 		Score              func(childComplexity int) int
 		Service            func(childComplexity int) int
+	}
+
+	SearchInsights struct {
+		MinDays        func(childComplexity int) int
+		MinRequests    func(childComplexity int) int
+		NoClicks       func(childComplexity int) int
+		NoResults      func(childComplexity int) int
+		RetentionDays  func(childComplexity int) int
+		Searches       func(childComplexity int) int
+		Since          func(childComplexity int) int
+		ZeroResultRate func(childComplexity int) int
+		ZeroResults    func(childComplexity int) int
 	}
 
 	SearchResult struct {
@@ -555,8 +615,10 @@ type ComplexityRoot struct {
 		Facets     func(childComplexity int) int
 		Hits       func(childComplexity int) int
 		Language   func(childComplexity int) int
+		Notice     func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		Peers      func(childComplexity int) int
+		QueryID    func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
 
@@ -571,6 +633,7 @@ type ComplexityRoot struct {
 		ImplementationBundles func(childComplexity int) int
 		Keywords              func(childComplexity int) int
 		LeikaKeys             func(childComplexity int) int
+		LifeSituations        func(childComplexity int) int
 		Localization          func(childComplexity int) int
 		Module                func(childComplexity int, code string) int
 		Modules               func(childComplexity int) int
@@ -580,6 +643,7 @@ type ComplexityRoot struct {
 		Revision              func(childComplexity int) int
 		ShortText             func(childComplexity int) int
 		Status                func(childComplexity int) int
+		Terms                 func(childComplexity int) int
 		Typisation            func(childComplexity int) int
 		UpdatedAt             func(childComplexity int) int
 		ValidFrom             func(childComplexity int) int
@@ -621,6 +685,12 @@ type ComplexityRoot struct {
 	Suggestion struct {
 		Service func(childComplexity int) int
 		Text    func(childComplexity int) int
+	}
+
+	Term struct {
+		Lang func(childComplexity int) int
+		Text func(childComplexity int) int
+		Type func(childComplexity int) int
 	}
 
 	TermMatch struct {
@@ -961,6 +1031,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ChangeRequest.SubmittedAt(childComplexity), true
+	case "ChangeRequest.terms":
+		if e.ComplexityRoot.ChangeRequest.Terms == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeRequest.Terms(childComplexity), true
 	case "ChangeRequest.text":
 		if e.ComplexityRoot.ChangeRequest.Text == nil {
 			break
@@ -1386,6 +1462,60 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Label.Text(childComplexity), true
 
+	case "LifeSituation.addressee":
+		if e.ComplexityRoot.LifeSituation.Addressee == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LifeSituation.Addressee(childComplexity), true
+	case "LifeSituation.children":
+		if e.ComplexityRoot.LifeSituation.Children == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LifeSituation.Children(childComplexity), true
+	case "LifeSituation.description":
+		if e.ComplexityRoot.LifeSituation.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LifeSituation.Description(childComplexity), true
+	case "LifeSituation.id":
+		if e.ComplexityRoot.LifeSituation.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LifeSituation.ID(childComplexity), true
+	case "LifeSituation.name":
+		if e.ComplexityRoot.LifeSituation.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LifeSituation.Name(childComplexity), true
+	case "LifeSituation.parent":
+		if e.ComplexityRoot.LifeSituation.Parent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LifeSituation.Parent(childComplexity), true
+	case "LifeSituation.revision":
+		if e.ComplexityRoot.LifeSituation.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LifeSituation.Revision(childComplexity), true
+	case "LifeSituation.services":
+		if e.ComplexityRoot.LifeSituation.Services == nil {
+			break
+		}
+
+		args, err := ec.field_LifeSituation_services_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.LifeSituation.Services(childComplexity, args["first"].(*int), args["after"].(*string)), true
+
 	case "Link.title":
 		if e.ComplexityRoot.Link.Title == nil {
 			break
@@ -1453,6 +1583,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LocalService.Service(childComplexity), true
+	case "LocalService.terms":
+		if e.ComplexityRoot.LocalService.Terms == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocalService.Terms(childComplexity), true
 	case "LocalService.text":
 		if e.ComplexityRoot.LocalService.Text == nil {
 			break
@@ -1698,6 +1834,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateService(childComplexity, args["input"].(ServiceInput), args["reason"].(*string)), true
+	case "Mutation.deleteLifeSituation":
+		if e.ComplexityRoot.Mutation.DeleteLifeSituation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteLifeSituation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteLifeSituation(childComplexity, args["id"].(string), args["expectedRevision"].(int), args["reason"].(*string)), true
 	case "Mutation.deleteOffice":
 		if e.ComplexityRoot.Mutation.DeleteOffice == nil {
 			break
@@ -1720,6 +1867,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteOnlineService(childComplexity, args["id"].(string), args["expectedRevision"].(int), args["reason"].(*string)), true
+	case "Mutation.deleteSearchConcept":
+		if e.ComplexityRoot.Mutation.DeleteSearchConcept == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteSearchConcept_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteSearchConcept(childComplexity, args["id"].(string), args["expectedRevision"].(int), args["reason"].(*string)), true
+	case "Mutation.proposeLocalTerms":
+		if e.ComplexityRoot.Mutation.ProposeLocalTerms == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_proposeLocalTerms_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ProposeLocalTerms(childComplexity, args["leikaKey"].(string), args["ars"].(string), args["terms"].([]*TermInput), args["replaces"].(*string), args["reason"].(*string)), true
 	case "Mutation.proposeSpecialisation":
 		if e.ComplexityRoot.Mutation.ProposeSpecialisation == nil {
 			break
@@ -1742,6 +1911,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PublishService(childComplexity, args["id"].(string), args["expectedRevision"].(int), args["reason"].(*string)), true
+	case "Mutation.putLifeSituation":
+		if e.ComplexityRoot.Mutation.PutLifeSituation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_putLifeSituation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PutLifeSituation(childComplexity, args["id"].(*string), args["input"].(LifeSituationInput), args["expectedRevision"].(*int), args["reason"].(*string)), true
+	case "Mutation.putSearchConcept":
+		if e.ComplexityRoot.Mutation.PutSearchConcept == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_putSearchConcept_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PutSearchConcept(childComplexity, args["id"].(*string), args["input"].(SearchConceptInput), args["expectedRevision"].(*int), args["reason"].(*string)), true
 	case "Mutation.putService":
 		if e.ComplexityRoot.Mutation.PutService == nil {
 			break
@@ -1797,6 +1988,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeEditor(childComplexity, args["id"].(string)), true
+	case "Mutation.searchFeedback":
+		if e.ComplexityRoot.Mutation.SearchFeedback == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_searchFeedback_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SearchFeedback(childComplexity, args["queryId"].(string), args["serviceId"].(string)), true
 	case "Mutation.setResponsibility":
 		if e.ComplexityRoot.Mutation.SetResponsibility == nil {
 			break
@@ -1808,6 +2010,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetResponsibility(childComplexity, args["input"].(ResponsibilityInput), args["reason"].(*string)), true
+	case "Mutation.setServiceLifeSituations":
+		if e.ComplexityRoot.Mutation.SetServiceLifeSituations == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setServiceLifeSituations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetServiceLifeSituations(childComplexity, args["serviceId"].(string), args["lifeSituations"].([]string), args["expectedRevision"].(int), args["reason"].(*string)), true
+	case "Mutation.setServiceTerms":
+		if e.ComplexityRoot.Mutation.SetServiceTerms == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setServiceTerms_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetServiceTerms(childComplexity, args["serviceId"].(string), args["terms"].([]*TermInput), args["expectedRevision"].(int), args["reason"].(*string)), true
 	case "Mutation.setTranslation":
 		if e.ComplexityRoot.Mutation.SetTranslation == nil {
 			break
@@ -2440,6 +2664,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Labels(childComplexity, args["lang"].(*Lang)), true
+	case "Query.lifeSituation":
+		if e.ComplexityRoot.Query.LifeSituation == nil {
+			break
+		}
+
+		args, err := ec.field_Query_lifeSituation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.LifeSituation(childComplexity, args["id"].(string), args["lang"].(*Lang)), true
+	case "Query.lifeSituations":
+		if e.ComplexityRoot.Query.LifeSituations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_lifeSituations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.LifeSituations(childComplexity, args["addressee"].(*catalog.Addressee), args["lang"].(*Lang)), true
 	case "Query.localService":
 		if e.ComplexityRoot.Query.LocalService == nil {
 			break
@@ -2545,6 +2791,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Search(childComplexity, args["query"].(string), args["ars"].(*string), args["lang"].(*Lang), args["filter"].(*SearchFilter), args["first"].(*int), args["after"].(*string), args["scope"].(*SearchScope)), true
+	case "Query.searchDictionary":
+		if e.ComplexityRoot.Query.SearchDictionary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.SearchDictionary(childComplexity), true
 	case "Query.searchExplain":
 		if e.ComplexityRoot.Query.SearchExplain == nil {
 			break
@@ -2556,6 +2808,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SearchExplain(childComplexity, args["query"].(string), args["leikaKey"].(string), args["ars"].(*string)), true
+	case "Query.searchInsights":
+		if e.ComplexityRoot.Query.SearchInsights == nil {
+			break
+		}
+
+		args, err := ec.field_Query_searchInsights_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SearchInsights(childComplexity, args["since"].(time.Time), args["limit"].(*int)), true
 	case "Query.service":
 		if e.ComplexityRoot.Query.Service == nil {
 			break
@@ -2600,6 +2863,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.TranslationCoverage(childComplexity, args["ars"].(*string), args["first"].(*int), args["after"].(*string), args["lang"].(*Lang)), true
+
+	case "QueryInsight.days":
+		if e.ComplexityRoot.QueryInsight.Days == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QueryInsight.Days(childComplexity), true
+	case "QueryInsight.opened":
+		if e.ComplexityRoot.QueryInsight.Opened == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QueryInsight.Opened(childComplexity), true
+	case "QueryInsight.query":
+		if e.ComplexityRoot.QueryInsight.Query == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QueryInsight.Query(childComplexity), true
+	case "QueryInsight.requests":
+		if e.ComplexityRoot.QueryInsight.Requests == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QueryInsight.Requests(childComplexity), true
+	case "QueryInsight.zeroResults":
+		if e.ComplexityRoot.QueryInsight.ZeroResults == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QueryInsight.ZeroResults(childComplexity), true
 
 	case "Region.ars":
 		if e.ComplexityRoot.Region.ARS == nil {
@@ -2951,6 +3245,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ResponsibleOnlineService.TrustLevel(childComplexity), true
 
+	case "SearchConcept.generic":
+		if e.ComplexityRoot.SearchConcept.Generic == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConcept.Generic(childComplexity), true
+	case "SearchConcept.id":
+		if e.ComplexityRoot.SearchConcept.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConcept.ID(childComplexity), true
+	case "SearchConcept.lang":
+		if e.ComplexityRoot.SearchConcept.Lang == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConcept.Lang(childComplexity), true
+	case "SearchConcept.lifeSituations":
+		if e.ComplexityRoot.SearchConcept.LifeSituations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConcept.LifeSituations(childComplexity), true
+	case "SearchConcept.meansDe":
+		if e.ComplexityRoot.SearchConcept.MeansDe == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConcept.MeansDe(childComplexity), true
+	case "SearchConcept.meansEn":
+		if e.ComplexityRoot.SearchConcept.MeansEn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConcept.MeansEn(childComplexity), true
+	case "SearchConcept.phrases":
+		if e.ComplexityRoot.SearchConcept.Phrases == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConcept.Phrases(childComplexity), true
+	case "SearchConcept.revision":
+		if e.ComplexityRoot.SearchConcept.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConcept.Revision(childComplexity), true
+
 	case "SearchExplanation.query":
 		if e.ComplexityRoot.SearchExplanation.Query == nil {
 			break
@@ -2988,6 +3331,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SearchHit.Highlights(childComplexity), true
+	case "SearchHit.languageFallback":
+		if e.ComplexityRoot.SearchHit.LanguageFallback == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchHit.LanguageFallback(childComplexity), true
 	case "SearchHit.origin":
 		if e.ComplexityRoot.SearchHit.Origin == nil {
 			break
@@ -3013,6 +3362,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SearchHit.Service(childComplexity), true
 
+	case "SearchInsights.minDays":
+		if e.ComplexityRoot.SearchInsights.MinDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchInsights.MinDays(childComplexity), true
+	case "SearchInsights.minRequests":
+		if e.ComplexityRoot.SearchInsights.MinRequests == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchInsights.MinRequests(childComplexity), true
+	case "SearchInsights.noClicks":
+		if e.ComplexityRoot.SearchInsights.NoClicks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchInsights.NoClicks(childComplexity), true
+	case "SearchInsights.noResults":
+		if e.ComplexityRoot.SearchInsights.NoResults == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchInsights.NoResults(childComplexity), true
+	case "SearchInsights.retentionDays":
+		if e.ComplexityRoot.SearchInsights.RetentionDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchInsights.RetentionDays(childComplexity), true
+	case "SearchInsights.searches":
+		if e.ComplexityRoot.SearchInsights.Searches == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchInsights.Searches(childComplexity), true
+	case "SearchInsights.since":
+		if e.ComplexityRoot.SearchInsights.Since == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchInsights.Since(childComplexity), true
+	case "SearchInsights.zeroResultRate":
+		if e.ComplexityRoot.SearchInsights.ZeroResultRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchInsights.ZeroResultRate(childComplexity), true
+	case "SearchInsights.zeroResults":
+		if e.ComplexityRoot.SearchInsights.ZeroResults == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchInsights.ZeroResults(childComplexity), true
+
 	case "SearchResult.didYouMean":
 		if e.ComplexityRoot.SearchResult.DidYouMean == nil {
 			break
@@ -3037,6 +3441,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SearchResult.Language(childComplexity), true
+	case "SearchResult.notice":
+		if e.ComplexityRoot.SearchResult.Notice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchResult.Notice(childComplexity), true
 	case "SearchResult.pageInfo":
 		if e.ComplexityRoot.SearchResult.PageInfo == nil {
 			break
@@ -3049,6 +3459,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SearchResult.Peers(childComplexity), true
+	case "SearchResult.queryId":
+		if e.ComplexityRoot.SearchResult.QueryID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchResult.QueryID(childComplexity), true
 	case "SearchResult.totalCount":
 		if e.ComplexityRoot.SearchResult.TotalCount == nil {
 			break
@@ -3116,6 +3532,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Service.LeikaKeys(childComplexity), true
+	case "Service.lifeSituations":
+		if e.ComplexityRoot.Service.LifeSituations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Service.LifeSituations(childComplexity), true
 	case "Service.localization":
 		if e.ComplexityRoot.Service.Localization == nil {
 			break
@@ -3175,6 +3597,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Service.Status(childComplexity), true
+	case "Service.terms":
+		if e.ComplexityRoot.Service.Terms == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Service.Terms(childComplexity), true
 	case "Service.typisation":
 		if e.ComplexityRoot.Service.Typisation == nil {
 			break
@@ -3337,6 +3765,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Suggestion.Text(childComplexity), true
 
+	case "Term.lang":
+		if e.ComplexityRoot.Term.Lang == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Term.Lang(childComplexity), true
+	case "Term.text":
+		if e.ComplexityRoot.Term.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Term.Text(childComplexity), true
+	case "Term.type":
+		if e.ComplexityRoot.Term.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Term.Type(childComplexity), true
+
 	case "TermMatch.alternative":
 		if e.ComplexityRoot.TermMatch.Alternative == nil {
 			break
@@ -3459,6 +3906,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DurationInput", ec.unmarshalInputDurationInput),
 			graphql.NewInputUnmarshaler("EditorInput", ec.unmarshalInputEditorInput),
 			graphql.NewInputUnmarshaler("FeeInput", ec.unmarshalInputFeeInput),
+			graphql.NewInputUnmarshaler("LifeSituationInput", ec.unmarshalInputLifeSituationInput),
 			graphql.NewInputUnmarshaler("LinkInput", ec.unmarshalInputLinkInput),
 			graphql.NewInputUnmarshaler("OfficeInput", ec.unmarshalInputOfficeInput),
 			graphql.NewInputUnmarshaler("OfficePatchInput", ec.unmarshalInputOfficePatchInput),
@@ -3467,11 +3915,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("OpeningSlotInput", ec.unmarshalInputOpeningSlotInput),
 			graphql.NewInputUnmarshaler("ProcessingTimeInput", ec.unmarshalInputProcessingTimeInput),
 			graphql.NewInputUnmarshaler("ResponsibilityInput", ec.unmarshalInputResponsibilityInput),
+			graphql.NewInputUnmarshaler("SearchConceptInput", ec.unmarshalInputSearchConceptInput),
 			graphql.NewInputUnmarshaler("SearchFilter", ec.unmarshalInputSearchFilter),
 			graphql.NewInputUnmarshaler("ServiceFilter", ec.unmarshalInputServiceFilter),
 			graphql.NewInputUnmarshaler("ServiceInput", ec.unmarshalInputServiceInput),
 			graphql.NewInputUnmarshaler("ServicePatchInput", ec.unmarshalInputServicePatchInput),
 			graphql.NewInputUnmarshaler("SpecialisationInput", ec.unmarshalInputSpecialisationInput),
+			graphql.NewInputUnmarshaler("TermInput", ec.unmarshalInputTermInput),
 			graphql.NewInputUnmarshaler("TextInput", ec.unmarshalInputTextInput),
 			graphql.NewInputUnmarshaler("TextModuleInput", ec.unmarshalInputTextModuleInput),
 		)
@@ -3549,7 +3999,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "editing.graphqls" "federation.graphqls" "offices.graphqls" "regions.graphqls" "search.graphqls" "services.graphqls" "translation.graphqls"
+//go:embed "editing.graphqls" "federation.graphqls" "offices.graphqls" "regions.graphqls" "search.graphqls" "services.graphqls" "situations.graphqls" "translation.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -3708,6 +4158,7 @@ directive @goField(forceResolver: Boolean, name: String, omittable: Boolean, typ
 	{Name: "regions.graphqls", Input: sourceData("regions.graphqls"), BuiltIn: false},
 	{Name: "search.graphqls", Input: sourceData("search.graphqls"), BuiltIn: false},
 	{Name: "services.graphqls", Input: sourceData("services.graphqls"), BuiltIn: false},
+	{Name: "situations.graphqls", Input: sourceData("situations.graphqls"), BuiltIn: false},
 	{Name: "translation.graphqls", Input: sourceData("translation.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -3852,6 +4303,8 @@ func (ec *executionContext) childFields_ChangeRequest(ctx context.Context, field
 		return ec.fieldContext_ChangeRequest_reviewComment(ctx, field)
 	case "revision":
 		return ec.fieldContext_ChangeRequest_revision(ctx, field)
+	case "terms":
+		return ec.fieldContext_ChangeRequest_terms(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ChangeRequest", field.Name)
 }
@@ -4086,6 +4539,28 @@ func (ec *executionContext) childFields_Label(ctx context.Context, field graphql
 	return nil, fmt.Errorf("no field named %q was found under type Label", field.Name)
 }
 
+func (ec *executionContext) childFields_LifeSituation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_LifeSituation_id(ctx, field)
+	case "name":
+		return ec.fieldContext_LifeSituation_name(ctx, field)
+	case "description":
+		return ec.fieldContext_LifeSituation_description(ctx, field)
+	case "addressee":
+		return ec.fieldContext_LifeSituation_addressee(ctx, field)
+	case "parent":
+		return ec.fieldContext_LifeSituation_parent(ctx, field)
+	case "children":
+		return ec.fieldContext_LifeSituation_children(ctx, field)
+	case "services":
+		return ec.fieldContext_LifeSituation_services(ctx, field)
+	case "revision":
+		return ec.fieldContext_LifeSituation_revision(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LifeSituation", field.Name)
+}
+
 func (ec *executionContext) childFields_Link(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "url":
@@ -4120,6 +4595,8 @@ func (ec *executionContext) childFields_LocalService(ctx context.Context, field 
 		return ec.fieldContext_LocalService_onlineServices(ctx, field)
 	case "localization":
 		return ec.fieldContext_LocalService_localization(ctx, field)
+	case "terms":
+		return ec.fieldContext_LocalService_terms(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LocalService", field.Name)
 }
@@ -4434,6 +4911,22 @@ func (ec *executionContext) childFields_ProcessingTime(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type ProcessingTime", field.Name)
 }
 
+func (ec *executionContext) childFields_QueryInsight(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "query":
+		return ec.fieldContext_QueryInsight_query(ctx, field)
+	case "requests":
+		return ec.fieldContext_QueryInsight_requests(ctx, field)
+	case "days":
+		return ec.fieldContext_QueryInsight_days(ctx, field)
+	case "zeroResults":
+		return ec.fieldContext_QueryInsight_zeroResults(ctx, field)
+	case "opened":
+		return ec.fieldContext_QueryInsight_opened(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QueryInsight", field.Name)
+}
+
 func (ec *executionContext) childFields_Region(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "ars":
@@ -4596,6 +5089,28 @@ func (ec *executionContext) childFields_ResponsibleOnlineService(ctx context.Con
 	return nil, fmt.Errorf("no field named %q was found under type ResponsibleOnlineService", field.Name)
 }
 
+func (ec *executionContext) childFields_SearchConcept(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SearchConcept_id(ctx, field)
+	case "lang":
+		return ec.fieldContext_SearchConcept_lang(ctx, field)
+	case "phrases":
+		return ec.fieldContext_SearchConcept_phrases(ctx, field)
+	case "meansDe":
+		return ec.fieldContext_SearchConcept_meansDe(ctx, field)
+	case "meansEn":
+		return ec.fieldContext_SearchConcept_meansEn(ctx, field)
+	case "generic":
+		return ec.fieldContext_SearchConcept_generic(ctx, field)
+	case "lifeSituations":
+		return ec.fieldContext_SearchConcept_lifeSituations(ctx, field)
+	case "revision":
+		return ec.fieldContext_SearchConcept_revision(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SearchConcept", field.Name)
+}
+
 func (ec *executionContext) childFields_SearchExplanation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "query":
@@ -4624,8 +5139,34 @@ func (ec *executionContext) childFields_SearchHit(ctx context.Context, field gra
 		return ec.fieldContext_SearchHit_service(ctx, field)
 	case "responsibleOffices":
 		return ec.fieldContext_SearchHit_responsibleOffices(ctx, field)
+	case "languageFallback":
+		return ec.fieldContext_SearchHit_languageFallback(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SearchHit", field.Name)
+}
+
+func (ec *executionContext) childFields_SearchInsights(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "since":
+		return ec.fieldContext_SearchInsights_since(ctx, field)
+	case "searches":
+		return ec.fieldContext_SearchInsights_searches(ctx, field)
+	case "zeroResults":
+		return ec.fieldContext_SearchInsights_zeroResults(ctx, field)
+	case "zeroResultRate":
+		return ec.fieldContext_SearchInsights_zeroResultRate(ctx, field)
+	case "noResults":
+		return ec.fieldContext_SearchInsights_noResults(ctx, field)
+	case "noClicks":
+		return ec.fieldContext_SearchInsights_noClicks(ctx, field)
+	case "minRequests":
+		return ec.fieldContext_SearchInsights_minRequests(ctx, field)
+	case "minDays":
+		return ec.fieldContext_SearchInsights_minDays(ctx, field)
+	case "retentionDays":
+		return ec.fieldContext_SearchInsights_retentionDays(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SearchInsights", field.Name)
 }
 
 func (ec *executionContext) childFields_SearchResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4644,6 +5185,10 @@ func (ec *executionContext) childFields_SearchResult(ctx context.Context, field 
 		return ec.fieldContext_SearchResult_pageInfo(ctx, field)
 	case "peers":
 		return ec.fieldContext_SearchResult_peers(ctx, field)
+	case "queryId":
+		return ec.fieldContext_SearchResult_queryId(ctx, field)
+	case "notice":
+		return ec.fieldContext_SearchResult_notice(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SearchResult", field.Name)
 }
@@ -4698,6 +5243,10 @@ func (ec *executionContext) childFields_Service(ctx context.Context, field graph
 		return ec.fieldContext_Service_updatedAt(ctx, field)
 	case "localization":
 		return ec.fieldContext_Service_localization(ctx, field)
+	case "lifeSituations":
+		return ec.fieldContext_Service_lifeSituations(ctx, field)
+	case "terms":
+		return ec.fieldContext_Service_terms(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Service", field.Name)
 }
@@ -4772,6 +5321,18 @@ func (ec *executionContext) childFields_Suggestion(ctx context.Context, field gr
 		return ec.fieldContext_Suggestion_service(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Suggestion", field.Name)
+}
+
+func (ec *executionContext) childFields_Term(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "text":
+		return ec.fieldContext_Term_text(ctx, field)
+	case "lang":
+		return ec.fieldContext_Term_lang(ctx, field)
+	case "type":
+		return ec.fieldContext_Term_type(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Term", field.Name)
 }
 
 func (ec *executionContext) childFields_TermMatch(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -575,6 +575,29 @@ func (ec *executionContext) fieldContext_SearchHit_responsibleOffices(_ context.
 	return fc, nil
 }
 
+func (ec *executionContext) _SearchHit_languageFallback(ctx context.Context, field graphql.CollectedField, obj *SearchHitView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchHit_languageFallback(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LanguageFallback, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchHit_languageFallback(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchHit", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _SearchResult_totalCount(ctx context.Context, field graphql.CollectedField, obj *SearchResultView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -770,6 +793,52 @@ func (ec *executionContext) fieldContext_SearchResult_peers(_ context.Context, f
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _SearchResult_queryId(ctx context.Context, field graphql.CollectedField, obj *SearchResultView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchResult_queryId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QueryID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SearchResult_queryId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _SearchResult_notice(ctx context.Context, field graphql.CollectedField, obj *SearchResultView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchResult_notice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notice, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *SearchNotice) graphql.Marshaler {
+			return ec.marshalOSearchNotice2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐSearchNotice(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SearchResult_notice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchResult", field, false, false, "SearchNotice")
 }
 
 func (ec *executionContext) _ServiceExplanation_serviceId(ctx context.Context, field graphql.CollectedField, obj *search.ServiceExplanation) (ret graphql.Marshaler) {
@@ -1173,7 +1242,7 @@ func (ec *executionContext) unmarshalInputSearchFilter(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"addressees", "categories", "implementationBundles", "hasOnlineService"}
+	fieldsInOrder := [...]string{"addressees", "categories", "implementationBundles", "hasOnlineService", "lifeSituations"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1208,6 +1277,13 @@ func (ec *executionContext) unmarshalInputSearchFilter(ctx context.Context, obj 
 				return it, err
 			}
 			it.HasOnlineService = data
+		case "lifeSituations":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lifeSituations"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LifeSituations = data
 		}
 	}
 	return it, nil
@@ -1494,6 +1570,11 @@ func (ec *executionContext) _SearchHit(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "languageFallback":
+			out.Values[i] = ec._SearchHit_languageFallback(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -1555,6 +1636,16 @@ func (ec *executionContext) _SearchResult(ctx context.Context, sel ast.Selection
 		case "peers":
 			out.Values[i] = ec._SearchResult_peers(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "queryId":
+			out.Values[i] = ec._SearchResult_queryId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "notice":
+			out.Values[i] = ec._SearchResult_notice(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -1948,6 +2039,22 @@ func (ec *executionContext) unmarshalOSearchFilter2ᚖgithubᚗcomᚋleistungsfi
 	}
 	res, err := ec.unmarshalInputSearchFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOSearchNotice2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐSearchNotice(ctx context.Context, v any) (*SearchNotice, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(SearchNotice)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSearchNotice2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐSearchNotice(ctx context.Context, sel ast.SelectionSet, v *SearchNotice) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOSearchScope2ᚖgithubᚗcomᚋleistungsfinderᚋleistungsfinderᚋgraphᚐSearchScope(ctx context.Context, v any) (*SearchScope, error) {

@@ -28,10 +28,25 @@ func (r *queryResolver) Search(ctx context.Context, query string, ars *string, l
 	if err != nil {
 		return nil, err
 	}
-	if federated {
-		return r.federatedSearch(ctx, query, res, deref(ars), req.First)
+	var queryID string
+	if r.QueryLog != nil && req.After == "" {
+		// Only the first page counts as a search; the log keeps no
+		// more than the normalised query and its counts (QueryLog).
+		queryID = r.QueryLog.Record(query, res.Total)
+		if l, ok := ctx.Value(searchesKey{}).(*searchesLogged); ok {
+			l.add(query, res.Total)
+		}
 	}
-	return r.searchView(ctx, res, deref(ars), selected(ctx, "hits", "responsibleOffices"))
+	var v *SearchResultView
+	if federated {
+		v, err = r.federatedSearch(ctx, query, res, deref(ars), req.First)
+	} else {
+		v, err = r.searchView(ctx, res, deref(ars), selected(ctx, "hits", "responsibleOffices"))
+	}
+	if err == nil && queryID != "" {
+		v.QueryID = &queryID
+	}
+	return v, err
 }
 
 // Suggest is the resolver for the suggest field.

@@ -21,6 +21,8 @@ type SearchResultView struct {
 	DidYouMean *string
 	PageInfo   *PageInfo
 	Peers      []*PeerSearchView
+	QueryID    *string
+	Notice     *SearchNotice
 }
 
 type PeerSearchView struct {
@@ -37,6 +39,7 @@ type SearchHitView struct {
 	Highlights         []*HighlightView
 	Service            *catalog.Service
 	ResponsibleOffices []*ResponsibleOfficeView
+	LanguageFallback   bool
 }
 
 type HighlightView struct {
@@ -64,7 +67,8 @@ func searchFilter(f *SearchFilter) search.Filter {
 	if f == nil {
 		return search.Filter{}
 	}
-	out := search.Filter{Categories: f.Categories, BundleIDs: f.ImplementationBundles, HasOnline: f.HasOnlineService}
+	out := search.Filter{Categories: f.Categories, BundleIDs: f.ImplementationBundles, HasOnline: f.HasOnlineService,
+		LifeSituationIDs: f.LifeSituations}
 	for _, a := range f.Addressees {
 		out.Addressees = append(out.Addressees, string(a))
 	}
@@ -78,6 +82,10 @@ func (r *Resolver) searchView(ctx context.Context, res *search.Result, ars strin
 	v := &SearchResultView{TotalCount: res.Total, Language: langEnum(res.Lang), Hits: []*SearchHitView{},
 		Facets: []*FacetView{}, DidYouMean: optString(res.DidYouMean), Peers: []*PeerSearchView{},
 		PageInfo: &PageInfo{HasNextPage: res.HasNextPage, EndCursor: optString(res.EndCursor)}}
+	if res.Notice != "" {
+		n := SearchNotice(res.Notice)
+		v.Notice = &n
+	}
 	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) error {
 		for _, h := range res.Hits {
 			svc, err := tx.Service(h.ServiceID)
@@ -87,7 +95,8 @@ func (r *Resolver) searchView(ctx context.Context, res *search.Result, ars strin
 			if err != nil {
 				return err
 			}
-			hv := &SearchHitView{Score: h.Score, Service: svc, Origin: svc.Origin, Highlights: []*HighlightView{}, ResponsibleOffices: []*ResponsibleOfficeView{}}
+			hv := &SearchHitView{Score: h.Score, Service: svc, Origin: svc.Origin, Highlights: []*HighlightView{},
+				ResponsibleOffices: []*ResponsibleOfficeView{}, LanguageFallback: !hasName(svc, res.Lang)}
 			fields := make([]string, 0, len(h.Highlights))
 			for f := range h.Highlights {
 				fields = append(fields, f)
@@ -123,18 +132,30 @@ func (r *Resolver) searchView(ctx context.Context, res *search.Result, ars strin
 			return nil, err
 		}
 	}
+	var situations []*catalog.LifeSituation
+	if len(res.Facets[search.FacetLifeSituation]) > 0 {
+		if situations, err = r.lifeSituations(ctx); err != nil {
+			return nil, err
+		}
+	}
 	for _, n := range names {
 		f := &FacetView{Name: n, Values: []*FacetValueView{}}
 		for _, fv := range res.Facets[n] {
-			f.Values = append(f.Values, &FacetValueView{Value: fv.Value, Label: facetLabel(ctx, n, fv.Value, bundles), Count: fv.Count})
+			f.Values = append(f.Values, &FacetValueView{Value: fv.Value, Label: facetLabel(ctx, n, fv.Value, bundles, situations), Count: fv.Count})
 		}
 		v.Facets = append(v.Facets, f)
 	}
 	return v, nil
 }
 
-func facetLabel(ctx context.Context, facet, value string, bundles []*catalog.Bundle) string {
+func facetLabel(ctx context.Context, facet, value string, bundles []*catalog.Bundle, situations []*catalog.LifeSituation) string {
 	switch facet {
+	case search.FacetLifeSituation:
+		for _, l := range situations {
+			if l.ID == value {
+				return plain(ctx, l.Name)
+			}
+		}
 	case search.FacetAddressee:
 		return label(ctx, "addressee."+value)
 	case search.FacetBundle:
@@ -230,4 +251,10 @@ func placeOrHome(ars, home string) string {
 		return ars
 	}
 	return home
+}
+
+// hasName reports whether a service has a name in lang: an English query
+// that found a German-only service is a fallback.
+func hasName(s *catalog.Service, lang string) bool {
+	return s.Texts[catalog.ModuleName][lang].Value != "" || s.Texts[catalog.ModuleCitizenName][lang].Value != ""
 }

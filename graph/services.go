@@ -18,7 +18,7 @@ func (r *Resolver) services(ctx context.Context, f *ServiceFilter, first *int, a
 	cf := catalog.ServiceListFilter{Lang: langOf(ctx).Lang}
 	if f != nil {
 		cf.Addressee, cf.Category, cf.BundleID = deref(f.Addressee), deref(f.Category), deref(f.ImplementationBundle)
-		cf.ARS, cf.HasOnline = deref(f.Ars), f.HasOnlineService
+		cf.ARS, cf.HasOnline, cf.LifeSituationID = deref(f.Ars), f.HasOnlineService, deref(f.LifeSituation)
 	}
 	pg := catalog.Page{Offset: from, Limit: n, Count: selected(ctx, "totalCount")}
 	var page *catalog.ServicePage

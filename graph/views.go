@@ -26,6 +26,7 @@ type LocalServiceView struct {
 	ResponsibleOffices []*ResponsibleOfficeView
 	OnlineServices     []*ResponsibleOnlineServiceView
 	Localization       *Localization
+	Terms              []*TermView
 }
 
 // Text returns one merged module by code; a method without context, so it
@@ -158,6 +159,7 @@ func localServiceView(ctx context.Context, ls *catalog.LocalService) *LocalServi
 		Fees: feeViews(ctx, ls.Service.Fees), Deadlines: deadlineViews(ctx, ls.Service.Deadlines),
 		ProcessingTime: processingView(ctx, ls.Service.Processing),
 		OnlineServices: make([]*ResponsibleOnlineServiceView, 0, len(ls.OnlineServices)),
+		Terms:          termViews(ls.Terms),
 	}
 	texts := make([]i18n.Text, 0, len(ls.Texts))
 	for _, t := range ls.Texts {

@@ -8,8 +8,11 @@
 //
 // The index holds one document per published service (drafts and archived
 // services are removed): German and English name (modules 02 and 03),
-// keywords, short text (05) and full text (06, without HTML), each language
-// in its own fields with its own analysis; LeiKa keys, categories,
+// keywords, terms in context (weighted between the name and the body text),
+// short text (05) and full text (06, without HTML), each language in its own
+// fields with its own analysis; its life situations (a facet and a filter),
+// the languages it has a name in (a hit for a query in another language is
+// a fallback, Hit.Fallback); LeiKa keys, categories,
 // addressees, implementation bundles, origin, hasOnline (a responsibility
 // for one of its keys is an online service) and ars, the region keys where
 // its keys have a responsibility.
@@ -82,6 +85,17 @@
 //     word of service names is not taken as a place.
 //   - The language: the request's, or detected from stop words, umlauts,
 //     synonym triggers and the words the index knows in one language only.
+//   - The search dictionary: the built-in rules of synonyms.go and the
+//     catalogue's dictionary entries (catalog.Concept, which the editorial
+//     office extends; loaded with the projection and reloaded when an entry
+//     changes, dictionary.go) are one table. An entry's phrases are
+//     triggers like the built-in ones, its words the expansions; its life
+//     situations add an alternative that matches every service assigned to
+//     them (weightSituation), and a generic entry ("beantragen",
+//     "verloren", "neu", "mein") marks its concept as generic: beside a
+//     specific concept it counts weightGeneric of its weight and does not
+//     select in requiredFilter, so that "gesundheitskarte verloren" ranks
+//     the health card above lost property.
 //   - Synonyms (synonyms.go) are query rewriting, never index-time: a
 //     trigger phrase of the query's language, matched on stems in any word
 //     order, becomes one concept whose alternatives are the words as typed
@@ -129,10 +143,28 @@
 // Cursors are opaque and bound to their query. Errors are catalog errors:
 // INVALID, NOT_FOUND (unknown region key), INTERNAL.
 //
+// # Search log
+//
+// QueryLog (querylog.go) records what people search for, anonymously: the
+// normalised query text (lower case, symbols dropped, long digit runs and
+// e-mail addresses removed) and per day how often it was asked, found
+// nothing and had a hit opened (Feedback) — no address, token, user agent
+// or time of day. It gathers counts in memory and writes them to its own
+// bbolt file on Flush, deleting the days past the retention. Insights lists
+// the most asked queries without results and without opened hits, showing a
+// query only once it reached MinRequests searches on MinDays days. A query
+// of only stop words or without letters and digits is answered with a
+// Notice instead of hits.
+//
 // # Relevance
 //
 // [Evaluate] measures nDCG@10, MRR@10, recall@10 and the zero-result rate of
 // a judged query set (format: [ParseQueries]); testdata/search/queries.tsv
-// holds the set over the demo catalogue and TestRelevance fails when nDCG@10
-// drops more than 0.02 below testdata/search/baseline.json.
+// holds the set over the demo catalogue in the catalogue's own words and
+// TestRelevance fails when nDCG@10 drops more than 0.02 below
+// testdata/search/baseline.json. testdata/search/citizen.tsv is the set in
+// citizens' words (life situations, English as expats write it, slang, two
+// intents, places, double typos; graded before the search ran on it), and
+// TestCitizenRelevance guards it overall and per category
+// (citizen-baseline.json).
 package search

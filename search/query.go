@@ -84,7 +84,16 @@ type Result struct {
 	DidYouMean  string
 	EndCursor   string
 	HasNextPage bool
+	// Notice says why nothing was searched: NoticeOnlyStopWords or
+	// NoticeNoWords; "" when the query was searched.
+	Notice string
 }
+
+// Notices of a Result.
+const (
+	NoticeOnlyStopWords = "ONLY_STOP_WORDS" // der, und, the ...
+	NoticeNoWords       = "NO_WORDS"        // only emoji, symbols or punctuation
+)
 
 // Hit is one service found. Texts are not included: read them from the
 // store, so that they are always current.
@@ -93,7 +102,8 @@ type Hit struct {
 	LeikaKeys []string
 	Score     float64
 	// Fallback is set when the service has no name in the language the
-	// query was read in: an English query found a German-only service.
+	// query was read in: an English query found a German-only service
+	// (read from the stored fields, so never set with SkipStoredFields).
 	Fallback bool
 	// Highlights are HTML fragments with <mark> around the matches, by
 	// field: "name", "keywords", "shortText".
@@ -222,13 +232,17 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 		return nil, err
 	}
 	if br == nil {
+		res.Notice = NoticeOnlyStopWords
+		if len(queryWords(q)) == 0 {
+			res.Notice = NoticeNoWords
+		}
 		return res, nil
 	}
 	res.Total = int(br.Total)
 	for _, h := range br.Hits {
 		res.Hits = append(res.Hits, Hit{ServiceID: h.ID, LeikaKeys: storedStrings(h.Fields[fieldLeika]),
 			Score: h.Score, Highlights: highlights(h.Fragments, pl.lang),
-			Fallback: !slices.Contains(storedStrings(h.Fields[fieldNameLang]), pl.lang)})
+			Fallback: !req.SkipStoredFields && !slices.Contains(storedStrings(h.Fields[fieldNameLang]), pl.lang)})
 	}
 	for name, f := range br.Facets {
 		if f.Terms == nil {

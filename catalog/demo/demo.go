@@ -149,11 +149,13 @@ func (c *catalogue) groups() []group {
 		{catalog.KindRegion, records(c.regions)},
 		{catalog.KindBundle, records(c.bundles)},
 		{catalog.KindLifeSituation, records(c.situations)},
-		{catalog.KindConcept, records(c.concepts)},
 		{catalog.KindService, records(c.services)},
 		{catalog.KindOffice, records(c.offices)},
 		{catalog.KindOnlineService, records(c.online)},
 		{catalog.KindResponsibility, records(c.responsibilities)},
+		// Last, so that growing the dictionary leaves the other records'
+		// revisions as they are.
+		{catalog.KindConcept, records(c.concepts)},
 	}
 }
 

@@ -60,6 +60,13 @@
 //   - Every text of the core services and of the services for
 //     administrations (content/*.json, format: content/FORMAT.md), and the
 //     English names of the bundles.
+//   - The life-situation taxonomy and which core service belongs where, the
+//     name rules that assign the federal services (report:
+//     data/life-situation-assignments.tsv), the search dictionary, the terms
+//     in context, and the English names of the federal services people from
+//     abroad ask for (content/life-situations.json, search-dictionary.json,
+//     terms.json). Life situations get IDs HE.LL.<n>, dictionary entries
+//     HE.SW.<n>, in file order.
 //   - Which state or federal authority serves which state- or federal-level
 //     service, and those authorities' names (the authorities table in
 //     gen.go); the Kreisausschuss names, built from the district names.

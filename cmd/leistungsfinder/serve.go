@@ -54,6 +54,10 @@ type Server struct {
 	// keeps; older ones are compacted away (peers then resync from the
 	// snapshot).
 	Retention int
+	// SearchLogRetention is how many days the anonymous search log keeps;
+	// SearchLogMinRequests and SearchLogMinDays are the threshold a query
+	// must reach before searchInsights shows it.
+	SearchLogRetention, SearchLogMinRequests, SearchLogMinDays int
 	// AuditRetention bounds the audit log (age or count; zero keeps all).
 	// What is trimmed is logged.
 	AuditRetention catalog.AuditRetention
@@ -74,6 +78,7 @@ type Server struct {
 
 	Store    *catalog.Store
 	Index    *search.Index
+	QueryLog *search.QueryLog
 	Feed     *federation.Feed
 	Mirror   *federation.Mirror
 	XZuFi    *xzufi.Publisher
@@ -98,6 +103,9 @@ func (s *Server) ParseFlags(args []string, stderr io.Writer) error {
 	fs.StringVar(&s.AdminToken, "admin-token", env("LF_ADMIN_TOKEN", ""), "operator token for /admin/backup (LF_ADMIN_TOKEN); empty disables it")
 	fs.IntVar(&s.Retention, "retention", envInt("LF_RETENTION", 1_000_000), "change-log revisions the federation feed keeps (LF_RETENTION)")
 	fs.IntVar(&s.ResponseCache, "response-cache", envInt("LF_RESPONSE_CACHE", 4096), "anonymous answers kept, valid while the store's revision is unchanged; 0 disables (LF_RESPONSE_CACHE)")
+	fs.IntVar(&s.SearchLogRetention, "search-log-retention", envInt("LF_SEARCH_LOG_RETENTION", 90), "days the anonymous search log keeps (LF_SEARCH_LOG_RETENTION)")
+	fs.IntVar(&s.SearchLogMinRequests, "search-log-min-requests", envInt("LF_SEARCH_LOG_MIN_REQUESTS", 5), "searches before searchInsights shows a query (LF_SEARCH_LOG_MIN_REQUESTS)")
+	fs.IntVar(&s.SearchLogMinDays, "search-log-min-days", envInt("LF_SEARCH_LOG_MIN_DAYS", 2), "distinct days before searchInsights shows a query (LF_SEARCH_LOG_MIN_DAYS)")
 	fs.DurationVar(&s.AuditRetention.MaxAge, "audit-max-age", envDuration("LF_AUDIT_MAX_AGE", 0), "remove audit entries older than this, e.g. 8760h; 0 keeps them (LF_AUDIT_MAX_AGE)")
 	fs.IntVar(&s.AuditRetention.MaxEntries, "audit-max-entries", envInt("LF_AUDIT_MAX_ENTRIES", 0), "keep only this many newest audit entries; 0 keeps all (LF_AUDIT_MAX_ENTRIES)")
 	fs.DurationVar(&s.XZuFiInterval, "xzufi-interval", envDuration("LF_XZUFI_INTERVAL", 5*time.Minute), "least time between two XZuFi exports at /xzufi/ (LF_XZUFI_INTERVAL)")
@@ -140,6 +148,18 @@ func (s *Server) Open(ctx context.Context) error {
 		return fmt.Errorf("open search index: %w", err)
 	}
 	s.Index = ix
+	qlOpt := search.QueryLogOptions{Now: st.Now, RetentionDays: s.SearchLogRetention,
+		MinRequests: s.SearchLogMinRequests, MinDays: s.SearchLogMinDays}
+	ql, err := search.OpenQueryLog(filepath.Join(s.DataDir, "searchlog.db"), qlOpt)
+	if err != nil {
+		// A read-only data directory serves reads; the search log then
+		// lives until the server stops.
+		s.Log.Warn("the search log cannot be written to the data directory: keeping it in memory only", "err", err)
+		if ql, err = search.OpenQueryLog("", qlOpt); err != nil {
+			return err
+		}
+	}
+	s.QueryLog = ql
 	n, _ := ix.DocCount()
 	s.Log.Info("search index ready", "documents", n, "revision", ix.Revision(), "took", time.Since(start))
 	// The index follows the change log from here on.
@@ -150,6 +170,7 @@ func (s *Server) Open(ctx context.Context) error {
 			s.Log.Error("search index stopped following the change log", "err", err)
 		}
 	})
+	s.running.Go(func() { s.flushLoop(runCtx) })
 
 	// Federation: our signed feed for peers, and a puller per configured peer.
 	key, err := federation.LoadOrCreateKey(filepath.Join(s.DataDir, "federation.key"))
@@ -210,11 +231,18 @@ func (s *Server) Open(ctx context.Context) error {
 		}
 		return 0
 	})
+	metrics.Gauge("leistungsfinder_search_zero_result_rate", "Share of the searches since the start that found nothing.", func() float64 {
+		n, z := ql.Totals()
+		if n == 0 {
+			return 0
+		}
+		return float64(z) / float64(n)
+	})
 	metrics.Gauge("leistungsfinder_search_failures", "Catch-ups and rebuilds of the search index that failed in a row (0: following the change log).", func() float64 { return float64(ix.Health().Failures) })
 	mux := http.NewServeMux()
 	route := func(pattern, name string, h http.Handler) { mux.Handle(pattern, metrics.Middleware(name, s.Log, h)) }
 	api := graph.NewHandler(graph.Options{Store: st, Search: ix, Mirror: s.Mirror, FanOut: fanOut, Logger: s.Log, Metrics: metrics,
-		CacheMaxAge: time.Minute, ResponseCache: s.ResponseCache, DisableIntrospection: s.DisableIntrospection})
+		CacheMaxAge: time.Minute, ResponseCache: s.ResponseCache, DisableIntrospection: s.DisableIntrospection, QueryLog: ql})
 	route("/graphql", "/graphql", graph.CORS{Origins: s.CORSOrigins}.Handler(api))
 	for _, p := range web.Pages() { // GraphiQL at /graphiql (/ points there), portal preview, editor console
 		route(p.Pattern, p.Name, p.Handler)
@@ -309,6 +337,23 @@ func (s *Server) loadDemo(ctx context.Context, st *catalog.Store) error {
 	return nil
 }
 
+// flushLoop writes the search log's counts every minute (a search never
+// waits for the disk); Close flushes the rest.
+func (s *Server) flushLoop(ctx context.Context) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := s.QueryLog.Flush(); err != nil {
+				s.Log.Error("flushing the search log", "err", err)
+			}
+		}
+	}
+}
+
 // compactLoop trims the change log to the retention now and then.
 func (s *Server) compactLoop(ctx context.Context) {
 	t := time.NewTicker(10 * time.Minute)
@@ -375,6 +420,9 @@ func (s *Server) Close() error {
 	if s.stopRun != nil {
 		s.stopRun()
 		s.running.Wait()
+	}
+	if s.QueryLog != nil {
+		errs = append(errs, s.QueryLog.Close())
 	}
 	if s.Index != nil {
 		errs = append(errs, s.Index.Close())
