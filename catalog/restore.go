@@ -76,7 +76,7 @@ func Restore(path string, r io.Reader, opt RestoreOptions) (kept string, err err
 	default:
 		defer old.Close()
 		if err := lockFile(old, true, lockTimeout); err != nil {
-			return "", fmt.Errorf("restore %s: %w", path, err)
+			return "", fmt.Errorf("%s: %w", path, err)
 		}
 		defer unlockFile(old)
 	}
