@@ -105,12 +105,12 @@ func readSituations() ([]situationRec, []*catalog.LifeSituation, map[string]stri
 		ids[s.Key] = situationID(i + 1)
 	}
 	var out []*catalog.LifeSituation
-	for i, s := range sf.Situations {
+	for _, s := range sf.Situations {
 		l := &catalog.LifeSituation{Meta: catalog.Meta{ID: ids[s.Key]}, Name: s.Name.text(), Description: s.Description.text(),
 			Addressee: s.Addressee, Order: s.Order}
 		if s.Parent != "" {
 			p, ok := ids[s.Parent]
-			if !ok || i > 0 && sf.Situations[i].Parent == s.Key {
+			if !ok || s.Parent == s.Key {
 				return nil, nil, nil, fmt.Errorf("%s: %s: unknown parent %q", situationsContent, s.Key, s.Parent)
 			}
 			l.ParentID = p
