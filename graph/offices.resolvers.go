@@ -221,11 +221,8 @@ func (r *queryResolver) Offices(ctx context.Context, ars string, first *int, aft
 	if err != nil {
 		return nil, err
 	}
-	conn := &OfficeConnection{Nodes: page, PageInfo: pageInfo(from, to, total), TotalCount: total, Edges: []*OfficeEdge{}}
-	for i, n := range page {
-		conn.Edges = append(conn.Edges, &OfficeEdge{Cursor: encodeCursor(from + i), Node: n})
-	}
-	return conn, nil
+	return &OfficeConnection{Nodes: page, PageInfo: pageInfo(from, to, total), TotalCount: total,
+		Edges: edges(page, from, func(c string, n *catalog.Office) *OfficeEdge { return &OfficeEdge{Cursor: c, Node: n} })}, nil
 }
 
 // OnlineService is the resolver for the onlineService field.
@@ -244,11 +241,10 @@ func (r *queryResolver) OnlineServices(ctx context.Context, ars string, first *i
 	if err != nil {
 		return nil, err
 	}
-	conn := &OnlineServiceConnection{Nodes: page, PageInfo: pageInfo(from, to, total), TotalCount: total, Edges: []*OnlineServiceEdge{}}
-	for i, n := range page {
-		conn.Edges = append(conn.Edges, &OnlineServiceEdge{Cursor: encodeCursor(from + i), Node: n})
-	}
-	return conn, nil
+	return &OnlineServiceConnection{Nodes: page, PageInfo: pageInfo(from, to, total), TotalCount: total,
+		Edges: edges(page, from, func(c string, n *catalog.OnlineService) *OnlineServiceEdge {
+			return &OnlineServiceEdge{Cursor: c, Node: n}
+		})}, nil
 }
 
 // Responsibilities is the resolver for the responsibilities field.
@@ -257,11 +253,10 @@ func (r *queryResolver) Responsibilities(ctx context.Context, ars string, first 
 	if err != nil {
 		return nil, err
 	}
-	conn := &ResponsibilityConnection{Nodes: page, PageInfo: pageInfo(from, to, total), TotalCount: total, Edges: []*ResponsibilityEdge{}}
-	for i, n := range page {
-		conn.Edges = append(conn.Edges, &ResponsibilityEdge{Cursor: encodeCursor(from + i), Node: n})
-	}
-	return conn, nil
+	return &ResponsibilityConnection{Nodes: page, PageInfo: pageInfo(from, to, total), TotalCount: total,
+		Edges: edges(page, from, func(c string, n *catalog.Responsibility) *ResponsibilityEdge {
+			return &ResponsibilityEdge{Cursor: c, Node: n}
+		})}, nil
 }
 
 // Region is the batch resolver for the region field.

@@ -40,14 +40,8 @@ func (r *queryResolver) Regions(ctx context.Context, query *string, first *int, 
 	if err != nil {
 		return nil, err
 	}
-	conn := &RegionConnection{Nodes: all[from:to], PageInfo: pageInfo(from, to, len(all)), TotalCount: len(all)}
-	for i, n := range conn.Nodes {
-		conn.Edges = append(conn.Edges, &RegionEdge{Cursor: encodeCursor(from + i), Node: n})
-	}
-	if conn.Edges == nil {
-		conn.Edges = []*RegionEdge{}
-	}
-	return conn, nil
+	return &RegionConnection{Nodes: all[from:to], PageInfo: pageInfo(from, to, len(all)), TotalCount: len(all),
+		Edges: edges(all[from:to], from, func(c string, n *catalog.Region) *RegionEdge { return &RegionEdge{Cursor: c, Node: n} })}, nil
 }
 
 // LevelLabel is the resolver for the levelLabel field.

@@ -26,11 +26,9 @@ func (r *Resolver) services(ctx context.Context, f *ServiceFilter, first *int, a
 	if err != nil {
 		return nil, err
 	}
-	conn := &ServiceConnection{Nodes: nonNil(page.Services), TotalCount: page.Total, Edges: []*ServiceEdge{},
+	conn := &ServiceConnection{Nodes: nonNil(page.Services), TotalCount: page.Total,
+		Edges:    edges(page.Services, from, func(c string, n *catalog.Service) *ServiceEdge { return &ServiceEdge{Cursor: c, Node: n} }),
 		PageInfo: &PageInfo{HasNextPage: page.More, HasPreviousPage: from > 0}}
-	for i, s := range page.Services {
-		conn.Edges = append(conn.Edges, &ServiceEdge{Cursor: encodeCursor(from + i), Node: s})
-	}
 	if len(page.Services) > 0 {
 		start, end := encodeCursor(from), encodeCursor(from+len(page.Services)-1)
 		conn.PageInfo.StartCursor, conn.PageInfo.EndCursor = &start, &end

@@ -99,8 +99,12 @@ func runEditor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 func withStore(dataDir string, fn func(*catalog.Store) error) error {
 	path := storePath(dataDir)
 	st, err := catalog.Open(path, catalog.Options{})
+	if errors.Is(err, catalog.ErrLocked) {
+		// ErrLocked already asks whether the server runs; say what to do instead.
+		return fmt.Errorf("%w; while it runs, an admin manages editors with the GraphQL mutations", err)
+	}
 	if err != nil {
-		return fmt.Errorf("%w (is the server running on %s? stop it, or use the GraphQL mutations as an admin)", err, dataDir)
+		return err
 	}
 	defer st.Close()
 	return fn(st)

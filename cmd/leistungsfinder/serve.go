@@ -62,14 +62,11 @@ type Server struct {
 	// What is trimmed is logged.
 	AuditRetention catalog.AuditRetention
 	// XZuFiInterval is the least time between two XZuFi exports for the
-	// gateway (/xzufi/index.txt); XZuFiMaxShrink the largest share of
-	// objects an export may drop before it is refused.
+	// gateway (/xzufi/index.txt; one is made when it asks and the store
+	// changed); XZuFiMaxShrink the largest share of objects an export may
+	// drop before it is refused.
 	XZuFiInterval  time.Duration
 	XZuFiMaxShrink float64
-	// NoXZuFiExport keeps the XZuFi export from running in the background
-	// (bench measures the API alone: at scale L one export reads the
-	// whole store).
-	NoXZuFiExport bool
 	// CORSOrigins may call the API from the browser ("*": any origin, for
 	// anonymous reads); empty turns CORS off.
 	CORSOrigins []string
@@ -205,15 +202,15 @@ func (s *Server) Open(ctx context.Context) error {
 		s.trimAudit(ctx)
 		s.running.Go(func() { s.compactLoop(runCtx) })
 	}
-	// The XZuFi export for the portal network's gateway, kept current
-	// (served from what was last exported when the data directory is
-	// read-only).
+	// The XZuFi export for the portal network's gateway, made when the
+	// gateway asks for it and the store changed (served from what was
+	// last exported when the data directory is read-only).
 	s.XZuFi = xzufi.NewPublisher(st, filepath.Join(s.DataDir, "xzufi"), xzufi.ExportOptions{MaxShrink: s.XZuFiMaxShrink}, s.Log)
 	interval := s.XZuFiInterval
 	if interval <= 0 {
 		interval = 5 * time.Minute
 	}
-	if !s.readOnly && !s.NoXZuFiExport {
+	if !s.readOnly {
 		s.running.Go(func() { s.XZuFi.Run(runCtx, interval) })
 	}
 
