@@ -36,10 +36,10 @@ var (
 	demoErr    error
 )
 
-// demoServer serves the demo catalogue from a real bbolt file through the
-// real handler on a loopback httptest server. The store is loaded once per
-// test binary and only read by these tests.
-func demoServer(t *testing.T) *httptest.Server {
+// sharedDemo returns the demo catalogue in a real bbolt file and its search
+// index. They are loaded once per test binary and only read by the tests
+// (and benchmarks); TestMain checks and closes the store.
+func sharedDemo(t testing.TB) (*catalog.Store, *search.Index) {
 	t.Helper()
 	demoOnce.Do(func() {
 		if demoShared, demoErr = catalogtest.OpenShared("graph-test-", catalog.Options{Portal: "HE"}); demoErr != nil {
@@ -52,9 +52,33 @@ func demoServer(t *testing.T) *httptest.Server {
 		demoIndex, demoErr = search.Open("", demoStore, nil)
 	})
 	require.NoError(t, demoErr)
-	srv := httptest.NewServer(graph.NewHandler(graph.Options{Store: demoStore, Search: demoIndex}))
+	return demoStore, demoIndex
+}
+
+// demoServer serves the shared demo catalogue through the real handler.
+func demoServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	st, ix := sharedDemo(t)
+	return serve(t, graph.Options{Store: st, Search: ix})
+}
+
+// serve runs the real handler with opts on a loopback httptest server
+// that is closed when the test ends.
+func serve(t testing.TB, opts graph.Options) *httptest.Server {
+	srv := httptest.NewServer(graph.NewHandler(opts))
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// demoCopy returns a store of the test's own with the demo catalogue
+// loaded, for tests that write; it is checked and closed when the test
+// ends (catalogtest.Open).
+func demoCopy(t *testing.T) *catalog.Store {
+	t.Helper()
+	st := catalogtest.Open(t, catalog.Options{Portal: "HE"})
+	_, err := demo.Load(context.Background(), st, nil)
+	require.NoError(t, err)
+	return st
 }
 
 func TestMain(m *testing.M) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,7 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
-	"github.com/leistungsfinder/leistungsfinder/catalog/demo"
 	"github.com/leistungsfinder/leistungsfinder/graph"
 	"github.com/leistungsfinder/leistungsfinder/search"
 )
@@ -23,24 +21,13 @@ import (
 // shows a query from two searches on one day.
 func searchServer(t *testing.T) (*httptest.Server, *catalog.Store, *search.Index) {
 	t.Helper()
-	st, err := catalog.Open(filepath.Join(t.TempDir(), "catalog.db"), catalog.Options{Portal: "HE"})
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		if err := st.Check(); err != nil {
-			t.Errorf("Check: %v", err)
-		}
-		st.Close()
-	})
-	_, err = demo.Load(context.Background(), st, nil)
-	require.NoError(t, err)
+	st := demoCopy(t)
 	ix, err := search.Open("", st, nil)
 	require.NoError(t, err)
 	t.Cleanup(func() { ix.Close() })
 	ql, err := search.OpenQueryLog("", search.QueryLogOptions{Now: st.Now, MinRequests: 2, MinDays: 1})
 	require.NoError(t, err)
-	srv := httptest.NewServer(graph.NewHandler(graph.Options{Store: st, Search: ix, QueryLog: ql, ResponseCache: 100}))
-	t.Cleanup(srv.Close)
-	return srv, st, ix
+	return serve(t, graph.Options{Store: st, Search: ix, QueryLog: ql, ResponseCache: 100}), st, ix
 }
 
 type situation struct {

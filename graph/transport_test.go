@@ -161,10 +161,9 @@ func TestGraphQLOverHTTP(t *testing.T) {
 // GraphQL parameters: wrong content type, none, a mutation by GET. Each
 // gets its refusal, not the cached answer.
 func TestResponseCacheNeverAnswersAFailingRequest(t *testing.T) {
-	demoServer(t)
+	st, ix := sharedDemo(t)
 	metrics := graph.NewMetrics()
-	srv := httptest.NewServer(graph.NewHandler(graph.Options{Store: demoStore, Search: demoIndex, ResponseCache: 100, Metrics: metrics}))
-	t.Cleanup(srv.Close)
+	srv := serve(t, graph.Options{Store: st, Search: ix, ResponseCache: 100, Metrics: metrics})
 	const body = `{"query":"{ region(ars: \"066360003003\") { name } }"}`
 	ok := httpCase{contentType: "application/json", body: body}
 	for range 2 {
