@@ -62,6 +62,13 @@ type QueryCounts struct {
 	Opened   int `json:"opened,omitempty"` // hits opened from its results (Feedback)
 }
 
+// add adds o's counts to c.
+func (c *QueryCounts) add(o QueryCounts) {
+	c.Requests += o.Requests
+	c.Zero += o.Zero
+	c.Opened += o.Opened
+}
+
 type dayQuery struct{ day, query string }
 
 var bucketQueries = []byte("queries") // day "2006-01-02" 0 normalised query -> QueryCounts JSON
@@ -246,29 +253,22 @@ func (l *QueryLog) Feedback(queryID string) error {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	var sum QueryCounts
 	c := l.pending[k]
-	total := 0
 	if c != nil {
-		total = c.Requests
+		sum.add(*c)
 	}
 	stored, err := l.stored(k)
 	if err != nil {
 		return err
 	}
 	if stored != nil {
-		total += stored.Requests
+		sum.add(*stored)
 	}
-	if total == 0 {
+	if sum.Requests == 0 {
 		return catalog.Invalid("queryId", "unknown", "no such query in the search log (or past its retention)")
 	}
-	opened := 0
-	if c != nil {
-		opened += c.Opened
-	}
-	if stored != nil {
-		opened += stored.Opened
-	}
-	if opened >= total {
+	if sum.Opened >= sum.Requests {
 		return nil
 	}
 	if c == nil {
@@ -331,9 +331,7 @@ func (l *QueryLog) Flush() error {
 			if v := b.Get(logKey(k)); v != nil {
 				var old QueryCounts
 				if err := json.Unmarshal(v, &old); err == nil {
-					sum.Requests += old.Requests
-					sum.Zero += old.Zero
-					sum.Opened += old.Opened
+					sum.add(old)
 				}
 			}
 			data, err := json.Marshal(sum)
@@ -367,13 +365,10 @@ func (l *QueryLog) Flush() error {
 func merge(m map[dayQuery]*QueryCounts, k dayQuery, c *QueryCounts) {
 	cur := m[k]
 	if cur == nil {
-		cp := *c
-		m[k] = &cp
-		return
+		cur = &QueryCounts{}
+		m[k] = cur
 	}
-	cur.Requests += c.Requests
-	cur.Zero += c.Zero
-	cur.Opened += c.Opened
+	cur.add(*c)
 }
 
 // QueryStat is one query over the days asked for.
@@ -457,10 +452,7 @@ func (l *QueryLog) Insights(since time.Time, limit int) (*Insights, error) {
 					continue
 				}
 				k := dayQuery{string(day), string(q)}
-				l.mu.Lock()
-				dup := counted[k]
-				l.mu.Unlock()
-				add(k, qc, !dup)
+				add(k, qc, !counted[k])
 			}
 			return nil
 		})

@@ -202,8 +202,6 @@ type synonymIndex struct {
 	maxLen int
 }
 
-var synonyms = buildSynonyms(synonymRules)
-
 func buildSynonyms(rules []synonymRule) *synonymIndex {
 	ix := &synonymIndex{byKey: map[string][]*rule{}}
 	for _, sr := range rules {

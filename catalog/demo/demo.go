@@ -234,6 +234,7 @@ func build(log *slog.Logger) (*catalogue, error) {
 
 	// Federal services: a key that a hand-written service describes gets no
 	// second service; its external ID and online services go to that one.
+	// byLeika ends with every service by its first LeiKa key.
 	byLeika := map[string]*catalog.Service{}
 	for _, s := range c.services {
 		byLeika[s.LeikaKeys[0]] = s
@@ -266,11 +267,11 @@ func build(log *slog.Logger) (*catalogue, error) {
 		return nil, err
 	}
 	c.situations = situations
-	if c.assignments, err = assignSituations(recs, c.services); err != nil {
+	if c.assignments, err = assignSituations(recs, c.services, byLeika); err != nil {
 		return nil, err
 	}
-	applySituations(c.assignments, situationIDs, c.services)
-	if err := applyTerms(c.services); err != nil {
+	applySituations(c.assignments, situationIDs, byLeika)
+	if err := applyTerms(byLeika); err != nil {
 		return nil, err
 	}
 	if c.concepts, err = readDictionary(situationIDs); err != nil {
