@@ -109,6 +109,12 @@ func postQuery(t *testing.T, srv *httptest.Server, query string, vars map[string
 	for k, v := range header {
 		req.Header[k] = v
 	}
+	return send(t, req)
+}
+
+// send does a request and reads the whole answer.
+func send(t *testing.T, req *http.Request) (*http.Response, []byte) {
+	t.Helper()
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
@@ -373,21 +379,14 @@ func TestNotFoundIsNull(t *testing.T) {
 func TestGETIsCacheable(t *testing.T) {
 	srv := demoServer(t)
 	u := srv.URL + "?query=" + url.QueryEscape(`{ region(ars: "066360003003") { name level } }`)
-	resp, err := http.Get(u)
-	require.NoError(t, err)
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	resp, body := httpCase{method: "GET"}.do(t, u)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Contains(t, string(body), "Eschwege")
 	etag := resp.Header.Get("ETag")
 	require.NotEmpty(t, etag)
 	assert.Contains(t, resp.Header.Get("Cache-Control"), "max-age=")
 
-	req, _ := http.NewRequest(http.MethodGet, u, nil)
-	req.Header.Set("If-None-Match", etag)
-	resp, err = http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	resp.Body.Close()
+	resp, _ = httpCase{method: "GET", header: http.Header{"If-None-Match": {etag}}}.do(t, u)
 	assert.Equal(t, http.StatusNotModified, resp.StatusCode)
 }
 

@@ -5,7 +5,7 @@
 // cookie, the URL or a log). The view is in the URL (?view=…&id=…).
 // What the role may not do is not offered; the server refuses it anyway.
 import { gql as request } from '/static/common/gql.js';
-import { h, add, richText, combobox } from '/static/common/dom.js';
+import { h, add, richText, combobox, navLink } from '/static/common/dom.js';
 
 const TOKEN = 'leistungsfinder.token';
 const app = document.getElementById('app');
@@ -37,8 +37,7 @@ function go(query) {
 }
 
 function link(query, ...children) {
-  const href = '/console?' + new URLSearchParams(query);
-  return h('a', { href, onclick: (e) => { if (e.button === 0 && !e.ctrlKey && !e.metaKey) { e.preventDefault(); go(query); } } }, ...children);
+  return navLink('/console?' + new URLSearchParams(query), () => go(query), ...children);
 }
 
 // trimARS and inScope mirror catalog.Contains: a scope key covers the
