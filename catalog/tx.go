@@ -405,14 +405,7 @@ func (tx *Tx) del(k Kind, id string, w Write) (Record, error) {
 	if om.Origin != tx.s.portal && !w.Mirror {
 		return nil, Errorf(EFORBIDDEN, "%s %s is mirrored from %s and read-only here", k, id, om.Origin)
 	}
-	var dependents []byte
-	switch k {
-	case KindOffice:
-		dependents = idxRespOffice
-	case KindOnlineService:
-		dependents = idxRespOnline
-	}
-	if dependents != nil {
+	if dependents := respIndexOf(k); dependents != nil {
 		for _, rid := range tx.scanIDs(dependents, join(id, "")) {
 			if err := tx.Delete(KindResponsibility, rid, Write{Actor: w.Actor, Reason: "cascade: " + string(k) + " " + id + " deleted", Mirror: w.Mirror, Principal: w.Principal}); err != nil {
 				return nil, err
