@@ -272,7 +272,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		resp.Extensions = map[string]any{}
 	}
 	resp.Extensions["cost"] = costOf(rctx)
-	b, err := json.Marshal(resp)
+	b, err := encodeResponse(resp)
 	if err != nil {
 		h.log.ErrorContext(ctx, "encoding a GraphQL answer", "err", err)
 		h.refuse(w, media, refuse(http.StatusInternalServerError, catalog.EINTERNAL, i18n.Label(i18n.DE, "error.INTERNAL")))
