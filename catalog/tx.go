@@ -156,15 +156,22 @@ func (tx *Tx) record(k Kind, id string) (Record, error) {
 			return r, nil
 		}
 	}
+	r, err := decodeRecord(k, id, b)
+	if err == nil && tx.shared {
+		tx.s.cache.put(k, id, b, r)
+	}
+	return r, err
+}
+
+// decodeRecord makes the record of kind k and ID id from its stored JSON
+// (a current version or one in history).
+func decodeRecord(k Kind, id string, b []byte) (Record, error) {
 	r, err := NewRecord(k)
 	if err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal(b, r); err != nil {
 		return nil, Internal(fmt.Errorf("decode %s %s: %w", k, id, err))
-	}
-	if tx.shared {
-		tx.s.cache.put(k, id, b, r)
 	}
 	return r, nil
 }
