@@ -16,7 +16,6 @@ type Mirror struct {
 	mu      sync.Mutex
 	loaded  bool
 	pullers []*Puller
-	loadErr error
 }
 
 // NewMirror returns a mirror of the peers configured in st (AddPeer).
@@ -36,11 +35,13 @@ func (m *Mirror) Load(ctx context.Context) error {
 		return err
 	}
 	var pullers []*Puller
-	var errs []error
+	var first error
 	for _, pe := range peers {
 		p, err := NewPuller(m.st, pe.ID, m.opt)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("peer %s: %w", pe.ID, err))
+			if first == nil {
+				first = fmt.Errorf("peer %s: %w", pe.ID, err)
+			}
 			if m.opt.Logger != nil {
 				m.opt.Logger.Error("federation peer not started", "peer", pe.ID, "err", err)
 			}
@@ -50,42 +51,32 @@ func (m *Mirror) Load(ctx context.Context) error {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.loaded, m.pullers, m.loadErr = true, pullers, nil
-	if len(errs) > 0 {
-		m.loadErr = errs[0]
-	}
-	return m.loadErr
+	m.loaded, m.pullers = true, pullers
+	return first
 }
 
 // Run starts the loaded pullers (loading them first when Load was not
 // called) and returns when ctx ends and all pullers have stopped. Peers
 // added later are picked up by the next Load and Run (restart).
 //
-// Errors: those of Load.
+// Errors: those of the Load it made.
 func (m *Mirror) Run(ctx context.Context) error {
 	m.mu.Lock()
 	loaded := m.loaded
 	m.mu.Unlock()
+	var err error
 	if !loaded {
-		if err := m.Load(ctx); err != nil && len(m.pullersNow()) == 0 {
-			return err
-		}
+		err = m.Load(ctx)
 	}
-	pullers := m.pullersNow()
+	m.mu.Lock()
+	pullers := m.pullers
+	m.mu.Unlock()
 	var wg sync.WaitGroup
 	for _, p := range pullers {
 		wg.Go(func() { p.Run(ctx) })
 	}
 	wg.Wait()
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.loadErr
-}
-
-func (m *Mirror) pullersNow() []*Puller {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.pullers
+	return err
 }
 
 // Status returns the status of every running puller, in peer ID order.

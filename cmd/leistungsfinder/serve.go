@@ -194,11 +194,7 @@ func (s *Server) Open(ctx context.Context) error {
 		// peer from the first request on. Load logs each peer it cannot
 		// start; the others run.
 		_ = s.Mirror.Load(ctx)
-		s.running.Go(func() {
-			if err := s.Mirror.Run(runCtx); err != nil && runCtx.Err() == nil {
-				s.Log.Error("federation mirror stopped", "err", err)
-			}
-		})
+		s.running.Go(func() { s.Mirror.Run(runCtx) })
 		s.trimAudit(ctx)
 		s.running.Go(func() { s.compactLoop(runCtx) })
 	}
