@@ -21,8 +21,7 @@ func (r *Resolver) services(ctx context.Context, f *ServiceFilter, first *int, a
 		cf.ARS, cf.HasOnline, cf.LifeSituationID = deref(f.Ars), f.HasOnlineService, deref(f.LifeSituation)
 	}
 	pg := catalog.Page{Offset: from, Limit: n, Count: selected(ctx, "totalCount")}
-	var page *catalog.ServicePage
-	err = r.Store.ViewShared(ctx, func(tx *catalog.Tx) (err error) { page, err = tx.ListServices(cf, pg); return err })
+	page, err := read(ctx, r.Store, func(tx *catalog.Tx) (*catalog.ServicePage, error) { return tx.ListServices(cf, pg) })
 	if err != nil {
 		return nil, err
 	}
