@@ -24,36 +24,12 @@ const benchLocalService = `{ localService(leikaKey: "99050012104000", ars: "0663
 // cache, execution, negotiation, store read, JSON.
 func BenchmarkLocalServiceHandler(b *testing.B) { benchQuery(b, benchLocalService) }
 
-// benchServicePage is the full service page the page target of
-// `leistungsfinder bench` asks for (cmd/leistungsfinder.BenchQuery), with
-// the same variables: Gewerbe anmelden in Eschwege, about 7 KB.
-const benchServicePage = `query Local($leika: String!, $ars: String!) {
-  localService(leikaKey: $leika, ars: $ars) {
-    name
-    localization { language isFallback }
-    texts { code label text { text language isFallback } }
-    fees { kind formatted description { text } }
-    processingTime { duration { formatted } }
-    responsibleOffices {
-      name inherited inheritedFrom { name level }
-      address { street postalCode city }
-      openingHours
-      channels { kind value }
-      contacts { name }
-    }
-    onlineServices { title links { url } }
-  }
-}`
-
-// benchLookup is what the localService target of bench asks
-// (cmd/leistungsfinder.LookupQuery).
-const benchLookup = `query Lookup($leika: String!, $ars: String!) {
-  localService(leikaKey: $leika, ars: $ars) {
-    name
-    region { name }
-    responsibleOffices { name address { street postalCode city } }
-  }
-}`
+// benchServicePage and benchLookup are what bench's page and localService
+// targets ask.
+const (
+	benchServicePage = graph.ServicePageQuery
+	benchLookup      = graph.PlaceLookupQuery
+)
 
 var benchEschwege = map[string]any{"leika": "99050012104000", "ars": "066360003003"}
 

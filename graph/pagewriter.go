@@ -202,9 +202,14 @@ var (
 	regionTypes       = []string{"Region"}
 )
 
-// object writes the fields of one object: {"alias":value,...} in collected
-// order, __typename included; value writes the value of every other field.
-func (w *pageWriter) object(sel ast.SelectionSet, types []string, value func(f *graphql.CollectedField)) {
+// object writes one object: {"alias":value,...} in collected order,
+// __typename included, where value writes the value of every other field;
+// null for a nil v (an error where the field is required).
+func object[T any](w *pageWriter, sel ast.SelectionSet, v *T, required bool, types []string, value func(f *graphql.CollectedField)) {
+	if v == nil {
+		w.null(required)
+		return
+	}
 	w.buf = append(w.buf, '{')
 	for i, f := range graphql.CollectFields(w.oc, sel, types) {
 		if i > 0 {
@@ -280,7 +285,7 @@ func list[T any](w *pageWriter, items []T, each func(T)) {
 func (w *pageWriter) strList(ss []string) { list(w, ss, w.str) }
 
 func (w *pageWriter) localService(sel ast.SelectionSet, v *LocalServiceView) {
-	w.object(sel, localServiceTypes, func(f *graphql.CollectedField) {
+	object(w, sel, v, true, localServiceTypes, func(f *graphql.CollectedField) {
 		switch f.Name {
 		case "region":
 			w.region(f.Selections, v.Region, true)
@@ -314,11 +319,7 @@ func (w *pageWriter) localService(sel ast.SelectionSet, v *LocalServiceView) {
 }
 
 func (w *pageWriter) localText(sel ast.SelectionSet, t *LocalTextView, required bool) {
-	if t == nil {
-		w.null(required)
-		return
-	}
-	w.object(sel, localTextTypes, func(f *graphql.CollectedField) {
+	object(w, sel, t, required, localTextTypes, func(f *graphql.CollectedField) {
 		switch f.Name {
 		case "code":
 			w.str(t.Code)
@@ -339,11 +340,7 @@ func (w *pageWriter) localText(sel ast.SelectionSet, t *LocalTextView, required 
 }
 
 func (w *pageWriter) addition(sel ast.SelectionSet, a *AdditionView) {
-	if a == nil {
-		w.null(true)
-		return
-	}
-	w.object(sel, additionTypes, func(f *graphql.CollectedField) {
+	object(w, sel, a, true, additionTypes, func(f *graphql.CollectedField) {
 		switch f.Name {
 		case "id":
 			w.str(a.ID)
@@ -360,11 +357,7 @@ func (w *pageWriter) addition(sel ast.SelectionSet, a *AdditionView) {
 }
 
 func (w *pageWriter) fee(sel ast.SelectionSet, fee *FeeView) {
-	if fee == nil {
-		w.null(true)
-		return
-	}
-	w.object(sel, feeTypes, func(f *graphql.CollectedField) {
+	object(w, sel, fee, true, feeTypes, func(f *graphql.CollectedField) {
 		switch f.Name {
 		case "kind":
 			w.str(string(fee.Kind))
@@ -391,11 +384,7 @@ func (w *pageWriter) fee(sel ast.SelectionSet, fee *FeeView) {
 }
 
 func (w *pageWriter) duration(sel ast.SelectionSet, d *DurationView) {
-	if d == nil {
-		w.null(false)
-		return
-	}
-	w.object(sel, durationTypes, func(f *graphql.CollectedField) {
+	object(w, sel, d, false, durationTypes, func(f *graphql.CollectedField) {
 		switch f.Name {
 		case "value":
 			w.integer(d.Value)
@@ -412,11 +401,7 @@ func (w *pageWriter) duration(sel ast.SelectionSet, d *DurationView) {
 }
 
 func (w *pageWriter) deadline(sel ast.SelectionSet, d *DeadlineView) {
-	if d == nil {
-		w.null(true)
-		return
-	}
-	w.object(sel, deadlineTypes, func(f *graphql.CollectedField) {
+	object(w, sel, d, true, deadlineTypes, func(f *graphql.CollectedField) {
 		switch f.Name {
 		case "kind":
 			w.str(string(d.Kind))
@@ -437,11 +422,7 @@ func (w *pageWriter) deadline(sel ast.SelectionSet, d *DeadlineView) {
 }
 
 func (w *pageWriter) processingTime(sel ast.SelectionSet, p *ProcessingTimeView) {
-	if p == nil {
-		w.null(false)
-		return
-	}
-	w.object(sel, processingTypes, func(f *graphql.CollectedField) {
+	object(w, sel, p, false, processingTypes, func(f *graphql.CollectedField) {
 		switch f.Name {
 		case "duration":
 			w.duration(f.Selections, p.Duration)
@@ -454,11 +435,7 @@ func (w *pageWriter) processingTime(sel ast.SelectionSet, p *ProcessingTimeView)
 }
 
 func (w *pageWriter) responsibleOffice(sel ast.SelectionSet, o *ResponsibleOfficeView) {
-	if o == nil {
-		w.null(true)
-		return
-	}
-	w.object(sel, officeViewTypes, func(f *graphql.CollectedField) {
+	object(w, sel, o, true, officeViewTypes, func(f *graphql.CollectedField) {
 		switch f.Name {
 		case "id":
 			w.str(o.ID)
@@ -495,11 +472,7 @@ func (w *pageWriter) responsibleOffice(sel ast.SelectionSet, o *ResponsibleOffic
 }
 
 func (w *pageWriter) responsibleOnlineService(sel ast.SelectionSet, o *ResponsibleOnlineServiceView) {
-	if o == nil {
-		w.null(true)
-		return
-	}
-	w.object(sel, onlineViewTypes, func(f *graphql.CollectedField) {
+	object(w, sel, o, true, onlineViewTypes, func(f *graphql.CollectedField) {
 		switch f.Name {
 		case "id":
 			w.str(o.ID)
@@ -524,11 +497,7 @@ func (w *pageWriter) responsibleOnlineService(sel ast.SelectionSet, o *Responsib
 }
 
 func (w *pageWriter) address(sel ast.SelectionSet, a *AddressView, required bool) {
-	if a == nil {
-		w.null(required)
-		return
-	}
-	w.object(sel, addressTypes, func(f *graphql.CollectedField) {
+	object(w, sel, a, required, addressTypes, func(f *graphql.CollectedField) {
 		switch f.Name {
 		case "kind":
 			w.str(string(a.Kind))
@@ -551,11 +520,7 @@ func (w *pageWriter) address(sel ast.SelectionSet, a *AddressView, required bool
 }
 
 func (w *pageWriter) slot(sel ast.SelectionSet, s *SlotView) {
-	if s == nil {
-		w.null(true)
-		return
-	}
-	w.object(sel, slotTypes, func(f *graphql.CollectedField) {
+	object(w, sel, s, true, slotTypes, func(f *graphql.CollectedField) {
 		switch f.Name {
 		case "day":
 			w.str(string(s.Day))
@@ -572,11 +537,7 @@ func (w *pageWriter) slot(sel ast.SelectionSet, s *SlotView) {
 }
 
 func (w *pageWriter) channel(sel ast.SelectionSet, c *ChannelView) {
-	if c == nil {
-		w.null(true)
-		return
-	}
-	w.object(sel, channelTypes, func(f *graphql.CollectedField) {
+	object(w, sel, c, true, channelTypes, func(f *graphql.CollectedField) {
 		switch f.Name {
 		case "kind":
 			w.str(string(c.Kind))
@@ -593,11 +554,7 @@ func (w *pageWriter) channel(sel ast.SelectionSet, c *ChannelView) {
 }
 
 func (w *pageWriter) contact(sel ast.SelectionSet, c *ContactView) {
-	if c == nil {
-		w.null(true)
-		return
-	}
-	w.object(sel, contactTypes, func(f *graphql.CollectedField) {
+	object(w, sel, c, true, contactTypes, func(f *graphql.CollectedField) {
 		switch f.Name {
 		case "name":
 			w.str(c.Name)
@@ -614,11 +571,7 @@ func (w *pageWriter) contact(sel ast.SelectionSet, c *ContactView) {
 }
 
 func (w *pageWriter) link(sel ast.SelectionSet, l *LinkView) {
-	if l == nil {
-		w.null(true)
-		return
-	}
-	w.object(sel, linkTypes, func(f *graphql.CollectedField) {
+	object(w, sel, l, true, linkTypes, func(f *graphql.CollectedField) {
 		switch f.Name {
 		case "url":
 			w.str(l.URL)
@@ -631,11 +584,7 @@ func (w *pageWriter) link(sel ast.SelectionSet, l *LinkView) {
 }
 
 func (w *pageWriter) localization(sel ast.SelectionSet, l *Localization) {
-	if l == nil {
-		w.null(true)
-		return
-	}
-	w.object(sel, localizationTypes, func(f *graphql.CollectedField) {
+	object(w, sel, l, true, localizationTypes, func(f *graphql.CollectedField) {
 		switch f.Name {
 		case "requested":
 			w.lang(l.Requested)
@@ -650,11 +599,7 @@ func (w *pageWriter) localization(sel ast.SelectionSet, l *Localization) {
 }
 
 func (w *pageWriter) localized(sel ast.SelectionSet, t *LocalizedText, required bool) {
-	if t == nil {
-		w.null(required)
-		return
-	}
-	w.object(sel, localizedTypes, func(f *graphql.CollectedField) {
+	object(w, sel, t, required, localizedTypes, func(f *graphql.CollectedField) {
 		switch f.Name {
 		case "text":
 			w.str(t.Text)
@@ -677,11 +622,7 @@ func (w *pageWriter) localized(sel ast.SelectionSet, t *LocalizedText, required 
 }
 
 func (w *pageWriter) region(sel ast.SelectionSet, r *catalog.Region, required bool) {
-	if r == nil {
-		w.null(required)
-		return
-	}
-	w.object(sel, regionTypes, func(f *graphql.CollectedField) {
+	object(w, sel, r, required, regionTypes, func(f *graphql.CollectedField) {
 		switch f.Name {
 		case "ars":
 			w.str(r.ARS())
