@@ -26,7 +26,7 @@ func TestXZuFiCommands(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "xzufi")
 	var stdout, stderr bytes.Buffer
 	require.NoError(t, run(context.Background(), []string{"xzufi", "export", "-data", dir, "-o", out}, &stdout, &stderr))
-	assert.Regexp(t, `exported revision \d+ to .*: \d+ services, \d+ offices`, stdout.String())
+	assert.Regexp(t, `exported revision \d+ to .*: \d+ services, \d+ offices.* records/s\); peak heap in use \d+ MB, Go memory \d+ MB`, stdout.String())
 	index, err := os.ReadFile(filepath.Join(out, "index.txt"))
 	require.NoError(t, err)
 	assert.Regexp(t, `(?m)^r\d{12}-leistungen-0001\.xml$`, string(index))
@@ -37,6 +37,7 @@ func TestXZuFiCommands(t *testing.T) {
 	line := regexp.MustCompile(`import: created (\d+), updated (\d+), unchanged (\d+), deleted 0, rejected (\d+), skipped 0 \(dry run`).FindStringSubmatch(stdout.String())
 	require.NotNil(t, line, stdout.String())
 	assert.Equal(t, []string{"0", "0", "0"}, []string{line[1], line[2], line[4]}, stdout.String())
+	assert.Regexp(t, `records/s\); peak heap in use \d+ MB`, stdout.String())
 
 	err = run(context.Background(), []string{"xzufi", "import", "-data", dir, filepath.Join(t.TempDir(), "missing")}, io.Discard, io.Discard)
 	assert.Error(t, err)
