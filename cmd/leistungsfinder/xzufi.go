@@ -38,25 +38,30 @@ func runXZuFi(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if *out == "" {
 			return errors.New("xzufi export: -o DIR is required")
 		}
-		return withStore(*dataDir, func(st *catalog.Store) error {
-			start, mem := time.Now(), heapPeak()
-			defer mem()
-			m, err := xzufi.Export(ctx, st, *out, xzufi.ExportOptions{MaxObjects: *maxObjects, MaxShrink: *maxShrink, Force: *force,
-				Progress: func(n int) { fmt.Fprintf(stderr, "\rexported %d objects", n) }})
-			fmt.Fprintln(stderr)
-			if err != nil {
-				return err
-			}
-			for _, l := range m.LeftOut {
-				fmt.Fprintln(stderr, "left out:", l)
-			}
-			took := time.Since(start)
-			fmt.Fprintf(stdout, "exported revision %d to %s: %d services, %d offices, %d online services, %d local additions, %d responsibilities in %d files (%d bytes), %d left out, in %s (%.0f records/s); %s\n",
-				m.Revision, *out, m.Counts.Services, m.Counts.Offices, m.Counts.OnlineServices, m.Counts.Specialisations,
-				m.Counts.Responsibilities, len(m.Files), m.Bytes(), m.LeftOutCount, took.Round(time.Millisecond),
-				float64(m.Counts.Objects()+m.Counts.Responsibilities)/took.Seconds(), mem())
-			return nil
-		})
+		// The export only reads: read-only, so that it can run on a copy
+		// nobody may write to (a benchmark's data directory, a backup).
+		st, err := catalog.Open(storePath(*dataDir), catalog.Options{ReadOnly: true})
+		if err != nil {
+			return fmt.Errorf("%w (is a server running on it?)", err)
+		}
+		defer st.Close()
+		start, mem := time.Now(), heapPeak()
+		defer mem()
+		m, err := xzufi.Export(ctx, st, *out, xzufi.ExportOptions{MaxObjects: *maxObjects, MaxShrink: *maxShrink, Force: *force,
+			Progress: func(n int) { fmt.Fprintf(stderr, "\rexported %d objects", n) }})
+		fmt.Fprintln(stderr)
+		if err != nil {
+			return err
+		}
+		for _, l := range m.LeftOut {
+			fmt.Fprintln(stderr, "left out:", l)
+		}
+		took := time.Since(start)
+		fmt.Fprintf(stdout, "exported revision %d to %s: %d services, %d offices, %d online services, %d local additions, %d responsibilities in %d files (%d bytes), %d left out, in %s (%.0f records/s); %s\n",
+			m.Revision, *out, m.Counts.Services, m.Counts.Offices, m.Counts.OnlineServices, m.Counts.Specialisations,
+			m.Counts.Responsibilities, len(m.Files), m.Bytes(), m.LeftOutCount, took.Round(time.Millisecond),
+			float64(m.Counts.Objects()+m.Counts.Responsibilities)/took.Seconds(), mem())
+		return nil
 	case "import":
 		opt, err := importFlags(fs, args[1:])
 		if err != nil {
