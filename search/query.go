@@ -502,6 +502,7 @@ type plan struct {
 	docs      uint64 // services in the index, read when needed
 	ctx       context.Context
 	p         *projection
+	freqs     *termFreqs // the projection's, taken before r was opened
 	dict      *synonymIndex
 	r         index.IndexReader
 	lang      string
@@ -563,6 +564,7 @@ func (ix *Index) newPlan(ctx context.Context, p *projection, q, lang, ars string
 	if err != nil {
 		return nil, err
 	}
+	freqs := p.termFreqs() // before the reader: see termFreqs
 	adv, err := p.bi.Advanced()
 	if err != nil {
 		return nil, catalog.Internal(err)
@@ -571,7 +573,7 @@ func (ix *Index) newPlan(ctx context.Context, p *projection, q, lang, ars string
 	if err != nil {
 		return nil, catalog.Internal(err)
 	}
-	pl := &plan{q: q, ctx: ctx, p: p, r: r, ars: ars, now: now, dict: p.dict.Load()}
+	pl := &plan{q: q, ctx: ctx, p: p, freqs: freqs, r: r, ars: ars, now: now, dict: p.dict.Load()}
 	if pl.dict == nil {
 		pl.dict = synonyms
 	}
@@ -621,12 +623,18 @@ func (pl *plan) docFreq(field, term string) uint64 {
 	if term == "" {
 		return 0
 	}
+	k := fieldTerm{field, term}
+	if n, ok := pl.freqs.get(k); ok {
+		return n
+	}
 	tfr, err := pl.r.TermFieldReader(pl.ctx, []byte(term), field, false, false, false)
 	if err != nil {
 		return 0
 	}
-	defer tfr.Close()
-	return tfr.Count()
+	n := tfr.Count()
+	tfr.Close()
+	pl.freqs.put(k, n)
+	return n
 }
 
 // analyze runs an analyser of the index on text.
@@ -644,7 +652,7 @@ func (pl *plan) known(lang, surface string) bool {
 	if lang == i18n.EN {
 		an = analyzerEN
 	}
-	for _, pos := range groupPositions(pl.analyze(an, surface)) {
+	for _, pos := range pl.positions(an, surface) {
 		found := false
 		for _, fw := range fieldWeights {
 			if pl.docFreq(fw.prefix+lang, pos.whole) > 0 {
@@ -1101,7 +1109,7 @@ func (pl *plan) titleFreq(c *concept) uint64 {
 		an = analyzerEN
 	}
 	var most uint64
-	for _, pos := range groupPositions(pl.analyze(an, c.alts[0].text)) {
+	for _, pos := range pl.positions(an, c.alts[0].text) {
 		for _, fw := range fieldWeights[:3] {
 			most = max(most, pl.docFreq(fw.prefix+pl.lang, pos.whole))
 		}
@@ -1189,7 +1197,7 @@ func (pl *plan) textQuery(lang, text string, weight float64) query.Query {
 		an = analyzerEN
 	}
 	var conj []query.Query
-	positions := groupPositions(pl.analyze(an, text))
+	positions := pl.positions(an, text)
 	for _, pos := range positions {
 		q := pl.fieldsQuery(lang, pos.whole, weight)
 		if len(pos.parts) > 1 {
