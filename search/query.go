@@ -499,6 +499,7 @@ func highlights(frags map[string][]string, lang string) map[string][]string {
 type plan struct {
 	q         string // the cleaned query; words have offsets into it
 	filter    bool   // while set, query builds the filter of search (see titleFilter)
+	narrowed  bool   // the filter left out a common word's full texts (see titleFilter)
 	docs      uint64 // services in the index, read when needed
 	ctx       context.Context
 	p         *projection
@@ -1042,9 +1043,11 @@ func (pl *plan) search(ctx context.Context, f Filter, size, from int, decorate f
 			return res, err
 		}
 	}
-	res, err := run(bleve.NewConjunctionQuery(main, pl.titleFilter()))
-	if err != nil || res.Total > 0 {
-		return res, err
+	if tf := pl.titleFilter(); tf != nil {
+		res, err := run(bleve.NewConjunctionQuery(main, tf))
+		if err != nil || res.Total > 0 {
+			return res, err
+		}
 	}
 	return run(main)
 }
@@ -1131,11 +1134,18 @@ const fullTextLimit = 0.02
 
 // titleFilter matches the services with a concept of the query in a name,
 // keyword or short text, or in a full text when the word is in few of
-// them, with boost 0: it selects, it does not score.
+// them, with boost 0: it selects, it does not score. nil when it would
+// select what the plan's query matches anyway: when no word of the query
+// is common in the full texts. (It leaves out the phrases too, but a
+// phrase only matches where its words match.)
 func (pl *plan) titleFilter() query.Query {
-	pl.filter = true
+	pl.filter, pl.narrowed = true, false
 	defer func() { pl.filter = false }()
-	return pl.query()
+	q := pl.query()
+	if !pl.narrowed {
+		return nil
+	}
+	return q
 }
 
 // query builds the Bleve query of the plan: a disjunction of the concepts,
@@ -1247,6 +1257,7 @@ func (pl *plan) fieldsQuery(lang, term string, weight float64) query.Query {
 	qs := make([]query.Query, 0, len(fieldWeights))
 	for _, fw := range fieldWeights {
 		if pl.filter && fw.prefix == "full_" && pl.commonInFullText(lang, term) {
+			pl.narrowed = true
 			continue
 		}
 		t := bleve.NewTermQuery(term)
