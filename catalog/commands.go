@@ -70,12 +70,7 @@ func (c PutRecord) apply(tx *Tx, w Write) (*Result, error) {
 	if c.Record == nil {
 		return nil, Invalid("record", "required", "putRecord needs the record to write")
 	}
-	w.Expected = c.Expected
-	old, err := tx.put(c.Record, w)
-	if err != nil {
-		return nil, err
-	}
-	return &Result{Record: c.Record, Previous: old}, nil
+	return save(tx, w, c.Record, c.Expected)
 }
 
 type putRecordJSON struct {
@@ -161,12 +156,18 @@ func (c CreateOffice) apply(tx *Tx, w Write) (*Result, error) {
 	return create(tx, w, &o)
 }
 
-func create(tx *Tx, w Write, r Record) (*Result, error) {
-	w.Expected = Expect(0)
-	if _, err := tx.put(r, w); err != nil {
+// create writes a new record.
+func create(tx *Tx, w Write, r Record) (*Result, error) { return save(tx, w, r, Expect(0)) }
+
+// save writes r as a command made it, checking the expected revision
+// (see Write.Expected), and returns it with the version it replaced.
+func save(tx *Tx, w Write, r Record, expected *uint64) (*Result, error) {
+	w.Expected = expected
+	old, err := tx.put(r, w)
+	if err != nil {
 		return nil, err
 	}
-	return &Result{Record: r}, nil
+	return &Result{Record: r, Previous: old}, nil
 }
 
 // UpdateOffice changes the fields of an office that the patch names. With
@@ -192,9 +193,9 @@ func (c UpdateOffice) apply(tx *Tx, w Write) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkExpected(KindOffice, c.ID, cur, &c.ExpectedRevision); err != nil {
-		return nil, err
-	}
+	// The expected revision is checked by save, after the authorization:
+	// an editor who may not write the office learns nothing of its
+	// revision.
 	now := tx.now
 	ahead := c.ValidFrom != nil && c.ValidFrom.After(now)
 	when := now
@@ -213,13 +214,7 @@ func (c UpdateOffice) apply(tx *Tx, w Write) (*Result, error) {
 			u.RegionKey = next.RegionKey
 		}
 	}
-	saved := cur.enter(&next, c.ValidFrom, now)
-	w.Expected = &c.ExpectedRevision
-	old, err := tx.put(saved, w)
-	if err != nil {
-		return nil, err
-	}
-	return &Result{Record: saved, Previous: old}, nil
+	return save(tx, w, cur.enter(&next, c.ValidFrom, now), &c.ExpectedRevision)
 }
 
 // enter returns what to store when an editor replaces o's data with next:
@@ -308,12 +303,7 @@ func (c UpdateOnlineService) apply(tx *Tx, w Write) (*Result, error) {
 		return nil, err
 	}
 	c.Patch.applyTo(o)
-	w.Expected = &c.ExpectedRevision
-	old, err := tx.put(o, w)
-	if err != nil {
-		return nil, err
-	}
-	return &Result{Record: o, Previous: old}, nil
+	return save(tx, w, o, &c.ExpectedRevision)
 }
 
 // DeleteOnlineService deletes an online service and its responsibilities.
@@ -432,12 +422,7 @@ func (c UpdateService) apply(tx *Tx, w Write) (*Result, error) {
 		// Clearing the area gives the description back to the state.
 		s.RegionKey = tx.s.home
 	}
-	w.Expected = &c.ExpectedRevision
-	old, err := tx.put(s, w)
-	if err != nil {
-		return nil, err
-	}
-	return &Result{Record: s, Previous: old}, nil
+	return save(tx, w, s, &c.ExpectedRevision)
 }
 
 // PublishService publishes a service description: readers see it.
@@ -478,12 +463,7 @@ func setServiceStatus(tx *Tx, w Write, id string, st Status, expected uint64) (*
 		return nil, err
 	}
 	s.Status = st
-	w.Expected = &expected
-	old, err := tx.put(s, w)
-	if err != nil {
-		return nil, err
-	}
-	return &Result{Record: s, Previous: old}, nil
+	return save(tx, w, s, &expected)
 }
 
 // ProposeSpecialisation creates a draft local addition to a text module of
@@ -594,12 +574,7 @@ func (c RestoreVersion) apply(tx *Tx, w Write) (*Result, error) {
 	if w.Reason == "" {
 		w.Reason = fmt.Sprintf("restored version of revision %d", c.Revision)
 	}
-	w.Expected = &c.ExpectedRevision
-	old, err := tx.put(v, w)
-	if err != nil {
-		return nil, err
-	}
-	return &Result{Record: v, Previous: old}, nil
+	return save(tx, w, v, &c.ExpectedRevision)
 }
 
 // SetTranslation writes the version of one text of a record in a language

@@ -55,25 +55,30 @@ func SameContent(a, b Record) bool {
 // fn returns an error. Exports nest responsibilities in their office this
 // way without holding them all.
 func (tx *Tx) EachResponsibilityOf(k Kind, id string, fn func(*Responsibility) error) error {
-	var bucket []byte
-	switch k {
-	case KindOffice:
-		bucket = idxRespOffice
-	case KindOnlineService:
-		bucket = idxRespOnline
-	default:
+	bucket := respIndexOf(k)
+	if bucket == nil {
 		return Errorf(EINVALID, "responsibilities belong to offices and online services, not to %s", k)
 	}
 	prefix := join(id, "")
-	c := tx.bt.Bucket(bucket).Cursor()
-	for key, _ := c.Seek(prefix); key != nil && bytes.HasPrefix(key, prefix); key, _ = c.Next() {
-		r, err := getAs[Responsibility](tx, KindResponsibility, string(key[len(prefix):]))
-		if err != nil {
-			return err
+	var err error
+	tx.scanKeys(bucket, prefix, func(key []byte) bool {
+		var r *Responsibility
+		if r, err = tx.Responsibility(string(key[len(prefix):])); err == nil {
+			err = fn(r)
 		}
-		if err := fn(r); err != nil {
-			return err
-		}
+		return err == nil
+	})
+	return err
+}
+
+// respIndexOf returns the index of the responsibilities of an office or
+// an online service by its ID; nil for any other kind.
+func respIndexOf(k Kind) []byte {
+	switch k {
+	case KindOffice:
+		return idxRespOffice
+	case KindOnlineService:
+		return idxRespOnline
 	}
 	return nil
 }
@@ -82,11 +87,9 @@ func (tx *Tx) EachResponsibilityOf(k Kind, id string, fn func(*Responsibility) e
 // at exactly the region key ars (not inherited ones), in ID order. Imports
 // use it to find the record an input without IDs means.
 func (tx *Tx) ResponsibilitiesAt(leika, ars string) ([]*Responsibility, error) {
-	prefix := []byte(leika + ars)
 	var out []*Responsibility
-	c := tx.bt.Bucket(idxRespPlace).Cursor()
-	for key, _ := c.Seek(prefix); key != nil && bytes.HasPrefix(key, prefix); key, _ = c.Next() {
-		r, err := getAs[Responsibility](tx, KindResponsibility, string(key[len(prefix):]))
+	for _, id := range tx.scanIDs(idxRespPlace, []byte(leika+ars)) {
+		r, err := tx.Responsibility(id)
 		if err != nil {
 			return nil, err
 		}

@@ -22,6 +22,15 @@ import (
 // by Store.Backup. A store that crashed in the middle of a commit may
 // have one torn meta page, which bbolt recovers from; Open is not strict.
 func VerifyFile(path string, strict bool) error {
+	if err := verifyFile(path, strict); err != nil {
+		return fmt.Errorf("%s is not an intact store file: %w", path, err)
+	}
+	return nil
+}
+
+// verifyFile is VerifyFile without the file's name in the error, for
+// callers whose file is a temporary copy the operator never named.
+func verifyFile(path string, strict bool) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -32,13 +41,10 @@ func VerifyFile(path string, strict bool) error {
 		return err
 	}
 	if fi.IsDir() {
-		return fmt.Errorf("%s is a directory, not a store file", path)
+		return errors.New("it is a directory")
 	}
 	v := &fileVerifier{f: f, size: fi.Size(), seen: map[uint64]bool{}}
-	if err := v.run(strict); err != nil {
-		return fmt.Errorf("%s is not an intact store file: %w", path, err)
-	}
-	return nil
+	return v.run(strict)
 }
 
 // The bbolt file layout (go.etcd.io/bbolt/internal/common), in the byte

@@ -28,16 +28,25 @@ func (v *validator) plainText(field, s string) {
 		v.add(field, "encoding", "the text is not valid UTF-8")
 		return
 	}
+	v.characters(field, s, "", " in plain text")
+}
+
+// characters refuses the first control character of s that is not in
+// allowed, or the first bidirectional control; the rule for plain text
+// and, allowing line breaks and tabs, for markup (validator.markup). It
+// reports whether s passed; where ends the message.
+func (v *validator) characters(field, s, allowed, where string) bool {
 	for _, r := range s {
 		switch {
-		case unicode.IsControl(r):
-			v.add(field, "characters", "control character U+%04X is not allowed in plain text", r)
-			return
+		case unicode.IsControl(r) && !strings.ContainsRune(allowed, r):
+			v.add(field, "characters", "control character U+%04X is not allowed%s", r, where)
+			return false
 		case bidiControl(r):
 			v.add(field, "bidi", "bidirectional control U+%04X is not allowed: it reorders what readers see", r)
-			return
+			return false
 		}
 	}
+	return true
 }
 
 // plainFields checks every string field of a record, at any depth, as

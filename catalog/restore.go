@@ -76,7 +76,7 @@ func Restore(path string, r io.Reader, opt RestoreOptions) (kept string, err err
 	default:
 		defer old.Close()
 		if err := lockFile(old, true, lockTimeout); err != nil {
-			return "", fmt.Errorf("restore %s: %w", path, err)
+			return "", fmt.Errorf("%s: %w", path, err)
 		}
 		defer unlockFile(old)
 	}
@@ -103,8 +103,9 @@ func Restore(path string, r io.Reader, opt RestoreOptions) (kept string, err err
 	if err != nil {
 		return "", fmt.Errorf("copy the backup: %w", err)
 	}
-	if err := VerifyFile(tmp, true); err != nil {
-		return "", fmt.Errorf("the backup is refused: %w", err)
+	if err := verifyFile(tmp, true); err != nil {
+		// Named by the operator's file (the caller's), not by our temporary copy.
+		return "", fmt.Errorf("the backup is refused: it is not an intact store file: %w", err)
 	}
 	if err := opt.Check(tmp); err != nil {
 		return "", fmt.Errorf("the backup is refused: %w", err)

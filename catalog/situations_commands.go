@@ -27,25 +27,7 @@ func (c PutLifeSituation) target() (Kind, string) { return KindLifeSituation, c.
 
 func (c PutLifeSituation) apply(tx *Tx, w Write) (*Result, error) {
 	l := c.LifeSituation
-	id := l.ID
-	l.Meta = Meta{ID: id}
-	if id == "" {
-		return create(tx, w, &l)
-	}
-	if c.ExpectedRevision == nil {
-		return nil, Invalid("expectedRevision", "required", "changing a life situation needs the revision you read")
-	}
-	old, err := tx.LifeSituation(id)
-	if err != nil {
-		return nil, err
-	}
-	l.Origin = old.Origin
-	w.Expected = c.ExpectedRevision
-	prev, err := tx.put(&l, w)
-	if err != nil {
-		return nil, err
-	}
-	return &Result{Record: &l, Previous: prev}, nil
+	return createOrReplace(tx, w, &l, c.ExpectedRevision, "a life situation")
 }
 
 // PutConcept creates an entry of the search dictionary (no ID) or replaces
@@ -62,29 +44,31 @@ func (PutConcept) CommandName() string { return "putConcept" }
 func (c PutConcept) target() (Kind, string) { return KindConcept, c.Concept.ID }
 
 func (c PutConcept) apply(tx *Tx, w Write) (*Result, error) {
+	if err := tx.situationsExist("lifeSituationIds", c.Concept.LifeSituationIDs); err != nil {
+		return nil, err
+	}
 	k := c.Concept
-	id := k.ID
-	k.Meta = Meta{ID: id}
-	if err := tx.situationsExist("lifeSituationIds", k.LifeSituationIDs); err != nil {
-		return nil, err
+	return createOrReplace(tx, w, &k, c.ExpectedRevision, "a dictionary entry")
+}
+
+// createOrReplace writes a whole record that an editor sent: without ID
+// a new one, else over the current version at expected, keeping its
+// origin. What names the kind in the error for a missing revision.
+func createOrReplace(tx *Tx, w Write, r Record, expected *uint64, what string) (*Result, error) {
+	m := r.meta()
+	*m = Meta{ID: m.ID}
+	if m.ID == "" {
+		return create(tx, w, r)
 	}
-	if id == "" {
-		return create(tx, w, &k)
+	if expected == nil {
+		return nil, Invalid("expectedRevision", "required", "changing %s needs the revision you read", what)
 	}
-	if c.ExpectedRevision == nil {
-		return nil, Invalid("expectedRevision", "required", "changing a dictionary entry needs the revision you read")
-	}
-	old, err := getAs[Concept](tx, KindConcept, id)
+	old, err := tx.Get(r.RecordKind(), m.ID)
 	if err != nil {
 		return nil, err
 	}
-	k.Origin = old.Origin
-	w.Expected = c.ExpectedRevision
-	prev, err := tx.put(&k, w)
-	if err != nil {
-		return nil, err
-	}
-	return &Result{Record: &k, Previous: prev}, nil
+	m.Origin = old.meta().Origin
+	return save(tx, w, r, expected)
 }
 
 // SetServiceTerms replaces a service's terms in context (types default to
@@ -113,12 +97,7 @@ func (c SetServiceTerms) apply(tx *Tx, w Write) (*Result, error) {
 		}
 		s.Terms[i] = t
 	}
-	w.Expected = &c.ExpectedRevision
-	prev, err := tx.put(s, w)
-	if err != nil {
-		return nil, err
-	}
-	return &Result{Record: s, Previous: prev}, nil
+	return save(tx, w, s, &c.ExpectedRevision)
 }
 
 // SetServiceLifeSituations replaces the life situations a service belongs
@@ -144,12 +123,7 @@ func (c SetServiceLifeSituations) apply(tx *Tx, w Write) (*Result, error) {
 		return nil, err
 	}
 	s.LifeSituationIDs = c.LifeSituationIDs
-	w.Expected = &c.ExpectedRevision
-	prev, err := tx.put(s, w)
-	if err != nil {
-		return nil, err
-	}
-	return &Result{Record: s, Previous: prev}, nil
+	return save(tx, w, s, &c.ExpectedRevision)
 }
 
 func (tx *Tx) situationsExist(field string, ids []string) error {

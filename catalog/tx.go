@@ -156,15 +156,22 @@ func (tx *Tx) record(k Kind, id string) (Record, error) {
 			return r, nil
 		}
 	}
+	r, err := decodeRecord(k, id, b)
+	if err == nil && tx.shared {
+		tx.s.cache.put(k, id, b, r)
+	}
+	return r, err
+}
+
+// decodeRecord makes the record of kind k and ID id from its stored JSON
+// (a current version or one in history).
+func decodeRecord(k Kind, id string, b []byte) (Record, error) {
 	r, err := NewRecord(k)
 	if err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal(b, r); err != nil {
 		return nil, Internal(fmt.Errorf("decode %s %s: %w", k, id, err))
-	}
-	if tx.shared {
-		tx.s.cache.put(k, id, b, r)
 	}
 	return r, nil
 }
@@ -264,14 +271,16 @@ func (tx *Tx) put(r Record, w Write) (old Record, err error) {
 			old = prev
 		}
 	}
+	// Refusals come before the revision check, so that a writer who may
+	// not write the record learns nothing of its current revision.
 	if err := authorize(tx.principalOf(w), r, old); err != nil {
-		return nil, err
-	}
-	if err := checkExpected(k, m.ID, old, w.Expected); err != nil {
 		return nil, err
 	}
 	if old != nil && old.meta().Origin != m.Origin {
 		return nil, Errorf(EFORBIDDEN, "%s %s belongs to %s", k, m.ID, old.meta().Origin)
+	}
+	if err := checkExpected(k, m.ID, old, w.Expected); err != nil {
+		return nil, err
 	}
 
 	v := &validator{}
@@ -392,8 +401,13 @@ func (tx *Tx) del(k Kind, id string, w Write) (Record, error) {
 	if err != nil {
 		return nil, err
 	}
+	// As in put: refusals before the revision check.
 	if err := authorize(tx.principalOf(w), nil, old); err != nil {
 		return nil, err
+	}
+	om := old.meta()
+	if om.Origin != tx.s.portal && !w.Mirror {
+		return nil, Errorf(EFORBIDDEN, "%s %s is mirrored from %s and read-only here", k, id, om.Origin)
 	}
 	if err := checkExpected(k, id, old, w.Expected); err != nil {
 		return nil, err
@@ -401,18 +415,7 @@ func (tx *Tx) del(k Kind, id string, w Write) (Record, error) {
 	if w.Actor == "" {
 		w.Actor = tx.principalOf(w).Name()
 	}
-	om := old.meta()
-	if om.Origin != tx.s.portal && !w.Mirror {
-		return nil, Errorf(EFORBIDDEN, "%s %s is mirrored from %s and read-only here", k, id, om.Origin)
-	}
-	var dependents []byte
-	switch k {
-	case KindOffice:
-		dependents = idxRespOffice
-	case KindOnlineService:
-		dependents = idxRespOnline
-	}
-	if dependents != nil {
+	if dependents := respIndexOf(k); dependents != nil {
 		for _, rid := range tx.scanIDs(dependents, join(id, "")) {
 			if err := tx.Delete(KindResponsibility, rid, Write{Actor: w.Actor, Reason: "cascade: " + string(k) + " " + id + " deleted", Mirror: w.Mirror, Principal: w.Principal}); err != nil {
 				return nil, err

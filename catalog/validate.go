@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/net/html"
@@ -203,17 +202,7 @@ func (v *validator) markup(field, s string) {
 		v.add(field, "length", "%d characters, at most %d allowed", n, MaxTextLen)
 		return
 	}
-	for _, r := range s {
-		if unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r' {
-			v.add(field, "characters", "control character U+%04X is not allowed", r)
-			return
-		}
-		if bidiControl(r) {
-			v.add(field, "bidi", "bidirectional control U+%04X is not allowed: it reorders what readers see", r)
-			return
-		}
-	}
-	if !strings.ContainsAny(s, "<>&") {
+	if !v.characters(field, s, "\n\t\r", "") || !strings.ContainsAny(s, "<>&") {
 		return
 	}
 	z := html.NewTokenizer(strings.NewReader(s))

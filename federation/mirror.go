@@ -14,6 +14,7 @@ type Mirror struct {
 	opt PullerOptions
 
 	mu      sync.Mutex
+	loaded  bool
 	pullers []*Puller
 }
 
@@ -22,23 +23,25 @@ func NewMirror(st *catalog.Store, opt PullerOptions) *Mirror {
 	return &Mirror{st: st, opt: opt}
 }
 
-// Run starts a puller for every configured peer and returns when ctx ends
-// and all pullers have stopped. Peers added later are picked up by the
-// next Run (restart).
+// Load creates a puller for every configured peer without starting it, so
+// that Status lists every peer from the moment the server answers, not only
+// once the pullers' goroutines have begun. Run calls it when nobody has.
 //
 // Errors: INVALID for a peer whose stored configuration is unusable (the
-// others still run), INTERNAL.
-func (m *Mirror) Run(ctx context.Context) error {
+// others are still loaded), INTERNAL.
+func (m *Mirror) Load(ctx context.Context) error {
 	peers, err := Peers(ctx, m.st)
 	if err != nil {
 		return err
 	}
 	var pullers []*Puller
-	var errs []error
+	var first error
 	for _, pe := range peers {
 		p, err := NewPuller(m.st, pe.ID, m.opt)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("peer %s: %w", pe.ID, err))
+			if first == nil {
+				first = fmt.Errorf("peer %s: %w", pe.ID, err)
+			}
 			if m.opt.Logger != nil {
 				m.opt.Logger.Error("federation peer not started", "peer", pe.ID, "err", err)
 			}
@@ -47,17 +50,33 @@ func (m *Mirror) Run(ctx context.Context) error {
 		pullers = append(pullers, p)
 	}
 	m.mu.Lock()
-	m.pullers = pullers
+	defer m.mu.Unlock()
+	m.loaded, m.pullers = true, pullers
+	return first
+}
+
+// Run starts the loaded pullers (loading them first when Load was not
+// called) and returns when ctx ends and all pullers have stopped. Peers
+// added later are picked up by the next Load and Run (restart).
+//
+// Errors: those of the Load it made.
+func (m *Mirror) Run(ctx context.Context) error {
+	m.mu.Lock()
+	loaded := m.loaded
+	m.mu.Unlock()
+	var err error
+	if !loaded {
+		err = m.Load(ctx)
+	}
+	m.mu.Lock()
+	pullers := m.pullers
 	m.mu.Unlock()
 	var wg sync.WaitGroup
 	for _, p := range pullers {
 		wg.Go(func() { p.Run(ctx) })
 	}
 	wg.Wait()
-	if len(errs) > 0 {
-		return errs[0]
-	}
-	return nil
+	return err
 }
 
 // Status returns the status of every running puller, in peer ID order.

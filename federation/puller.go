@@ -346,12 +346,12 @@ func saveState(tx *catalog.Tx, peer string, s peerState) error {
 // step fetches and applies one page (or resyncs after 410). more reports
 // that the peer has more right now.
 func (p *Puller) step(ctx context.Context, wait bool) (more bool, err error) {
-	if p.peer.Kind == KindXZuFi {
-		return false, p.pullXZuFi(ctx)
-	}
 	var s peerState
 	if err := p.st.View(ctx, func(tx *catalog.Tx) error { s, err = loadState(tx, p.peer.ID); return err }); err != nil {
 		return false, err
+	}
+	if p.peer.Kind == KindXZuFi {
+		return false, p.pullXZuFi(ctx, s)
 	}
 	w := time.Duration(0)
 	if wait {
@@ -723,14 +723,19 @@ func (a *applier) quarantineErr(it *Item, err error, retry bool) error {
 
 func (a *applier) quarantine(it *Item, reason, field, rule string, retry bool) error {
 	a.quarantined++
-	q := QuarantineEntry{Peer: a.p.peer.ID, Kind: it.Kind, ID: it.ID, Revision: it.Revision, Reason: reason,
-		Field: field, Rule: rule, Retry: retry, Time: a.now, Item: *it}
+	return a.p.quarantine(a.tx, QuarantineEntry{Peer: a.p.peer.ID, Kind: it.Kind, ID: it.ID, Revision: it.Revision, Reason: reason,
+		Field: field, Rule: rule, Retry: retry, Time: a.now, Item: *it})
+}
+
+// quarantine stores the entry of a record of the peer that is not
+// mirrored, with the reason, in place of an earlier one.
+func (p *Puller) quarantine(tx *catalog.Tx, q QuarantineEntry) error {
 	data, err := json.Marshal(q)
 	if err != nil {
 		return catalog.Internal(err)
 	}
-	a.p.log.Warn("record quarantined", "kind", it.Kind, "id", it.ID, "revision", it.Revision, "reason", reason)
-	return a.tx.SetPeerData(recordKey(keyQuarantine, a.p.peer.ID, it.Kind, it.ID), data)
+	p.log.Warn("record quarantined", "kind", q.Kind, "id", q.ID, "revision", q.Revision, "reason", q.Reason)
+	return tx.SetPeerData(recordKey(keyQuarantine, p.peer.ID, q.Kind, q.ID), data)
 }
 
 func (a *applier) unquarantine(it *Item) error {
@@ -841,7 +846,7 @@ func (p *Puller) resync(ctx context.Context) error {
 	// Verify what was staged against the manifest before touching records.
 	var lines []string
 	keep := map[string]bool{}
-	var current int
+	var shrunk error
 	err = p.st.View(ctx, func(tx *catalog.Tx) error {
 		prefix := keyStaging + id + "/"
 		err := tx.EachPeerData(prefix, func(k string, v []byte) error {
@@ -853,9 +858,7 @@ func (p *Puller) resync(ctx context.Context) error {
 			keep[k[len(prefix):]] = true
 			return nil
 		})
-		for _, ids := range tx.RecordIDsOfOrigin(id) {
-			current += len(ids)
-		}
+		shrunk = p.shrinkRefusal(tx, keep, "snapshot")
 		return err
 	})
 	if err != nil {
@@ -869,24 +872,9 @@ func (p *Puller) resync(ctx context.Context) error {
 		p.discardStaging(ctx)
 		return refuse("snapshot refused: digest %s does not match the manifest's %s; nothing was deleted", d, m.Digest)
 	}
-	deletions := 0
-	err = p.st.View(ctx, func(tx *catalog.Tx) error {
-		for k, ids := range tx.RecordIDsOfOrigin(id) {
-			for _, rid := range ids {
-				if !keep[string(k)+"\t"+rid] {
-					deletions++
-				}
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	if current > 0 && float64(deletions) > p.opt.MaxShrink*float64(current) {
+	if shrunk != nil {
 		p.discardStaging(ctx)
-		return refuse("snapshot refused: it would delete %d of the %d records mirrored from %s (more than %.0f%%); nothing was deleted",
-			deletions, current, id, p.opt.MaxShrink*100)
+		return shrunk
 	}
 	res, err := p.swap(ctx, ss, keep)
 	if err != nil {
@@ -895,6 +883,27 @@ func (p *Puller) resync(ctx context.Context) error {
 	p.log.Info("snapshot swapped in", "revision", m.Revision, "count", m.Count, "applied", res.applied, "deleted", res.deleted)
 	p.succeeded(applyResult{cursor: m.Cursor, applied: res.applied, skipped: res.skipped,
 		quarantined: res.quarantined, resynced: true, resyncs: res.resyncs}, m.Revision, nil)
+	return nil
+}
+
+// shrinkRefusal is the refusal of a snapshot of the peer (what: the
+// snapshot or XZuFi index) that holds only the records in keep ("kind\tid")
+// when it would delete more than MaxShrink of those mirrored from the
+// peer: a peer that lost its data must not empty ours. Nil otherwise.
+func (p *Puller) shrinkRefusal(tx *catalog.Tx, keep map[string]bool, what string) error {
+	var current, deletions int
+	for k, ids := range tx.RecordIDsOfOrigin(p.peer.ID) {
+		for _, rid := range ids {
+			current++
+			if !keep[string(k)+"\t"+rid] {
+				deletions++
+			}
+		}
+	}
+	if current > 0 && float64(deletions) > p.opt.MaxShrink*float64(current) {
+		return refuse("%s refused: it would delete %d of the %d records mirrored from %s (more than %.0f%%); nothing was applied or deleted",
+			what, deletions, current, p.peer.ID, p.opt.MaxShrink*100)
+	}
 	return nil
 }
 

@@ -2,7 +2,6 @@ package federation
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
@@ -10,7 +9,7 @@ import (
 )
 
 // pullXZuFi mirrors a peer that publishes XZuFi 2.2 files with an
-// index.txt (Peer.Kind KindXZuFi). The index is asked for conditionally
+// index.txt (Peer.Kind KindXZuFi), from the stored state s. The index is asked for conditionally
 // (its ETag is the peer's cursor); every listed file is fetched and read
 // completely before anything is applied. Then one transaction applies
 // the snapshot: every object (an invalid one is quarantined with its
@@ -19,16 +18,8 @@ import (
 // an empty index, a missing, truncated or unreadable file, a file with an
 // element XZuFi 2.2 does not have, and a snapshot that would delete more
 // than MaxShrink of the peer's records.
-func (p *Puller) pullXZuFi(ctx context.Context) error {
+func (p *Puller) pullXZuFi(ctx context.Context, s peerState) error {
 	id := p.peer.ID
-	var s peerState
-	if err := p.st.View(ctx, func(tx *catalog.Tx) error {
-		var err error
-		s, err = loadState(tx, id)
-		return err
-	}); err != nil {
-		return err
-	}
 	set, etag, err := OpenXZuFi(ctx, p.peer.URL, XZuFiOptions{Client: p.opt.Client, ETag: s.Cursor, Keys: true,
 		Limits: xzufi.Limits{MaxBytes: p.opt.MaxBody}})
 	switch {
@@ -36,32 +27,11 @@ func (p *Puller) pullXZuFi(ctx context.Context) error {
 		p.succeeded(applyResult{cursor: s.Cursor, quarantined: p.Status().Quarantined}, 0, nil)
 		return nil
 	case err != nil:
-		var xe *xzufi.Error
-		if errors.Is(err, ErrEmptyIndex) || errors.As(err, &xe) {
-			return refuse("%v; nothing was applied or deleted", err)
-		}
 		return refuse("%v; nothing was applied or deleted", err)
 	}
 	defer set.Close()
-
-	var current, deletions int
-	err = p.st.View(ctx, func(tx *catalog.Tx) error {
-		for k, ids := range tx.RecordIDsOfOrigin(id) {
-			for _, rid := range ids {
-				current++
-				if !set.Keys[string(k)+"\t"+rid] {
-					deletions++
-				}
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	if err := p.st.View(ctx, func(tx *catalog.Tx) error { return p.shrinkRefusal(tx, set.Keys, "index") }); err != nil {
 		return err
-	}
-	if current > 0 && float64(deletions) > p.opt.MaxShrink*float64(current) {
-		return refuse("index refused: it would delete %d of the %d records mirrored from %s (more than %.0f%%); nothing was applied or deleted",
-			deletions, current, id, p.opt.MaxShrink*100)
 	}
 
 	var res applyResult
@@ -78,7 +48,11 @@ func (p *Puller) pullXZuFi(ctx context.Context) error {
 		sum, err := importTx(tx, p.st, next, ImportOptions{Mirror: true, Origin: id, Deletes: true,
 			Actor: "peer:" + id, Reason: "federation (xzufi)", DefaultRegion: p.peer.RegionKey,
 			OnReject: func(tx *catalog.Tx, it *ImportItem, reason string) error {
-				return p.quarantineXZuFi(tx, it, reason)
+				if it.Where != "" {
+					reason = it.Where + ": " + reason
+				}
+				return p.quarantine(tx, QuarantineEntry{Peer: id, Kind: it.Kind, ID: it.ID, Reason: reason,
+					Time: p.opt.Now().UTC(), Item: Item{Kind: it.Kind, ID: it.ID, Origin: id}})
 			}})
 		if err != nil {
 			return err
@@ -102,19 +76,4 @@ func (p *Puller) pullXZuFi(ctx context.Context) error {
 	}
 	p.succeeded(res, 0, nil)
 	return nil
-}
-
-// quarantineXZuFi stores a rejected object of an XZuFi peer with the reason.
-func (p *Puller) quarantineXZuFi(tx *catalog.Tx, it *ImportItem, reason string) error {
-	if it.Where != "" {
-		reason = it.Where + ": " + reason
-	}
-	q := QuarantineEntry{Peer: p.peer.ID, Kind: it.Kind, ID: it.ID, Reason: reason,
-		Time: p.opt.Now().UTC(), Item: Item{Kind: it.Kind, ID: it.ID, Origin: p.peer.ID}}
-	data, err := json.Marshal(q)
-	if err != nil {
-		return catalog.Internal(err)
-	}
-	p.log.Warn("record quarantined", "kind", it.Kind, "id", it.ID, "reason", q.Reason)
-	return tx.SetPeerData(recordKey(keyQuarantine, p.peer.ID, it.Kind, it.ID), data)
 }

@@ -1,13 +1,16 @@
 package federation
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
 	"github.com/leistungsfinder/leistungsfinder/federation/xzufi"
@@ -93,5 +96,75 @@ func TestXZuFiPublisher(t *testing.T) {
 	}
 	if resp, _ := get(t, srv.URL+"/xzufi/index.txt", "If-None-Match", etag); resp.StatusCode != http.StatusOK || resp.Header.Get("ETag") == etag {
 		t.Errorf("after the forced export the index is %s with the old ETag", resp.Status)
+	}
+}
+
+// TestXZuFiPublisherOnDemand: Run exports nothing at start nor on a
+// change alone; a request for index.txt asks for the export, the first
+// request waits for it, and a change is exported once a request asks.
+func TestXZuFiPublisherOnDemand(t *testing.T) {
+	he := newInstance(t, "HE", "060000000000")
+	he.seed(t, 3)
+	dir := filepath.Join(t.TempDir(), "xzufi")
+	pub := xzufi.NewPublisher(he.st, dir, xzufi.ExportOptions{}, nil)
+	srv := httptest.NewServer(http.StripPrefix("/xzufi", pub.Handler()))
+	defer srv.Close()
+	runCtx, stop := context.WithCancel(ctx)
+	var running sync.WaitGroup
+	running.Go(func() { pub.Run(runCtx, 10*time.Millisecond) })
+	defer running.Wait()
+	defer stop()
+
+	exported := func() *xzufi.Manifest {
+		t.Helper()
+		m, err := xzufi.ReadManifest(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	// until polls index.txt until ok says its answer is the one awaited.
+	until := func(what string, ok func(*http.Response) bool) *http.Response {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			resp, _ := get(t, srv.URL+"/xzufi/index.txt")
+			if ok(resp) {
+				return resp
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: index.txt is %s", what, resp.Status)
+			}
+		}
+	}
+
+	time.Sleep(50 * time.Millisecond)
+	if m := exported(); m != nil {
+		t.Fatalf("exported at revision %d before anyone asked", m.Revision)
+	}
+	// The first request Run can take waits for the export.
+	first := until("first export", func(r *http.Response) bool { return r.StatusCode != http.StatusServiceUnavailable })
+	if first.StatusCode != http.StatusOK {
+		t.Fatalf("first export: %s", first.Status)
+	}
+	if m := exported(); m == nil || m.Revision != he.st.Revision() {
+		t.Fatalf("after the first request: export %+v, store at revision %d", m, he.st.Revision())
+	}
+	published := exported().Time
+
+	he.put(t, newService(he.leika(), "Hundesteuer", "060000000000"))
+	time.Sleep(50 * time.Millisecond)
+	if m := exported(); m.Time != published {
+		t.Fatalf("a change nobody asked for was exported (revision %d)", m.Revision)
+	}
+	etag := first.Header.Get("ETag")
+	until("export after the change", func(r *http.Response) bool { return r.Header.Get("ETag") != etag })
+	if m := exported(); m.Revision != he.st.Revision() || m.Counts.Services != 4 {
+		t.Errorf("after the change: export at revision %d with %d services, store at %d", m.Revision, m.Counts.Services, he.st.Revision())
+	}
+	published = exported().Time
+	get(t, srv.URL+"/xzufi/index.txt")
+	time.Sleep(50 * time.Millisecond)
+	if exported().Time != published {
+		t.Errorf("exported again without a change")
 	}
 }

@@ -151,14 +151,10 @@ func withRequestReads(ctx context.Context) context.Context {
 
 // bundles reads all implementation bundles, once per request.
 func (r *Resolver) bundles(ctx context.Context) ([]*catalog.Bundle, error) {
-	read := func() (all []*catalog.Bundle, err error) {
-		err = r.Store.ViewShared(ctx, func(tx *catalog.Tx) (err error) { all, err = tx.AllBundles(); return err })
-		return all, err
-	}
 	rr, ok := ctx.Value(requestReadsKey{}).(*requestReads)
 	if !ok {
-		return read()
+		return read(ctx, r.Store, (*catalog.Tx).AllBundles)
 	}
-	rr.bundlesOnce.Do(func() { rr.bundles, rr.bundlesErr = read() })
+	rr.bundlesOnce.Do(func() { rr.bundles, rr.bundlesErr = read(ctx, r.Store, (*catalog.Tx).AllBundles) })
 	return rr.bundles, rr.bundlesErr
 }

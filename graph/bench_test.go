@@ -26,10 +26,8 @@ func BenchmarkLocalServiceHandler(b *testing.B) { benchQuery(b, benchLocalServic
 // benchQuery runs one query through the handler over the demo store, in
 // process, and fails on an error answer.
 func benchQuery(b *testing.B, query string) {
-	t := &testing.T{}
-	srv := demoServer(t)
-	h := graph.NewHandler(graph.Options{Store: demoStore})
-	srv.Close()
+	st, _ := sharedDemo(b)
+	h := graph.NewHandler(graph.Options{Store: st})
 	body, _ := json.Marshal(map[string]string{"query": query})
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -48,10 +46,8 @@ func benchQuery(b *testing.B, query string) {
 // cache: what is left is the transport's checks and the lookup by the
 // request's bytes.
 func BenchmarkLocalServiceCached(b *testing.B) {
-	t := &testing.T{}
-	srv := demoServer(t)
-	h := graph.NewHandler(graph.Options{Store: demoStore, ResponseCache: 100, Metrics: graph.NewMetrics()})
-	srv.Close()
+	st, _ := sharedDemo(b)
+	h := graph.NewHandler(graph.Options{Store: st, ResponseCache: 100, Metrics: graph.NewMetrics()})
 	body, _ := json.Marshal(map[string]string{"query": benchLocalService})
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -70,10 +66,8 @@ func BenchmarkLocalServiceCached(b *testing.B) {
 // benchmark through the GraphQL handler in-process, asking what a result
 // list shows (no highlights, no facets).
 func BenchmarkSearchHandler(b *testing.B) {
-	t := &testing.T{}
-	srv := demoServer(t)
-	h := graph.NewHandler(graph.Options{Store: demoStore, Search: demoIndex})
-	srv.Close()
+	st, ix := sharedDemo(b)
+	h := graph.NewHandler(graph.Options{Store: st, Search: ix})
 	raw, err := os.ReadFile("../testdata/search/citizen-queries.txt")
 	if err != nil {
 		b.Fatal(err)

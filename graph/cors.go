@@ -76,25 +76,22 @@ func (c CORS) Handler(next http.Handler) http.Handler {
 				writeError(w, "", http.StatusForbidden, CodeOriginNotAllowed, "this origin may not call the API from a browser (-cors-origins)")
 				return
 			}
-			if credentials {
-				h.Set("Access-Control-Allow-Origin", origin)
-				h.Set("Access-Control-Allow-Credentials", "true")
-				h.Set("Access-Control-Allow-Headers", allowHeadersCredentials)
-			} else {
-				h.Set("Access-Control-Allow-Origin", "*")
-				h.Set("Access-Control-Allow-Headers", allowHeaders)
-			}
-			h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
-			h.Set("Access-Control-Max-Age", corsMaxAge)
-			w.WriteHeader(http.StatusNoContent)
-			return
 		}
 		if allowed {
+			headers := allowHeaders
 			if credentials {
 				h.Set("Access-Control-Allow-Origin", origin)
 				h.Set("Access-Control-Allow-Credentials", "true")
+				headers = allowHeadersCredentials
 			} else {
 				h.Set("Access-Control-Allow-Origin", "*")
+			}
+			if preflight {
+				h.Set("Access-Control-Allow-Headers", headers)
+				h.Set("Access-Control-Allow-Methods", allowedMethods)
+				h.Set("Access-Control-Max-Age", corsMaxAge)
+				w.WriteHeader(http.StatusNoContent)
+				return
 			}
 			h.Set("Access-Control-Expose-Headers", "ETag")
 		}

@@ -19,8 +19,8 @@ import (
 // the answer) and its preflight is refused; with "*" any origin may read
 // anonymously, but only listed origins may send Authorization.
 func TestCORS(t *testing.T) {
-	demoServer(t)
-	api := graph.NewHandler(graph.Options{Store: demoStore, Search: demoIndex})
+	st, ix := sharedDemo(t)
+	api := graph.NewHandler(graph.Options{Store: st, Search: ix})
 	listed := httptest.NewServer(graph.CORS{Origins: graph.ParseOrigins(" https://portal.hessen.de/ ,")}.Handler(api))
 	t.Cleanup(listed.Close)
 	anyone := httptest.NewServer(graph.CORS{Origins: graph.ParseOrigins("*,https://redaktion.hessen.de")}.Handler(api))

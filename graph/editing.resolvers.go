@@ -144,11 +144,7 @@ func (r *queryResolver) History(ctx context.Context, kind RecordKind, id string)
 	if !ok {
 		return nil, catalog.Invalid("kind", "enum", "unknown kind")
 	}
-	var versions []catalog.Version
-	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) (err error) {
-		versions, err = tx.History(kd, id)
-		return err
-	})
+	versions, err := read(ctx, r.Store, func(tx *catalog.Tx) ([]catalog.Version, error) { return tx.History(kd, id) })
 	if err != nil {
 		return nil, err
 	}
@@ -217,10 +213,8 @@ func (r *queryResolver) ChangedSince(ctx context.Context, since time.Time, ars *
 
 // ChangeRequests is the resolver for the changeRequests field.
 func (r *queryResolver) ChangeRequests(ctx context.Context, state *catalog.Status, ars *string, first *int, after *string, lang *Lang) (*ChangeRequestConnection, error) {
-	var all []*catalog.Specialisation
-	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) (err error) {
-		all, err = tx.VisibleChangeRequests(principalOf(ctx), deref(state), deref(ars))
-		return err
+	all, err := read(ctx, r.Store, func(tx *catalog.Tx) ([]*catalog.Specialisation, error) {
+		return tx.VisibleChangeRequests(principalOf(ctx), deref(state), deref(ars))
 	})
 	if err != nil {
 		return nil, err

@@ -14,20 +14,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
-	"github.com/leistungsfinder/leistungsfinder/catalog/catalogtest"
-	"github.com/leistungsfinder/leistungsfinder/catalog/demo"
 	"github.com/leistungsfinder/leistungsfinder/graph"
 )
 
 // editableServer is a server over a fresh demo store of the test's own.
 func editableServer(t *testing.T, limits graph.RateLimits) (*httptest.Server, *catalog.Store) {
 	t.Helper()
-	st := catalogtest.Open(t, catalog.Options{Portal: "HE"})
-	_, err := demo.Load(context.Background(), st, nil)
-	require.NoError(t, err)
-	srv := httptest.NewServer(graph.NewHandler(graph.Options{Store: st, RateLimits: limits}))
-	t.Cleanup(srv.Close)
-	return srv, st
+	st := demoCopy(t)
+	return serve(t, graph.Options{Store: st, RateLimits: limits}), st
 }
 
 func bearer(token string) http.Header { return http.Header{"Authorization": {"Bearer " + token}} }
@@ -449,11 +443,8 @@ func TestChangeEnteredAhead(t *testing.T) {
 // TestResponseCacheFollowsWrites: anonymous answers are served from the
 // cache only while the store is unchanged; a write is visible at once.
 func TestResponseCacheFollowsWrites(t *testing.T) {
-	st := catalogtest.Open(t, catalog.Options{Portal: "HE"})
-	_, err := demo.Load(context.Background(), st, nil)
-	require.NoError(t, err)
-	srv := httptest.NewServer(graph.NewHandler(graph.Options{Store: st, ResponseCache: 100}))
-	defer srv.Close()
+	st := demoCopy(t)
+	srv := serve(t, graph.Options{Store: st, ResponseCache: 100})
 	token, _, err := st.CreateEditor(context.Background(), nil, catalog.Editor{Name: "Land", Role: catalog.AccessStateEditor})
 	require.NoError(t, err)
 	const q = `{ offices(ars: "066360003003") { nodes { id name revision } } }`

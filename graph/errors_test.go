@@ -1,7 +1,6 @@
 package graph_test
 
 import (
-	"net/http/httptest"
 	"path/filepath"
 	"testing"
 
@@ -17,8 +16,7 @@ import (
 func TestLookupFaultsAreNotHidden(t *testing.T) {
 	st, err := catalog.Open(filepath.Join(t.TempDir(), "catalog.db"), catalog.Options{Portal: "HE"})
 	require.NoError(t, err)
-	srv := httptest.NewServer(graph.NewHandler(graph.Options{Store: st}))
-	t.Cleanup(srv.Close)
+	srv := serve(t, graph.Options{Store: st})
 	require.NoError(t, st.Close())
 	for name, q := range map[string]string{
 		"office":        `{ office(id: "HE.O.0000000001") { name } }`,

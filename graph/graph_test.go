@@ -36,10 +36,10 @@ var (
 	demoErr    error
 )
 
-// demoServer serves the demo catalogue from a real bbolt file through the
-// real handler on a loopback httptest server. The store is loaded once per
-// test binary and only read by these tests.
-func demoServer(t *testing.T) *httptest.Server {
+// sharedDemo returns the demo catalogue in a real bbolt file and its search
+// index. They are loaded once per test binary and only read by the tests
+// (and benchmarks); TestMain checks and closes the store.
+func sharedDemo(t testing.TB) (*catalog.Store, *search.Index) {
 	t.Helper()
 	demoOnce.Do(func() {
 		if demoShared, demoErr = catalogtest.OpenShared("graph-test-", catalog.Options{Portal: "HE"}); demoErr != nil {
@@ -52,9 +52,33 @@ func demoServer(t *testing.T) *httptest.Server {
 		demoIndex, demoErr = search.Open("", demoStore, nil)
 	})
 	require.NoError(t, demoErr)
-	srv := httptest.NewServer(graph.NewHandler(graph.Options{Store: demoStore, Search: demoIndex}))
+	return demoStore, demoIndex
+}
+
+// demoServer serves the shared demo catalogue through the real handler.
+func demoServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	st, ix := sharedDemo(t)
+	return serve(t, graph.Options{Store: st, Search: ix})
+}
+
+// serve runs the real handler with opts on a loopback httptest server
+// that is closed when the test ends.
+func serve(t testing.TB, opts graph.Options) *httptest.Server {
+	srv := httptest.NewServer(graph.NewHandler(opts))
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// demoCopy returns a store of the test's own with the demo catalogue
+// loaded, for tests that write; it is checked and closed when the test
+// ends (catalogtest.Open).
+func demoCopy(t *testing.T) *catalog.Store {
+	t.Helper()
+	st := catalogtest.Open(t, catalog.Options{Portal: "HE"})
+	_, err := demo.Load(context.Background(), st, nil)
+	require.NoError(t, err)
+	return st
 }
 
 func TestMain(m *testing.M) {
@@ -85,6 +109,12 @@ func postQuery(t *testing.T, srv *httptest.Server, query string, vars map[string
 	for k, v := range header {
 		req.Header[k] = v
 	}
+	return send(t, req)
+}
+
+// send does a request and reads the whole answer.
+func send(t *testing.T, req *http.Request) (*http.Response, []byte) {
+	t.Helper()
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
@@ -349,21 +379,14 @@ func TestNotFoundIsNull(t *testing.T) {
 func TestGETIsCacheable(t *testing.T) {
 	srv := demoServer(t)
 	u := srv.URL + "?query=" + url.QueryEscape(`{ region(ars: "066360003003") { name level } }`)
-	resp, err := http.Get(u)
-	require.NoError(t, err)
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	resp, body := httpCase{method: "GET"}.do(t, u)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Contains(t, string(body), "Eschwege")
 	etag := resp.Header.Get("ETag")
 	require.NotEmpty(t, etag)
 	assert.Contains(t, resp.Header.Get("Cache-Control"), "max-age=")
 
-	req, _ := http.NewRequest(http.MethodGet, u, nil)
-	req.Header.Set("If-None-Match", etag)
-	resp, err = http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	resp.Body.Close()
+	resp, _ = httpCase{method: "GET", header: http.Header{"If-None-Match": {etag}}}.do(t, u)
 	assert.Equal(t, http.StatusNotModified, resp.StatusCode)
 }
 

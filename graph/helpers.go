@@ -31,6 +31,17 @@ func ptrs[T any](s []T) []*T {
 	return out
 }
 
+// read returns what get reads in one shared read transaction of the store
+// (catalog.Store.ViewShared).
+func read[T any](ctx context.Context, st *catalog.Store, get func(*catalog.Tx) (T, error)) (T, error) {
+	var out T
+	err := st.ViewShared(ctx, func(tx *catalog.Tx) (err error) {
+		out, err = get(tx)
+		return err
+	})
+	return out, err
+}
+
 // lookup applies the API's one rule for single-object lookups (service,
 // localService, region, office, onlineService): a key that is well-formed
 // but names nothing answers null without an error, as GraphQL's nullable

@@ -19,9 +19,7 @@ func smallServer(t *testing.T) (*httptest.Server, *catalog.Store) {
 	t.Helper()
 	st := catalogtest.Open(t, catalog.Options{Portal: "HE"})
 	catalogtest.PutRegions(t, st)
-	srv := httptest.NewServer(graph.NewHandler(graph.Options{Store: st}))
-	t.Cleanup(srv.Close)
-	return srv, st
+	return serve(t, graph.Options{Store: st}), st
 }
 
 // TestHostilePlainStrings: a street with a NUL byte, a city with an escape

@@ -3,7 +3,6 @@ package graph_test
 import (
 	"encoding/json"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sort"
@@ -115,9 +114,8 @@ func loadSchemaFiles(t *testing.T) *ast.Schema {
 }
 
 func TestIntrospectionTurnedOff(t *testing.T) {
-	demoServer(t) // loads the demo store
-	srv := httptest.NewServer(graph.NewHandler(graph.Options{Store: demoStore, Search: demoIndex, DisableIntrospection: true}))
-	t.Cleanup(srv.Close)
+	st, ix := sharedDemo(t)
+	srv := serve(t, graph.Options{Store: st, Search: ix, DisableIntrospection: true})
 	for name, q := range map[string]string{
 		"Schema":   introspectionQuery(t),
 		"Type":     `{ __type(name: "Service") { name } }`,

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"log/slog"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -81,11 +80,10 @@ func TestCostReported(t *testing.T) {
 // a literal or a variable, is the client's mistake: INVALID with the
 // argument's name, never INTERNAL, and nothing is logged as an error.
 func TestUncoercibleArgumentsAreInvalid(t *testing.T) {
-	demoServer(t)
+	st, ix := sharedDemo(t)
 	var logs bytes.Buffer
 	log := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	srv := httptest.NewServer(graph.NewHandler(graph.Options{Store: demoStore, Search: demoIndex, Logger: log}))
-	t.Cleanup(srv.Close)
+	srv := serve(t, graph.Options{Store: st, Search: ix, Logger: log})
 	cases := []struct {
 		name, query string
 		vars        map[string]any

@@ -200,12 +200,8 @@ func (r *onlineServiceResolver) Localization(ctx context.Context, obj *catalog.O
 
 // Office is the resolver for the office field.
 func (r *queryResolver) Office(ctx context.Context, id string, lang *Lang, at *time.Time) (*catalog.Office, error) {
-	var out *catalog.Office
-	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) (err error) {
-		out, err = tx.Office(id)
-		return err
-	})
-	if out, err = lookup(out, err); out == nil {
+	out, err := lookup(read(ctx, r.Store, func(tx *catalog.Tx) (*catalog.Office, error) { return tx.Office(id) }))
+	if out == nil {
 		return nil, err
 	}
 	when := r.Store.Now()
@@ -221,21 +217,13 @@ func (r *queryResolver) Offices(ctx context.Context, ars string, first *int, aft
 	if err != nil {
 		return nil, err
 	}
-	conn := &OfficeConnection{Nodes: page, PageInfo: pageInfo(from, to, total), TotalCount: total, Edges: []*OfficeEdge{}}
-	for i, n := range page {
-		conn.Edges = append(conn.Edges, &OfficeEdge{Cursor: encodeCursor(from + i), Node: n})
-	}
-	return conn, nil
+	return &OfficeConnection{Nodes: page, PageInfo: pageInfo(from, to, total), TotalCount: total,
+		Edges: edges(page, from, func(c string, n *catalog.Office) *OfficeEdge { return &OfficeEdge{Cursor: c, Node: n} })}, nil
 }
 
 // OnlineService is the resolver for the onlineService field.
 func (r *queryResolver) OnlineService(ctx context.Context, id string, lang *Lang) (*catalog.OnlineService, error) {
-	var out *catalog.OnlineService
-	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) (err error) {
-		out, err = tx.OnlineService(id)
-		return err
-	})
-	return lookup(out, err)
+	return lookup(read(ctx, r.Store, func(tx *catalog.Tx) (*catalog.OnlineService, error) { return tx.OnlineService(id) }))
 }
 
 // OnlineServices is the resolver for the onlineServices field.
@@ -244,11 +232,10 @@ func (r *queryResolver) OnlineServices(ctx context.Context, ars string, first *i
 	if err != nil {
 		return nil, err
 	}
-	conn := &OnlineServiceConnection{Nodes: page, PageInfo: pageInfo(from, to, total), TotalCount: total, Edges: []*OnlineServiceEdge{}}
-	for i, n := range page {
-		conn.Edges = append(conn.Edges, &OnlineServiceEdge{Cursor: encodeCursor(from + i), Node: n})
-	}
-	return conn, nil
+	return &OnlineServiceConnection{Nodes: page, PageInfo: pageInfo(from, to, total), TotalCount: total,
+		Edges: edges(page, from, func(c string, n *catalog.OnlineService) *OnlineServiceEdge {
+			return &OnlineServiceEdge{Cursor: c, Node: n}
+		})}, nil
 }
 
 // Responsibilities is the resolver for the responsibilities field.
@@ -257,11 +244,10 @@ func (r *queryResolver) Responsibilities(ctx context.Context, ars string, first 
 	if err != nil {
 		return nil, err
 	}
-	conn := &ResponsibilityConnection{Nodes: page, PageInfo: pageInfo(from, to, total), TotalCount: total, Edges: []*ResponsibilityEdge{}}
-	for i, n := range page {
-		conn.Edges = append(conn.Edges, &ResponsibilityEdge{Cursor: encodeCursor(from + i), Node: n})
-	}
-	return conn, nil
+	return &ResponsibilityConnection{Nodes: page, PageInfo: pageInfo(from, to, total), TotalCount: total,
+		Edges: edges(page, from, func(c string, n *catalog.Responsibility) *ResponsibilityEdge {
+			return &ResponsibilityEdge{Cursor: c, Node: n}
+		})}, nil
 }
 
 // Region is the batch resolver for the region field.
@@ -274,9 +260,7 @@ func (r *responsibilityResolver) Office(ctx context.Context, obj *catalog.Respon
 	if obj.OfficeID == "" {
 		return nil, nil
 	}
-	var o *catalog.Office
-	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) (err error) { o, err = tx.Office(obj.OfficeID); return err })
-	return o, err
+	return read(ctx, r.Store, func(tx *catalog.Tx) (*catalog.Office, error) { return tx.Office(obj.OfficeID) })
 }
 
 // OnlineService is the resolver for the onlineService field.
@@ -284,9 +268,7 @@ func (r *responsibilityResolver) OnlineService(ctx context.Context, obj *catalog
 	if obj.OnlineServiceID == "" {
 		return nil, nil
 	}
-	var o *catalog.OnlineService
-	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) (err error) { o, err = tx.OnlineService(obj.OnlineServiceID); return err })
-	return o, err
+	return read(ctx, r.Store, func(tx *catalog.Tx) (*catalog.OnlineService, error) { return tx.OnlineService(obj.OnlineServiceID) })
 }
 
 // ValidFrom is the resolver for the validFrom field.

@@ -65,6 +65,17 @@ func pageArgs(first *int, after *string) (offset, n int, err error) {
 	return offset, n, nil
 }
 
+// edges returns the edges of a page whose first item is at offset from in
+// its list, each with that item's cursor; edge builds one of the
+// connection's edge type.
+func edges[T, E any](page []*T, from int, edge func(cursor string, node *T) *E) []*E {
+	out := make([]*E, len(page))
+	for i, n := range page {
+		out[i] = edge(encodeCursor(from+i), n)
+	}
+	return out
+}
+
 func pageInfo(from, to, total int) *PageInfo {
 	pi := &PageInfo{HasNextPage: to < total, HasPreviousPage: from > 0}
 	if to > from {

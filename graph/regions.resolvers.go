@@ -14,12 +14,7 @@ import (
 
 // Region is the resolver for the region field.
 func (r *queryResolver) Region(ctx context.Context, ars string, lang *Lang) (*catalog.Region, error) {
-	var out *catalog.Region
-	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) (err error) {
-		out, err = tx.Region(ars)
-		return err
-	})
-	return lookup(out, err)
+	return lookup(read(ctx, r.Store, func(tx *catalog.Tx) (*catalog.Region, error) { return tx.Region(ars) }))
 }
 
 // Regions is the resolver for the regions field.
@@ -28,11 +23,7 @@ func (r *queryResolver) Regions(ctx context.Context, query *string, first *int, 
 	if query != nil {
 		q = *query
 	}
-	var all []*catalog.Region
-	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) (err error) {
-		all, err = tx.FindRegions(q, r.Store.Now())
-		return err
-	})
+	all, err := read(ctx, r.Store, func(tx *catalog.Tx) ([]*catalog.Region, error) { return tx.FindRegions(q, r.Store.Now()) })
 	if err != nil {
 		return nil, err
 	}
@@ -40,14 +31,8 @@ func (r *queryResolver) Regions(ctx context.Context, query *string, first *int, 
 	if err != nil {
 		return nil, err
 	}
-	conn := &RegionConnection{Nodes: all[from:to], PageInfo: pageInfo(from, to, len(all)), TotalCount: len(all)}
-	for i, n := range conn.Nodes {
-		conn.Edges = append(conn.Edges, &RegionEdge{Cursor: encodeCursor(from + i), Node: n})
-	}
-	if conn.Edges == nil {
-		conn.Edges = []*RegionEdge{}
-	}
-	return conn, nil
+	return &RegionConnection{Nodes: all[from:to], PageInfo: pageInfo(from, to, len(all)), TotalCount: len(all),
+		Edges: edges(all[from:to], from, func(c string, n *catalog.Region) *RegionEdge { return &RegionEdge{Cursor: c, Node: n} })}, nil
 }
 
 // LevelLabel is the resolver for the levelLabel field.

@@ -133,9 +133,8 @@ func TestSearchAsACitizenWould(t *testing.T) {
 // one that hangs: the answer comes within the overall deadline, merged and
 // de-duplicated by LeiKa key, with each peer's status.
 func TestFederatedSearch(t *testing.T) {
-	demoServer(t) // loads the demo store and index
-	peer := httptest.NewServer(graph.NewHandler(graph.Options{Store: demoStore, Search: demoIndex}))
-	defer peer.Close()
+	st, ix := sharedDemo(t)
+	peer := serve(t, graph.Options{Store: st, Search: ix})
 	hang := make(chan struct{})
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {
@@ -147,8 +146,7 @@ func TestFederatedSearch(t *testing.T) {
 	defer close(hang)
 	fan := federation.NewFanOut([]federation.Peer{{ID: "BY", URL: peer.URL, RegionKey: "090000000000"}, {ID: "SL", URL: slow.URL, RegionKey: "100000000000"}},
 		federation.FanOutOptions{PeerTimeout: 300 * time.Millisecond, Timeout: 800 * time.Millisecond})
-	fed := httptest.NewServer(graph.NewHandler(graph.Options{Store: demoStore, Search: demoIndex, FanOut: fan}))
-	defer fed.Close()
+	fed := serve(t, graph.Options{Store: st, Search: ix, FanOut: fan})
 
 	var r struct {
 		Search struct {

@@ -21,16 +21,13 @@ func (r *Resolver) services(ctx context.Context, f *ServiceFilter, first *int, a
 		cf.ARS, cf.HasOnline, cf.LifeSituationID = deref(f.Ars), f.HasOnlineService, deref(f.LifeSituation)
 	}
 	pg := catalog.Page{Offset: from, Limit: n, Count: selected(ctx, "totalCount")}
-	var page *catalog.ServicePage
-	err = r.Store.ViewShared(ctx, func(tx *catalog.Tx) (err error) { page, err = tx.ListServices(cf, pg); return err })
+	page, err := read(ctx, r.Store, func(tx *catalog.Tx) (*catalog.ServicePage, error) { return tx.ListServices(cf, pg) })
 	if err != nil {
 		return nil, err
 	}
-	conn := &ServiceConnection{Nodes: nonNil(page.Services), TotalCount: page.Total, Edges: []*ServiceEdge{},
+	conn := &ServiceConnection{Nodes: nonNil(page.Services), TotalCount: page.Total,
+		Edges:    edges(page.Services, from, func(c string, n *catalog.Service) *ServiceEdge { return &ServiceEdge{Cursor: c, Node: n} }),
 		PageInfo: &PageInfo{HasNextPage: page.More, HasPreviousPage: from > 0}}
-	for i, s := range page.Services {
-		conn.Edges = append(conn.Edges, &ServiceEdge{Cursor: encodeCursor(from + i), Node: s})
-	}
 	if len(page.Services) > 0 {
 		start, end := encodeCursor(from), encodeCursor(from+len(page.Services)-1)
 		conn.PageInfo.StartCursor, conn.PageInfo.EndCursor = &start, &end

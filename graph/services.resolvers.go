@@ -71,12 +71,9 @@ func (r *mutationResolver) ArchiveService(ctx context.Context, id string, expect
 
 // Service is the resolver for the service field.
 func (r *queryResolver) Service(ctx context.Context, id *string, leikaKey *string, lang *Lang, at *time.Time) (*catalog.Service, error) {
-	var out *catalog.Service
-	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) (err error) {
-		out, err = tx.VisibleService(principalOf(ctx), deref(id), deref(leikaKey), deref(at))
-		return err
-	})
-	return lookup(out, err)
+	return lookup(read(ctx, r.Store, func(tx *catalog.Tx) (*catalog.Service, error) {
+		return tx.VisibleService(principalOf(ctx), deref(id), deref(leikaKey), deref(at))
+	}))
 }
 
 // Services is the resolver for the services field.
@@ -90,12 +87,8 @@ func (r *queryResolver) LocalService(ctx context.Context, leikaKey string, ars s
 	if at != nil {
 		when = *at
 	}
-	var out *catalog.LocalService
-	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) (err error) {
-		out, err = tx.LocalService(leikaKey, ars, when)
-		return err
-	})
-	if out, err = lookup(out, err); out == nil {
+	out, err := lookup(read(ctx, r.Store, func(tx *catalog.Tx) (*catalog.LocalService, error) { return tx.LocalService(leikaKey, ars, when) }))
+	if out == nil {
 		return nil, err
 	}
 	return localServiceView(ctx, out), nil

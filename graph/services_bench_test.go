@@ -14,10 +14,8 @@ import (
 // German and English order, with and without totalCount) through the
 // handler in-process on the demo catalogue.
 func BenchmarkServicesList(b *testing.B) {
-	t := &testing.T{}
-	srv := demoServer(t)
-	srv.Close()
-	h := graph.NewHandler(graph.Options{Store: demoStore})
+	st, _ := sharedDemo(b)
+	h := graph.NewHandler(graph.Options{Store: st})
 	for _, c := range []struct{ name, query string }{
 		{"FirstPage", `{ services(first: 20) { nodes { id name } pageInfo { hasNextPage endCursor } } }`},
 		{"FirstPageEN", `{ services(first: 20, lang: EN) { nodes { id name } } }`},

@@ -65,12 +65,7 @@ func conceptFrom(in SearchConceptInput) *catalog.Concept {
 
 // lifeSituations reads the taxonomy once per request level.
 func (r *Resolver) lifeSituations(ctx context.Context) ([]*catalog.LifeSituation, error) {
-	var out []*catalog.LifeSituation
-	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) (err error) {
-		out, err = tx.LifeSituations()
-		return err
-	})
-	return out, err
+	return read(ctx, r.Store, (*catalog.Tx).LifeSituations)
 }
 
 // situationsByID returns the situations with the given IDs in that order;

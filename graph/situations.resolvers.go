@@ -182,11 +182,7 @@ func (r *queryResolver) SearchDictionary(ctx context.Context) ([]*catalog.Concep
 	if err := mayRead(ctx, catalog.ReadEditorial); err != nil {
 		return nil, err
 	}
-	var out []*catalog.Concept
-	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) (err error) {
-		out, err = tx.Concepts()
-		return err
-	})
+	out, err := read(ctx, r.Store, (*catalog.Tx).Concepts)
 	return nonNil(out), err
 }
 

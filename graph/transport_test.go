@@ -27,7 +27,8 @@ type httpCase struct {
 	status      int
 	code        string
 	allow       string
-	data        bool // the answer has a "data" entry
+	data        bool        // the answer has a "data" entry
+	header      http.Header // more request headers
 }
 
 func (c httpCase) do(t *testing.T, base string) (*http.Response, []byte) {
@@ -52,12 +53,10 @@ func (c httpCase) do(t *testing.T, base string) (*http.Response, []byte) {
 	if c.accept != "" {
 		req.Header.Set("Accept", c.accept)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return resp, b
+	for k, v := range c.header {
+		req.Header[k] = v
+	}
+	return send(t, req)
 }
 
 func q(s string) string { return "query=" + url.QueryEscape(s) }
@@ -161,10 +160,9 @@ func TestGraphQLOverHTTP(t *testing.T) {
 // GraphQL parameters: wrong content type, none, a mutation by GET. Each
 // gets its refusal, not the cached answer.
 func TestResponseCacheNeverAnswersAFailingRequest(t *testing.T) {
-	demoServer(t)
+	st, ix := sharedDemo(t)
 	metrics := graph.NewMetrics()
-	srv := httptest.NewServer(graph.NewHandler(graph.Options{Store: demoStore, Search: demoIndex, ResponseCache: 100, Metrics: metrics}))
-	t.Cleanup(srv.Close)
+	srv := serve(t, graph.Options{Store: st, Search: ix, ResponseCache: 100, Metrics: metrics})
 	const body = `{"query":"{ region(ars: \"066360003003\") { name } }"}`
 	ok := httpCase{contentType: "application/json", body: body}
 	for range 2 {
@@ -179,23 +177,10 @@ func TestResponseCacheNeverAnswersAFailingRequest(t *testing.T) {
 		{name: "NoContentType", body: body, status: 415, code: "UNSUPPORTED_MEDIA_TYPE"},
 		{name: "NotAcceptable", contentType: "application/json", accept: "text/html", body: body, status: 406, code: "NOT_ACCEPTABLE"},
 		{name: "BadOperationName", contentType: "application/json", body: `{"query":"{ region(ars: \"066360003003\") { name } }","operationName":"X"}`, status: 200, code: "GRAPHQL_VALIDATION_FAILED"},
-		{name: "BadToken", contentType: "application/json", body: body, status: 401, code: "UNAUTHENTICATED"},
+		{name: "BadToken", contentType: "application/json", body: body, status: 401, code: "UNAUTHENTICATED", header: bearer("lf_unknown")},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(c.body))
-			if c.contentType != "" {
-				req.Header.Set("Content-Type", c.contentType)
-			}
-			if c.accept != "" {
-				req.Header.Set("Accept", c.accept)
-			}
-			if c.name == "BadToken" {
-				req.Header.Set("Authorization", "Bearer lf_unknown")
-			}
-			resp, err := http.DefaultClient.Do(req)
-			require.NoError(t, err)
-			b, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
+			resp, b := c.do(t, srv.URL)
 			assert.Equal(t, c.status, resp.StatusCode, "%s", b)
 			assert.NotContains(t, string(b), "Eschwege", "answered from the cache")
 			r := decode(t, b)
@@ -251,10 +236,6 @@ func TestPersistedQueryOverGETWithETag(t *testing.T) {
 	require.NotEmpty(t, etag)
 	assert.Equal(t, "public, max-age=0", resp.Header.Get("Cache-Control"))
 
-	req, _ := http.NewRequest(http.MethodGet, byHash, nil)
-	req.Header.Set("If-None-Match", etag)
-	resp2, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	resp2.Body.Close()
-	assert.Equal(t, http.StatusNotModified, resp2.StatusCode)
+	resp, _ = httpCase{method: "GET", header: http.Header{"If-None-Match": {etag}}}.do(t, byHash)
+	assert.Equal(t, http.StatusNotModified, resp.StatusCode)
 }

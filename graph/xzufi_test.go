@@ -24,8 +24,8 @@ import (
 // localService for Hessian places, with the Hessian office.
 func TestXZuFiMirrorFoundBySearch(t *testing.T) {
 	ctx := context.Background()
-	demoServer(t)
-	pub := xzufi.NewPublisher(demoStore, filepath.Join(t.TempDir(), "xzufi"), xzufi.ExportOptions{}, nil)
+	heStore, _ := sharedDemo(t)
+	pub := xzufi.NewPublisher(heStore, filepath.Join(t.TempDir(), "xzufi"), xzufi.ExportOptions{}, nil)
 	_, err := pub.Publish(ctx)
 	require.NoError(t, err)
 	he := httptest.NewServer(pub.Handler())
@@ -33,7 +33,7 @@ func TestXZuFiMirrorFoundBySearch(t *testing.T) {
 
 	sn := catalogtest.Open(t, catalog.Options{Portal: "SN", Home: "140000000000"})
 	var regions []catalog.Record
-	require.NoError(t, demoStore.View(ctx, func(tx *catalog.Tx) error {
+	require.NoError(t, heStore.View(ctx, func(tx *catalog.Tx) error {
 		// The official region list, loaded by SN itself.
 		return tx.Each(catalog.KindRegion, func(r catalog.Record) (bool, error) {
 			c := *r.(*catalog.Region)
@@ -55,8 +55,7 @@ func TestXZuFiMirrorFoundBySearch(t *testing.T) {
 	ix, err := search.Open("", sn, nil)
 	require.NoError(t, err)
 	defer ix.Close()
-	srv := httptest.NewServer(graph.NewHandler(graph.Options{Store: sn, Search: ix}))
-	defer srv.Close()
+	srv := serve(t, graph.Options{Store: sn, Search: ix})
 
 	var r struct {
 		Search struct {

@@ -29,24 +29,27 @@ type EvalQuery struct {
 
 // EvalReport is the outcome of Evaluate: means over all queries.
 type EvalReport struct {
-	Queries        int
-	NDCG10         float64 // normalised discounted cumulative gain at 10, gain 2^grade-1
-	MRR10          float64 // mean reciprocal rank of the first judged hit within 10
-	Recall10       float64 // share of the judged keys found within 10
-	ZeroResultRate float64 // share of queries without any hit
-	Errors         int     // queries the search refused or failed
-	Results        []EvalResult
+	EvalMeans
+	Errors  int // queries the search refused or failed
+	Results []EvalResult
 	// Categories are the means per category, in the order categories first
 	// appear in the query set; empty when no query has a category.
 	Categories []CategoryReport
 }
 
+// EvalMeans are the mean relevance figures of a set of queries.
+type EvalMeans struct {
+	Queries        int
+	NDCG10         float64 // normalised discounted cumulative gain at 10, gain 2^grade-1
+	MRR10          float64 // mean reciprocal rank of the first judged hit within 10
+	Recall10       float64 // share of the judged keys found within 10
+	ZeroResultRate float64 // share of queries without any hit
+}
+
 // CategoryReport is the mean relevance of one category of queries.
 type CategoryReport struct {
-	Category                string
-	Queries                 int
-	NDCG10, MRR10, Recall10 float64
-	ZeroResultRate          float64
+	Category string
+	EvalMeans
 }
 
 // EvalResult is the outcome for one query.
@@ -67,62 +70,83 @@ const evalDepth = 10
 func Evaluate(ctx context.Context, ix *Index, queries []EvalQuery) EvalReport {
 	var rep EvalReport
 	for _, q := range queries {
-		r := EvalResult{EvalQuery: q}
-		res, err := ix.Search(ctx, Request{Query: q.Query, ARS: q.ARS, Lang: q.Lang, First: evalDepth})
-		if err != nil {
-			r.Err = err.Error()
+		r := evaluate(ctx, ix, q)
+		if r.Err != "" {
 			rep.Errors++
-		} else {
-			r.Total = res.Total
-			grades := make([]int, 0, len(res.Hits))
-			seen := map[string]bool{}
-			for _, h := range res.Hits {
-				if len(h.LeikaKeys) > 0 {
-					r.Top = append(r.Top, h.LeikaKeys[0])
-				}
-				g, key := 0, ""
-				for _, k := range h.LeikaKeys {
-					if q.Relevant[k] > g && !seen[k] {
-						g, key = q.Relevant[k], k
-					}
-				}
-				if key != "" {
-					seen[key] = true
-				}
-				grades = append(grades, g)
-			}
-			r.NDCG10 = ndcg(grades, q.Relevant)
-			for i, g := range grades {
-				if g > 0 {
-					r.RR10 = 1 / float64(i+1)
-					break
-				}
-			}
-			if len(q.Relevant) > 0 {
-				r.Recall10 = float64(len(seen)) / float64(len(q.Relevant))
-			}
 		}
 		rep.Results = append(rep.Results, r)
-		rep.NDCG10 += r.NDCG10
-		rep.MRR10 += r.RR10
-		rep.Recall10 += r.Recall10
-		if r.Err == "" && r.Total == 0 {
-			rep.ZeroResultRate++
-		}
 	}
+	rep.EvalMeans = means(rep.Results)
 	rep.Categories = categories(rep.Results)
-	if n := float64(len(queries)); n > 0 {
-		rep.Queries = len(queries)
-		rep.NDCG10 /= n
-		rep.MRR10 /= n
-		rep.Recall10 /= n
-		rep.ZeroResultRate /= n
-	}
 	return rep
 }
 
+// evaluate runs one query.
+func evaluate(ctx context.Context, ix *Index, q EvalQuery) EvalResult {
+	r := EvalResult{EvalQuery: q}
+	res, err := ix.Search(ctx, Request{Query: q.Query, ARS: q.ARS, Lang: q.Lang, First: evalDepth})
+	if err != nil {
+		r.Err = err.Error()
+		return r
+	}
+	r.Total = res.Total
+	grades := make([]int, 0, len(res.Hits))
+	seen := map[string]bool{}
+	for _, h := range res.Hits {
+		if len(h.LeikaKeys) > 0 {
+			r.Top = append(r.Top, h.LeikaKeys[0])
+		}
+		g, key := 0, ""
+		for _, k := range h.LeikaKeys {
+			if q.Relevant[k] > g && !seen[k] {
+				g, key = q.Relevant[k], k
+			}
+		}
+		if key != "" {
+			seen[key] = true
+		}
+		grades = append(grades, g)
+	}
+	r.NDCG10 = ndcg(grades, q.Relevant)
+	for i, g := range grades {
+		if g > 0 {
+			r.RR10 = 1 / float64(i+1)
+			break
+		}
+	}
+	if len(q.Relevant) > 0 {
+		r.Recall10 = float64(len(seen)) / float64(len(q.Relevant))
+	}
+	return r
+}
+
+// means averages the figures of rs; a query the search refused counts
+// with zeros.
+func means(rs []EvalResult) EvalMeans {
+	var m EvalMeans
+	for _, r := range rs {
+		m.NDCG10 += r.NDCG10
+		m.MRR10 += r.RR10
+		m.Recall10 += r.Recall10
+		if r.Err == "" && r.Total == 0 {
+			m.ZeroResultRate++
+		}
+	}
+	if n := float64(len(rs)); n > 0 {
+		m.Queries = len(rs)
+		m.NDCG10 /= n
+		m.MRR10 /= n
+		m.Recall10 /= n
+		m.ZeroResultRate /= n
+	}
+	return m
+}
+
+// categories returns the means per category, in the order the categories
+// first appear.
 func categories(rs []EvalResult) []CategoryReport {
 	var out []CategoryReport
+	var byCat [][]EvalResult
 	at := map[string]int{}
 	for _, r := range rs {
 		if r.Category == "" {
@@ -133,22 +157,12 @@ func categories(rs []EvalResult) []CategoryReport {
 			i = len(out)
 			at[r.Category] = i
 			out = append(out, CategoryReport{Category: r.Category})
+			byCat = append(byCat, nil)
 		}
-		c := &out[i]
-		c.Queries++
-		c.NDCG10 += r.NDCG10
-		c.MRR10 += r.RR10
-		c.Recall10 += r.Recall10
-		if r.Err == "" && r.Total == 0 {
-			c.ZeroResultRate++
-		}
+		byCat[i] = append(byCat[i], r)
 	}
 	for i := range out {
-		n := float64(out[i].Queries)
-		out[i].NDCG10 /= n
-		out[i].MRR10 /= n
-		out[i].Recall10 /= n
-		out[i].ZeroResultRate /= n
+		out[i].EvalMeans = means(byCat[i])
 	}
 	return out
 }

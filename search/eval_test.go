@@ -84,8 +84,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func readQueries(t testing.TB) []EvalQuery { return readQueryFile(t, queriesFile) }
-
 func readQueryFile(t testing.TB, name string) []EvalQuery {
 	t.Helper()
 	f, err := os.Open(name)
@@ -100,31 +98,12 @@ func readQueryFile(t testing.TB, name string) []EvalQuery {
 // nDCG@10 drops more than maxDrop below the recorded baseline. Run with
 // -update-baseline to record a new one.
 func TestRelevance(t *testing.T) {
-	if testing.Short() {
-		t.Skip("loads the demo catalogue")
-	}
-	_, ix := demoIndex(t)
-	qs := readQueries(t)
-	require.GreaterOrEqual(t, len(qs), 150, "the query set needs at least 150 queries")
-	rep := Evaluate(ctx, ix, qs)
-	var b strings.Builder
-	rep.WriteText(&b, 25)
-	t.Log("\n" + b.String())
-	assert.Zero(t, rep.Errors, "queries refused")
-
-	got := baseline{Queries: rep.Queries, NDCG10: round4(rep.NDCG10), MRR10: round4(rep.MRR10),
-		Recall10: round4(rep.Recall10), ZeroResultRate: round4(rep.ZeroResultRate)}
-	if *updateBaseline {
-		data, err := json.MarshalIndent(got, "", "  ")
-		require.NoError(t, err)
-		require.NoError(t, os.WriteFile(baselineFile, append(data, '\n'), 0o644))
-		t.Logf("baseline written: %+v", got)
+	rep := measure(t, queriesFile)
+	got := baselineOf(rep.EvalMeans)
+	var want baseline
+	if !recorded(t, baselineFile, got, &want) {
 		return
 	}
-	data, err := os.ReadFile(baselineFile)
-	require.NoError(t, err, "no baseline: run go test ./search/ -run TestRelevance -update-baseline")
-	var want baseline
-	require.NoError(t, json.Unmarshal(data, &want))
 	assert.GreaterOrEqual(t, got.NDCG10, want.NDCG10-maxDrop, "nDCG@10 dropped: got %.4f, baseline %.4f", got.NDCG10, want.NDCG10)
 	assert.Less(t, got.ZeroResultRate, 0.02, "zero-result rate")
 	t.Logf("measured %+v, baseline %+v", got, want)
@@ -143,35 +122,16 @@ type citizenBaseline struct {
 // below testdata/search/citizen-baseline.json, or below the targets of
 // issue 15 (0.85 overall, 0.75 per category). -update-baseline records it.
 func TestCitizenRelevance(t *testing.T) {
-	if testing.Short() {
-		t.Skip("loads the demo catalogue")
-	}
-	_, ix := demoIndex(t)
-	qs := readQueryFile(t, citizenFile)
-	require.GreaterOrEqual(t, len(qs), 150, "the citizen set needs at least 150 queries")
-	rep := Evaluate(ctx, ix, qs)
-	var b strings.Builder
-	rep.WriteText(&b, 25)
-	t.Log("\n" + b.String())
-	assert.Zero(t, rep.Errors, "queries refused")
+	rep := measure(t, citizenFile)
 	require.Len(t, rep.Categories, 6, "six categories")
-
-	got := citizenBaseline{baseline: baseline{Queries: rep.Queries, NDCG10: round4(rep.NDCG10), MRR10: round4(rep.MRR10),
-		Recall10: round4(rep.Recall10), ZeroResultRate: round4(rep.ZeroResultRate)}, Categories: map[string]float64{}}
+	got := citizenBaseline{baseline: baselineOf(rep.EvalMeans), Categories: map[string]float64{}}
 	for _, c := range rep.Categories {
 		got.Categories[c.Category] = round4(c.NDCG10)
 	}
-	if *updateBaseline {
-		data, err := json.MarshalIndent(got, "", "  ")
-		require.NoError(t, err)
-		require.NoError(t, os.WriteFile(citizenBaselineFile, append(data, '\n'), 0o644))
-		t.Logf("baseline written: %+v", got)
+	var want citizenBaseline
+	if !recorded(t, citizenBaselineFile, got, &want) {
 		return
 	}
-	data, err := os.ReadFile(citizenBaselineFile)
-	require.NoError(t, err, "no baseline: run go test ./search/ -run TestCitizenRelevance -update-baseline")
-	var want citizenBaseline
-	require.NoError(t, json.Unmarshal(data, &want))
 	assert.GreaterOrEqual(t, got.NDCG10, want.NDCG10-maxDrop, "nDCG@10 dropped: got %.4f, baseline %.4f", got.NDCG10, want.NDCG10)
 	assert.GreaterOrEqual(t, got.NDCG10, 0.85, "target: nDCG@10 at least 0.85 overall")
 	require.Len(t, want.Categories, 6)
@@ -182,6 +142,47 @@ func TestCitizenRelevance(t *testing.T) {
 			assert.GreaterOrEqual(t, g, 0.75, "%s: target is at least 0.75", cat)
 		}
 	}
+}
+
+// measure runs the query set in file (at least 150 queries) over the demo
+// catalogue and logs the report; no query may be refused.
+func measure(t *testing.T, file string) EvalReport {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("loads the demo catalogue")
+	}
+	_, ix := demoIndex(t)
+	qs := readQueryFile(t, file)
+	require.GreaterOrEqual(t, len(qs), 150, "%s needs at least 150 queries", file)
+	rep := Evaluate(ctx, ix, qs)
+	var b strings.Builder
+	rep.WriteText(&b, 25)
+	t.Log("\n" + b.String())
+	assert.Zero(t, rep.Errors, "queries refused")
+	return rep
+}
+
+// baselineOf is m rounded as a baseline file records it.
+func baselineOf(m EvalMeans) baseline {
+	return baseline{Queries: m.Queries, NDCG10: round4(m.NDCG10), MRR10: round4(m.MRR10),
+		Recall10: round4(m.Recall10), ZeroResultRate: round4(m.ZeroResultRate)}
+}
+
+// recorded reads the baseline in file into want and reports true; with
+// -update-baseline it writes got to file instead and reports false.
+func recorded(t *testing.T, file string, got, want any) bool {
+	t.Helper()
+	if *updateBaseline {
+		data, err := json.MarshalIndent(got, "", "  ")
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(file, append(data, '\n'), 0o644))
+		t.Logf("baseline written: %+v", got)
+		return false
+	}
+	data, err := os.ReadFile(file)
+	require.NoError(t, err, "no baseline: run go test ./search/ -run %s -update-baseline", t.Name())
+	require.NoError(t, json.Unmarshal(data, want))
+	return true
 }
 
 func round4(f float64) float64 { return float64(int(f*10000+0.5)) / 10000 }

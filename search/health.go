@@ -44,21 +44,26 @@ func (s *health) get() Health {
 	return s.h
 }
 
-func (s *health) failed(err error, at time.Time) {
+// failed records a failure and returns the failures in a row.
+func (s *health) failed(err error, at time.Time) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.h.Failures++
 	s.h.LastError, s.h.LastErrorAt = err.Error(), at
 	s.notify()
+	return s.h.Failures
 }
 
-func (s *health) recovered() {
+// recovered records a success and returns the failures in a row it ended.
+func (s *health) recovered() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.h.Failures != 0 {
+	n := s.h.Failures
+	if n != 0 {
 		s.h.Failures = 0
 		s.notify()
 	}
+	return n
 }
 
 // wait returns a channel closed at the next change (with s.mu not held).

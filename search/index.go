@@ -69,7 +69,7 @@ type projection struct {
 	st       *catalog.Store
 	places   atomic.Pointer[placeTable]
 	placesMu sync.Mutex                   // serialises refreshes of places when a validity boundary passed
-	dict     atomic.Pointer[synonymIndex] // built-in rules and the catalogue's dictionary
+	dict     atomic.Pointer[synonymIndex] // the catalogue's search dictionary, stored before the projection is used
 	rev      atomic.Uint64
 	dictDocs int
 	// bounded is set once a document with a bounded validity is indexed:
@@ -874,7 +874,6 @@ var defaultRetry = backoff.Policy{Min: time.Second, Max: time.Minute}
 // covers the new words. Run returns nil when ctx ends or the index is
 // closed.
 func (ix *Index) Run(ctx context.Context) error {
-	failures := 0
 	for {
 		changed := ix.st.Changed()
 		err := ix.CatchUp(ctx)
@@ -888,19 +887,16 @@ func (ix *Index) Run(ctx context.Context) error {
 		case errors.Is(err, errClosed):
 			return nil
 		case err != nil:
-			failures++
-			ix.health.failed(err, ix.st.Now())
+			failures := ix.health.failed(err, ix.st.Now())
 			ix.log.Error("search index: catch-up or rebuild failed; retrying", "err", err, "failures", failures)
 			if !ix.retry.Wait(ctx, failures) {
 				return nil
 			}
 			continue
 		}
-		if failures > 0 {
+		if failures := ix.health.recovered(); failures > 0 {
 			ix.log.Info("search index: following the change log again", "failures", failures)
-			failures = 0
 		}
-		ix.health.recovered()
 		select {
 		case <-ctx.Done():
 			return nil

@@ -575,9 +575,6 @@ func (ix *Index) newPlan(ctx context.Context, p *projection, q, lang, ars string
 		return nil, catalog.Internal(err)
 	}
 	pl := &plan{q: q, ctx: ctx, p: p, freqs: freqs, r: r, ars: ars, now: now, dict: p.dict.Load()}
-	if pl.dict == nil {
-		pl.dict = synonyms
-	}
 	words := queryWords(q)
 	if len(words) > maxWords {
 		words = words[:maxWords]

@@ -83,21 +83,10 @@ func Load(ctx context.Context, st *catalog.Store, log *slog.Logger) (Summary, er
 		kept = 0
 		for _, group := range c.groups() {
 			t0 := time.Now()
-			for i, r := range group.records {
-				if i%1000 == 0 {
-					if err := ctx.Err(); err != nil {
-						return err
-					}
-				}
-				if state.Incomplete {
-					if _, err := tx.Get(group.kind, recordID(r)); err == nil {
-						kept++
-						continue
-					}
-				}
-				if err := tx.Put(r, w); err != nil {
-					return fmt.Errorf("%s %s: %w", group.kind, recordID(r), err)
-				}
+			n, err := put(ctx, tx, group.kind, group.records, w, state.Incomplete)
+			kept += n
+			if err != nil {
+				return err
 			}
 			log.Info("demo: written", "kind", group.kind, "count", len(group.records), "took", time.Since(t0).Round(time.Millisecond))
 		}
@@ -174,26 +163,27 @@ func records[T catalog.Record](rs []T) []catalog.Record {
 	return out
 }
 
-func recordID(r catalog.Record) string {
-	switch r := r.(type) {
-	case *catalog.Region:
-		return r.ID
-	case *catalog.Bundle:
-		return r.ID
-	case *catalog.Service:
-		return r.ID
-	case *catalog.Office:
-		return r.ID
-	case *catalog.OnlineService:
-		return r.ID
-	case *catalog.Responsibility:
-		return r.ID
-	case *catalog.LifeSituation:
-		return r.ID
-	case *catalog.Concept:
-		return r.ID
+// put writes records of one kind in tx, checking ctx every 1000 records:
+// the write loop of Load and of LoadScale's batches. With keep, a record
+// already in the store is kept as it is (Load completing an interrupted
+// load); put returns how many it kept.
+func put(ctx context.Context, tx *catalog.Tx, k catalog.Kind, rs []catalog.Record, w catalog.Write, keep bool) (kept int, err error) {
+	for i, r := range rs {
+		if i%1000 == 0 {
+			if err := ctx.Err(); err != nil {
+				return kept, err
+			}
+		}
+		id := catalog.MetaOf(r).ID
+		if keep && tx.Exists(k, id) {
+			kept++
+			continue
+		}
+		if err := tx.Put(r, w); err != nil {
+			return kept, fmt.Errorf("%s %s: %w", k, id, err)
+		}
 	}
-	return ""
+	return kept, nil
 }
 
 // build reads the embedded files and makes the records, checking what the
@@ -244,6 +234,7 @@ func build(log *slog.Logger) (*catalogue, error) {
 
 	// Federal services: a key that a hand-written service describes gets no
 	// second service; its external ID and online services go to that one.
+	// byLeika ends with every service by its first LeiKa key.
 	byLeika := map[string]*catalog.Service{}
 	for _, s := range c.services {
 		byLeika[s.LeikaKeys[0]] = s
@@ -276,11 +267,11 @@ func build(log *slog.Logger) (*catalogue, error) {
 		return nil, err
 	}
 	c.situations = situations
-	if c.assignments, err = assignSituations(recs, c.services); err != nil {
+	if c.assignments, err = assignSituations(recs, c.services, byLeika); err != nil {
 		return nil, err
 	}
-	applySituations(c.assignments, situationIDs, c.services)
-	if err := applyTerms(c.services); err != nil {
+	applySituations(c.assignments, situationIDs, byLeika)
+	if err := applyTerms(byLeika); err != nil {
 		return nil, err
 	}
 	if c.concepts, err = readDictionary(situationIDs); err != nil {

@@ -99,13 +99,7 @@ func LoadScale(ctx context.Context, st *catalog.Store, sc Scale, opt ScaleOption
 	}
 	w := &batchWriter{ctx: ctx, st: st, size: opt.BatchSize, log: opt.Log, after: opt.AfterBatch, write: catalog.Write{Actor: "gen", Reason: "generated catalogue, scale " + sc.Name}}
 	for _, grp := range c.groups() {
-		w.begin(grp.kind, len(grp.records))
-		for _, r := range grp.records {
-			if err := w.add(r); err != nil {
-				return Summary{}, err
-			}
-		}
-		if err := w.end(); err != nil {
+		if err := w.all(grp.kind, len(grp.records), func(i int) catalog.Record { return grp.records[i] }); err != nil {
 			return Summary{}, err
 		}
 	}
@@ -147,6 +141,17 @@ func (w *batchWriter) begin(k catalog.Kind, total int) {
 	w.kindStart, w.lastLog = time.Now(), time.Now()
 }
 
+// all writes the n records of a kind that mk makes.
+func (w *batchWriter) all(k catalog.Kind, n int, mk func(i int) catalog.Record) error {
+	w.begin(k, n)
+	for i := 0; i < n; i++ {
+		if err := w.add(mk(i)); err != nil {
+			return err
+		}
+	}
+	return w.end()
+}
+
 func (w *batchWriter) add(r catalog.Record) error {
 	w.pending = append(w.pending, r)
 	if len(w.pending) >= w.size {
@@ -181,12 +186,8 @@ func (w *batchWriter) flush() error {
 		w.skipped += len(batch)
 	} else {
 		err := w.st.Update(w.ctx, func(tx *catalog.Tx) error {
-			for _, r := range batch {
-				if err := tx.Put(r, w.write); err != nil {
-					return fmt.Errorf("%s %s: %w", w.kind, catalog.MetaOf(r).ID, err)
-				}
-			}
-			return nil
+			_, err := put(w.ctx, tx, w.kind, batch, w.write, false)
+			return err
 		})
 		if err != nil {
 			return fmt.Errorf("gen: %w", err)
@@ -409,31 +410,13 @@ func (g *scaler) leika(i int) string { return fmt.Sprintf("%s%012d", synthLeikaP
 
 // stream writes the synthetic records kind by kind through w.
 func (g *scaler) stream(w *batchWriter) error {
-	w.begin(catalog.KindService, g.services)
-	for i := 0; i < g.services; i++ {
-		if err := w.add(g.service(i)); err != nil {
-			return err
-		}
-	}
-	if err := w.end(); err != nil {
+	if err := w.all(catalog.KindService, g.services, func(i int) catalog.Record { return g.service(i) }); err != nil {
 		return err
 	}
-	w.begin(catalog.KindOffice, len(g.offices))
-	for i := range g.offices {
-		if err := w.add(g.office(i)); err != nil {
-			return err
-		}
-	}
-	if err := w.end(); err != nil {
+	if err := w.all(catalog.KindOffice, len(g.offices), func(i int) catalog.Record { return g.office(i) }); err != nil {
 		return err
 	}
-	w.begin(catalog.KindOnlineService, g.online)
-	for i := 0; i < g.online; i++ {
-		if err := w.add(g.onlineService(i)); err != nil {
-			return err
-		}
-	}
-	if err := w.end(); err != nil {
+	if err := w.all(catalog.KindOnlineService, g.online, func(i int) catalog.Record { return g.onlineService(i) }); err != nil {
 		return err
 	}
 	w.begin(catalog.KindResponsibility, g.respTotal)

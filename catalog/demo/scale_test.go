@@ -25,6 +25,11 @@ func openAt(t *testing.T) *catalog.Store {
 // and once killed after three batches and resumed, and checks that both
 // are the same catalogue, of the size asked for, with the demo inside.
 func TestLoadScale(t *testing.T) {
+	if testing.Short() {
+		// Three full loads of a generated catalogue: minutes under the race
+		// detector, which CI runs with -short; the plain test run covers it.
+		t.Skip("long: loads a generated catalogue three times; run without -short")
+	}
 	whole := openAt(t)
 	sum, err := LoadScale(ctx, whole, testScale, ScaleOptions{Seed: 7, BatchSize: 2_000, Log: testLogger(t)})
 	if err != nil {

@@ -105,12 +105,12 @@ func readSituations() ([]situationRec, []*catalog.LifeSituation, map[string]stri
 		ids[s.Key] = situationID(i + 1)
 	}
 	var out []*catalog.LifeSituation
-	for i, s := range sf.Situations {
+	for _, s := range sf.Situations {
 		l := &catalog.LifeSituation{Meta: catalog.Meta{ID: ids[s.Key]}, Name: s.Name.text(), Description: s.Description.text(),
 			Addressee: s.Addressee, Order: s.Order}
 		if s.Parent != "" {
 			p, ok := ids[s.Parent]
-			if !ok || i > 0 && sf.Situations[i].Parent == s.Key {
+			if !ok || s.Parent == s.Key {
 				return nil, nil, nil, fmt.Errorf("%s: %s: unknown parent %q", situationsContent, s.Key, s.Parent)
 			}
 			l.ParentID = p
@@ -122,13 +122,9 @@ func readSituations() ([]situationRec, []*catalog.LifeSituation, map[string]stri
 
 // assignSituations decides the life situations of every service: the core
 // services by the hand-written lists, every other service by the name
-// rules. It returns the assignments in LeiKa key order, then situation
-// order.
-func assignSituations(recs []situationRec, services []*catalog.Service) ([]Assignment, error) {
-	byKey := map[string]*catalog.Service{}
-	for _, s := range services {
-		byKey[s.LeikaKeys[0]] = s
-	}
+// rules. byKey has the services by their first LeiKa key. It returns the
+// assignments in LeiKa key order, then situation order.
+func assignSituations(recs []situationRec, services []*catalog.Service, byKey map[string]*catalog.Service) ([]Assignment, error) {
 	order := map[string]int{}
 	hand := map[string]bool{} // LeiKa keys with a hand-written assignment
 	var out []Assignment
@@ -195,12 +191,9 @@ func writeAssignments(w io.Writer, as []Assignment, services []*catalog.Service)
 	return nil
 }
 
-// applySituations sets the services' life situations from the assignments.
-func applySituations(as []Assignment, ids map[string]string, services []*catalog.Service) {
-	byKey := map[string]*catalog.Service{}
-	for _, s := range services {
-		byKey[s.LeikaKeys[0]] = s
-	}
+// applySituations sets the services' life situations from the assignments;
+// byKey has the services by their first LeiKa key.
+func applySituations(as []Assignment, ids map[string]string, byKey map[string]*catalog.Service) {
 	for _, a := range as {
 		s := byKey[a.LeikaKey]
 		s.LifeSituationIDs = append(s.LifeSituationIDs, ids[a.Situation])
@@ -229,15 +222,11 @@ func readDictionary(situations map[string]string) ([]*catalog.Concept, error) {
 }
 
 // applyTerms sets the terms in context and the English names of federal
-// services.
-func applyTerms(services []*catalog.Service) error {
+// services; byKey has the services by their first LeiKa key.
+func applyTerms(byKey map[string]*catalog.Service) error {
 	var tf termsFile
 	if err := readContent(termsContent, &tf); err != nil {
 		return err
-	}
-	byKey := map[string]*catalog.Service{}
-	for _, s := range services {
-		byKey[s.LeikaKeys[0]] = s
 	}
 	seen := map[string]bool{}
 	for _, r := range tf.Services {

@@ -62,14 +62,11 @@ type Server struct {
 	// What is trimmed is logged.
 	AuditRetention catalog.AuditRetention
 	// XZuFiInterval is the least time between two XZuFi exports for the
-	// gateway (/xzufi/index.txt); XZuFiMaxShrink the largest share of
-	// objects an export may drop before it is refused.
+	// gateway (/xzufi/index.txt; one is made when it asks and the store
+	// changed); XZuFiMaxShrink the largest share of objects an export may
+	// drop before it is refused.
 	XZuFiInterval  time.Duration
 	XZuFiMaxShrink float64
-	// NoXZuFiExport keeps the XZuFi export from running in the background
-	// (bench measures the API alone: at scale L one export reads the
-	// whole store).
-	NoXZuFiExport bool
 	// CORSOrigins may call the API from the browser ("*": any origin, for
 	// anonymous reads); empty turns CORS off.
 	CORSOrigins []string
@@ -193,23 +190,23 @@ func (s *Server) Open(ctx context.Context) error {
 		s.Log.Info("federation: mirroring peers", "peers", len(peers))
 	}
 	if !s.readOnly {
-		s.running.Go(func() {
-			if err := s.Mirror.Run(runCtx); err != nil && runCtx.Err() == nil {
-				s.Log.Error("federation mirror stopped", "err", err)
-			}
-		})
+		// Loaded before the server answers, so federationStatus lists every
+		// peer from the first request on. Load logs each peer it cannot
+		// start; the others run.
+		_ = s.Mirror.Load(ctx)
+		s.running.Go(func() { s.Mirror.Run(runCtx) })
 		s.trimAudit(ctx)
 		s.running.Go(func() { s.compactLoop(runCtx) })
 	}
-	// The XZuFi export for the portal network's gateway, kept current
-	// (served from what was last exported when the data directory is
-	// read-only).
+	// The XZuFi export for the portal network's gateway, made when the
+	// gateway asks for it and the store changed (served from what was
+	// last exported when the data directory is read-only).
 	s.XZuFi = xzufi.NewPublisher(st, filepath.Join(s.DataDir, "xzufi"), xzufi.ExportOptions{MaxShrink: s.XZuFiMaxShrink}, s.Log)
 	interval := s.XZuFiInterval
 	if interval <= 0 {
 		interval = 5 * time.Minute
 	}
-	if !s.readOnly && !s.NoXZuFiExport {
+	if !s.readOnly {
 		s.running.Go(func() { s.XZuFi.Run(runCtx, interval) })
 	}
 
@@ -301,7 +298,8 @@ func (s *Server) openStoreWithDemo(ctx context.Context) (*catalog.Store, error) 
 }
 
 // loadDemo loads the demo catalogue into an empty store (unless NoDemo),
-// completes a load an earlier version left incomplete, and refuses a store
+// completes a load an earlier version left incomplete, adds the search
+// dictionary entries the demo gained since a store was loaded, and refuses a store
 // that holds the demo of another portal than the one served.
 func (s *Server) loadDemo(ctx context.Context, st *catalog.Store) error {
 	var state demo.State
@@ -320,6 +318,11 @@ func (s *Server) loadDemo(ctx context.Context, st *catalog.Store) error {
 			s.DataDir, state.Portal, st.Portal(), state.Portal, st.Portal(), state.Portal)
 	case state.Incomplete:
 		s.Log.Warn("the demo catalogue was not loaded completely (an earlier start was interrupted): completing it", "dir", s.DataDir)
+	case state.Complete && !s.NoDemo:
+		// A store loaded by an earlier version gets the dictionary
+		// entries the demo gained since (the search has no rules of its own).
+		_, err := demo.AddNewDictionaryEntries(ctx, st, s.Log)
+		return err
 	case state.Complete || services > 0 || s.NoDemo:
 		return nil
 	case st.Portal() != demo.Portal:

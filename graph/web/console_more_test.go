@@ -91,3 +91,36 @@ func TestConsoleTranslationAndEditors(t *testing.T) {
 		t.Errorf("the revoked token answers %v, want UNAUTHENTICATED", errs)
 	}
 }
+
+// An editor adds a channel and a contact to an office; the citizen page
+// shows them.
+func TestConsoleOfficeContacts(t *testing.T) {
+	s := start(t)
+	tb := newTab(t, s)
+	tb.signIn("municipal", "/console?view=office&id="+eschwegeOffice)
+	tb.run(chromedp.WaitVisible(`#office-form`, chromedp.ByQuery),
+		chromedp.Click(`#add-contact`, chromedp.ByQuery),
+		chromedp.SendKeys(`#p0-name`, "Bürgerbüro", chromedp.ByQuery),
+		chromedp.SendKeys(`#p0-position`, "Pass- und Meldewesen", chromedp.ByQuery),
+		chromedp.SendKeys(`#p0-room`, "E.12", chromedp.ByQuery),
+		chromedp.Click(`//button[text()="Add channel"]`, chromedp.BySearch),
+		chromedp.WaitVisible(`#c0-value`, chromedp.ByQuery),
+		chromedp.SendKeys(`#c0-value`, "+49 5651 304-0", chromedp.ByQuery),
+		chromedp.Click(`#save`, chromedp.ByQuery))
+	tb.waitText(`#saved`, "Saved")
+	d, _ := s.gql(t, "", `{ office(id: "`+eschwegeOffice+`", lang: DE) { contacts { name room position { text } } channels { kind value } address { street } } }`, nil)
+	o := d["office"].(map[string]any)
+	contacts, channels := o["contacts"].([]any), o["channels"].([]any)
+	if len(contacts) != 1 || contacts[0].(map[string]any)["room"] != "E.12" || len(channels) != 1 || channels[0].(map[string]any)["value"] != "+49 5651 304-0" {
+		t.Errorf("after saving, contacts %v and channels %v", contacts, channels)
+	}
+	if o["address"].(map[string]any)["street"] != "Obermarkt 22" {
+		t.Errorf("the address was lost: %v", o["address"])
+	}
+	citizen := newTab(t, s)
+	citizen.run(chromedp.Navigate(s.url + "/portal?ars=" + eschwege + "&service=" + perso))
+	citizen.waitText(`#offices`, "Bürgerbüro")
+	if !strings.Contains(citizen.text(`#offices`), "+49 5651 304-0") {
+		t.Errorf("the citizen page lacks the phone number:\n%s", citizen.text(`#offices`))
+	}
+}

@@ -31,6 +31,13 @@ function append(el, children) {
   }
 }
 
+// navLink is a link that a plain click follows inside the page (navigate,
+// which pushes the URL and renders) instead of loading it again; a click
+// with a modifier or another button opens href as the browser would.
+export function navLink(href, navigate, ...children) {
+  return h('a', { href, onclick: (e) => { if (e.button === 0 && !e.ctrlKey && !e.metaKey) { e.preventDefault(); navigate(); } } }, ...children);
+}
+
 // The PVOG whitelist of text-module markup, plus mark for highlights.
 const allowed = new Set(['P', 'BR', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'B', 'STRONG', 'I', 'EM', 'SUP', 'SUB', 'UL', 'OL', 'LI', 'A', 'MARK']);
 const safeHref = /^(https?:|mailto:|tel:)/i;

@@ -5,7 +5,7 @@
 // cookie, the URL or a log). The view is in the URL (?view=…&id=…).
 // What the role may not do is not offered; the server refuses it anyway.
 import { gql as request } from '/static/common/gql.js';
-import { h, add, richText, combobox } from '/static/common/dom.js';
+import { h, add, richText, combobox, navLink } from '/static/common/dom.js';
 
 const TOKEN = 'leistungsfinder.token';
 const app = document.getElementById('app');
@@ -37,8 +37,7 @@ function go(query) {
 }
 
 function link(query, ...children) {
-  const href = '/console?' + new URLSearchParams(query);
-  return h('a', { href, onclick: (e) => { if (e.button === 0 && !e.ctrlKey && !e.metaKey) { e.preventDefault(); go(query); } } }, ...children);
+  return navLink('/console?' + new URLSearchParams(query), () => go(query), ...children);
 }
 
 // trimARS and inScope mirror catalog.Contains: a scope key covers the
@@ -227,6 +226,12 @@ async function officeView(p) {
     addresses: o.addresses.map((a) => ({ ...a })),
     slots: o.openingHoursSlots.map((s) => ({ ...s })),
     channels: o.channels.map((c, i) => ({ kind: c.kind, value: c.value, note: textInput(c.note?.text, en.channels[i]?.note) })),
+    // Contacts keep their channels and English texts; name, room and
+    // the German position are edited here.
+    contacts: o.contacts.map((c, i) => ({
+      name: c.name, room: c.room || '', position: c.position?.text || '', enPosition: en.contacts[i]?.position,
+      channels: c.channels.map((ch, j) => ({ kind: ch.kind, value: ch.value, note: textInput(ch.note?.text, en.contacts[i]?.channels[j]?.note) })),
+    })),
   };
   const form = h('form', { id: 'office-form', novalidate: true });
   const summary = h('div', { id: 'form-errors' });
@@ -249,6 +254,13 @@ async function officeView(p) {
     h('button', { type: 'button', class: 'secondary', 'aria-label': `Remove channel ${c.value}`, onclick: () => { read(); state.channels.splice(i, 1); redraw(); } }, 'Remove'))),
   h('button', { type: 'button', class: 'secondary', onclick: () => { read(); state.channels.push({ kind: 'PHONE', value: '' }); redraw(); } }, 'Add channel'));
 
+  const contactFields = () => h('fieldset', { id: 'contacts' }, h('legend', {}, 'Contacts'), state.contacts.map((c, i) => h('div', { class: 'row contact' },
+    h('div', {}, h('label', { for: `p${i}-name` }, 'Name'), h('input', { id: `p${i}-name`, 'data-field': `contacts[${i}].name`, value: c.name })),
+    h('div', {}, h('label', { for: `p${i}-position` }, 'Position (German)'), h('input', { id: `p${i}-position`, 'data-field': `contacts[${i}].position`, value: c.position })),
+    h('div', {}, h('label', { for: `p${i}-room` }, 'Room'), h('input', { id: `p${i}-room`, 'data-field': `contacts[${i}].room`, value: c.room })),
+    h('button', { type: 'button', class: 'secondary', 'aria-label': `Remove contact ${c.name}`, onclick: () => { read(); state.contacts.splice(i, 1); redraw(); } }, 'Remove'))),
+  h('button', { type: 'button', class: 'secondary', id: 'add-contact', onclick: () => { read(); state.contacts.push({ name: '', room: '', position: '', channels: [] }); redraw(); form.querySelector(`#p${state.contacts.length - 1}-name`).focus(); } }, 'Add contact'));
+
   const name = h('input', { id: 'name', 'data-field': 'name', value: o.name });
   const kind = select('kind', 'kind', ['MUNICIPALITY', 'DISTRICT', 'STATE', 'FEDERAL', 'OTHER'], null, o.kind);
   const notes = h('textarea', { id: 'notes', 'data-field': 'openingHoursNotes' }, o.openingHoursNotes?.text || '');
@@ -259,8 +271,9 @@ async function officeView(p) {
     state.addresses.forEach((a, i) => { a.kind = form.querySelector(`#a${i}-kind`).value; a.street = form.querySelector(`#a${i}-street`).value; a.postalCode = form.querySelector(`#a${i}-pc`).value; a.city = form.querySelector(`#a${i}-city`).value; });
     state.slots.forEach((s, i) => { s.day = form.querySelector(`#s${i}-day`).value; s.open = form.querySelector(`#s${i}-open`).value.trim(); s.close = form.querySelector(`#s${i}-close`).value.trim(); });
     state.channels.forEach((c, i) => { c.kind = form.querySelector(`#c${i}-kind`).value; c.value = form.querySelector(`#c${i}-value`).value.trim(); });
+    state.contacts.forEach((c, i) => { c.name = form.querySelector(`#p${i}-name`).value.trim(); c.position = form.querySelector(`#p${i}-position`).value.trim(); c.room = form.querySelector(`#p${i}-room`).value.trim(); });
   };
-  const redraw = () => parts.replaceChildren(addrFields(), slotFields(), channelFields());
+  const redraw = () => parts.replaceChildren(addrFields(), slotFields(), channelFields(), contactFields());
   redraw();
 
   const input = () => {
@@ -273,10 +286,7 @@ async function officeView(p) {
       openingHours: state.slots.map((s) => ({ day: s.day, open: s.open, close: s.close })),
       openingHoursNotes: textInput(notes.value.trim(), en.openingHoursNotes),
       channels: state.channels.map((c) => ({ kind: c.kind, value: c.value, note: c.note || null })),
-      contacts: o.contacts.map((c, i) => ({
-        name: c.name, room: c.room, position: textInput(c.position?.text, en.contacts[i]?.position),
-        channels: c.channels.map((ch, j) => ({ kind: ch.kind, value: ch.value, note: textInput(ch.note?.text, en.contacts[i]?.channels[j]?.note) })),
-      })),
+      contacts: state.contacts.map((c) => ({ name: c.name, room: c.room || null, position: textInput(c.position, c.enPosition), channels: c.channels })),
       accessibility: textInput(access.value.trim(), en.accessibility),
     };
   };
@@ -301,7 +311,6 @@ async function officeView(p) {
     h('label', { for: 'kind' }, 'Kind'), kind,
     parts,
     h('label', { for: 'notes' }, 'Notes on opening hours (German)'), notes,
-    o.contacts.length ? h('fieldset', {}, h('legend', {}, 'Contacts (kept as they are)'), h('ul', {}, o.contacts.map((c) => h('li', {}, c.name)))) : null,
     h('label', { for: 'access' }, 'Accessibility (German)'), access,
     h('label', { for: 'reason' }, 'Reason for the change (optional)'), reason,
     h('button', { type: 'submit', id: 'save' }, 'Save'), saved);

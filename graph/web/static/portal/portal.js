@@ -2,7 +2,7 @@
 // URL (?ars=…&q=…&service=…&lang=en), so every view can be shared and the
 // back button works.
 import { gql } from '/static/common/gql.js';
-import { h, add, richText, highlight, combobox } from '/static/common/dom.js';
+import { h, add, richText, highlight, combobox, navLink } from '/static/common/dom.js';
 
 const words = {
   de: {
@@ -53,7 +53,7 @@ function go(changes) {
 
 // Links inside the page navigate without reloading.
 function link(changes, ...children) {
-  return h('a', { href: href(changes), onclick: (e) => { if (e.button === 0 && !e.ctrlKey && !e.metaKey) { e.preventDefault(); go(changes); } } }, ...children);
+  return navLink(href(changes), () => go(changes), ...children);
 }
 
 const L = () => (state().lang === 'en' ? 'EN' : 'DE');
