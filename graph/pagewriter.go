@@ -211,7 +211,9 @@ func object[T any](w *pageWriter, sel ast.SelectionSet, v *T, required bool, typ
 		return
 	}
 	w.buf = append(w.buf, '{')
-	for i, f := range graphql.CollectFields(w.oc, sel, types) {
+	fields := graphql.CollectFields(w.oc, sel, types)
+	for i := range fields {
+		f := &fields[i] // not a copy, whose address would escape to the heap
 		if i > 0 {
 			w.buf = append(w.buf, ',')
 		}
@@ -221,7 +223,7 @@ func object[T any](w *pageWriter, sel ast.SelectionSet, v *T, required bool, typ
 			w.buf = appendGQLString(w.buf, types[0])
 			continue
 		}
-		value(&f)
+		value(f)
 	}
 	w.buf = append(w.buf, '}')
 }
