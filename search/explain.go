@@ -3,7 +3,6 @@ package search
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 
 	index "github.com/blevesearch/bleve_index_api"
@@ -210,6 +209,8 @@ func (pl *plan) hasTerm(field, term string, iid index.IndexInternalID) bool {
 	return err == nil && d != nil && d.ID.Equals(iid)
 }
 
+// reasons sums ex up; regions are the sorted region keys of the
+// responsibilities (ResponsibilityPlaces).
 func reasons(ex *Explanation, regions []string) []string {
 	if len(ex.Services) == 0 {
 		return []string{fmt.Sprintf("No service with LeiKa key %s is in the catalogue.", ex.LeikaKey)}
@@ -231,7 +232,6 @@ func reasons(ex *Explanation, regions []string) []string {
 			if len(regions) == 0 {
 				out = append(out, fmt.Sprintf("%s has no responsibility anywhere, so it is filtered out at every place.", s.ServiceID))
 			} else {
-				sort.Strings(regions)
 				out = append(out, fmt.Sprintf("%s has no responsibility at %s or above it (it has %d elsewhere, e.g. %s).", s.ServiceID, ex.ARS, len(regions), regions[0]))
 			}
 		}
