@@ -69,7 +69,7 @@ type projection struct {
 	st       *catalog.Store
 	places   atomic.Pointer[placeTable]
 	placesMu sync.Mutex                   // serialises refreshes of places when a validity boundary passed
-	dict     atomic.Pointer[synonymIndex] // built-in rules and the catalogue's dictionary, stored before the projection is used
+	dict     atomic.Pointer[synonymIndex] // the catalogue's search dictionary, stored before the projection is used
 	rev      atomic.Uint64
 	dictDocs int
 	// bounded is set once a document with a bounded validity is indexed:
