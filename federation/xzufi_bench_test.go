@@ -8,11 +8,11 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/catalog/catalogtest"
 	"github.com/leistungsfinder/leistungsfinder/catalog/demo"
 	"github.com/leistungsfinder/leistungsfinder/federation/xzufi"
 	"github.com/leistungsfinder/leistungsfinder/i18n"
@@ -136,14 +136,6 @@ func generate(st *catalog.Store, services, responsibilities int) error {
 	return flush()
 }
 
-// cpuTime is the process's user and system CPU time so far: on a shared
-// machine it says more about the cost than the wall clock.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // peakHeap samples the heap in use while fn runs.
 func peakHeap(fn func() error) (uint64, error) {
 	runtime.GC()
@@ -177,13 +169,13 @@ func BenchmarkXZuFiExport(b *testing.B) {
 	var cpu time.Duration
 	for i := 0; i < b.N; i++ {
 		dir := b.TempDir()
-		c0 := cpuTime()
+		c0 := catalogtest.CPUTime()
 		p, err := peakHeap(func() error {
 			var err error
 			m, err = xzufi.Export(ctx, st, dir, xzufi.ExportOptions{})
 			return err
 		})
-		cpu += cpuTime() - c0
+		cpu += catalogtest.CPUTime() - c0
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -217,7 +209,7 @@ func BenchmarkXZuFiImport(b *testing.B) {
 		referenceData(b, st, dst)
 		runtime.GC()
 		b.StartTimer()
-		c0 := cpuTime()
+		c0 := catalogtest.CPUTime()
 		p, err := peakHeap(func() error {
 			set, _, err := OpenXZuFi(ctx, src, XZuFiOptions{})
 			if err != nil {
@@ -230,7 +222,7 @@ func BenchmarkXZuFiImport(b *testing.B) {
 			return err
 		})
 		b.StopTimer()
-		cpu += cpuTime() - c0
+		cpu += catalogtest.CPUTime() - c0
 		if err != nil {
 			b.Fatal(err)
 		}
