@@ -108,7 +108,7 @@ func NewHandler(cfg Options) http.Handler {
 	exec.AroundRootFields(lim.rootFieldMiddleware)
 	exec.AroundRootFields(searchMetrics(cfg.Metrics))
 	if !cfg.gqlgenOnly {
-		exec.AroundRootFields(localServiceFast{query: res.Query()}.rootField) // innermost: after language, limits, metrics
+		exec.AroundRootFields(localServiceFast{r: res}.rootField) // innermost: after language, limits, metrics
 	}
 
 	h := &handler{exec: exec, store: cfg.Store, log: log, metrics: cfg.Metrics, queryLog: cfg.QueryLog,

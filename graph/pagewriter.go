@@ -58,16 +58,26 @@ var pageFields = map[string]map[string]string{
 	"Region":                   {"ars": "", "name": "", "level": "", "type": "", "seat": "", "postalCodes": "", "population": ""},
 }
 
+// pageNeeds names the fields whose selection needs a part of the view
+// built (viewNeeds); the view leaves out the parts nobody selects.
+var pageNeeds = map[string]map[string]viewNeeds{
+	"LocalService": {"texts": needTexts, "text": needTexts, "fees": needFees, "deadlines": needDeadlines,
+		"processingTime": needProcessing, "responsibleOffices": needOffices, "onlineServices": needOnline},
+	"ResponsibleOffice": {"addresses": needAddresses, "openingHours": needHours, "openingHoursSlots": needSlots,
+		"channels": needChannels, "contacts": needContacts},
+}
+
 // pageSupported tells whether the writer covers every field a selection of
 // typ can select, whatever the variables: it looks at every field of the
 // document, including those @skip or @include may drop, and refuses any
 // other directive (@defer), arguments where the writer expects none, and
-// fragments on another type.
-func pageSupported(frags ast.FragmentDefinitionList, sel ast.SelectionSet, typ string, depth int) bool {
+// fragments on another type. It adds the parts of the view the selection
+// reads to need.
+func pageSupported(frags ast.FragmentDefinitionList, sel ast.SelectionSet, typ string, depth int, need *viewNeeds) bool {
 	if depth > 32 {
 		return false
 	}
-	fields := pageFields[typ]
+	fields, needs := pageFields[typ], pageNeeds[typ]
 	for _, s := range sel {
 		switch s := s.(type) {
 		case *ast.Field:
@@ -81,18 +91,19 @@ func pageSupported(frags ast.FragmentDefinitionList, sel ast.SelectionSet, typ s
 			if !ok || (len(s.Arguments) > 0 && !(typ == "LocalService" && s.Name == "text")) {
 				return false
 			}
-			if child != "" && !pageSupported(frags, s.SelectionSet, child, depth+1) {
+			*need |= needs[s.Name]
+			if child != "" && !pageSupported(frags, s.SelectionSet, child, depth+1, need) {
 				return false
 			}
 		case *ast.InlineFragment:
 			if (s.TypeCondition != "" && s.TypeCondition != typ) || !onlySkipInclude(s.Directives) ||
-				!pageSupported(frags, s.SelectionSet, typ, depth+1) {
+				!pageSupported(frags, s.SelectionSet, typ, depth+1, need) {
 				return false
 			}
 		case *ast.FragmentSpread:
 			def := frags.ForName(s.Name)
 			if def == nil || def.TypeCondition != typ || !onlySkipInclude(s.Directives) || !onlySkipInclude(def.Directives) ||
-				!pageSupported(frags, def.SelectionSet, typ, depth+1) {
+				!pageSupported(frags, def.SelectionSet, typ, depth+1, need) {
 				return false
 			}
 		default:
@@ -113,13 +124,13 @@ func onlySkipInclude(ds ast.DirectiveList) bool {
 
 // localServiceFast is the root field middleware that answers localService
 // with pageWriter when the selection is one it covers. It runs innermost,
-// after the language, rate and metrics middlewares, and calls the same
-// resolver as gqlgen would. Whatever it does not write exactly as gqlgen
+// after the language, rate and metrics middlewares, and reads as gqlgen's
+// resolver does, building only the parts of the view the selection reads. Whatever it does not write exactly as gqlgen
 // would goes to gqlgen (next) instead: an argument it does not parse, a
 // resolver error (gqlgen reports it with its path), a null where the
 // schema forbids one (gqlgen reports that and nulls the parent), a panic.
 type localServiceFast struct {
-	query QueryResolver
+	r *Resolver
 }
 
 func (p localServiceFast) rootField(ctx context.Context, next graphql.RootResolver) (res graphql.Marshaler) {
@@ -128,7 +139,8 @@ func (p localServiceFast) rootField(ctx context.Context, next graphql.RootResolv
 		return next(ctx)
 	}
 	oc := graphql.GetOperationContext(ctx)
-	if oc.Doc == nil || !pageSupported(oc.Doc.Fragments, rfc.Field.Selections, "LocalService", 0) {
+	var need viewNeeds
+	if oc.Doc == nil || !pageSupported(oc.Doc.Fragments, rfc.Field.Selections, "LocalService", 0, &need) {
 		return next(ctx)
 	}
 	args := rfc.Field.ArgumentMap(oc.Variables)
@@ -140,9 +152,8 @@ func (p localServiceFast) rootField(ctx context.Context, next graphql.RootResolv
 	if err != nil || args["at"] != nil {
 		return next(ctx)
 	}
-	var lang *Lang
-	if l := args["lang"]; l != nil {
-		lang = new(Lang)
+	if l := args["lang"]; l != nil { // langRootMiddleware has applied it to ctx, as for gqlgen's resolver
+		var lang Lang
 		if err := lang.UnmarshalGQL(l); err != nil {
 			return next(ctx)
 		}
@@ -152,7 +163,7 @@ func (p localServiceFast) rootField(ctx context.Context, next graphql.RootResolv
 			res = next(ctx) // gqlgen reports it where it belongs, or answers what the writer could not
 		}
 	}()
-	view, err := p.query.LocalService(ctx, leika, ars, lang, nil)
+	view, err := p.r.localService(ctx, leika, ars, nil, need)
 	if err != nil {
 		return next(ctx)
 	}

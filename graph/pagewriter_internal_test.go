@@ -80,6 +80,7 @@ func TestPageSupported(t *testing.T) {
 			continue
 		}
 		root := doc.Operations[0].SelectionSet[0].(*ast.Field)
-		assert.Equal(t, want, pageSupported(doc.Fragments, root.SelectionSet, "LocalService", 0), q)
+		var need viewNeeds
+		assert.Equal(t, want, pageSupported(doc.Fragments, root.SelectionSet, "LocalService", 0, &need), q)
 	}
 }

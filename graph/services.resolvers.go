@@ -83,15 +83,7 @@ func (r *queryResolver) Services(ctx context.Context, filter *ServiceFilter, fir
 
 // LocalService is the resolver for the localService field.
 func (r *queryResolver) LocalService(ctx context.Context, leikaKey string, ars string, lang *Lang, at *time.Time) (*LocalServiceView, error) {
-	when := r.Store.Now()
-	if at != nil {
-		when = *at
-	}
-	out, err := lookup(read(ctx, r.Store, func(tx *catalog.Tx) (*catalog.LocalService, error) { return tx.LocalService(leikaKey, ars, when) }))
-	if out == nil {
-		return nil, err
-	}
-	return localServiceView(ctx, out), nil
+	return r.localService(ctx, leikaKey, ars, at, needAll)
 }
 
 // ImplementationBundles is the resolver for the implementationBundles field.

@@ -153,17 +153,49 @@ type LinkView struct {
 	Title *string
 }
 
-func localServiceView(ctx context.Context, ls *catalog.LocalService) *LocalServiceView {
-	v := &LocalServiceView{
-		Service: ls.Service, Region: ls.Region, Name: plain(ctx, ls.Service.Name()),
-		Fees: feeViews(ctx, ls.Service.Fees), Deadlines: deadlineViews(ctx, ls.Service.Deadlines),
-		ProcessingTime: processingView(ctx, ls.Service.Processing),
-		OnlineServices: make([]*ResponsibleOnlineServiceView, 0, len(ls.OnlineServices)),
-		Terms:          termViews(ls.Terms),
+// viewNeeds names the parts of a LocalServiceView a selection reads (the
+// page writer knows it from the query); localServiceView leaves the others
+// empty instead of localizing and formatting what nobody reads. gqlgen's
+// executor gets needAll.
+type viewNeeds uint16
+
+const (
+	needTexts      viewNeeds = 1 << iota // texts, text(module)
+	needFees                             // fees: amounts formatted per locale
+	needDeadlines                        // deadlines
+	needProcessing                       // processingTime
+	needOffices                          // responsibleOffices
+	needOnline                           // onlineServices
+	needTerms                            // terms
+	needAddresses                        // the offices' addresses (address is always there)
+	needHours                            // the offices' openingHours, formatted
+	needSlots                            // the offices' openingHoursSlots
+	needChannels                         // the offices' channels
+	needContacts                         // the offices' contacts
+	needAll        = 1<<iota - 1
+)
+
+func localServiceView(ctx context.Context, ls *catalog.LocalService, need viewNeeds) *LocalServiceView {
+	v := &LocalServiceView{Service: ls.Service, Region: ls.Region, Name: plain(ctx, ls.Service.Name()),
+		Texts: []*LocalTextView{}, OnlineServices: make([]*ResponsibleOnlineServiceView, 0, len(ls.OnlineServices))}
+	if need&needFees != 0 {
+		v.Fees = feeViews(ctx, ls.Service.Fees)
+	}
+	if need&needDeadlines != 0 {
+		v.Deadlines = deadlineViews(ctx, ls.Service.Deadlines)
+	}
+	if need&needProcessing != 0 {
+		v.ProcessingTime = processingView(ctx, ls.Service.Processing)
+	}
+	if need&needTerms != 0 {
+		v.Terms = termViews(ls.Terms)
 	}
 	texts := make([]i18n.Text, 0, len(ls.Texts))
 	for _, t := range ls.Texts {
 		texts = append(texts, t.Text)
+		if need&needTexts == 0 {
+			continue
+		}
 		lt := &LocalTextView{Code: string(t.Module), Label: moduleLabel(ctx, t.Module), Text: localize(ctx, t.Text),
 			Central: localize(ctx, t.Central), IsSpecialised: len(t.Additions) > 0, Additions: []*AdditionView{}}
 		for _, a := range t.Additions {
@@ -173,8 +205,18 @@ func localServiceView(ctx context.Context, ls *catalog.LocalService) *LocalServi
 		v.Texts = append(v.Texts, lt)
 	}
 	v.Localization = localization(ctx, texts...)
-	v.ResponsibleOffices = responsibleOfficeViews(ctx, ls.Offices)
+	if need&needOffices != 0 {
+		v.ResponsibleOffices = make([]*ResponsibleOfficeView, 0, len(ls.Offices))
+		for _, o := range ls.Offices {
+			ov := officeViewOf(ctx, o.Office, need)
+			ov.Role, ov.InheritedFrom, ov.Inherited = o.Responsibility.Role, o.From, o.Inherited
+			v.ResponsibleOffices = append(v.ResponsibleOffices, ov)
+		}
+	}
 	for _, o := range ls.OnlineServices {
+		if need&needOnline == 0 {
+			break
+		}
 		ov := &ResponsibleOnlineServiceView{ID: o.ID, Title: plain(ctx, o.Title), Links: linkViews(ctx, o.Links),
 			InheritedFrom: o.From, Inherited: o.Inherited, OnlineService: o.OnlineService}
 		if o.TrustLevel != "" {
@@ -182,9 +224,6 @@ func localServiceView(ctx context.Context, ls *catalog.LocalService) *LocalServi
 			ov.TrustLevel = &tl
 		}
 		v.OnlineServices = append(v.OnlineServices, ov)
-	}
-	if v.Texts == nil {
-		v.Texts = []*LocalTextView{}
 	}
 	return v
 }
@@ -200,10 +239,28 @@ func responsibleOfficeViews(ctx context.Context, offices []*catalog.ResponsibleO
 }
 
 func officeView(ctx context.Context, o *catalog.Office) *ResponsibleOfficeView {
+	return officeViewOf(ctx, o, needAll)
+}
+
+// officeViewOf is an office's view with the parts need names.
+func officeViewOf(ctx context.Context, o *catalog.Office, need viewNeeds) *ResponsibleOfficeView {
 	v := &ResponsibleOfficeView{ID: o.ID, Name: plain(ctx, o.Name), Kind: o.Kind, Office: o,
-		Addresses: addressViews(ctx, o.Addresses), OpeningHours: openingHours(ctx, o.OpeningHours),
-		OpeningHoursSlots: slotViews(ctx, o.OpeningHours.Slots), OpeningHoursNotes: localize(ctx, o.OpeningHours.Notes),
-		Channels: channelViews(ctx, o.Channels), Contacts: contactViews(ctx, o.Contacts), Accessibility: localize(ctx, o.Accessibility)}
+		OpeningHoursNotes: localize(ctx, o.OpeningHours.Notes), Accessibility: localize(ctx, o.Accessibility)}
+	if need&needAddresses != 0 {
+		v.Addresses = addressViews(ctx, o.Addresses)
+	}
+	if need&needHours != 0 {
+		v.OpeningHours = openingHours(ctx, o.OpeningHours)
+	}
+	if need&needSlots != 0 {
+		v.OpeningHoursSlots = slotViews(ctx, o.OpeningHours.Slots)
+	}
+	if need&needChannels != 0 {
+		v.Channels = channelViews(ctx, o.Channels)
+	}
+	if need&needContacts != 0 {
+		v.Contacts = contactViews(ctx, o.Contacts)
+	}
 	if a := primaryAddress(o); a != nil {
 		v.Address = addressView(ctx, a)
 	}
@@ -305,4 +362,19 @@ func linkViews(ctx context.Context, ls []catalog.Link) []*LinkView {
 		out = append(out, v)
 	}
 	return out
+}
+
+// localService reads a service for a place at a time (now when at is nil)
+// and returns its view with the parts need names; nil when either key
+// names nothing.
+func (r *Resolver) localService(ctx context.Context, leikaKey, ars string, at *time.Time, need viewNeeds) (*LocalServiceView, error) {
+	when := r.Store.Now()
+	if at != nil {
+		when = *at
+	}
+	out, err := lookup(read(ctx, r.Store, func(tx *catalog.Tx) (*catalog.LocalService, error) { return tx.LocalService(leikaKey, ars, when) }))
+	if out == nil {
+		return nil, err
+	}
+	return localServiceView(ctx, out, need), nil
 }
