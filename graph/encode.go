@@ -56,6 +56,9 @@ func appendHTMLEscaped(dst, src []byte) []byte {
 	const hex = "0123456789abcdef"
 	start := 0
 	for i := 0; i < len(src); i++ {
+		if !htmlSpecial[src[i]] {
+			continue
+		}
 		switch c := src[i]; {
 		case c == '<' || c == '>' || c == '&':
 			dst = append(dst, src[start:i]...)
@@ -75,6 +78,9 @@ func appendHTMLEscaped(dst, src []byte) []byte {
 func htmlEscapedLen(src []byte) int {
 	n := len(src)
 	for i := 0; i < len(src); i++ {
+		if !htmlSpecial[src[i]] {
+			continue
+		}
 		switch c := src[i]; {
 		case c == '<' || c == '>' || c == '&':
 			n += 5
@@ -85,3 +91,7 @@ func htmlEscapedLen(src []byte) int {
 	}
 	return n
 }
+
+// htmlSpecial marks the bytes that may start what encoding/json escapes
+// for HTML: <, >, & and the first byte of U+2028 and U+2029.
+var htmlSpecial = [256]bool{'<': true, '>': true, '&': true, 0xE2: true}

@@ -666,7 +666,7 @@ func appendGQLString(dst []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c >= 0x20 && c != '\\' && c != '"' {
+		if !gqlEscaped[c] {
 			continue
 		}
 		dst = append(dst, s[start:i]...)
@@ -687,3 +687,13 @@ func appendGQLString(dst []byte, s string) []byte {
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
 }
+
+// gqlEscaped marks the bytes gqlgen escapes in strings: control
+// characters, " and \.
+var gqlEscaped = func() (t [256]bool) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return t
+}()
