@@ -553,37 +553,67 @@ func (f *Feed) snapshotPage(ctx context.Context, tok pageToken, limit int) (*Sna
 			}
 			pos = chs[len(chs)-1].Revision
 		}
-		current := tx.RecordIDsOfOrigin(portal)
+		// The current records of each kind come from the origin index from
+		// the token on (a page costs its own records, not the whole
+		// origin's), merged in ID order with the records changed since R,
+		// which may have been deleted meanwhile.
 		for k := tok.Kind; k < len(snapshotKinds); k++ {
 			kind := snapshotKinds[k]
-			ids := slices.Clone(current[kind])
+			after := ""
+			if k == tok.Kind {
+				after = tok.After
+			}
+			var changed []string
 			for key := range firstAfter {
-				if kk, id, _ := strings.Cut(key, "\t"); kk == string(kind) {
-					ids = append(ids, id)
+				if kk, id, _ := strings.Cut(key, "\t"); kk == string(kind) && id > after {
+					changed = append(changed, id)
 				}
 			}
-			slices.Sort(ids)
-			ids = slices.Compact(ids)
-			if k == tok.Kind && tok.After != "" {
-				i, found := slices.BinarySearch(ids, tok.After)
-				if found {
-					i++
-				}
-				ids = ids[i:]
-			}
-			for _, id := range ids {
+			slices.Sort(changed)
+			var err error
+			full := false
+			serve := func(id string) bool {
 				if len(page.Items) == limit {
 					last := page.Items[len(page.Items)-1]
 					page.Next = pageToken{Revision: tok.Revision, Mark: tok.Mark, Kind: kindIndex(last.Kind), After: last.ID}.String()
-					return nil
+					full = true
+					return false
 				}
-				it, ok, err := f.versionAt(tx, kind, id, tok.Revision, firstAfter)
-				if err != nil {
-					return err
+				it, ok, e := f.versionAt(tx, kind, id, tok.Revision, firstAfter)
+				if e != nil {
+					err = e
+					return false
 				}
 				if ok {
 					page.Items = append(page.Items, it)
 				}
+				return true
+			}
+			tx.EachRecordIDOfOrigin(portal, kind, after, func(id string) bool {
+				for len(changed) > 0 && changed[0] < id {
+					c := changed[0]
+					changed = changed[1:]
+					if !serve(c) {
+						return false
+					}
+				}
+				if len(changed) > 0 && changed[0] == id {
+					changed = changed[1:]
+				}
+				return serve(id)
+			})
+			if err == nil && !full {
+				for _, id := range changed {
+					if !serve(id) {
+						break
+					}
+				}
+			}
+			if err != nil {
+				return err
+			}
+			if full {
+				return nil
 			}
 		}
 		return nil
