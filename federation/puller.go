@@ -815,6 +815,9 @@ func (p *Puller) resync(ctx context.Context) error {
 		p.log.Info("snapshot staging started", "revision", m.Revision, "count", m.Count)
 	}
 	m := &ss.Manifest
+	// A resync of a large peer takes minutes: say how far it got now and
+	// then (long operations show progress).
+	staged, lastLog, stageStart := 0, time.Now(), time.Now()
 	for ss.Next != "" {
 		asked := ss.Next
 		q := url.Values{"page": {asked}, "limit": {strconv.Itoa(p.opt.PageLimit)}}
@@ -841,6 +844,12 @@ func (p *Puller) resync(ctx context.Context) error {
 		ss.Next = page.Next
 		if err := p.saveStaging(ctx, ss, page.Items, false); err != nil {
 			return err
+		}
+		staged += len(page.Items)
+		if time.Since(lastLog) >= 10*time.Second {
+			lastLog = time.Now()
+			p.log.Info("snapshot staging", "revision", m.Revision, "staged", staged, "count", m.Count,
+				"perSecond", int(float64(staged)/time.Since(stageStart).Seconds()))
 		}
 	}
 	// Verify what was staged against the manifest before touching records.
