@@ -132,8 +132,16 @@ func benchFederation(ctx context.Context, f benchFlags, srv *Server, stdout io.W
 
 	// (a) Snapshot resync.
 	resetPeakRSS()
-	peak := sampleHeap()
 	cpu0, start := processCPU(), time.Now()
+	// A snapshot is swapped in by one transaction, which holds what it
+	// writes in memory until it commits: on a shared machine, stop before
+	// that takes the machine's memory.
+	peak := sampleHeap(uint64(f.fedMaxHeapMB)<<20, func(heap uint64) {
+		log.Error("federation: aborting, the Go heap passed -fed-max-heap during the resync", "heap_mb", heap>>20,
+			"limit_mb", f.fedMaxHeapMB, "elapsed", time.Since(start), "cpu", processCPU()-cpu0)
+		os.RemoveAll(mdir)
+		os.Exit(3)
+	})
 	mirror := &Server{Addr: "127.0.0.1:0", DataDir: mdir, Portal: mirrorPortal, NoDemo: true, GCPercent: srv.GCPercent,
 		Log: log.With("instance", "mirror")}
 	if err := mirror.Open(ctx); err != nil {
@@ -461,15 +469,22 @@ type heapPeak struct {
 	stopped   chan struct{}
 }
 
-func sampleHeap() *heapPeak {
+// sampleHeap samples the live Go heap every 50 ms until stop; over limit
+// (0: none) it calls over once.
+func sampleHeap(limit uint64, over func(heap uint64)) *heapPeak {
 	h := &heapPeak{done: make(chan struct{}), stopped: make(chan struct{})}
 	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	called := false
 	read := func() {
 		metrics.Read(sample)
 		v := sample[0].Value.Uint64()
 		h.cur.Store(v)
 		if v > h.peak.Load() {
 			h.peak.Store(v)
+		}
+		if limit > 0 && v > limit && !called {
+			called = true
+			over(v)
 		}
 	}
 	go func() {
