@@ -144,6 +144,28 @@ func (tx *Tx) EachRecordIDOfOrigin(origin string, kind Kind, after string, fn fu
 	}
 }
 
+// EachPeerDataAfter is EachPeerData from the first key after `after` (a
+// key with the prefix; "" from the first): it seeks, so that resuming a
+// long walk costs nothing for the keys already passed.
+func (tx *Tx) EachPeerDataAfter(prefix, after string, fn func(key string, value []byte) error) error {
+	b := tx.bt.Bucket(bucketPeer)
+	c := b.Cursor()
+	start := prefix
+	if after > prefix {
+		start = after
+	}
+	k, v := c.Seek([]byte(start))
+	if k != nil && after != "" && string(k) == after {
+		k, v = c.Next()
+	}
+	for ; k != nil && bytes.HasPrefix(k, []byte(prefix)); k, v = c.Next() {
+		if err := fn(string(k), v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // RecordIDsOfOrigin returns the kinds and IDs of all current records that
 // came from an origin, for a snapshot swap or a consistency report.
 func (tx *Tx) RecordIDsOfOrigin(origin string) map[Kind][]string {
