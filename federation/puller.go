@@ -1016,6 +1016,7 @@ func (p *Puller) swap(ctx context.Context, ss *stagingState, keep map[string]boo
 		return &now, nil
 	}
 	var res swapResult
+	lastLog := time.Now()
 	for {
 		var batch swapResult
 		var more bool
@@ -1080,8 +1081,10 @@ func (p *Puller) swap(ctx context.Context, ss *stagingState, keep map[string]boo
 		if !more {
 			break
 		}
-		if batch.applied+batch.skipped > 0 {
-			p.log.Debug("snapshot swap", "revision", ss.Manifest.Revision, "applied", res.applied, "skipped", res.skipped)
+		if time.Since(lastLog) >= 10*time.Second {
+			lastLog = time.Now()
+			p.log.Info("snapshot swap", "revision", ss.Manifest.Revision, "applied", res.applied, "skipped", res.skipped,
+				"count", ss.Manifest.Count)
 		}
 	}
 	err := p.st.Update(ctx, func(tx *catalog.Tx) error {

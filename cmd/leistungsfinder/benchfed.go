@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
@@ -142,6 +143,28 @@ func benchFederation(ctx context.Context, f benchFlags, srv *Server, stdout io.W
 		os.RemoveAll(mdir)
 		os.Exit(3)
 	})
+	// The mirror's file grows to about the publisher's: on a shared disk,
+	// stop before it fills up.
+	diskDone := make(chan struct{})
+	defer close(diskDone)
+	go func() {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-diskDone:
+				return
+			case <-t.C:
+			}
+			var fs syscall.Statfs_t
+			if syscall.Statfs(mdir, &fs) == nil && f.fedMinFreeMB > 0 && fs.Bavail*uint64(fs.Bsize) < uint64(f.fedMinFreeMB)<<20 {
+				log.Error("federation: aborting, less than -fed-min-free left on the mirror's disk", "free_mb", fs.Bavail*uint64(fs.Bsize)>>20,
+					"limit_mb", f.fedMinFreeMB, "elapsed", time.Since(start), "cpu", processCPU()-cpu0)
+				os.RemoveAll(mdir)
+				os.Exit(3)
+			}
+		}
+	}()
 	mirror := &Server{Addr: "127.0.0.1:0", DataDir: mdir, Portal: mirrorPortal, NoDemo: true, GCPercent: srv.GCPercent,
 		Log: log.With("instance", "mirror")}
 	if err := mirror.Open(ctx); err != nil {
