@@ -260,3 +260,75 @@ func TestEditorTokens(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotContains(t, eds[0].TokenHash, token[len(catalog.TokenPrefix):])
 }
+
+// TestAuthorizationBeforeRevisionCheck sends writes that fail twice, with
+// a stale expected revision and by a writer who may not write the record:
+// the refusal wins, so a municipal editor outside its region never gets
+// CONFLICT and never learns the record's current revision. Inside its
+// region the same stale revision is a CONFLICT naming the current one.
+func TestAuthorizationBeforeRevisionCheck(t *testing.T) {
+	st := mustOpen(t)
+	seedRegions(t, st)
+	const (
+		inside  = "066360003003" // Eschwege, the editor's scope
+		outside = "066110000000" // Kassel
+	)
+	editor := &catalog.Principal{Role: catalog.AccessMunicipalEditor, Address: "192.0.2.1",
+		Editor: &catalog.Editor{ID: "ED.1", Name: "Stadt Eschwege", Role: catalog.AccessMunicipalEditor, Scopes: []string{inside}}}
+	writes := map[string]func(o *catalog.Office, stale uint64) catalog.Command{
+		"updateOffice": func(o *catalog.Office, stale uint64) catalog.Command {
+			return catalog.UpdateOffice{ID: o.ID, ExpectedRevision: stale,
+				Patch: catalog.OfficePatch{Name: catalog.Set(catalog.TextPatch{i18n.DE: {Value: "Neu"}})}}
+		},
+		"deleteOffice": func(o *catalog.Office, stale uint64) catalog.Command {
+			return catalog.DeleteOffice{ID: o.ID, ExpectedRevision: stale}
+		},
+		"putRecord": func(o *catalog.Office, stale uint64) catalog.Command {
+			return catalog.PutRecord{Record: o, Expected: catalog.Expect(stale)}
+		},
+		"deleteRecord": func(o *catalog.Office, stale uint64) catalog.Command {
+			return catalog.DeleteRecord{Kind: catalog.KindOffice, ID: o.ID, Expected: catalog.Expect(stale)}
+		},
+	}
+	for name, write := range writes {
+		t.Run(name, func(t *testing.T) {
+			for _, place := range []struct {
+				ars, want string
+			}{{outside, catalog.EFORBIDDEN}, {inside, catalog.ECONFLICT}} {
+				o := newOffice("Amt "+name, place.ars, "Markt 1")
+				put(t, st, o, catalog.Write{})
+				stale := o.Revision
+				put(t, st, o, catalog.Write{Reason: "someone else changed it"})
+				current := o.Revision
+				require.NotEqual(t, stale, current)
+
+				before := st.Revision()
+				_, err := st.Apply(ctx, editor, write(o, stale), "test")
+				require.Error(t, err)
+				assert.Equal(t, place.want, catalog.ErrorCode(err), "%s at %s: %v", name, place.ars, err)
+				var ce *catalog.Error
+				require.ErrorAs(t, err, &ce)
+				if place.want == catalog.EFORBIDDEN {
+					assert.Zero(t, ce.Current, "a refused writer learns no revision")
+					assert.NotContains(t, err.Error(), "revision")
+				} else {
+					assert.Equal(t, current, ce.Current)
+				}
+				assert.Equal(t, before, st.Revision(), "a refused write changes nothing")
+			}
+		})
+	}
+	t.Run("MirroredRecord", func(t *testing.T) {
+		o := newOffice("Bayerisches Amt", inside, "Markt 2")
+		o.Origin = "BY"
+		put(t, st, o, catalog.Write{Mirror: true})
+		stale := o.Revision
+		put(t, st, o, catalog.Write{Mirror: true})
+		for _, p := range []*catalog.Principal{editor, stateEditor} {
+			_, err := st.Apply(ctx, p, catalog.DeleteOffice{ID: o.ID, ExpectedRevision: stale}, "test")
+			assert.Equal(t, catalog.EFORBIDDEN, catalog.ErrorCode(err), "%s: %v", p.Role, err)
+			_, err = st.Apply(ctx, p, catalog.UpdateOffice{ID: o.ID, ExpectedRevision: stale}, "test")
+			assert.Equal(t, catalog.EFORBIDDEN, catalog.ErrorCode(err), "%s: %v", p.Role, err)
+		}
+	})
+}

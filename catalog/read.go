@@ -417,13 +417,8 @@ func (tx *Tx) History(k Kind, id string) ([]Version, error) {
 	prefix := historyPrefix(k, id)
 	var derr error
 	tx.scanKeys(bucketHistory, prefix, func(key []byte) bool {
-		r, err := NewRecord(k)
-		if err != nil {
-			derr = err
-			return false
-		}
-		if err := json.Unmarshal(tx.bt.Bucket(bucketHistory).Get(key), r); err != nil {
-			derr = Internal(err)
+		var r Record
+		if r, derr = decodeRecord(k, id, tx.bt.Bucket(bucketHistory).Get(key)); derr != nil {
 			return false
 		}
 		out = append(out, Version{Revision: readU64(key[len(prefix):]), Record: r})
@@ -444,14 +439,7 @@ func (tx *Tx) VersionAt(k Kind, id string, rev uint64) (Record, error) {
 	if b == nil {
 		return nil, Errorf(ENOTFOUND, "%s %q has no version at revision %d", k, id, rev)
 	}
-	r, err := NewRecord(k)
-	if err != nil {
-		return nil, err
-	}
-	if err := json.Unmarshal(b, r); err != nil {
-		return nil, Internal(err)
-	}
-	return r, nil
+	return decodeRecord(k, id, b)
 }
 
 // LeikaKeysWithOnline returns the LeiKa keys that have a responsibility

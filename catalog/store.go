@@ -208,7 +208,10 @@ var migrations = []func(tx *bolt.Tx) error{
 }
 
 func (s *Store) migrate() error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	var created bool
+	var from, to uint64
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		created = tx.Bucket(bucketMeta) == nil
 		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
 		if err != nil {
 			return err
@@ -220,17 +223,30 @@ func (s *Store) migrate() error {
 		if v > uint64(len(migrations)) {
 			return fmt.Errorf("store schema version %d is newer than this program (%d)", v, len(migrations))
 		}
-		for ; v < uint64(len(migrations)); v++ {
+		for from = v; v < uint64(len(migrations)); v++ {
 			if err := migrations[v](tx); err != nil {
 				return fmt.Errorf("migrate store to version %d: %w", v+1, err)
 			}
-			s.log.Info("store migrated", "version", v+1)
 		}
+		to = v
 		if err := meta.Put(metaPortal, []byte(s.portal)); err != nil {
 			return err
 		}
 		return meta.Put(metaSchema, u64(v))
 	})
+	if err != nil {
+		return err
+	}
+	// Logged once committed. A new store runs every step too, but nothing
+	// in it was migrated: it gets one line, not one per step.
+	if created {
+		s.log.Info("store created", "version", to)
+		return nil
+	}
+	for v := from + 1; v <= to; v++ {
+		s.log.Info("store migrated", "version", v)
+	}
+	return nil
 }
 
 // View runs fn in a consistent read transaction. Errors: fn's, TIMEOUT

@@ -107,6 +107,11 @@ type Write struct {
 	// every Put and Delete. Nil is the system itself (loaders, the
 	// federation puller), which only code in this process can be.
 	Principal *Principal
+	// Assume, when set, counts a reference to a record it reports as
+	// satisfied although the record is not in the store: a dry run that
+	// applies an import batch by batch, rolling each transaction back,
+	// knows which records the batches before would have created.
+	Assume func(k Kind, id string) bool
 }
 
 // MetaOf returns the bookkeeping of a record.
@@ -156,15 +161,22 @@ func (tx *Tx) record(k Kind, id string) (Record, error) {
 			return r, nil
 		}
 	}
+	r, err := decodeRecord(k, id, b)
+	if err == nil && tx.shared {
+		tx.s.cache.put(k, id, b, r)
+	}
+	return r, err
+}
+
+// decodeRecord makes the record of kind k and ID id from its stored JSON
+// (a current version or one in history).
+func decodeRecord(k Kind, id string, b []byte) (Record, error) {
 	r, err := NewRecord(k)
 	if err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal(b, r); err != nil {
 		return nil, Internal(fmt.Errorf("decode %s %s: %w", k, id, err))
-	}
-	if tx.shared {
-		tx.s.cache.put(k, id, b, r)
 	}
 	return r, nil
 }
@@ -264,14 +276,16 @@ func (tx *Tx) put(r Record, w Write) (old Record, err error) {
 			old = prev
 		}
 	}
+	// Refusals come before the revision check, so that a writer who may
+	// not write the record learns nothing of its current revision.
 	if err := authorize(tx.principalOf(w), r, old); err != nil {
-		return nil, err
-	}
-	if err := checkExpected(k, m.ID, old, w.Expected); err != nil {
 		return nil, err
 	}
 	if old != nil && old.meta().Origin != m.Origin {
 		return nil, Errorf(EFORBIDDEN, "%s %s belongs to %s", k, m.ID, old.meta().Origin)
+	}
+	if err := checkExpected(k, m.ID, old, w.Expected); err != nil {
+		return nil, err
 	}
 
 	v := &validator{}
@@ -287,7 +301,7 @@ func (tx *Tx) put(r Record, w Write) (old Record, err error) {
 		if rf.id == "" || broken[rf.field] {
 			continue // a malformed key is reported once, as malformed
 		}
-		if tx.raw(rf.kind, rf.id) == nil {
+		if tx.raw(rf.kind, rf.id) == nil && (w.Assume == nil || !w.Assume(rf.kind, rf.id)) {
 			v.add(rf.field, "exists", "%s %q does not exist", rf.kind, rf.id)
 		}
 	}
@@ -392,18 +406,19 @@ func (tx *Tx) del(k Kind, id string, w Write) (Record, error) {
 	if err != nil {
 		return nil, err
 	}
+	// As in put: refusals before the revision check.
 	if err := authorize(tx.principalOf(w), nil, old); err != nil {
 		return nil, err
+	}
+	om := old.meta()
+	if om.Origin != tx.s.portal && !w.Mirror {
+		return nil, Errorf(EFORBIDDEN, "%s %s is mirrored from %s and read-only here", k, id, om.Origin)
 	}
 	if err := checkExpected(k, id, old, w.Expected); err != nil {
 		return nil, err
 	}
 	if w.Actor == "" {
 		w.Actor = tx.principalOf(w).Name()
-	}
-	om := old.meta()
-	if om.Origin != tx.s.portal && !w.Mirror {
-		return nil, Errorf(EFORBIDDEN, "%s %s is mirrored from %s and read-only here", k, id, om.Origin)
 	}
 	if dependents := respIndexOf(k); dependents != nil {
 		for _, rid := range tx.scanIDs(dependents, join(id, "")) {

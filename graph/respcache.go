@@ -76,15 +76,7 @@ func newResponseCache(max int, ttl time.Duration, now func() time.Time) *respons
 // rawCacheKey is the key of a request by its bytes: method, response media
 // type, Accept-Language and the query string (GET) or body (POST).
 func rawCacheKey(method, media, acceptLanguage string, raw []byte) [32]byte {
-	h := sha256.New()
-	for _, part := range []string{"raw", method, media, acceptLanguage} {
-		h.Write([]byte(part))
-		h.Write([]byte{0})
-	}
-	h.Write(raw)
-	var k [32]byte
-	copy(k[:], h.Sum(nil))
-	return k
+	return hashKey(raw, "raw", method, media, acceptLanguage)
 }
 
 // cacheKey covers everything an anonymous answer depends on besides the
@@ -92,15 +84,20 @@ func rawCacheKey(method, media, acceptLanguage string, raw []byte) [32]byte {
 // GraphQL parameters as the request was run (a persisted query's text is
 // filled in by then), whether they came by GET or POST.
 func cacheKey(media, acceptLanguage string, p *graphql.RawParams) [32]byte {
-	h := sha256.New()
 	vars, _ := json.Marshal(p.Variables) // map keys sorted: one key for one set of variables
-	for _, part := range []string{"params", media, acceptLanguage, p.OperationName, p.Query} {
+	return hashKey(vars, "params", media, acceptLanguage, p.OperationName, p.Query)
+}
+
+// hashKey hashes the parts, each ended by a zero byte, then the tail.
+func hashKey(tail []byte, parts ...string) [32]byte {
+	h := sha256.New()
+	for _, part := range parts {
 		h.Write([]byte(part))
 		h.Write([]byte{0})
 	}
-	h.Write(vars)
+	h.Write(tail)
 	var k [32]byte
-	copy(k[:], h.Sum(nil))
+	h.Sum(k[:0])
 	return k
 }
 

@@ -328,3 +328,67 @@ func TestDictionaryAndTermsAsTheEditorialOfficeWould(t *testing.T) {
 	assert.Contains(t, texts, "Fundbüro am Obermarkt")
 	assert.Contains(t, texts, "Schlüsselfundstelle")
 }
+
+// TestEditorsOwnTheWholeDictionary: the rules that used to be built into
+// the search's code are entries of the catalogue's dictionary, listed in
+// searchDictionary; an editor who deletes one takes it out of the search,
+// and one who puts it back (with a phrase of their own) brings it back.
+func TestEditorsOwnTheWholeDictionary(t *testing.T) {
+	srv, st, ix := searchServer(t)
+	ctx := context.Background()
+	token, _, err := st.CreateEditor(ctx, nil, catalog.Editor{Name: "Landesredaktion", Role: catalog.AccessStateEditor})
+	require.NoError(t, err)
+
+	type entry struct {
+		ID               string
+		Lang             string
+		Phrases          []string
+		MeansDe, MeansEn []string
+		Revision         int
+	}
+	var dict struct{ SearchDictionary []entry }
+	require.Empty(t, call(t, srv, token, `{ searchDictionary { id lang phrases meansDe meansEn revision } }`, nil, &dict))
+	var drone *entry
+	for i, e := range dict.SearchDictionary {
+		for _, p := range e.Phrases {
+			if p == "drohne" {
+				drone = &dict.SearchDictionary[i]
+			}
+		}
+	}
+	require.NotNil(t, drone, "the drone rule is an entry of the dictionary")
+	assert.Equal(t, []string{"unbemannte Luftfahrt"}, drone.MeansDe)
+
+	const dipul = "99080110023000" // dipul – Digitale Plattform Unbemannte Luftfahrt
+	top := func(q string) []string {
+		t.Helper()
+		var res struct {
+			Search struct {
+				Hits []struct{ Service struct{ LeikaKeys []string } }
+			}
+		}
+		require.Empty(t, call(t, srv, "", `query($q: String!) { search(query: $q, first: 3) { hits { service { leikaKeys } } } }`, map[string]any{"q": q}, &res))
+		var keys []string
+		for _, h := range res.Search.Hits {
+			keys = append(keys, h.Service.LeikaKeys[0])
+		}
+		return keys
+	}
+	require.NotEmpty(t, top("drohne"))
+	assert.Equal(t, dipul, top("drohne")[0], "the entry leads from Drohne to the drone platform")
+	assert.NotContains(t, top("quadrocopter"), dipul)
+
+	var deleted struct{ DeleteSearchConcept struct{ ID string } }
+	require.Empty(t, call(t, srv, token, `mutation($id: ID!, $rev: Int!) { deleteSearchConcept(id: $id, expectedRevision: $rev) { id } }`,
+		map[string]any{"id": drone.ID, "rev": drone.Revision}, &deleted))
+	require.NoError(t, ix.CatchUp(ctx))
+	assert.NotContains(t, top("drohne"), dipul, "deleted: no rule in the code brings it back")
+
+	in := map[string]any{"lang": "DE", "phrases": append(drone.Phrases, "quadrocopter"), "meansDe": drone.MeansDe, "meansEn": drone.MeansEn}
+	require.Empty(t, call(t, srv, token, `mutation($in: SearchConceptInput!) { putSearchConcept(input: $in) { id } }`, map[string]any{"in": in}, nil))
+	require.NoError(t, ix.CatchUp(ctx))
+	require.NotEmpty(t, top("drohne"))
+	assert.Equal(t, dipul, top("drohne")[0], "put back")
+	require.NotEmpty(t, top("quadrocopter"))
+	assert.Equal(t, dipul, top("quadrocopter")[0], "with the editor's new phrase")
+}

@@ -5,18 +5,20 @@ import (
 	"github.com/leistungsfinder/leistungsfinder/i18n"
 )
 
-// loadDictionary builds the query rewriting of a projection: the built-in
-// rules of synonyms.go and the catalogue's search dictionary (Concept
-// records, which the editorial office extends). A catalogue entry's phrases
-// become triggers like the built-in ones; its words are the expansions and
-// its life situations boost the services assigned to them. The projection
-// rebuilds it whenever a dictionary entry changes.
+// loadDictionary builds the query rewriting of a projection from the
+// catalogue's search dictionary (Concept records, which the editorial
+// office edits; the demo catalogue brings its entries, see
+// catalog/demo/content/search-dictionary.json). An entry's phrases become
+// triggers (synonyms.go); its words are the expansions and its life
+// situations boost the services assigned to them. The projection rebuilds
+// it whenever a dictionary entry changes. There are no built-in rules: an
+// entry an editor deletes is gone from the search.
 func loadDictionary(tx *catalog.Tx) (*synonymIndex, error) {
 	concepts, err := tx.Concepts()
 	if err != nil {
 		return nil, err
 	}
-	ix := buildSynonyms(synonymRules)
+	ix := newSynonymIndex()
 	for _, c := range concepts {
 		if c.Lang != i18n.DE && c.Lang != i18n.EN {
 			continue

@@ -85,11 +85,12 @@
 //     word of service names is not taken as a place.
 //   - The language: the request's, or detected from stop words, umlauts,
 //     synonym triggers and the words the index knows in one language only.
-//   - The search dictionary: the built-in rules of synonyms.go and the
-//     catalogue's dictionary entries (catalog.Concept, which the editorial
-//     office extends; loaded with the projection and reloaded when an entry
-//     changes, dictionary.go) are one table. An entry's phrases are
-//     triggers like the built-in ones, its words the expansions; its life
+//   - The search dictionary: the catalogue's dictionary entries
+//     (catalog.Concept, which the editorial office edits; loaded with the
+//     projection and reloaded when an entry changes, dictionary.go) are the
+//     only synonym table; no rule is built into the code (the demo brings
+//     its entries as catalogue data). An entry's phrases are triggers, its
+//     words the expansions; its life
 //     situations add an alternative that matches every service assigned to
 //     them (weightSituation), and a generic entry ("beantragen",
 //     "verloren", "neu", "mein") marks its concept as generic: beside a

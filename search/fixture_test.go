@@ -8,6 +8,7 @@ import (
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
 	"github.com/leistungsfinder/leistungsfinder/catalog/catalogtest"
+	"github.com/leistungsfinder/leistungsfinder/catalog/demo"
 	"github.com/leistungsfinder/leistungsfinder/i18n"
 )
 
@@ -217,10 +218,27 @@ func newFixtureWith(t testing.TB, opt catalog.Options) *fixture {
 				}
 			}
 		}
+		// The search dictionary is catalogue data: the fixture has the
+		// demo's, as a store the demo was loaded into has.
+		for _, c := range dictionary {
+			c := *c
+			if err := tx.Put(&c, catalog.Write{Actor: "test"}); err != nil {
+				return err
+			}
+		}
 		return nil
 	}))
 	return f
 }
+
+// dictionary is the demo's search dictionary (catalog/demo).
+var dictionary = func() []*catalog.Concept {
+	cs, err := demo.Dictionary()
+	if err != nil {
+		panic(err)
+	}
+	return cs
+}()
 
 // openMem opens an in-memory index over the fixture.
 func openMem(t testing.TB, st *catalog.Store) *Index {

@@ -34,9 +34,15 @@ type QueryLog struct {
 	db  *bolt.DB // nil: in memory only
 	opt QueryLogOptions
 
-	mu      sync.Mutex
-	pending map[dayQuery]*QueryCounts // not yet flushed
-	mem     map[dayQuery]*QueryCounts // flushed counts when there is no file
+	// flushing is held by Flush while it writes the pending counts and
+	// then takes them out of pending, and shared by Feedback and Insights
+	// while they add pending and stored counts: so they see every count
+	// once, either pending or stored. Record never takes it: a search
+	// never waits for a flush.
+	flushing sync.RWMutex
+	mu       sync.Mutex                // guards pending; mem and the file change only under flushing too
+	pending  map[dayQuery]*QueryCounts // not yet flushed
+	mem      map[dayQuery]*QueryCounts // flushed counts when there is no file
 
 	searches, zero atomic.Uint64 // since start, for the metrics
 }
@@ -251,19 +257,23 @@ func (l *QueryLog) Feedback(queryID string) error {
 	if !ok {
 		return catalog.Invalid("queryId", "unknown", "not a query ID of this portal's search")
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var sum QueryCounts
-	c := l.pending[k]
-	if c != nil {
-		sum.add(*c)
-	}
+	l.flushing.RLock()
+	defer l.flushing.RUnlock()
+	// The stored counts change only in a flush, which waits for us: they
+	// are read without holding mu, so that searches do not wait for it.
 	stored, err := l.stored(k)
 	if err != nil {
 		return err
 	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var sum QueryCounts
 	if stored != nil {
 		sum.add(*stored)
+	}
+	c := l.pending[k]
+	if c != nil {
+		sum.add(*c)
 	}
 	if sum.Requests == 0 {
 		return catalog.Invalid("queryId", "unknown", "no such query in the search log (or past its retention)")
@@ -305,16 +315,19 @@ func (l *QueryLog) stored(k dayQuery) (*QueryCounts, error) {
 func logKey(k dayQuery) []byte { return []byte(k.day + "\x00" + k.query) }
 
 // Flush writes the counts gathered since the last flush and deletes the
-// days past the retention, in one transaction.
+// days past the retention, in one transaction. The counts stay pending
+// until they are written, and stay pending for the next flush when the
+// write fails.
 func (l *QueryLog) Flush() error {
-	l.mu.Lock()
-	pending := l.pending
-	l.pending = map[dayQuery]*QueryCounts{}
+	l.flushing.Lock()
+	defer l.flushing.Unlock()
 	cutoff := l.opt.Now().UTC().AddDate(0, 0, -l.opt.RetentionDays).Format(dayLayout)
+	l.mu.Lock()
 	if l.db == nil {
-		for k, c := range pending {
+		for k, c := range l.pending {
 			merge(l.mem, k, c)
 		}
+		l.pending = map[dayQuery]*QueryCounts{}
 		for k := range l.mem {
 			if k.day < cutoff {
 				delete(l.mem, k)
@@ -323,11 +336,15 @@ func (l *QueryLog) Flush() error {
 		l.mu.Unlock()
 		return nil
 	}
+	written := make(map[dayQuery]QueryCounts, len(l.pending))
+	for k, c := range l.pending {
+		written[k] = *c
+	}
 	l.mu.Unlock()
 	err := l.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketQueries)
-		for k, c := range pending {
-			sum := *c
+		for k, c := range written {
+			sum := c
 			if v := b.Get(logKey(k)); v != nil {
 				var old QueryCounts
 				if err := json.Unmarshal(v, &old); err == nil {
@@ -351,14 +368,18 @@ func (l *QueryLog) Flush() error {
 		return nil
 	})
 	if err != nil {
-		// Keep the counts for the next flush rather than losing them.
-		l.mu.Lock()
-		for k, c := range pending {
-			merge(l.pending, k, c)
-		}
-		l.mu.Unlock()
 		return catalog.Internal(fmt.Errorf("flush query log: %w", err))
 	}
+	// Searches counted meanwhile stay pending.
+	l.mu.Lock()
+	for k, w := range written {
+		c := l.pending[k]
+		c.add(QueryCounts{Requests: -w.Requests, Zero: -w.Zero, Opened: -w.Opened})
+		if *c == (QueryCounts{}) {
+			delete(l.pending, k)
+		}
+	}
+	l.mu.Unlock()
 	return nil
 }
 
@@ -425,6 +446,8 @@ func (l *QueryLog) Insights(since time.Time, limit int) (*Insights, error) {
 			s.Days++
 		}
 	}
+	l.flushing.RLock()
+	defer l.flushing.RUnlock()
 	l.mu.Lock()
 	counted := map[dayQuery]bool{}
 	for k, c := range l.pending {

@@ -41,11 +41,11 @@ func TestDictionaryTermsAndSituationsAreCatalogueData(t *testing.T) {
 	require.NotZero(t, res.Total, "a term in context is searched")
 	assert.Equal(t, keyWohnsitzAn, leikaOf(res.Hits)[0])
 
-	assert.Zero(t, search("kisten schleppen", Filter{}).Total)
-	entry := &catalog.Concept{Lang: "de", Phrases: []string{"kisten schleppen"}, LifeSituationIDs: []string{moving.ID}}
+	assert.Zero(t, search("kartons schleppen", Filter{}).Total)
+	entry := &catalog.Concept{Lang: "de", Phrases: []string{"kartons schleppen"}, LifeSituationIDs: []string{moving.ID}}
 	require.NoError(t, f.st.Update(ctx, func(tx *catalog.Tx) error { return tx.Put(entry, catalog.Write{}) }))
 	require.NoError(t, ix.CatchUp(ctx))
-	res = search("kisten schleppen", Filter{})
+	res = search("kartons schleppen", Filter{})
 	require.NotZero(t, res.Total, "the new dictionary entry is read at the next catch-up")
 	assert.Equal(t, keyWohnsitzAn, leikaOf(res.Hits)[0], "the service of the life situation")
 	assert.Equal(t, []FacetValue{{Value: moving.ID, Count: 1}}, res.Facets[FacetLifeSituation])

@@ -78,9 +78,12 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	} else {
 		st, err := catalog.Open(storePath(*dataDir), catalog.Options{ReadOnly: true})
+		if errors.Is(err, catalog.ErrLocked) {
+			err = fmt.Errorf("%w; while it runs, back it up with -url and -token", err)
+		}
 		if err != nil {
 			f.Close()
-			return fmt.Errorf("%w (is a server running on it? then use -url and -token)", err)
+			return err
 		}
 		n, err = st.Backup(f)
 		st.Close()

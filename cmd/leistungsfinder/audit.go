@@ -30,7 +30,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	st, err := catalog.Open(storePath(*dataDir), catalog.Options{ReadOnly: true})
 	if err != nil {
-		return fmt.Errorf("%w (stop the server first)", err)
+		return err // a running server's store is ErrLocked, which says to stop it
 	}
 	defer st.Close()
 	w, name := stdout, "standard output"

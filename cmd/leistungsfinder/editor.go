@@ -39,7 +39,7 @@ func runEditor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 				e.Scopes = append(e.Scopes, s)
 			}
 		}
-		return withStore(*dataDir, func(st *catalog.Store) error {
+		return withEditorStore(*dataDir, func(st *catalog.Store) error {
 			if *expires > 0 {
 				t := st.Now().Add(*expires).UTC()
 				e.ExpiresAt = &t
@@ -56,7 +56,7 @@ func runEditor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
-		return withStore(*dataDir, func(st *catalog.Store) error {
+		return withEditorStore(*dataDir, func(st *catalog.Store) error {
 			eds, err := st.Editors(ctx)
 			if err != nil {
 				return err
@@ -84,7 +84,7 @@ func runEditor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
-		return withStore(*dataDir, func(st *catalog.Store) error {
+		return withEditorStore(*dataDir, func(st *catalog.Store) error {
 			e, err := st.RevokeEditor(ctx, nil, *id)
 			if err != nil {
 				return describe(err)
@@ -96,18 +96,26 @@ func runEditor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return usage
 }
 
+// withStore opens the data directory's store for a command, runs fn and
+// closes the store. A store a running server holds is catalog.ErrLocked,
+// which asks whether the server runs; a command adds what to do instead.
 func withStore(dataDir string, fn func(*catalog.Store) error) error {
-	path := storePath(dataDir)
-	st, err := catalog.Open(path, catalog.Options{})
-	if errors.Is(err, catalog.ErrLocked) {
-		// ErrLocked already asks whether the server runs; say what to do instead.
-		return fmt.Errorf("%w; while it runs, an admin manages editors with the GraphQL mutations", err)
-	}
+	st, err := catalog.Open(storePath(dataDir), catalog.Options{})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	return fn(st)
+}
+
+// withEditorStore is withStore for the editor command, which says what to
+// do while the server runs.
+func withEditorStore(dataDir string, fn func(*catalog.Store) error) error {
+	err := withStore(dataDir, fn)
+	if errors.Is(err, catalog.ErrLocked) {
+		err = fmt.Errorf("%w; while it runs, an admin manages editors with the GraphQL mutations", err)
+	}
+	return err
 }
 
 // describe spells out every broken field of a validation error.

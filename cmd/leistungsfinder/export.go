@@ -69,7 +69,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	path := storePath(*dataDir)
 	st, err := catalog.Open(path, catalog.Options{ReadOnly: true})
 	if err != nil {
-		return fmt.Errorf("%w (is a server running on it?)", err)
+		return err // a running server's store is ErrLocked, which says to stop it
 	}
 	defer st.Close()
 	doc := Export{Language: l, Portal: st.Portal(), Revision: st.Revision(), CreatedAt: st.Now().UTC(), Labels: i18n.Labels(l)}

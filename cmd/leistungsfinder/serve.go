@@ -298,7 +298,8 @@ func (s *Server) openStoreWithDemo(ctx context.Context) (*catalog.Store, error) 
 }
 
 // loadDemo loads the demo catalogue into an empty store (unless NoDemo),
-// completes a load an earlier version left incomplete, and refuses a store
+// completes a load an earlier version left incomplete, adds the search
+// dictionary entries the demo gained since a store was loaded, and refuses a store
 // that holds the demo of another portal than the one served.
 func (s *Server) loadDemo(ctx context.Context, st *catalog.Store) error {
 	var state demo.State
@@ -317,6 +318,11 @@ func (s *Server) loadDemo(ctx context.Context, st *catalog.Store) error {
 			s.DataDir, state.Portal, st.Portal(), state.Portal, st.Portal(), state.Portal)
 	case state.Incomplete:
 		s.Log.Warn("the demo catalogue was not loaded completely (an earlier start was interrupted): completing it", "dir", s.DataDir)
+	case state.Complete && !s.NoDemo:
+		// A store loaded by an earlier version gets the dictionary
+		// entries the demo gained since (the search has no rules of its own).
+		_, err := demo.AddNewDictionaryEntries(ctx, st, s.Log)
+		return err
 	case state.Complete || services > 0 || s.NoDemo:
 		return nil
 	case st.Portal() != demo.Portal:
