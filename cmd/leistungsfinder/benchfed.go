@@ -485,8 +485,8 @@ func withStoreOptions(dataDir string, opt catalog.Options, fn func(*catalog.Stor
 	return fn(st)
 }
 
-// heapPeak samples the live Go heap until stop.
-type heapPeak struct {
+// heapSampler samples the live Go heap until stop.
+type heapSampler struct {
 	peak, cur atomic.Uint64
 	done      chan struct{}
 	stopped   chan struct{}
@@ -494,8 +494,8 @@ type heapPeak struct {
 
 // sampleHeap samples the live Go heap every 50 ms until stop; over limit
 // (0: none) it calls over once.
-func sampleHeap(limit uint64, over func(heap uint64)) *heapPeak {
-	h := &heapPeak{done: make(chan struct{}), stopped: make(chan struct{})}
+func sampleHeap(limit uint64, over func(heap uint64)) *heapSampler {
+	h := &heapSampler{done: make(chan struct{}), stopped: make(chan struct{})}
 	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 	called := false
 	read := func() {
@@ -526,10 +526,10 @@ func sampleHeap(limit uint64, over func(heap uint64)) *heapPeak {
 	return h
 }
 
-func (h *heapPeak) current() uint64 { return h.cur.Load() }
+func (h *heapSampler) current() uint64 { return h.cur.Load() }
 
 // stop ends the sampling and returns the peak.
-func (h *heapPeak) stop() uint64 {
+func (h *heapSampler) stop() uint64 {
 	select {
 	case <-h.done:
 	default:
