@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -37,6 +38,10 @@ const (
 	DefaultMaxPage   = 1000
 	DefaultMaxWait   = 30 * time.Second
 	DefaultRetention = 1_000_000
+	// ManifestTimeout is how long a snapshot manifest may take to compute
+	// and send (the publisher reads every record of its portal for it);
+	// consumers wait as long for it.
+	ManifestTimeout = 10 * time.Minute
 )
 
 // FeedOptions configure a Feed.
@@ -459,6 +464,9 @@ func (f *Feed) serveSnapshot(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	if q.Get("page") == "" {
+		// The manifest reads every record: at L (5 million) that takes
+		// longer than the server's write timeout allows an answer.
+		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(ManifestTimeout))
 		m, err := f.manifest(r.Context())
 		if err != nil {
 			f.writeError(w, r, err)
@@ -504,11 +512,14 @@ func (f *Feed) manifest(ctx context.Context) (*Manifest, error) {
 		var lines []string
 		for kind, ids := range tx.RecordIDsOfOrigin(f.st.Portal()) {
 			for _, id := range ids {
-				rec, err := tx.Get(kind, id)
+				rev, ok, err := tx.RevisionOf(kind, id)
 				if err != nil {
 					return err
 				}
-				lines = append(lines, canonicalLine(kind, id, catalog.MetaOf(rec).Revision))
+				if !ok {
+					return catalog.Internal(fmt.Errorf("%s %s is in the origin index but not stored", kind, id))
+				}
+				lines = append(lines, canonicalLine(kind, id, rev))
 			}
 		}
 		m = &Manifest{Portal: f.st.Portal(), Revision: rev, Cursor: cur.String(), Count: len(lines),

@@ -805,7 +805,9 @@ func (p *Puller) resync(ctx context.Context) error {
 		return catalog.Internal(err)
 	}
 	if ss == nil {
-		body, _, err := p.get(ctx, PathSnapshot, nil, 0)
+		// The publisher reads every record for the manifest: give it
+		// ManifestTimeout rather than a page's RequestTimeout.
+		body, _, err := p.get(ctx, PathSnapshot, nil, max(0, ManifestTimeout-p.opt.RequestTimeout))
 		if err != nil {
 			if errors.Is(err, errGone) {
 				return fmt.Errorf("GET %s: peer answered 410 Gone for its manifest", PathSnapshot)
