@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
-	"github.com/leistungsfinder/leistungsfinder/i18n"
 )
 
 // TestResyncSwapsInBatchesAndResumes resyncs a mirror whose snapshot is
@@ -25,17 +24,7 @@ func TestResyncSwapsInBatchesAndResumes(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The publisher changes, deletes and compacts: the mirror must resync.
-	for _, s := range svcs[:4] {
-		s.Texts[catalog.ModuleName] = i18n.German(s.Texts[catalog.ModuleName].String() + " (neu)")
-		he.put(t, s)
-	}
-	he.del(t, catalog.KindService, svcs[8].ID)
-	he.del(t, catalog.KindOffice, offices[1].ID)
-	he.seed(t, 4)
-	he.feed.opt.Retention = 2
-	if _, err := he.feed.Compact(ctx); err != nil {
-		t.Fatal(err)
-	}
+	changeAndCompact(t, he, svcs, offices)
 
 	stopCtx, stop := context.WithCancel(ctx)
 	batches := 0
