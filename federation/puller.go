@@ -858,7 +858,7 @@ func (p *Puller) resync(ctx context.Context) error {
 			keep[k[len(prefix):]] = true
 			return nil
 		})
-		shrunk = p.shrinkRefusal(tx, keep, "snapshot")
+		shrunk = p.shrinkRefusal(tx, inMap(keep), "snapshot")
 		return err
 	})
 	if err != nil {
@@ -887,19 +887,18 @@ func (p *Puller) resync(ctx context.Context) error {
 }
 
 // shrinkRefusal is the refusal of a snapshot of the peer (what: the
-// snapshot or XZuFi index) that holds only the records in keep ("kind\tid")
+// snapshot or XZuFi index) that holds only the records keep reports
 // when it would delete more than MaxShrink of those mirrored from the
 // peer: a peer that lost its data must not empty ours. Nil otherwise.
-func (p *Puller) shrinkRefusal(tx *catalog.Tx, keep map[string]bool, what string) error {
+func (p *Puller) shrinkRefusal(tx *catalog.Tx, keep func(catalog.Kind, string) bool, what string) error {
 	var current, deletions int
-	for k, ids := range tx.RecordIDsOfOrigin(p.peer.ID) {
-		for _, rid := range ids {
-			current++
-			if !keep[string(k)+"\t"+rid] {
-				deletions++
-			}
+	tx.EachOfOrigin(p.peer.ID, "", "", func(k catalog.Kind, id string) bool {
+		current++
+		if !keep(k, id) {
+			deletions++
 		}
-	}
+		return true
+	})
 	if current > 0 && float64(deletions) > p.opt.MaxShrink*float64(current) {
 		return refuse("%s refused: it would delete %d of the %d records mirrored from %s (more than %.0f%%); nothing was applied or deleted",
 			what, deletions, current, p.peer.ID, p.opt.MaxShrink*100)
@@ -997,7 +996,7 @@ func (p *Puller) swap(ctx context.Context, ss *stagingState, keep map[string]boo
 			}
 			delete(byKind, k)
 		}
-		n, err := deleteOrigin(tx, id, keep, a.write.Actor, "federation resync: not in the snapshot")
+		n, err := deleteOrigin(tx, id, inMap(keep), a.write.Actor, "federation resync: not in the snapshot")
 		if err != nil {
 			return err
 		}

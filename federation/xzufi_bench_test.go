@@ -8,11 +8,11 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/catalog/catalogtest"
 	"github.com/leistungsfinder/leistungsfinder/catalog/demo"
 	"github.com/leistungsfinder/leistungsfinder/federation/xzufi"
 	"github.com/leistungsfinder/leistungsfinder/i18n"
@@ -25,6 +25,8 @@ import (
 // responsibilities:
 //
 //	LF_XZUFI_SERVICES=20000 LF_XZUFI_RESPONSIBILITIES=5000000 go test ./federation/ -run XXX -bench XZuFi -benchtime 1x -timeout 3h
+//
+// With both 0 the catalogue is the demo alone (no generated offices).
 //
 // They report peak-heap-MB (the largest heap in use while the operation
 // ran, sampled every 5 ms), MB written or read and records/s.
@@ -113,7 +115,10 @@ func generate(st *catalog.Store, services, responsibilities int) error {
 			}
 		}
 	}
-	const offices = 2000
+	offices := 2000
+	if services == 0 && responsibilities == 0 {
+		offices = 0
+	}
 	for i := 0; i < offices; i++ {
 		batch = append(batch, &catalog.Office{Meta: catalog.Meta{ID: fmt.Sprintf("HE.OE.%010d", 5_000_000+i)},
 			Name: i18n.German(fmt.Sprintf("Amt %d", i)), Kind: catalog.OfficeMunicipality, RegionKey: places[i%len(places)],
@@ -134,14 +139,6 @@ func generate(st *catalog.Store, services, responsibilities int) error {
 		}
 	}
 	return flush()
-}
-
-// cpuTime is the process's user and system CPU time so far: on a shared
-// machine it says more about the cost than the wall clock.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // peakHeap samples the heap in use while fn runs.
@@ -177,13 +174,13 @@ func BenchmarkXZuFiExport(b *testing.B) {
 	var cpu time.Duration
 	for i := 0; i < b.N; i++ {
 		dir := b.TempDir()
-		c0 := cpuTime()
+		c0 := catalogtest.CPUTime()
 		p, err := peakHeap(func() error {
 			var err error
 			m, err = xzufi.Export(ctx, st, dir, xzufi.ExportOptions{})
 			return err
 		})
-		cpu += cpuTime() - c0
+		cpu += catalogtest.CPUTime() - c0
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -196,7 +193,12 @@ func BenchmarkXZuFiExport(b *testing.B) {
 	b.ReportMetric(float64(m.Counts.Objects()+m.Counts.Responsibilities)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
 }
 
-func BenchmarkXZuFiImport(b *testing.B) {
+func BenchmarkXZuFiImport(b *testing.B) { benchmarkImport(b, false) }
+
+// BenchmarkXZuFiDryRun is the import with -dry-run (batches rolled back).
+func BenchmarkXZuFiDryRun(b *testing.B) { benchmarkImport(b, true) }
+
+func benchmarkImport(b *testing.B, dry bool) {
 	st := scaleStore(b)
 	src := filepath.Join(scaleDir, "export")
 	if _, err := os.Stat(filepath.Join(src, xzufi.IndexFile)); err != nil {
@@ -217,7 +219,7 @@ func BenchmarkXZuFiImport(b *testing.B) {
 		referenceData(b, st, dst)
 		runtime.GC()
 		b.StartTimer()
-		c0 := cpuTime()
+		c0 := catalogtest.CPUTime()
 		p, err := peakHeap(func() error {
 			set, _, err := OpenXZuFi(ctx, src, XZuFiOptions{})
 			if err != nil {
@@ -226,11 +228,11 @@ func BenchmarkXZuFiImport(b *testing.B) {
 			defer set.Close()
 			next, stop := set.Items(ctx)
 			defer stop()
-			sum, err = Import(ctx, dst, next, ImportOptions{BatchSize: 5000})
+			sum, err = Import(ctx, dst, next, ImportOptions{BatchSize: 5000, DryRun: dry})
 			return err
 		})
 		b.StopTimer()
-		cpu += cpuTime() - c0
+		cpu += catalogtest.CPUTime() - c0
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/leistungsfinder/leistungsfinder/catalog/catalogtest"
 	"github.com/leistungsfinder/leistungsfinder/graph"
 )
 
@@ -81,6 +82,7 @@ func BenchmarkSearchHandler(b *testing.B) {
 	}
 	b.ReportAllocs()
 	i := 0
+	cpu0 := catalogtest.CPUTime()
 	for b.Loop() {
 		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(bodies[i%len(bodies)]))
 		i++
@@ -91,6 +93,7 @@ func BenchmarkSearchHandler(b *testing.B) {
 			b.Fatal(w.Code, w.Body.String())
 		}
 	}
+	b.ReportMetric(float64((catalogtest.CPUTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
 }
 
 // benchNestedLists asks for list fields of list elements, each level read

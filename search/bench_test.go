@@ -11,7 +11,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -351,7 +350,7 @@ func BenchmarkCitizenQueries(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			i := 0
 			b.ReportAllocs()
-			cpu0 := cpuTime()
+			cpu0 := catalogtest.CPUTime()
 			for b.Loop() {
 				req := Request{Query: qs[i%len(qs)], First: 20, SkipHighlights: c.skip, SkipFacets: c.skip, SkipStoredFields: c.skip}
 				i++
@@ -361,14 +360,7 @@ func BenchmarkCitizenQueries(b *testing.B) {
 			}
 			// CPU time rather than wall time: on a shared machine the
 			// wall time per query says more about the neighbours.
-			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+			b.ReportMetric(float64((catalogtest.CPUTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
 		})
 	}
-}
-
-// cpuTime returns the CPU time this process has used (user and system).
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -176,7 +176,7 @@ func (pl *plan) matches(docID string) []TermMatch {
 				if l == i18n.EN {
 					an = analyzerEN
 				}
-				for _, pos := range groupPositions(pl.analyze(an, a.text)) {
+				for _, pos := range pl.positions(an, a.text) {
 					for _, term := range append([]string{pos.whole}, pos.parts...) {
 						key := l + "\x00" + term
 						if seen[key] {

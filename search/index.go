@@ -76,6 +76,9 @@ type projection struct {
 	// only then must searches filter by the day, which costs two numeric
 	// range searches per query. It stays set until a rebuild.
 	bounded atomic.Bool
+	// analyses and freqs are what query rewriting looked up (lookups.go).
+	analyses lookups[analysisKey, []position]
+	freqs    atomic.Pointer[termFreqs]
 }
 
 // document is what the index stores for one published service.
@@ -490,6 +493,7 @@ func (ix *Index) applyPage(ctx context.Context, p *projection) (bool, error) {
 	if err := p.bi.Batch(batch); err != nil {
 		return false, catalog.Internal(fmt.Errorf("search index batch: %w", err))
 	}
+	p.indexChanged()
 	p.rev.Store(last)
 	if places != nil {
 		p.places.Store(places)
@@ -712,6 +716,7 @@ func (ix *Index) rebuild(ctx context.Context, progress func(done, total int)) er
 		if old != nil {
 			if bi, oerr := ix.openPath(); oerr == nil {
 				old.bi = bi
+				old.indexChanged()
 				ix.cur = old
 			} else {
 				ix.log.Error("search index: the old index does not open again either", "err", oerr)

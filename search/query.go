@@ -499,9 +499,11 @@ func highlights(frags map[string][]string, lang string) map[string][]string {
 type plan struct {
 	q         string // the cleaned query; words have offsets into it
 	filter    bool   // while set, query builds the filter of search (see titleFilter)
+	narrowed  bool   // the filter left out a common word's full texts (see titleFilter)
 	docs      uint64 // services in the index, read when needed
 	ctx       context.Context
 	p         *projection
+	freqs     *termFreqs // the projection's, taken before r was opened
 	dict      *synonymIndex
 	r         index.IndexReader
 	lang      string
@@ -564,6 +566,7 @@ func (ix *Index) newPlan(ctx context.Context, p *projection, q, lang, ars string
 	if err != nil {
 		return nil, err
 	}
+	freqs := p.termFreqs() // before the reader: see termFreqs
 	adv, err := p.bi.Advanced()
 	if err != nil {
 		return nil, catalog.Internal(err)
@@ -572,7 +575,7 @@ func (ix *Index) newPlan(ctx context.Context, p *projection, q, lang, ars string
 	if err != nil {
 		return nil, catalog.Internal(err)
 	}
-	pl := &plan{q: q, ctx: ctx, p: p, r: r, ars: ars, now: now, dict: p.dict.Load()}
+	pl := &plan{q: q, ctx: ctx, p: p, freqs: freqs, r: r, ars: ars, now: now, dict: p.dict.Load()}
 	words := queryWords(q)
 	if len(words) > maxWords {
 		words = words[:maxWords]
@@ -619,12 +622,18 @@ func (pl *plan) docFreq(field, term string) uint64 {
 	if term == "" {
 		return 0
 	}
+	k := fieldTerm{field, term}
+	if n, ok := pl.freqs.get(k); ok {
+		return n
+	}
 	tfr, err := pl.r.TermFieldReader(pl.ctx, []byte(term), field, false, false, false)
 	if err != nil {
 		return 0
 	}
-	defer tfr.Close()
-	return tfr.Count()
+	n := tfr.Count()
+	tfr.Close()
+	pl.freqs.put(k, n)
+	return n
 }
 
 // analyze runs an analyser of the index on text.
@@ -642,7 +651,7 @@ func (pl *plan) known(lang, surface string) bool {
 	if lang == i18n.EN {
 		an = analyzerEN
 	}
-	for _, pos := range groupPositions(pl.analyze(an, surface)) {
+	for _, pos := range pl.positions(an, surface) {
 		found := false
 		for _, fw := range fieldWeights {
 			if pl.docFreq(fw.prefix+lang, pos.whole) > 0 {
@@ -1032,9 +1041,11 @@ func (pl *plan) search(ctx context.Context, f Filter, size, from int, decorate f
 			return res, err
 		}
 	}
-	res, err := run(bleve.NewConjunctionQuery(main, pl.titleFilter()))
-	if err != nil || res.Total > 0 {
-		return res, err
+	if tf := pl.titleFilter(); tf != nil {
+		res, err := run(bleve.NewConjunctionQuery(main, tf))
+		if err != nil || res.Total > 0 {
+			return res, err
+		}
 	}
 	return run(main)
 }
@@ -1099,7 +1110,7 @@ func (pl *plan) titleFreq(c *concept) uint64 {
 		an = analyzerEN
 	}
 	var most uint64
-	for _, pos := range groupPositions(pl.analyze(an, c.alts[0].text)) {
+	for _, pos := range pl.positions(an, c.alts[0].text) {
 		for _, fw := range fieldWeights[:3] {
 			most = max(most, pl.docFreq(fw.prefix+pl.lang, pos.whole))
 		}
@@ -1121,11 +1132,18 @@ const fullTextLimit = 0.02
 
 // titleFilter matches the services with a concept of the query in a name,
 // keyword or short text, or in a full text when the word is in few of
-// them, with boost 0: it selects, it does not score.
+// them, with boost 0: it selects, it does not score. nil when it would
+// select what the plan's query matches anyway: when no word of the query
+// is common in the full texts. (It leaves out the phrases too, but a
+// phrase only matches where its words match.)
 func (pl *plan) titleFilter() query.Query {
-	pl.filter = true
+	pl.filter, pl.narrowed = true, false
 	defer func() { pl.filter = false }()
-	return pl.query()
+	q := pl.query()
+	if !pl.narrowed {
+		return nil
+	}
+	return q
 }
 
 // query builds the Bleve query of the plan: a disjunction of the concepts,
@@ -1187,7 +1205,7 @@ func (pl *plan) textQuery(lang, text string, weight float64) query.Query {
 		an = analyzerEN
 	}
 	var conj []query.Query
-	positions := groupPositions(pl.analyze(an, text))
+	positions := pl.positions(an, text)
 	for _, pos := range positions {
 		q := pl.fieldsQuery(lang, pos.whole, weight)
 		if len(pos.parts) > 1 {
@@ -1237,6 +1255,7 @@ func (pl *plan) fieldsQuery(lang, term string, weight float64) query.Query {
 	qs := make([]query.Query, 0, len(fieldWeights))
 	for _, fw := range fieldWeights {
 		if pl.filter && fw.prefix == "full_" && pl.commonInFullText(lang, term) {
+			pl.narrowed = true
 			continue
 		}
 		t := bleve.NewTermQuery(term)
