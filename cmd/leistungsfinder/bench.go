@@ -22,37 +22,16 @@ import (
 	"time"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/graph"
 )
 
 // BenchQuery is what the page target asks: the full portal page for one
-// service in one place (about 4 KB).
-const BenchQuery = `query Local($leika: String!, $ars: String!) {
-  localService(leikaKey: $leika, ars: $ars) {
-    name
-    localization { language isFallback }
-    texts { code label text { text language isFallback } }
-    fees { kind formatted description { text } }
-    processingTime { duration { formatted } }
-    responsibleOffices {
-      name inherited inheritedFrom { name level }
-      address { street postalCode city }
-      openingHours
-      channels { kind value }
-      contacts { name }
-    }
-    onlineServices { title links { url } }
-  }
-}`
+// service in one place (graph.ServicePageQuery, about 7 KB).
+const BenchQuery = graph.ServicePageQuery
 
-// LookupQuery is what the localService target asks, over many places: the
-// office's name and address, the region and the service's name.
-const LookupQuery = `query Lookup($leika: String!, $ars: String!) {
-  localService(leikaKey: $leika, ars: $ars) {
-    name
-    region { name }
-    responsibleOffices { name address { street postalCode city } }
-  }
-}`
+// LookupQuery is what the localService target asks, over many places
+// (graph.PlaceLookupQuery).
+const LookupQuery = graph.PlaceLookupQuery
 
 // SearchQuery is what the search target asks for each citizen query: the
 // first 20 hits with their service's name and keys.
@@ -313,41 +292,11 @@ func benchLookup(ctx context.Context, f benchFlags, srv *Server, target string, 
 }
 
 // samplePlaces returns n (LeiKa key, place) pairs spread over the
-// catalogue: services in ID order, each at one of its responsibilities'
-// places, walked down to a municipality.
-func samplePlaces(ctx context.Context, st *catalog.Store, n int) ([][2]string, error) {
-	var out [][2]string
-	err := st.View(ctx, func(tx *catalog.Tx) error {
-		var keys []string
-		err := tx.Each(catalog.KindService, func(r catalog.Record) (bool, error) {
-			if s := r.(*catalog.Service); s.Status == catalog.StatusPublished && len(s.LeikaKeys) > 0 {
-				keys = append(keys, s.LeikaKeys[0])
-			}
-			return true, nil
-		})
-		if err != nil {
-			return err
-		}
-		for i := 0; i < n && len(keys) > 0; i++ {
-			key := keys[(i*7919)%len(keys)]
-			places, _, err := tx.ResponsibilityPlaces(key)
-			if err != nil {
-				return err
-			}
-			if len(places) == 0 {
-				continue
-			}
-			ars := places[(i*31)%len(places)]
-			for depth := 0; depth < 4; depth++ {
-				kids := tx.Children(ars)
-				if len(kids) == 0 {
-					break
-				}
-				ars = kids[i%len(kids)]
-			}
-			out = append(out, [2]string{key, ars})
-		}
-		return nil
+// catalogue (catalog.Tx.SamplePlaces).
+func samplePlaces(ctx context.Context, st *catalog.Store, n int) (out [][2]string, err error) {
+	err = st.View(ctx, func(tx *catalog.Tx) error {
+		out, err = tx.SamplePlaces(n)
+		return err
 	})
 	if err == nil && len(out) == 0 {
 		err = errors.New("bench: the catalogue has no responsibilities to look up")
