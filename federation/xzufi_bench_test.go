@@ -203,12 +203,8 @@ func BenchmarkXZuFiExport(b *testing.B) {
 	b.ReportMetric(float64(m.Counts.Objects()+m.Counts.Responsibilities)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
 }
 
-func BenchmarkXZuFiImport(b *testing.B) { benchmarkImport(b, false) }
-
-// BenchmarkXZuFiDryRun is the import with -dry-run (batches rolled back).
-func BenchmarkXZuFiDryRun(b *testing.B) { benchmarkImport(b, true) }
-
-func benchmarkImport(b *testing.B, dry bool) {
+// scaleExport exports the benchmark catalogue once per process.
+func scaleExport(b *testing.B) (*catalog.Store, string, *xzufi.Manifest) {
 	st := scaleStore(b)
 	src := filepath.Join(scaleDir, "export")
 	if _, err := os.Stat(filepath.Join(src, xzufi.IndexFile)); err != nil {
@@ -216,7 +212,20 @@ func benchmarkImport(b *testing.B, dry bool) {
 			b.Fatal(err)
 		}
 	}
-	m, _ := xzufi.ReadManifest(src)
+	m, err := xzufi.ReadManifest(src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return st, src, m
+}
+
+func BenchmarkXZuFiImport(b *testing.B) { benchmarkImport(b, false) }
+
+// BenchmarkXZuFiDryRun is the import with -dry-run (batches rolled back).
+func BenchmarkXZuFiDryRun(b *testing.B) { benchmarkImport(b, true) }
+
+func benchmarkImport(b *testing.B, dry bool) {
+	st, src, m := scaleExport(b)
 	var peak uint64
 	var sum ImportSummary
 	var cpu time.Duration
@@ -282,14 +291,7 @@ func TestMain(m *testing.M) {
 // The heap figures are growth over the heap in use before each pull (the
 // process holds the benchmark catalogue's build besides).
 func BenchmarkXZuFiMirror(b *testing.B) {
-	st := scaleStore(b)
-	src := filepath.Join(scaleDir, "export")
-	if _, err := os.Stat(filepath.Join(src, xzufi.IndexFile)); err != nil {
-		if _, err := xzufi.Export(ctx, st, src, xzufi.ExportOptions{}); err != nil {
-			b.Fatal(err)
-		}
-	}
-	m, _ := xzufi.ReadManifest(src)
+	st, src, m := scaleExport(b)
 	srv := httptest.NewServer(http.FileServer(http.Dir(src)))
 	defer srv.Close()
 	var firstPeak, againPeak uint64
