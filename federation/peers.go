@@ -67,6 +67,9 @@ type peerState struct {
 type stagingState struct {
 	Manifest Manifest `json:"manifest"`
 	Next     string   `json:"next"`
+	// Applied is the last staged item ("kind TAB id") the swap applied,
+	// once it has begun; it resumes after it.
+	Applied string `json:"applied,omitempty"`
 }
 
 // QuarantineEntry is a record of a peer that could not be applied, with
