@@ -24,6 +24,9 @@ import (
 type maxQuery struct {
 	queries []query.Query
 	tie     float64
+	// absent is the weight of the queries left out because they cannot
+	// match (see newPrunedMaxQuery).
+	absent float64
 }
 
 func newMaxQuery(tie float64, qs ...query.Query) query.Query {
@@ -31,6 +34,19 @@ func newMaxQuery(tie float64, qs ...query.Query) query.Query {
 		return qs[0]
 	}
 	return &maxQuery{queries: qs, tie: tie}
+}
+
+// newPrunedMaxQuery is newMaxQuery for queries of which some were left
+// out because they cannot match: a term the index does not have in the
+// field. absent is the sum of their weights as Bleve would have computed
+// them; it still counts in the query norm, so that leaving them out
+// changes no score (scores are compared across portals in a federated
+// search).
+func newPrunedMaxQuery(tie, absent float64, qs ...query.Query) query.Query {
+	if absent == 0 {
+		return newMaxQuery(tie, qs...)
+	}
+	return &maxQuery{queries: qs, tie: tie, absent: absent}
 }
 
 func (q *maxQuery) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping,
@@ -53,19 +69,21 @@ func (q *maxQuery) Searcher(ctx context.Context, r index.IndexReader, m mapping.
 		}
 		ss = append(ss, s)
 	}
-	switch len(ss) {
-	case 0:
+	switch {
+	case len(ss) == 0 && q.absent == 0:
 		return searcher.NewMatchNoneSearcher(r)
-	case 1:
+	case len(ss) == 1 && q.absent == 0:
 		return ss[0], nil
 	}
-	return &maxSearcher{searchers: ss, currs: make([]*search.DocumentMatch, len(ss)), tie: q.tie, explain: options.Explain}, nil
+	return &maxSearcher{searchers: ss, currs: make([]*search.DocumentMatch, len(ss)), tie: q.tie, absent: q.absent,
+		explain: options.Explain}, nil
 }
 
 type maxSearcher struct {
 	searchers   []search.Searcher
 	currs       []*search.DocumentMatch
 	tie         float64
+	absent      float64
 	explain     bool
 	initialized bool
 }
@@ -179,7 +197,7 @@ func (s *maxSearcher) Close() error {
 }
 
 func (s *maxSearcher) Weight() float64 {
-	w := 0.0
+	w := s.absent
 	for _, sub := range s.searchers {
 		w += sub.Weight()
 	}

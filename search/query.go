@@ -497,21 +497,24 @@ func highlights(frags map[string][]string, lang string) map[string][]string {
 // plan is a query read and rewritten: its language, its place, and its
 // concepts, each with the alternatives that satisfy it.
 type plan struct {
-	q         string // the cleaned query; words have offsets into it
-	filter    bool   // while set, query builds the filter of search (see titleFilter)
-	narrowed  bool   // the filter left out a common word's full texts (see titleFilter)
-	docs      uint64 // services in the index, read when needed
-	ctx       context.Context
-	p         *projection
-	freqs     *termFreqs // the projection's, taken before r was opened
-	dict      *synonymIndex
-	r         index.IndexReader
-	lang      string
-	ars       string
-	now       time.Time // the store's time the search is for
-	words     []word
-	concepts  []*concept
-	corrected bool
+	q        string // the cleaned query; words have offsets into it
+	filter   bool   // while set, query builds the filter of search (see titleFilter)
+	narrowed bool   // the filter left out a common word's full texts (see titleFilter)
+	// keepAbsent builds searchers for terms the index lacks too (tests
+	// compare the scores with and without them; see prune.go).
+	keepAbsent bool
+	docs       uint64 // services in the index, read when needed
+	ctx        context.Context
+	p          *projection
+	freqs      *termFreqs // the projection's, taken before r was opened
+	dict       *synonymIndex
+	r          index.IndexReader
+	lang       string
+	ars        string
+	now        time.Time // the store's time the search is for
+	words      []word
+	concepts   []*concept
+	corrected  bool
 	// specific is set when a concept of the query is not generic: the
 	// generic ones then count less (see scale).
 	specific bool
@@ -1240,29 +1243,40 @@ func (pl *plan) textQuery(lang, text string, weight float64) query.Query {
 	if pl.filter {
 		return qs[0]
 	}
+	var absent float64
 	for _, f := range []string{"name_", "kw_"} {
+		if w, ok := pl.absentPhrase(f+lang, terms, weight*weightPhrase); ok {
+			absent += w
+			continue
+		}
 		ph := bleve.NewPhraseQuery(terms, f+lang)
 		ph.SetBoost(weight * weightPhrase)
 		qs = append(qs, ph)
 	}
-	return newMaxQuery(1, qs...)
+	return newPrunedMaxQuery(1, absent, qs...)
 }
 
 // fieldsQuery matches term in any text field of lang, weighted by field.
 // As a filter it leaves out the full text when term is common there.
 func (pl *plan) fieldsQuery(lang, term string, weight float64) query.Query {
 	qs := make([]query.Query, 0, len(fieldWeights))
+	var absent float64
 	for _, fw := range fieldWeights {
 		if pl.filter && fw.prefix == "full_" && pl.commonInFullText(lang, term) {
 			pl.narrowed = true
 			continue
 		}
+		field, boost := fw.prefix+lang, pl.boost(weight*fw.weight)
+		if w, ok := pl.absentTerm(field, term, boost); ok {
+			absent += w
+			continue
+		}
 		t := bleve.NewTermQuery(term)
-		t.SetField(fw.prefix + lang)
-		t.SetBoost(pl.boost(weight * fw.weight))
+		t.SetField(field)
+		t.SetBoost(boost)
 		qs = append(qs, t)
 	}
-	return newMaxQuery(tieFields, qs...)
+	return newPrunedMaxQuery(tieFields, absent, qs...)
 }
 
 func (pl *plan) commonInFullText(lang, term string) bool {
