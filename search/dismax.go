@@ -70,6 +70,10 @@ func (q *maxQuery) Searcher(ctx context.Context, r index.IndexReader, m mapping.
 		ss = append(ss, s)
 	}
 	switch {
+	case options.Score == "none" && len(ss) > 0:
+		// Without scores a max is a disjunction, which Bleve can merge
+		// into one bitmap (see filterQuery).
+		return searcher.NewDisjunctionSearcher(ctx, r, ss, 0, options)
 	case len(ss) == 0 && q.absent == 0:
 		return searcher.NewMatchNoneSearcher(r)
 	case len(ss) == 1 && q.absent == 0:
@@ -86,6 +90,10 @@ type maxSearcher struct {
 	absent      float64
 	explain     bool
 	initialized bool
+	// on and others are Next's buffers, kept to save an allocation per
+	// document.
+	on     []int
+	others []*search.DocumentMatch
 }
 
 func (s *maxSearcher) init(ctx *search.SearchContext) error {
@@ -107,22 +115,30 @@ func (s *maxSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, er
 			return nil, err
 		}
 	}
+	// Which sub-searchers are on the lowest document; its ID aliases one
+	// of their matches, which may go back to the pool below.
+	on := s.on[:0]
 	var low index.IndexInternalID
-	for _, c := range s.currs {
-		if c != nil && (low == nil || c.IndexInternalID.Compare(low) < 0) {
-			low = c.IndexInternalID
+	for i, c := range s.currs {
+		if c == nil {
+			continue
 		}
+		if low != nil {
+			cmp := c.IndexInternalID.Compare(low)
+			if cmp > 0 {
+				continue
+			}
+			if cmp == 0 {
+				on = append(on, i)
+				continue
+			}
+		}
+		low = c.IndexInternalID
+		on = append(on[:0], i)
 	}
+	s.on = on
 	if low == nil {
 		return nil, nil
-	}
-	// Which sub-searchers are on this document; low aliases one of their
-	// matches, which may go back to the pool below.
-	var on []int
-	for i, c := range s.currs {
-		if c != nil && c.IndexInternalID.Equals(low) {
-			on = append(on, i)
-		}
 	}
 	best := on[0]
 	sum := 0.0
@@ -137,14 +153,18 @@ func (s *maxSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, er
 		}
 	}
 	rv := s.currs[best]
-	others := make([]*search.DocumentMatch, 0, len(on)-1)
+	others := s.others[:0]
 	for _, i := range on {
-		if i != best {
+		if i != best && len(s.currs[i].FieldTermLocations) > 0 {
 			others = append(others, s.currs[i])
 		}
 	}
+	if len(others) > 0 {
+		rv.FieldTermLocations = search.MergeFieldTermLocations(rv.FieldTermLocations, others)
+		clear(others)
+	}
+	s.others = others[:0]
 	rv.Score += s.tie * (sum - rv.Score)
-	rv.FieldTermLocations = search.MergeFieldTermLocations(rv.FieldTermLocations, others)
 	if s.explain {
 		rv.Expl = &search.Explanation{Value: rv.Score, Message: "max plus tie of:", Children: expl}
 	}

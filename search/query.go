@@ -408,7 +408,7 @@ func withFilters(q query.Query, ars string, f Filter, now time.Time, bounded boo
 		for _, v := range vals {
 			ds = append(ds, filterTerm(field, v))
 		}
-		conj = append(conj, bleve.NewDisjunctionQuery(ds...))
+		conj = append(conj, newFilterQuery(bleve.NewDisjunctionQuery(ds...)))
 	}
 	if ars != "" {
 		anyOf(fieldARS, catalog.Ancestors(ars))
@@ -418,7 +418,7 @@ func withFilters(q query.Query, ars string, f Filter, now time.Time, bounded boo
 	anyOf(fieldBundle, f.BundleIDs)
 	anyOf(fieldSituation, f.LifeSituationIDs)
 	if f.HasOnline != nil {
-		conj = append(conj, filterTerm(fieldOnline, strconv.FormatBool(*f.HasOnline)))
+		conj = append(conj, newFilterQuery(filterTerm(fieldOnline, strconv.FormatBool(*f.HasOnline))))
 	}
 	if !bounded {
 		if len(conj) == 1 {
@@ -1038,13 +1038,13 @@ func (pl *plan) search(ctx context.Context, f Filter, size, from int, decorate f
 		return res, nil
 	}
 	if rf := pl.requiredFilter(); rf != nil {
-		res, err := run(bleve.NewConjunctionQuery(main, rf))
+		res, err := run(bleve.NewConjunctionQuery(main, newFilterQuery(rf)))
 		if err != nil || res.Total > 0 {
 			return res, err
 		}
 	}
 	if tf := pl.titleFilter(); tf != nil {
-		res, err := run(bleve.NewConjunctionQuery(main, tf))
+		res, err := run(bleve.NewConjunctionQuery(main, newFilterQuery(tf)))
 		if err != nil || res.Total > 0 {
 			return res, err
 		}
