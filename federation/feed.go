@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -37,6 +38,10 @@ const (
 	DefaultMaxPage   = 1000
 	DefaultMaxWait   = 30 * time.Second
 	DefaultRetention = 1_000_000
+	// ManifestTimeout is how long a snapshot manifest may take to compute
+	// and send (the publisher reads every record of its portal for it);
+	// consumers wait as long for it.
+	ManifestTimeout = 10 * time.Minute
 )
 
 // FeedOptions configure a Feed.
@@ -459,6 +464,9 @@ func (f *Feed) serveSnapshot(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	if q.Get("page") == "" {
+		// The manifest reads every record: at L (5 million) that takes
+		// longer than the server's write timeout allows an answer.
+		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(ManifestTimeout))
 		m, err := f.manifest(r.Context())
 		if err != nil {
 			f.writeError(w, r, err)
@@ -504,11 +512,14 @@ func (f *Feed) manifest(ctx context.Context) (*Manifest, error) {
 		var lines []string
 		for kind, ids := range tx.RecordIDsOfOrigin(f.st.Portal()) {
 			for _, id := range ids {
-				rec, err := tx.Get(kind, id)
+				rev, ok, err := tx.RevisionOf(kind, id)
 				if err != nil {
 					return err
 				}
-				lines = append(lines, canonicalLine(kind, id, catalog.MetaOf(rec).Revision))
+				if !ok {
+					return catalog.Internal(fmt.Errorf("%s %s is in the origin index but not stored", kind, id))
+				}
+				lines = append(lines, canonicalLine(kind, id, rev))
 			}
 		}
 		m = &Manifest{Portal: f.st.Portal(), Revision: rev, Cursor: cur.String(), Count: len(lines),
@@ -553,37 +564,67 @@ func (f *Feed) snapshotPage(ctx context.Context, tok pageToken, limit int) (*Sna
 			}
 			pos = chs[len(chs)-1].Revision
 		}
-		current := tx.RecordIDsOfOrigin(portal)
+		// The current records of each kind come from the origin index from
+		// the token on (a page costs its own records, not the whole
+		// origin's), merged in ID order with the records changed since R,
+		// which may have been deleted meanwhile.
 		for k := tok.Kind; k < len(snapshotKinds); k++ {
 			kind := snapshotKinds[k]
-			ids := slices.Clone(current[kind])
+			after := ""
+			if k == tok.Kind {
+				after = tok.After
+			}
+			var changed []string
 			for key := range firstAfter {
-				if kk, id, _ := strings.Cut(key, "\t"); kk == string(kind) {
-					ids = append(ids, id)
+				if kk, id, _ := strings.Cut(key, "\t"); kk == string(kind) && id > after {
+					changed = append(changed, id)
 				}
 			}
-			slices.Sort(ids)
-			ids = slices.Compact(ids)
-			if k == tok.Kind && tok.After != "" {
-				i, found := slices.BinarySearch(ids, tok.After)
-				if found {
-					i++
-				}
-				ids = ids[i:]
-			}
-			for _, id := range ids {
+			slices.Sort(changed)
+			var err error
+			full := false
+			serve := func(id string) bool {
 				if len(page.Items) == limit {
 					last := page.Items[len(page.Items)-1]
 					page.Next = pageToken{Revision: tok.Revision, Mark: tok.Mark, Kind: kindIndex(last.Kind), After: last.ID}.String()
-					return nil
+					full = true
+					return false
 				}
-				it, ok, err := f.versionAt(tx, kind, id, tok.Revision, firstAfter)
-				if err != nil {
-					return err
+				it, ok, e := f.versionAt(tx, kind, id, tok.Revision, firstAfter)
+				if e != nil {
+					err = e
+					return false
 				}
 				if ok {
 					page.Items = append(page.Items, it)
 				}
+				return true
+			}
+			tx.EachRecordIDOfOrigin(portal, kind, after, func(id string) bool {
+				for len(changed) > 0 && changed[0] < id {
+					c := changed[0]
+					changed = changed[1:]
+					if !serve(c) {
+						return false
+					}
+				}
+				if len(changed) > 0 && changed[0] == id {
+					changed = changed[1:]
+				}
+				return serve(id)
+			})
+			if err == nil && !full {
+				for _, id := range changed {
+					if !serve(id) {
+						break
+					}
+				}
+			}
+			if err != nil {
+				return err
+			}
+			if full {
+				return nil
 			}
 		}
 		return nil

@@ -61,8 +61,15 @@ func Items(items []*ImportItem) func() (*ImportItem, error) {
 
 // ImportOptions configure Import.
 type ImportOptions struct {
-	// DryRun applies everything in one transaction that is then rolled
-	// back: the summary says what would change, nothing does.
+	// DryRun applies the items like an import, in transactions of
+	// BatchSize items that are each rolled back: the summary says what
+	// would change, nothing does, and memory stays bounded as in an
+	// import. References to offices, online services, regions and bundles
+	// that a batch before would have created count as satisfied
+	// (catalog.Write.Assume); the dry run keeps their keys (about 80 bytes
+	// each, nothing for responsibilities and services). Not seen across
+	// batches: a record that one batch would delete and a later one
+	// refers to, and a record given twice (counted twice).
 	DryRun bool
 	// Origin, with Mirror, writes the records as mirrored from that peer
 	// (read-only here). Without Mirror records are this portal's own.
@@ -159,26 +166,6 @@ func Import(ctx context.Context, st *catalog.Store, next func() (*ImportItem, er
 	if err := st.View(ctx, im.loadExternal); err != nil {
 		return im.sum, err
 	}
-	if opt.DryRun {
-		err := st.Update(ctx, func(tx *catalog.Tx) error {
-			for {
-				more, err := im.batch(tx, next, -1)
-				if err != nil {
-					return err
-				}
-				if !more {
-					if err := im.retry(tx); err != nil {
-						return err
-					}
-					return errDryRun
-				}
-			}
-		})
-		if err != nil && !errors.Is(err, errDryRun) {
-			return im.sum, err
-		}
-		return im.sum, nil
-	}
 	for {
 		more := false
 		err := st.Update(ctx, func(tx *catalog.Tx) error {
@@ -187,8 +174,14 @@ func Import(ctx context.Context, st *catalog.Store, next func() (*ImportItem, er
 			if err == nil && !more {
 				err = im.retry(tx)
 			}
+			if err == nil && opt.DryRun {
+				err = errDryRun
+			}
 			return err
 		})
+		if errors.Is(err, errDryRun) {
+			err = nil
+		}
 		if err != nil {
 			return im.sum, err
 		}
@@ -221,7 +214,11 @@ func newImporter(st *catalog.Store, opt ImportOptions) *importer {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &importer{st: st, opt: opt, leika: map[string]string{}, sum: ImportSummary{DryRun: opt.DryRun}}
+	im := &importer{st: st, opt: opt, leika: map[string]string{}, sum: ImportSummary{DryRun: opt.DryRun}}
+	if opt.DryRun {
+		im.created = map[string]bool{}
+	}
+	return im
 }
 
 type importer struct {
@@ -234,6 +231,9 @@ type importer struct {
 	external map[string]string
 	// deferred are responsibilities whose service had not been seen yet.
 	deferred []*ImportItem
+	// created are kind TAB id of the records a dry run's rolled-back
+	// batches created that other records may refer to.
+	created map[string]bool
 }
 
 // loadExternal indexes the external IDs of the records an import could
@@ -312,7 +312,19 @@ func (im *importer) skip(it *ImportItem, reason string) {
 }
 
 func (im *importer) write() catalog.Write {
-	return catalog.Write{Actor: im.opt.Actor, Reason: im.opt.Reason, Mirror: im.opt.Mirror}
+	w := catalog.Write{Actor: im.opt.Actor, Reason: im.opt.Reason, Mirror: im.opt.Mirror}
+	if im.created != nil {
+		w.Assume = im.assumed
+	}
+	return w
+}
+
+// assumed reports a record a dry run's earlier batch created.
+func (im *importer) assumed(k catalog.Kind, id string) bool { return im.created[string(k)+"\t"+id] }
+
+// exists reports a record in tx or, in a dry run, created by a batch before.
+func (im *importer) exists(tx *catalog.Tx, k catalog.Kind, id string) bool {
+	return tx.Exists(k, id) || im.created != nil && im.assumed(k, id)
 }
 
 func (im *importer) origin() string {
@@ -411,6 +423,12 @@ func (im *importer) apply(tx *catalog.Tx, it *ImportItem, mayDefer bool) error {
 	}
 	im.sum.Created++
 	im.noteService(rec)
+	if im.created != nil {
+		switch it.Kind {
+		case catalog.KindRegion, catalog.KindBundle, catalog.KindOffice, catalog.KindOnlineService:
+			im.created[string(it.Kind)+"\t"+m.ID] = true
+		}
+	}
 	if it.MatchExternal != "" {
 		im.external[string(it.Kind)+"\t"+it.MatchExternal] = m.ID
 	}
@@ -428,7 +446,7 @@ func (im *importer) noteService(rec catalog.Record) {
 // online service.
 func (im *importer) resolve(tx *catalog.Tx, it *ImportItem, r *catalog.Responsibility) (bool, error) {
 	if it.HolderRef != "" && r.OfficeID == "" && r.OnlineServiceID == "" {
-		if _, err := tx.Office(it.HolderRef); err == nil {
+		if im.exists(tx, catalog.KindOffice, it.HolderRef) {
 			r.OfficeID = it.HolderRef
 		} else {
 			r.OnlineServiceID = it.HolderRef

@@ -67,6 +67,9 @@ type peerState struct {
 type stagingState struct {
 	Manifest Manifest `json:"manifest"`
 	Next     string   `json:"next"`
+	// Applied is the last staged item ("kind TAB id") the swap applied,
+	// once it has begun; it resumes after it.
+	Applied string `json:"applied,omitempty"`
 }
 
 // QuarantineEntry is a record of a peer that could not be applied, with
@@ -224,26 +227,46 @@ func countPrefix(tx *catalog.Tx, prefix string) int {
 }
 
 // deleteOrigin deletes the current records of an origin that keep does not
-// contain (keyed kind TAB id; nil deletes all), dependents first. It
-// returns how many it deleted.
-func deleteOrigin(tx *catalog.Tx, origin string, keep map[string]bool, actor, reason string) (int, error) {
-	ids := tx.RecordIDsOfOrigin(origin)
+// report (nil keep deletes all), dependents first. It walks the origin's
+// records in chunks of deleteChunk instead of listing them, so memory stays
+// bounded however many the origin has. It returns how many it deleted.
+func deleteOrigin(tx *catalog.Tx, origin string, keep func(catalog.Kind, string) bool, actor, reason string) (int, error) {
 	n := 0
 	for i := len(snapshotKinds) - 1; i >= 0; i-- {
 		k := snapshotKinds[i]
-		for _, id := range ids[k] {
-			if keep[string(k)+"\t"+id] {
-				continue
+		after := ""
+		for {
+			var gone []string
+			tx.EachOfOrigin(origin, k, after, func(_ catalog.Kind, id string) bool {
+				after = id
+				if keep == nil || !keep(k, id) {
+					gone = append(gone, id)
+				}
+				return len(gone) < deleteChunk
+			})
+			for _, id := range gone {
+				err := tx.Delete(k, id, catalog.Write{Mirror: true, Actor: actor, Reason: reason})
+				switch catalog.ErrorCode(err) {
+				case "":
+					n++
+				case catalog.ENOTFOUND: // gone with a cascade
+				default:
+					return n, err
+				}
 			}
-			err := tx.Delete(k, id, catalog.Write{Mirror: true, Actor: actor, Reason: reason})
-			switch catalog.ErrorCode(err) {
-			case "":
-				n++
-			case catalog.ENOTFOUND: // gone with a cascade
-			default:
-				return n, err
+			if len(gone) < deleteChunk {
+				break
 			}
 		}
 	}
 	return n, nil
+}
+
+// deleteChunk is how many IDs deleteOrigin collects before it deletes.
+const deleteChunk = 1024
+
+// inMap is keep for deleteOrigin and shrinkRefusal from a set of
+// "kind TAB id".
+func inMap(m map[string]bool) func(catalog.Kind, string) bool {
+	return func(k catalog.Kind, id string) bool { return m[string(k)+"\t"+id] }
 }

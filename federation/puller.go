@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -39,6 +40,9 @@ type PullerOptions struct {
 	// delete more is refused: a peer that lost its data must not empty
 	// ours. An operator raises it for one resync when the loss is real.
 	MaxShrink float64
+	// SwapBatch is how many staged records of a verified snapshot one
+	// transaction applies (10,000 if 0); see swap.
+	SwapBatch int
 	// PollInterval is the wait between two pulls of an XZuFi peer's index
 	// (15 min if 0); the index is asked for conditionally.
 	PollInterval time.Duration
@@ -76,6 +80,9 @@ func (o *PullerOptions) defaults(st *catalog.Store) {
 	}
 	if o.MaxShrink <= 0 {
 		o.MaxShrink = 0.5
+	}
+	if o.SwapBatch <= 0 {
+		o.SwapBatch = 10_000
 	}
 	if o.PollInterval <= 0 {
 		o.PollInterval = 15 * time.Minute
@@ -156,6 +163,10 @@ type Puller struct {
 
 	mu     sync.Mutex
 	status Status
+
+	// afterSwapBatch, if set, runs after each committed batch of a
+	// snapshot swap (tests stop a swap half-way with it).
+	afterSwapBatch func()
 }
 
 // NewPuller returns a puller for a peer configured with AddPeer.
@@ -794,7 +805,9 @@ func (p *Puller) resync(ctx context.Context) error {
 		return catalog.Internal(err)
 	}
 	if ss == nil {
-		body, _, err := p.get(ctx, PathSnapshot, nil, 0)
+		// The publisher reads every record for the manifest: give it
+		// ManifestTimeout rather than a page's RequestTimeout.
+		body, _, err := p.get(ctx, PathSnapshot, nil, max(0, ManifestTimeout-p.opt.RequestTimeout))
 		if err != nil {
 			if errors.Is(err, errGone) {
 				return fmt.Errorf("GET %s: peer answered 410 Gone for its manifest", PathSnapshot)
@@ -815,6 +828,9 @@ func (p *Puller) resync(ctx context.Context) error {
 		p.log.Info("snapshot staging started", "revision", m.Revision, "count", m.Count)
 	}
 	m := &ss.Manifest
+	// A resync of a large peer takes minutes: say how far it got now and
+	// then (long operations show progress).
+	staged, lastLog, stageStart := 0, time.Now(), time.Now()
 	for ss.Next != "" {
 		asked := ss.Next
 		q := url.Values{"page": {asked}, "limit": {strconv.Itoa(p.opt.PageLimit)}}
@@ -842,23 +858,37 @@ func (p *Puller) resync(ctx context.Context) error {
 		if err := p.saveStaging(ctx, ss, page.Items, false); err != nil {
 			return err
 		}
+		staged += len(page.Items)
+		if time.Since(lastLog) >= 10*time.Second {
+			lastLog = time.Now()
+			p.log.Info("snapshot staging", "revision", m.Revision, "staged", staged, "count", m.Count,
+				"perSecond", int(float64(staged)/time.Since(stageStart).Seconds()))
+		}
 	}
 	// Verify what was staged against the manifest before touching records.
 	var lines []string
 	keep := map[string]bool{}
 	var shrunk error
+	kinds := slices.Clone(snapshotKinds) // the order the swap applies them in
 	err = p.st.View(ctx, func(tx *catalog.Tx) error {
 		prefix := keyStaging + id + "/"
 		err := tx.EachPeerData(prefix, func(k string, v []byte) error {
-			var it Item
+			var it struct { // what the canonical line needs, not the record
+				Kind     catalog.Kind `json:"kind"`
+				ID       string       `json:"id"`
+				Revision uint64       `json:"revision"`
+			}
 			if err := json.Unmarshal(v, &it); err != nil {
 				return catalog.Internal(err)
 			}
 			lines = append(lines, canonicalLine(it.Kind, it.ID, it.Revision))
 			keep[k[len(prefix):]] = true
+			if kk, _, _ := strings.Cut(k[len(prefix):], "\t"); kindIndex(catalog.Kind(kk)) < 0 && !slices.Contains(kinds, catalog.Kind(kk)) {
+				kinds = append(kinds, catalog.Kind(kk)) // quarantined as unknown
+			}
 			return nil
 		})
-		shrunk = p.shrinkRefusal(tx, keep, "snapshot")
+		shrunk = p.shrinkRefusal(tx, inMap(keep), "snapshot")
 		return err
 	})
 	if err != nil {
@@ -876,7 +906,7 @@ func (p *Puller) resync(ctx context.Context) error {
 		p.discardStaging(ctx)
 		return shrunk
 	}
-	res, err := p.swap(ctx, ss, keep)
+	res, err := p.swap(ctx, ss, keep, kinds)
 	if err != nil {
 		return err
 	}
@@ -887,19 +917,18 @@ func (p *Puller) resync(ctx context.Context) error {
 }
 
 // shrinkRefusal is the refusal of a snapshot of the peer (what: the
-// snapshot or XZuFi index) that holds only the records in keep ("kind\tid")
+// snapshot or XZuFi index) that holds only the records keep reports
 // when it would delete more than MaxShrink of those mirrored from the
 // peer: a peer that lost its data must not empty ours. Nil otherwise.
-func (p *Puller) shrinkRefusal(tx *catalog.Tx, keep map[string]bool, what string) error {
+func (p *Puller) shrinkRefusal(tx *catalog.Tx, keep func(catalog.Kind, string) bool, what string) error {
 	var current, deletions int
-	for k, ids := range tx.RecordIDsOfOrigin(p.peer.ID) {
-		for _, rid := range ids {
-			current++
-			if !keep[string(k)+"\t"+rid] {
-				deletions++
-			}
+	tx.EachOfOrigin(p.peer.ID, "", "", func(k catalog.Kind, id string) bool {
+		current++
+		if !keep(k, id) {
+			deletions++
 		}
-	}
+		return true
+	})
 	if current > 0 && float64(deletions) > p.opt.MaxShrink*float64(current) {
 		return refuse("%s refused: it would delete %d of the %d records mirrored from %s (more than %.0f%%); nothing was applied or deleted",
 			what, deletions, current, p.peer.ID, p.opt.MaxShrink*100)
@@ -954,50 +983,122 @@ type swapResult struct {
 	applied, skipped, quarantined, deleted, resyncs int
 }
 
-// swap applies the staged snapshot in one transaction: every staged record
-// (kinds in dependency order), then deletes the peer's records the
-// snapshot does not contain, drops their quarantine entries and the
-// staging, and sets the cursor to the manifest's.
-func (p *Puller) swap(ctx context.Context, ss *stagingState, keep map[string]bool) (swapResult, error) {
+// errStopWalk ends a walk over keys early.
+var errStopWalk = errors.New("stop")
+
+// swap applies the verified staged snapshot: every staged record, kinds in
+// the given (dependency) order, in transactions of SwapBatch records, each
+// of which also saves how far the swap got, so that a restart resumes there
+// (re-applying a record is idempotent). Then one transaction deletes the
+// peer's records the snapshot does not contain, drops their quarantine
+// entries and the staging state, and sets the cursor to the manifest's;
+// the staged items are removed after it, in batches as well.
+//
+// Why batches: bbolt splits the nodes a transaction grew only when it
+// commits. One transaction that inserts a whole snapshot into an empty
+// mirror grows each index bucket's leaf to all its keys, and every insert
+// moves half of that leaf: quadratic. M (520,036 records) took over ten
+// minutes in one transaction; L would take hours and hold the whole
+// snapshot in memory.
+func (p *Puller) swap(ctx context.Context, ss *stagingState, keep map[string]bool, kinds []catalog.Kind) (swapResult, error) {
 	id := p.peer.ID
-	var res swapResult
-	err := p.st.Update(ctx, func(tx *catalog.Tx) error {
-		res = swapResult{}
+	prefix := keyStaging + id + "/"
+	// current returns the staging state if it is still the verified one.
+	current := func(tx *catalog.Tx) (*stagingState, error) {
 		if err := p.configured(tx); err != nil {
-			return err
+			return nil, err
 		}
 		cur := tx.PeerData(keySnapshot + id)
 		var now stagingState
 		if cur == nil || json.Unmarshal(cur, &now) != nil || now.Next != "" || now.Manifest.Revision != ss.Manifest.Revision ||
 			now.Manifest.Digest != ss.Manifest.Digest || now.Manifest.First != ss.Manifest.First {
-			return errors.New("the snapshot staging changed meanwhile")
+			return nil, errors.New("the snapshot staging changed meanwhile")
 		}
-		byKind := map[catalog.Kind][]Item{}
-		err := tx.EachPeerData(keyStaging+id+"/", func(_ string, v []byte) error {
-			var it Item
-			if err := json.Unmarshal(v, &it); err != nil {
-				return catalog.Internal(err)
-			}
-			byKind[it.Kind] = append(byKind[it.Kind], it)
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		a := p.applier(tx, true)
-		kinds := slices.Clone(snapshotKinds)
-		for k := range byKind {
-			if kindIndex(k) < 0 {
-				kinds = append(kinds, k) // quarantined as unknown
-			}
-		}
-		for _, k := range kinds {
-			if err := a.apply(byKind[k]); err != nil {
+		return &now, nil
+	}
+	var res swapResult
+	lastLog := time.Now()
+	for {
+		var batch swapResult
+		var more bool
+		err := p.st.Update(ctx, func(tx *catalog.Tx) error {
+			batch, more = swapResult{}, false
+			now, err := current(tx)
+			if err != nil {
 				return err
 			}
-			delete(byKind, k)
+			var items []Item
+			first, after := 0, ""
+			if now.Applied != "" {
+				kk, _, _ := strings.Cut(now.Applied, "\t")
+				first, after = max(0, slices.Index(kinds, catalog.Kind(kk))), prefix+now.Applied
+			}
+			last := now.Applied
+			for i := first; i < len(kinds) && len(items) < p.opt.SwapBatch; i++ {
+				from := ""
+				if i == first {
+					from = after
+				}
+				err := tx.EachPeerDataAfter(prefix+string(kinds[i])+"\t", from, func(k string, v []byte) error {
+					if len(items) == p.opt.SwapBatch {
+						return errStopWalk
+					}
+					var it Item
+					if err := json.Unmarshal(v, &it); err != nil {
+						return catalog.Internal(err)
+					}
+					items = append(items, it)
+					last = k[len(prefix):]
+					return nil
+				})
+				if err != nil && !errors.Is(err, errStopWalk) {
+					return err
+				}
+			}
+			if len(items) == 0 {
+				return nil
+			}
+			more = len(items) == p.opt.SwapBatch
+			a := p.applier(tx, true)
+			if err := a.apply(items); err != nil {
+				return err
+			}
+			now.Applied = last
+			data, err := json.Marshal(now)
+			if err != nil {
+				return catalog.Internal(err)
+			}
+			batch = swapResult{applied: a.applied, skipped: a.skipped}
+			return tx.SetPeerData(keySnapshot+id, data)
+		})
+		if err != nil {
+			return res, err // the staging and its progress are kept: the next attempt resumes
 		}
-		n, err := deleteOrigin(tx, id, keep, a.write.Actor, "federation resync: not in the snapshot")
+		res.applied += batch.applied
+		res.skipped += batch.skipped
+		if p.afterSwapBatch != nil {
+			p.afterSwapBatch()
+		}
+		if !more {
+			break
+		}
+		if time.Since(lastLog) >= 10*time.Second {
+			lastLog = time.Now()
+			p.log.Info("snapshot swap", "revision", ss.Manifest.Revision, "applied", res.applied, "skipped", res.skipped,
+				"count", ss.Manifest.Count)
+		}
+	}
+	err := p.st.Update(ctx, func(tx *catalog.Tx) error {
+		if _, err := current(tx); err != nil {
+			return err
+		}
+		// Records that waited for one a later batch brought (not as a
+		// snapshot: a version older than the one stored stays unapplied).
+		a := p.applier(tx, false)
+		if err := a.retryQuarantine(p.opt.SwapBatch); err != nil {
+			return err
+		}
+		n, err := deleteOrigin(tx, id, inMap(keep), a.write.Actor, "federation resync: not in the snapshot")
 		if err != nil {
 			return err
 		}
@@ -1015,9 +1116,6 @@ func (p *Puller) swap(ctx context.Context, ss *stagingState, keep map[string]boo
 				return err
 			}
 		}
-		if err := deletePrefix(tx, keyStaging+id+"/"); err != nil {
-			return err
-		}
 		if err := tx.DeletePeerData(keySnapshot + id); err != nil {
 			return err
 		}
@@ -1031,9 +1129,49 @@ func (p *Puller) swap(ctx context.Context, ss *stagingState, keep map[string]boo
 		if err := saveState(tx, id, s); err != nil {
 			return err
 		}
-		res = swapResult{applied: a.applied, skipped: a.skipped, deleted: n, resyncs: s.Resyncs,
-			quarantined: countPrefix(tx, qp)}
+		res.applied += a.applied
+		res.deleted, res.resyncs, res.quarantined = n, s.Resyncs, countPrefix(tx, qp)
 		return nil
 	})
-	return res, err
+	if err != nil {
+		return res, err
+	}
+	// The staged items are no longer needed; a fresh staging would clear
+	// what is left here too.
+	if err := p.clearStaging(ctx); err != nil {
+		p.log.Warn("removing the applied snapshot's staging", "err", err)
+	}
+	return res, nil
+}
+
+// clearStaging deletes the peer's staged items in batches of SwapBatch
+// keys, one transaction each.
+func (p *Puller) clearStaging(ctx context.Context) error {
+	prefix := keyStaging + p.peer.ID + "/"
+	for {
+		n := 0
+		err := p.st.Update(context.WithoutCancel(ctx), func(tx *catalog.Tx) error {
+			var keys []string
+			err := tx.EachPeerData(prefix, func(k string, _ []byte) error {
+				if len(keys) == p.opt.SwapBatch {
+					return errStopWalk
+				}
+				keys = append(keys, k)
+				return nil
+			})
+			if err != nil && !errors.Is(err, errStopWalk) {
+				return err
+			}
+			for _, k := range keys {
+				if err := tx.DeletePeerData(k); err != nil {
+					return err
+				}
+			}
+			n = len(keys)
+			return nil
+		})
+		if err != nil || n < p.opt.SwapBatch {
+			return err
+		}
+	}
 }

@@ -252,17 +252,7 @@ func TestResyncAfterCompaction(t *testing.T) {
 	if err := p.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range svcs[:3] {
-		s.Texts[catalog.ModuleName] = i18n.German(s.Texts[catalog.ModuleName].String() + " (neu)")
-		he.put(t, s)
-	}
-	he.del(t, catalog.KindService, svcs[9].ID)
-	he.del(t, catalog.KindOffice, offices[1].ID)
-	he.seed(t, 3)
-	he.feed.opt.Retention = 2
-	if _, err := he.feed.Compact(ctx); err != nil {
-		t.Fatal(err)
-	}
+	changeAndCompact(t, he, svcs, offices)
 	if err := p.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -283,6 +273,24 @@ func TestResyncAfterCompaction(t *testing.T) {
 	}
 	if p.Status().Resyncs != 1 {
 		t.Errorf("resynced again")
+	}
+}
+
+// changeAndCompact changes, deletes and adds records of the publisher (of
+// seed(t, 10)) and compacts its log, so that a consumer that synced
+// before must resync from the snapshot.
+func changeAndCompact(t *testing.T, he *instance, svcs []*catalog.Service, offices []*catalog.Office) {
+	t.Helper()
+	for _, s := range svcs[:3] {
+		s.Texts[catalog.ModuleName] = i18n.German(s.Texts[catalog.ModuleName].String() + " (neu)")
+		he.put(t, s)
+	}
+	he.del(t, catalog.KindService, svcs[9].ID)
+	he.del(t, catalog.KindOffice, offices[1].ID)
+	he.seed(t, 3)
+	he.feed.opt.Retention = 2
+	if _, err := he.feed.Compact(ctx); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -30,7 +30,7 @@ func (p *Puller) pullXZuFi(ctx context.Context, s peerState) error {
 		return refuse("%v; nothing was applied or deleted", err)
 	}
 	defer set.Close()
-	if err := p.st.View(ctx, func(tx *catalog.Tx) error { return p.shrinkRefusal(tx, set.Keys, "index") }); err != nil {
+	if err := p.st.View(ctx, func(tx *catalog.Tx) error { return p.shrinkRefusal(tx, set.Keys.Has, "index") }); err != nil {
 		return err
 	}
 
@@ -57,7 +57,7 @@ func (p *Puller) pullXZuFi(ctx context.Context, s peerState) error {
 		if err != nil {
 			return err
 		}
-		n, err := deleteOrigin(tx, id, set.Keys, "peer:"+id, "federation (xzufi): not in the peer's index")
+		n, err := deleteOrigin(tx, id, set.Keys.Has, "peer:"+id, "federation (xzufi): not in the peer's index")
 		if err != nil {
 			return err
 		}

@@ -30,10 +30,10 @@ type XZuFiSet struct {
 	// Objects counts the objects, Responsibilities the responsibilities
 	// (one per region key), Invalid the objects that will be rejected.
 	Objects, Responsibilities, Invalid int
-	// Keys are kind TAB id of every record the set writes (only with
+	// Keys are the keys of every record the set writes (only with
 	// XZuFiOptions.Keys: a mirror needs them to delete what the peer no
-	// longer has; an import does not, and keeps its memory bounded).
-	Keys map[string]bool
+	// longer has), as hashes of 8 bytes a record; an import does without.
+	Keys *KeySet
 	temp bool
 	lim  xzufi.Limits
 }
@@ -71,7 +71,7 @@ func OpenXZuFi(ctx context.Context, src string, opt XZuFiOptions) (*XZuFiSet, st
 	}
 	set := &XZuFiSet{lim: opt.Limits}
 	if opt.Keys {
-		set.Keys = map[string]bool{}
+		set.Keys = NewKeySet()
 	}
 	var etag string
 	if u, err := url.Parse(src); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
@@ -115,6 +115,9 @@ func OpenXZuFi(ctx context.Context, src string, opt XZuFiOptions) (*XZuFiSet, st
 	if err := set.check(ctx); err != nil {
 		set.Close()
 		return nil, "", err
+	}
+	if set.Keys != nil {
+		set.Keys.Freeze()
 	}
 	return set, etag, nil
 }
@@ -232,7 +235,7 @@ func (s *XZuFiSet) check(ctx context.Context) error {
 		// Invalid objects count too: a mirror keeps their last good
 		// version rather than deleting it.
 		if s.Keys != nil && it.Skip == "" && !it.Delete && it.ID != "" {
-			s.Keys[string(it.Kind)+"\t"+it.ID] = true
+			s.Keys.Add(it.Kind, it.ID)
 		}
 		return nil
 	})

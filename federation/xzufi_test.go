@@ -185,6 +185,17 @@ func TestXZuFiRoundTrip(t *testing.T) {
 
 	dst := openStore(t, "HE")
 	referenceData(t, src, dst)
+
+	// A dry run, in batches small enough that responsibilities and
+	// sub-offices come in other batches than the offices they refer to,
+	// says what the import will do and writes nothing.
+	rev := dst.Revision()
+	dry := importDir(t, dst, dir, ImportOptions{DryRun: true, BatchSize: 50})
+	if dry.Rejected != 0 || dry.Created != len(want) || !dry.DryRun || dst.Revision() != rev {
+		t.Fatalf("dry run: %s (revision %d -> %d); want %d created, none rejected, nothing written; first rejections: %v",
+			dry, rev, dst.Revision(), len(want), first(dry.Rejections, 5))
+	}
+
 	sum := importDir(t, dst, dir, ImportOptions{})
 	if sum.Rejected != 0 || sum.Created != len(want) {
 		t.Fatalf("import: %s; want %d created, none rejected; first rejections: %v", sum, len(want), first(sum.Rejections, 5))
@@ -204,7 +215,7 @@ func TestXZuFiRoundTrip(t *testing.T) {
 	}
 
 	// Idempotent: a second run changes nothing.
-	rev := dst.Revision()
+	rev = dst.Revision()
 	again := importDir(t, dst, dir, ImportOptions{})
 	if again.Unchanged != len(want) || again.Created+again.Updated+again.Rejected != 0 || dst.Revision() != rev {
 		t.Errorf("second import: %s (revision %d -> %d); want everything unchanged", again, rev, dst.Revision())

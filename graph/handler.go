@@ -54,6 +54,10 @@ type Options struct {
 	// QueryLog is the anonymous search log (searchFeedback,
 	// searchInsights); nil logs nothing.
 	QueryLog *search.QueryLog
+
+	// gqlgenOnly leaves every field to gqlgen's executor, without the
+	// service page's writer (pagewriter.go): tests compare the two.
+	gqlgenOnly bool
 }
 
 // handler is the GraphQL endpoint. It speaks GraphQL over HTTP itself
@@ -103,6 +107,9 @@ func NewHandler(cfg Options) http.Handler {
 	exec.AroundResponses(langResponseMiddleware)
 	exec.AroundRootFields(lim.rootFieldMiddleware)
 	exec.AroundRootFields(searchMetrics(cfg.Metrics))
+	if !cfg.gqlgenOnly {
+		exec.AroundRootFields(localServiceFast{query: res.Query()}.rootField) // innermost: after language, limits, metrics
+	}
 
 	h := &handler{exec: exec, store: cfg.Store, log: log, metrics: cfg.Metrics, queryLog: cfg.QueryLog,
 		maxAge: "public, max-age=" + strconv.Itoa(int(cfg.CacheMaxAge.Seconds()))}
@@ -272,7 +279,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		resp.Extensions = map[string]any{}
 	}
 	resp.Extensions["cost"] = costOf(rctx)
-	b, err := json.Marshal(resp)
+	b, err := encodeResponse(resp)
 	if err != nil {
 		h.log.ErrorContext(ctx, "encoding a GraphQL answer", "err", err)
 		h.refuse(w, media, refuse(http.StatusInternalServerError, catalog.EINTERNAL, i18n.Label(i18n.DE, "error.INTERNAL")))

@@ -3,7 +3,6 @@ package search
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 
 	index "github.com/blevesearch/bleve_index_api"
@@ -87,13 +86,20 @@ func (ix *Index) Explain(ctx context.Context, q, ars, leikaKey string) (*Explana
 		return nil, err
 	}
 	var svcs []*catalog.Service
-	var regions []string
+	// places are the region keys of each service's responsibilities as
+	// the search filters by them: under all its LeiKa keys, offices and
+	// online services alike.
+	places := map[string][]string{}
 	err = ix.st.View(ctx, func(tx *catalog.Tx) error {
 		if svcs, err = tx.ServicesByLeika(leikaKey); err != nil {
 			return err
 		}
-		regions, _, err = tx.ResponsibilityPlaces(leikaKey)
-		return err
+		for _, s := range svcs {
+			if places[s.ID], _, err = servicePlaces(tx, s); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -138,8 +144,8 @@ func (ix *Index) Explain(ctx context.Context, q, ars, leikaKey string) (*Explana
 		if d, err := p.bi.Document(s.ID); err == nil && d != nil {
 			se.Indexed = true
 		}
-		se.Responsible = chain == nil && len(regions) > 0
-		for _, a := range regions {
+		se.Responsible = chain == nil && len(places[s.ID]) > 0
+		for _, a := range places[s.ID] {
 			if chain[a] {
 				se.ResponsibleAt = append(se.ResponsibleAt, a)
 				se.Responsible = true
@@ -150,7 +156,7 @@ func (ix *Index) Explain(ctx context.Context, q, ars, leikaKey string) (*Explana
 		}
 		ex.Services = append(ex.Services, se)
 	}
-	ex.Reasons = reasons(ex, regions)
+	ex.Reasons = reasons(ex, places)
 	return ex, nil
 }
 
@@ -210,7 +216,9 @@ func (pl *plan) hasTerm(field, term string, iid index.IndexInternalID) bool {
 	return err == nil && d != nil && d.ID.Equals(iid)
 }
 
-func reasons(ex *Explanation, regions []string) []string {
+// reasons sums ex up; places are the sorted region keys of each service's
+// responsibilities (servicePlaces).
+func reasons(ex *Explanation, places map[string][]string) []string {
 	if len(ex.Services) == 0 {
 		return []string{fmt.Sprintf("No service with LeiKa key %s is in the catalogue.", ex.LeikaKey)}
 	}
@@ -227,11 +235,10 @@ func reasons(ex *Explanation, regions []string) []string {
 			out = append(out, fmt.Sprintf("%s is published but not in the index yet: the index follows the change log and catches up within moments; if it stays so, rebuild it.", s.ServiceID))
 			continue
 		}
-		if ex.ARS != "" && !s.Responsible {
+		if regions := places[s.ServiceID]; ex.ARS != "" && !s.Responsible {
 			if len(regions) == 0 {
 				out = append(out, fmt.Sprintf("%s has no responsibility anywhere, so it is filtered out at every place.", s.ServiceID))
 			} else {
-				sort.Strings(regions)
 				out = append(out, fmt.Sprintf("%s has no responsibility at %s or above it (it has %d elsewhere, e.g. %s).", s.ServiceID, ex.ARS, len(regions), regions[0]))
 			}
 		}

@@ -600,24 +600,38 @@ func newDocument(tx *catalog.Tx, s *catalog.Service) (*document, error) {
 	d.FullDE = plainText(text(catalog.ModuleFullText, i18n.DE))
 	d.ShortEN = plainText(text(catalog.ModuleShortText, i18n.EN))
 	d.FullEN = plainText(text(catalog.ModuleFullText, i18n.EN))
-	ars := map[string]bool{}
+	ars, online, err := servicePlaces(tx, s)
+	if err != nil {
+		return nil, err
+	}
+	d.ARS = ars
+	if online {
+		d.Online = "true"
+	}
+	return d, nil
+}
+
+// servicePlaces returns the region keys where a service has a
+// responsibility under any of its LeiKa keys, sorted and without repeats,
+// and whether one of them is an online service: the places its search
+// document has (newDocument), and what Explain reports.
+func servicePlaces(tx *catalog.Tx, s *catalog.Service) (ars []string, online bool, err error) {
+	seen := map[string]bool{}
 	for _, k := range s.LeikaKeys {
-		keys, online, err := tx.ResponsibilityPlaces(k)
+		keys, on, err := tx.ResponsibilityPlaces(k)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		for _, a := range keys {
-			ars[a] = true
+			if !seen[a] {
+				seen[a] = true
+				ars = append(ars, a)
+			}
 		}
-		if online {
-			d.Online = "true"
-		}
+		online = online || on
 	}
-	for a := range ars {
-		d.ARS = append(d.ARS, a)
-	}
-	sort.Strings(d.ARS)
-	return d, nil
+	sort.Strings(ars)
+	return ars, online, nil
 }
 
 // plainText returns the text of an HTML fragment (the PVOG whitelist),

@@ -88,7 +88,7 @@ func Load(ctx context.Context, st *catalog.Store, log *slog.Logger) (Summary, er
 			if err != nil {
 				return err
 			}
-			log.Info("demo: written", "kind", group.kind, "count", len(group.records), "took", time.Since(t0).Round(time.Millisecond))
+			log.Info("demo: written", "kind", group.kind, "count", len(group.records), "took", time.Since(t0))
 		}
 		mark, err := json.Marshal(completion{Portal: Portal, Summary: sum})
 		if err != nil {
@@ -103,7 +103,7 @@ func Load(ctx context.Context, st *catalog.Store, log *slog.Logger) (Summary, er
 		"dictionaryEntries", sum.Concepts, "services", sum.Services, "coreServices", sum.CoreServices,
 		"adminServices", sum.AdminServices, "federalServices", sum.FederalServices,
 		"offices", sum.Offices, "onlineServices", sum.OnlineServices, "responsibilities", sum.Responsibilities,
-		"keptFromInterruptedLoad", kept, "revision", st.Revision(), "took", time.Since(start).Round(time.Millisecond))
+		"keptFromInterruptedLoad", kept, "revision", st.Revision(), "took", time.Since(start))
 	return sum, nil
 }
 

@@ -114,7 +114,7 @@ func LoadScale(ctx context.Context, st *catalog.Store, sc Scale, opt ScaleOption
 	opt.Log.Info("generated catalogue written", "scale", sc.Name, "seed", opt.Seed, "regions", sum.Regions,
 		"services", sum.Services, "offices", sum.Offices, "onlineServices", sum.OnlineServices,
 		"responsibilities", sum.Responsibilities, "written", w.written, "skipped", w.skipped,
-		"revision", st.Revision(), "took", time.Since(start).Round(time.Millisecond).String())
+		"revision", st.Revision(), "took", time.Since(start))
 	return sum, nil
 }
 
@@ -164,7 +164,7 @@ func (w *batchWriter) end() error {
 	if err := w.flush(); err != nil {
 		return err
 	}
-	w.log.Info("gen: written", "kind", w.kind, "count", w.done, "took", time.Since(w.kindStart).Round(time.Millisecond).String())
+	w.log.Info("gen: written", "kind", w.kind, "count", w.done, "took", time.Since(w.kindStart))
 	return nil
 }
 
@@ -204,7 +204,7 @@ func (w *batchWriter) flush() error {
 		rate := float64(w.done) / el
 		eta := time.Duration(float64(w.total-w.done) / rate * float64(time.Second))
 		w.log.Info("gen: progress", "kind", w.kind, "done", w.done, "total", w.total,
-			"perSecond", int(rate), "eta", eta.Round(time.Second).String(), "skipped", w.skipped)
+			"perSecond", int(rate), "eta", eta, "skipped", w.skipped)
 	}
 	return nil
 }

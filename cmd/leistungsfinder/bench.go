@@ -14,6 +14,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"sort"
 	"strings"
@@ -22,37 +23,16 @@ import (
 	"time"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/graph"
 )
 
 // BenchQuery is what the page target asks: the full portal page for one
-// service in one place (about 4 KB).
-const BenchQuery = `query Local($leika: String!, $ars: String!) {
-  localService(leikaKey: $leika, ars: $ars) {
-    name
-    localization { language isFallback }
-    texts { code label text { text language isFallback } }
-    fees { kind formatted description { text } }
-    processingTime { duration { formatted } }
-    responsibleOffices {
-      name inherited inheritedFrom { name level }
-      address { street postalCode city }
-      openingHours
-      channels { kind value }
-      contacts { name }
-    }
-    onlineServices { title links { url } }
-  }
-}`
+// service in one place (graph.ServicePageQuery, about 7 KB).
+const BenchQuery = graph.ServicePageQuery
 
-// LookupQuery is what the localService target asks, over many places: the
-// office's name and address, the region and the service's name.
-const LookupQuery = `query Lookup($leika: String!, $ars: String!) {
-  localService(leikaKey: $leika, ars: $ars) {
-    name
-    region { name }
-    responsibleOffices { name address { street postalCode city } }
-  }
-}`
+// LookupQuery is what the localService target asks, over many places
+// (graph.PlaceLookupQuery).
+const LookupQuery = graph.PlaceLookupQuery
 
 // SearchQuery is what the search target asks for each citizen query: the
 // first 20 hits with their service's name and keys.
@@ -85,6 +65,14 @@ type benchFlags struct {
 	dur                             time.Duration
 	leika, ars                      string
 	cacheSize, rate                 int
+	// the federation target (benchfed.go)
+	allowWrites        bool
+	writeRate          int
+	fedDur, fedTimeout time.Duration
+	fedARS             string
+	cpuProfile         string
+	fedMaxHeapMB       int
+	fedMinFreeMB       int
 }
 
 // runBench measures the targets of BENCHMARKS.md against their baselines,
@@ -97,7 +85,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var f benchFlags
 	fs.StringVar(&f.url, "url", "", "base URL of a running server (default: start one in-process)")
 	fs.StringVar(&f.data, "data", "", "data directory for the in-process server, e.g. from gen --scale L (default: a fresh demo catalogue)")
-	fs.StringVar(&f.targets, "targets", "page,localService,search", "what to measure: page (full service page vs plain net/http), localService (place lookups vs PostgreSQL), search (citizen queries vs PostgreSQL full-text search)")
+	fs.StringVar(&f.targets, "targets", "page,localService,search", "what to measure: page (full service page vs plain net/http), localService (place lookups vs PostgreSQL), search (citizen queries vs PostgreSQL full-text search), federation (snapshot resync of an empty mirror and lag at -write-rate; not in the default set: it writes to the publisher)")
 	fs.StringVar(&f.pg, "pg", "auto", "PostgreSQL baselines: auto (when PostgreSQL 15 is installed), off, or the directory of its binaries")
 	fs.StringVar(&f.queries, "queries", "testdata/search/citizen-queries.txt", "query file of the search target")
 	fs.IntVar(&f.clients, "c", 16, "concurrent clients")
@@ -108,8 +96,27 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&f.ars, "ars", "066360003003", "region key of the page target")
 	fs.IntVar(&f.cacheSize, "response-cache", 0, "for the in-process server: anonymous answers it keeps (0: every request is computed)")
 	fs.IntVar(&f.rate, "rate", 0, "total requests per second, paced (0: as fast as the clients go); latency is measured from the scheduled time")
+	fs.BoolVar(&f.allowWrites, "allow-writes", false, "let the federation target write to the -data directory (it compacts the change log and updates offices): for a copy only")
+	fs.IntVar(&f.writeRate, "write-rate", 100, "federation: writes per second on the publisher")
+	fs.DurationVar(&f.fedDur, "fed-d", 30*time.Second, "federation: how long to write")
+	fs.DurationVar(&f.fedTimeout, "fed-timeout", time.Hour, "federation: give up on a snapshot resync that takes longer")
+	fs.IntVar(&f.fedMaxHeapMB, "fed-max-heap", 6144, "federation: abort (exit) when the Go heap passes this many MiB during the resync, to spare a shared machine; 0: no limit")
+	fs.IntVar(&f.fedMinFreeMB, "fed-min-free", 8192, "federation: abort (exit) when less than this many MiB are free on the mirror's disk; 0: no limit")
+	fs.StringVar(&f.fedARS, "fed-ars", "060000000000", "federation: region key of the publisher's state, for the mirror's peer add")
+	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run (both in-process instances) to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if f.cpuProfile != "" {
+		pf, err := os.Create(f.cpuProfile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			pf.Close()
+			return err
+		}
+		defer func() { pprof.StopCPUProfile(); pf.Close() }()
 	}
 	if f.clients < 1 || f.runs < 1 || f.dur <= 0 {
 		return errors.New("bench: -c, -runs and -d must be positive")
@@ -176,6 +183,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if wants["search"] {
 		if err := benchSearch(ctx, f, target, pg, stdout); err != nil {
+			failed = errors.Join(failed, err)
+		}
+	}
+	if wants["federation"] { // last: it writes to the publisher
+		if _, err := benchFederation(ctx, f, srv, stdout); err != nil {
 			failed = errors.Join(failed, err)
 		}
 	}
@@ -313,41 +325,11 @@ func benchLookup(ctx context.Context, f benchFlags, srv *Server, target string, 
 }
 
 // samplePlaces returns n (LeiKa key, place) pairs spread over the
-// catalogue: services in ID order, each at one of its responsibilities'
-// places, walked down to a municipality.
-func samplePlaces(ctx context.Context, st *catalog.Store, n int) ([][2]string, error) {
-	var out [][2]string
-	err := st.View(ctx, func(tx *catalog.Tx) error {
-		var keys []string
-		err := tx.Each(catalog.KindService, func(r catalog.Record) (bool, error) {
-			if s := r.(*catalog.Service); s.Status == catalog.StatusPublished && len(s.LeikaKeys) > 0 {
-				keys = append(keys, s.LeikaKeys[0])
-			}
-			return true, nil
-		})
-		if err != nil {
-			return err
-		}
-		for i := 0; i < n && len(keys) > 0; i++ {
-			key := keys[(i*7919)%len(keys)]
-			places, _, err := tx.ResponsibilityPlaces(key)
-			if err != nil {
-				return err
-			}
-			if len(places) == 0 {
-				continue
-			}
-			ars := places[(i*31)%len(places)]
-			for depth := 0; depth < 4; depth++ {
-				kids := tx.Children(ars)
-				if len(kids) == 0 {
-					break
-				}
-				ars = kids[i%len(kids)]
-			}
-			out = append(out, [2]string{key, ars})
-		}
-		return nil
+// catalogue (catalog.Tx.SamplePlaces).
+func samplePlaces(ctx context.Context, st *catalog.Store, n int) (out [][2]string, err error) {
+	err = st.View(ctx, func(tx *catalog.Tx) error {
+		out, err = tx.SamplePlaces(n)
+		return err
 	})
 	if err == nil && len(out) == 0 {
 		err = errors.New("bench: the catalogue has no responsibilities to look up")

@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -37,4 +39,39 @@ func TestBenchCommand(t *testing.T) {
 		assert.Contains(t, s, "leistungsfinder/postgres sql only")
 		assert.Contains(t, s, "leistungsfinder/postgres fts sql only")
 	}
+}
+
+// TestBenchFederation runs the federation target briefly over the demo
+// catalogue: an empty mirror resyncs from the publisher's snapshot over
+// loopback, then the publisher takes office updates for a second. It
+// checks what the figures rest on, not the figures: the mirror holds
+// every record of the publisher afterwards, and every write arrived.
+func TestBenchFederation(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts two servers and writes for a second")
+	}
+	var out bytes.Buffer
+	args := []string{"bench", "-targets", "federation", "-fed-d", "1s", "-write-rate", "50"}
+	require.NoError(t, run(context.Background(), args, &out, io.Discard), out.String())
+	var summary struct {
+		Msg                        string
+		Records, Mirrored, Missing int
+		Writes, Arrived            int
+		WriteErrors                int     `json:"write_errors"`
+		ResyncMS                   float64 `json:"resync_ms"`
+		LagP99MS                   float64 `json:"lag_p99_ms"`
+	}
+	for _, line := range strings.Split(out.String(), "\n") {
+		if strings.Contains(line, `"msg":"federation: summary"`) {
+			require.NoError(t, json.Unmarshal([]byte(line), &summary), line)
+		}
+	}
+	require.Equal(t, "federation: summary", summary.Msg, "no summary line in:\n%s", out.String())
+	assert.Greater(t, summary.Records, 30000, "the demo's regions, services, offices and responsibilities")
+	assert.Equal(t, summary.Records, summary.Mirrored, "records of the publisher's origin in the mirror after the resync")
+	assert.Zero(t, summary.Missing)
+	assert.Greater(t, summary.Writes, 10)
+	assert.Equal(t, summary.Writes, summary.Arrived, "every write reached the mirror")
+	assert.Zero(t, summary.WriteErrors)
+	assert.Positive(t, summary.ResyncMS)
 }

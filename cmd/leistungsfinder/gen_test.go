@@ -19,9 +19,10 @@ import (
 func TestGenCommand(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	var out bytes.Buffer
-	require.NoError(t, run(ctx, []string{"gen", "--scale", "S", "-o", dir}, &out, io.Discard))
+	var out, genLog bytes.Buffer
+	require.NoError(t, run(ctx, []string{"gen", "--scale", "S", "-o", dir}, &out, &genLog))
 	assert.Contains(t, out.String(), "gen: scale S seed 1")
+	assert.Greater(t, checkDurations(t, genLog.String()), 1, "gen logs how long its steps took")
 
 	var logs bytes.Buffer
 	s := &Server{Addr: "127.0.0.1:0", DataDir: dir, Portal: "HE", Log: newLogger(&logs, "info")}

@@ -156,15 +156,29 @@ func TestServeEndToEnd(t *testing.T) {
 // one unit, milliseconds as a number under a key ending in _ms.
 func checkLogs(t *testing.T, logs string) {
 	t.Helper()
-	goDuration := regexp.MustCompile(`^-?[0-9.]+(ns|µs|us|ms|s|m|h)([0-9.]+(ns|µs|us|ms|s|m|h))*$`)
 	var listening map[string]any
-	durations := 0
 	for _, line := range strings.Split(strings.TrimSpace(logs), "\n") {
 		var rec map[string]any
 		require.NoError(t, json.Unmarshal([]byte(line), &rec), "log line: %s", line)
 		if rec["msg"] == "listening" {
 			listening = rec
 		}
+	}
+	assert.Greater(t, checkDurations(t, logs), 3, "requests and start-up steps log their durations")
+	require.NotNil(t, listening, "no listening line in\n%s", logs)
+	explorer, _ := listening["explorer"].(string)
+	assert.Regexp(t, `^http://127\.0\.0\.1:\d+/graphiql$`, explorer)
+}
+
+// checkDurations checks that every duration in a JSON log is in one unit,
+// milliseconds as a number under a key ending in _ms, and returns how many
+// it found.
+func checkDurations(t *testing.T, logs string) (durations int) {
+	t.Helper()
+	goDuration := regexp.MustCompile(`^-?[0-9.]+(ns|µs|us|ms|s|m|h)([0-9.]+(ns|µs|us|ms|s|m|h))*$`)
+	for _, line := range strings.Split(strings.TrimSpace(logs), "\n") {
+		var rec map[string]any
+		require.NoError(t, json.Unmarshal([]byte(line), &rec), "log line: %s", line)
 		for k, v := range rec {
 			if strings.HasSuffix(k, "_ms") {
 				_, isNumber := v.(float64)
@@ -178,10 +192,7 @@ func checkLogs(t *testing.T, logs string) {
 			}
 		}
 	}
-	assert.Greater(t, durations, 3, "requests and start-up steps log their durations")
-	require.NotNil(t, listening, "no listening line in\n%s", logs)
-	explorer, _ := listening["explorer"].(string)
-	assert.Regexp(t, `^http://127\.0\.0\.1:\d+/graphiql$`, explorer)
+	return durations
 }
 
 // TestEditorCommand creates, lists and revokes an editor on a data

@@ -38,22 +38,30 @@ func runXZuFi(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if *out == "" {
 			return errors.New("xzufi export: -o DIR is required")
 		}
-		return withStore(*dataDir, func(st *catalog.Store) error {
-			start := time.Now()
-			m, err := xzufi.Export(ctx, st, *out, xzufi.ExportOptions{MaxObjects: *maxObjects, MaxShrink: *maxShrink, Force: *force,
-				Progress: func(n int) { fmt.Fprintf(stderr, "\rexported %d objects", n) }})
-			fmt.Fprintln(stderr)
-			if err != nil {
-				return err
-			}
-			for _, l := range m.LeftOut {
-				fmt.Fprintln(stderr, "left out:", l)
-			}
-			fmt.Fprintf(stdout, "exported revision %d to %s: %d services, %d offices, %d online services, %d local additions, %d responsibilities in %d files (%d bytes), %d left out, in %s\n",
-				m.Revision, *out, m.Counts.Services, m.Counts.Offices, m.Counts.OnlineServices, m.Counts.Specialisations,
-				m.Counts.Responsibilities, len(m.Files), m.Bytes(), m.LeftOutCount, time.Since(start).Round(time.Millisecond))
-			return nil
-		})
+		// The export only reads: read-only, so that it can run on a copy
+		// nobody may write to (a benchmark's data directory, a backup).
+		st, err := catalog.Open(storePath(*dataDir), catalog.Options{ReadOnly: true})
+		if err != nil {
+			return fmt.Errorf("%w (is a server running on it?)", err)
+		}
+		defer st.Close()
+		start, mem := time.Now(), heapPeak()
+		defer mem()
+		m, err := xzufi.Export(ctx, st, *out, xzufi.ExportOptions{MaxObjects: *maxObjects, MaxShrink: *maxShrink, Force: *force,
+			Progress: func(n int) { fmt.Fprintf(stderr, "\rexported %d objects", n) }})
+		fmt.Fprintln(stderr)
+		if err != nil {
+			return err
+		}
+		for _, l := range m.LeftOut {
+			fmt.Fprintln(stderr, "left out:", l)
+		}
+		took := time.Since(start)
+		fmt.Fprintf(stdout, "exported revision %d to %s: %d services, %d offices, %d online services, %d local additions, %d responsibilities in %d files (%d bytes), %d left out, in %s (%.0f records/s); %s\n",
+			m.Revision, *out, m.Counts.Services, m.Counts.Offices, m.Counts.OnlineServices, m.Counts.Specialisations,
+			m.Counts.Responsibilities, len(m.Files), m.Bytes(), m.LeftOutCount, took.Round(time.Millisecond),
+			float64(m.Counts.Objects()+m.Counts.Responsibilities)/took.Seconds(), mem())
+		return nil
 	case "import":
 		opt, err := importFlags(fs, args[1:])
 		if err != nil {
@@ -64,15 +72,18 @@ func runXZuFi(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		src := fs.Arg(0)
 		return withStore(*dataDir, func(st *catalog.Store) error {
+			start, mem := time.Now(), heapPeak()
+			defer mem()
 			set, _, err := federation.OpenXZuFi(ctx, src, federation.XZuFiOptions{})
 			if err != nil {
 				return err
 			}
 			defer set.Close()
-			fmt.Fprintf(stderr, "%s: %d files, %d objects, %d responsibilities read and checked\n", src, len(set.Files), set.Objects, set.Responsibilities)
+			fmt.Fprintf(stderr, "%s: %d files, %d objects, %d responsibilities read and checked in %s\n", src, len(set.Files), set.Objects, set.Responsibilities,
+				time.Since(start).Round(time.Millisecond))
 			next, stop := set.Items(ctx)
 			defer stop()
-			return runImport(ctx, st, next, opt, stdout, stderr)
+			return runImport(ctx, st, next, opt, start, mem, stdout, stderr)
 		})
 	}
 	return usage
@@ -89,9 +100,10 @@ func importFlags(fs *flag.FlagSet, args []string) (federation.ImportOptions, err
 }
 
 // runImport applies items with progress on stderr, then prints the
-// rejections and the summary line.
-func runImport(ctx context.Context, st *catalog.Store, next func() (*federation.ImportItem, error), opt federation.ImportOptions, stdout, stderr io.Writer) error {
-	start := time.Now()
+// rejections and the summary line with the time and memory since start
+// (mem from heapPeak).
+func runImport(ctx context.Context, st *catalog.Store, next func() (*federation.ImportItem, error), opt federation.ImportOptions,
+	start time.Time, mem func() string, stdout, stderr io.Writer) error {
 	opt.Actor = "import"
 	opt.Progress = func(s federation.ImportSummary) { fmt.Fprintf(stderr, "\r%d records: %s", s.Total(), s) }
 	sum, err := federation.Import(ctx, st, next, opt)
@@ -105,7 +117,8 @@ func runImport(ctx context.Context, st *catalog.Store, next func() (*federation.
 	for _, r := range sum.Skips {
 		fmt.Fprintln(stdout, "skipped:", r)
 	}
-	fmt.Fprintf(stdout, "import: %s in %s\n", sum, time.Since(start).Round(time.Millisecond))
+	took := time.Since(start)
+	fmt.Fprintf(stdout, "import: %s in %s (%.0f records/s); %s\n", sum, took.Round(time.Millisecond), float64(sum.Total())/took.Seconds(), mem())
 	return err
 }
 
@@ -127,6 +140,8 @@ func runImportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return usage
 	}
 	src := fs.Arg(0)
+	start, mem := time.Now(), heapPeak()
+	defer mem()
 	var items []*federation.ImportItem
 	switch args[0] {
 	case "pvog-csv":
@@ -165,6 +180,6 @@ func runImportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	fmt.Fprintf(stderr, "%s: %d records read\n", src, len(items))
 	return withStore(*dataDir, func(st *catalog.Store) error {
-		return runImport(ctx, st, federation.Items(items), opt, stdout, stderr)
+		return runImport(ctx, st, federation.Items(items), opt, start, mem, stdout, stderr)
 	})
 }
