@@ -2,6 +2,8 @@ package federation
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -141,6 +143,14 @@ func generate(st *catalog.Store, services, responsibilities int) error {
 	return flush()
 }
 
+// heapInuse is the heap in use after a collection.
+func heapInuse() uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapInuse
+}
+
 // peakHeap samples the heap in use while fn runs.
 func peakHeap(fn func() error) (uint64, error) {
 	runtime.GC()
@@ -193,12 +203,8 @@ func BenchmarkXZuFiExport(b *testing.B) {
 	b.ReportMetric(float64(m.Counts.Objects()+m.Counts.Responsibilities)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
 }
 
-func BenchmarkXZuFiImport(b *testing.B) { benchmarkImport(b, false) }
-
-// BenchmarkXZuFiDryRun is the import with -dry-run (batches rolled back).
-func BenchmarkXZuFiDryRun(b *testing.B) { benchmarkImport(b, true) }
-
-func benchmarkImport(b *testing.B, dry bool) {
+// scaleExport exports the benchmark catalogue once per process.
+func scaleExport(b *testing.B) (*catalog.Store, string, *xzufi.Manifest) {
 	st := scaleStore(b)
 	src := filepath.Join(scaleDir, "export")
 	if _, err := os.Stat(filepath.Join(src, xzufi.IndexFile)); err != nil {
@@ -206,7 +212,20 @@ func benchmarkImport(b *testing.B, dry bool) {
 			b.Fatal(err)
 		}
 	}
-	m, _ := xzufi.ReadManifest(src)
+	m, err := xzufi.ReadManifest(src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return st, src, m
+}
+
+func BenchmarkXZuFiImport(b *testing.B) { benchmarkImport(b, false) }
+
+// BenchmarkXZuFiDryRun is the import with -dry-run (batches rolled back).
+func BenchmarkXZuFiDryRun(b *testing.B) { benchmarkImport(b, true) }
+
+func benchmarkImport(b *testing.B, dry bool) {
+	st, src, m := scaleExport(b)
 	var peak uint64
 	var sum ImportSummary
 	var cpu time.Duration
@@ -261,4 +280,80 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(scaleDir)
 	}
 	os.Exit(code)
+}
+
+// BenchmarkXZuFiMirror mirrors the benchmark catalogue's export as an
+// XZuFi peer (served by a file server on loopback) into a portal that has
+// only the reference data: first a mirror that creates everything, then
+// the same index again (everything unchanged). Both apply the snapshot in
+// one transaction, which holds the pages it writes until it commits: the
+// first pull's memory grows with what it creates, the second's does not.
+// The heap figures are growth over the heap in use before each pull (the
+// process holds the benchmark catalogue's build besides).
+func BenchmarkXZuFiMirror(b *testing.B) {
+	st, src, m := scaleExport(b)
+	srv := httptest.NewServer(http.FileServer(http.Dir(src)))
+	defer srv.Close()
+	var firstPeak, againPeak uint64
+	var firstCPU, againCPU time.Duration
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		dst, err := catalog.Open(filepath.Join(b.TempDir(), "dst.db"), catalog.Options{Portal: "BY"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		var regions []catalog.Record
+		st.View(ctx, func(tx *catalog.Tx) error {
+			return tx.Each(catalog.KindRegion, func(r catalog.Record) (bool, error) {
+				catalog.MetaOf(r).Origin = "" // every portal loads the region list itself
+				regions = append(regions, r)
+				return true, nil
+			})
+		})
+		if err := dst.Update(ctx, func(tx *catalog.Tx) error {
+			for _, r := range regions {
+				if err := tx.Put(r, catalog.Write{Actor: "bench"}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := AddPeer(ctx, dst, Peer{ID: "HE", URL: srv.URL, Kind: KindXZuFi, RegionKey: "060000000000"}); err != nil {
+			b.Fatal(err)
+		}
+		p, err := NewPuller(dst, "HE", PullerOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		regions = nil
+		b.StartTimer()
+		for pass, peak := range []*uint64{&firstPeak, &againPeak} {
+			c0 := catalogtest.CPUTime()
+			base := heapInuse()
+			h, err := peakHeap(func() error { return p.Sync(ctx) })
+			h -= min(h, base)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if s := p.Status(); s.Degraded != "" || s.Quarantined != 0 {
+				b.Fatalf("pass %d: %+v", pass, s)
+			}
+			*peak = max(*peak, h)
+			if pass == 0 {
+				firstCPU += catalogtest.CPUTime() - c0
+			} else {
+				againCPU += catalogtest.CPUTime() - c0
+			}
+		}
+		b.StopTimer()
+		dst.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(firstCPU.Seconds()/float64(b.N), "first-cpu-s/op")
+	b.ReportMetric(againCPU.Seconds()/float64(b.N), "again-cpu-s/op")
+	b.ReportMetric(float64(firstPeak)/(1<<20), "first-heap-growth-MB")
+	b.ReportMetric(float64(againPeak)/(1<<20), "again-heap-growth-MB")
+	b.ReportMetric(float64(m.Counts.Objects()+m.Counts.Responsibilities), "records")
 }

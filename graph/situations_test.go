@@ -327,6 +327,22 @@ func TestDictionaryAndTermsAsTheEditorialOfficeWould(t *testing.T) {
 	}
 	assert.Contains(t, texts, "Fundbüro am Obermarkt")
 	assert.Contains(t, texts, "Schlüsselfundstelle")
+
+	// The approved local term is searched in Eschwege, not elsewhere.
+	require.NoError(t, ix.CatchUp(ctx))
+	inPlace := func(ars string) []string {
+		t.Helper()
+		require.Empty(t, call(t, srv, "", q, map[string]any{"q": "obermarkt", "ars": ars}, &res))
+		var keys []string
+		for _, h := range res.Search.Hits {
+			keys = append(keys, h.Service.LeikaKeys[0])
+		}
+		return keys
+	}
+	if got := inPlace("066360003003"); assert.NotEmpty(t, got) {
+		assert.Equal(t, "99089017152000", got[0], "Eschwege's local term")
+	}
+	assert.NotContains(t, inPlace("066110000000"), "99089017152000", "not in Kassel")
 }
 
 // TestEditorsOwnTheWholeDictionary: the rules that used to be built into

@@ -9,7 +9,8 @@
 // The index holds one document per published service (drafts and archived
 // services are removed): German and English name (modules 02 and 03),
 // keywords, terms in context (weighted between the name and the body text),
-// short text (05) and full text (06, without HTML), each language in its own
+// the published local terms of municipalities and districts (searched, with
+// the same weight, only for places of their region; local.go), short text (05) and full text (06, without HTML), each language in its own
 // fields with its own analysis; its life situations (a facet and a filter),
 // the languages it has a name in (a hit for a query in another language is
 // a fallback, Hit.Fallback); LeiKa keys, categories,
@@ -23,7 +24,8 @@
 // two cannot disagree: after a crash the index resumes at the last batch.
 // A service change re-indexes that service; a responsibility change
 // re-indexes the services of its previous and its new LeiKa key, both read
-// from the catalogue's history ([catalog.Tx.VersionBefore]); when
+// from the catalogue's history ([catalog.Tx.VersionBefore]), and so does a
+// change of a local addition of terms; when
 // compaction has removed the previous version, the index rebuilds. The
 // index keeps no copy of catalogue data: a document's places and online
 // flag come from [catalog.Tx.ResponsibilityPlaces], and whether a state is

@@ -28,7 +28,7 @@ import (
 // synonyms that are applied at index time. An index written with another
 // version is rebuilt when it is opened. Bump it with every change to
 // newMapping, the analysis chain or document.
-const MappingVersion = 2
+const MappingVersion = 3
 
 // Keys of the values the index stores about itself (Bleve internal storage).
 var (
@@ -91,6 +91,12 @@ type document struct {
 	NameEN     []string `json:"name_en"`
 	KeywordsEN []string `json:"kw_en"`
 	TermsEN    []string `json:"terms_en"`
+	// LocalDE and LocalEN are the published local terms, one value per
+	// local addition: its region key, then its terms (see local.go);
+	// LocalARS are those region keys.
+	LocalDE    []string `json:"local_de"`
+	LocalEN    []string `json:"local_en"`
+	LocalARS   []string `json:"local_ars"`
 	ShortEN    string   `json:"short_en"`
 	FullEN     string   `json:"full_en"`
 	Leika      []string `json:"leika"`
@@ -141,6 +147,9 @@ func newMapping(dict []string) (*mapping.IndexMappingImpl, error) {
 	if err := addAnalysis(m, dict); err != nil {
 		return nil, err
 	}
+	if err := addLocalAnalysis(m); err != nil {
+		return nil, err
+	}
 	m.DefaultAnalyzer = analyzerDE
 	m.StoreDynamic, m.IndexDynamic, m.DocValuesDynamic = false, false, false
 	dm := bleve.NewDocumentStaticMapping()
@@ -165,7 +174,9 @@ func newMapping(dict []string) (*mapping.IndexMappingImpl, error) {
 		dm.AddFieldMappingsAt("short_"+l.lang, text("short_"+l.lang, l.an, true))
 		dm.AddFieldMappingsAt("full_"+l.lang, text("full_"+l.lang, l.an, false))
 	}
-	for _, f := range []string{fieldLeika, fieldCategory, fieldAddressee, fieldBundle, fieldOnline, fieldOrigin, fieldARS, fieldSituation, fieldNameLang} {
+	dm.AddFieldMappingsAt("local_de", text("local_de", analyzerLocalDE, false))
+	dm.AddFieldMappingsAt("local_en", text("local_en", analyzerLocalEN, false))
+	for _, f := range []string{fieldLeika, fieldCategory, fieldAddressee, fieldBundle, fieldOnline, fieldOrigin, fieldARS, fieldSituation, fieldNameLang, fieldLocalARS} {
 		dm.AddFieldMappingsAt(f, kw(f))
 	}
 	for _, f := range []string{fieldValidFrom, fieldValidTo} {
@@ -422,6 +433,21 @@ func (ix *Index) applyPage(ctx context.Context, p *projection) (bool, error) {
 						services[s.ID] = true
 					}
 				}
+			case catalog.KindSpecialisation:
+				k, err := specialisationLeika(tx, ch)
+				if err != nil {
+					return err
+				}
+				if k == "" {
+					continue // a text addition: not indexed
+				}
+				svcs, err := tx.ServicesByLeika(k)
+				if err != nil {
+					return err
+				}
+				for _, s := range svcs {
+					services[s.ID] = true
+				}
 			case catalog.KindRegion:
 				regions = true
 			case catalog.KindConcept:
@@ -571,6 +597,9 @@ func newDocument(tx *catalog.Tx, s *catalog.Service) (*document, error) {
 		} else {
 			d.TermsDE = append(d.TermsDE, t.Text)
 		}
+	}
+	if err := d.addLocalTerms(tx, s); err != nil {
+		return nil, err
 	}
 	if v := s.Validity.From; v != nil {
 		d.ValidFrom = day(*v)

@@ -518,6 +518,7 @@ type plan struct {
 	// specific is set when a concept of the query is not generic: the
 	// generic ones then count less (see scale).
 	specific bool
+	local    []string // see localPlaces
 }
 
 // concept is a part of the query that a hit should satisfy: one word, or a
@@ -661,7 +662,7 @@ func (pl *plan) known(lang, surface string) bool {
 				break
 			}
 		}
-		if !found && !pl.partsKnown(lang, pos) {
+		if !found && !pl.partsKnown(lang, pos) && !pl.localKnown(lang, pos.whole) {
 			return false
 		}
 	}
@@ -1276,6 +1277,7 @@ func (pl *plan) fieldsQuery(lang, term string, weight float64) query.Query {
 		t.SetBoost(boost)
 		qs = append(qs, t)
 	}
+	qs = append(qs, pl.localQueries(lang, term, weight)...)
 	return newPrunedMaxQuery(tieFields, absent, qs...)
 }
 
