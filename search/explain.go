@@ -195,6 +195,7 @@ func (pl *plan) matches(docID string) []TermMatch {
 								fields = append(fields, fw.prefix+l)
 							}
 						}
+						fields = append(fields, pl.localMatches(l, term, iid)...)
 						if len(fields) > 0 {
 							out = append(out, TermMatch{Concept: joinSurface(c.words), Alternative: a.text, Term: term, Fields: fields})
 						}

@@ -12,6 +12,7 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/registry"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
 	"github.com/leistungsfinder/leistungsfinder/i18n"
@@ -179,6 +180,19 @@ func (pl *plan) localQueries(lang, term string, weight float64) []query.Query {
 		qs = append(qs, t)
 	}
 	return qs
+}
+
+// localMatches names the local terms fields ("local_de 066360003003") in
+// which the document iid has an analysed term for the plan's place, for
+// Explain.
+func (pl *plan) localMatches(lang, term string, iid index.IndexInternalID) []string {
+	var out []string
+	for _, a := range pl.localPlaces() {
+		if pl.hasTerm("local_"+lang, a+regionPrefixDivider+term, iid) {
+			out = append(out, "local_"+lang+" "+a)
+		}
+	}
+	return out
 }
 
 // localKnown reports whether an analysed term is a local term of the

@@ -61,6 +61,14 @@ func TestLocalTermsFindTheServiceOnlyInTheirRegion(t *testing.T) {
 			assert.Equal(t, []string{keyGewerbeAn, keyWohnsitzAn}, got)
 		}
 		assert.Equal(t, []string{keyWohnsitzAn}, top(ix, "Wohnungsgeberbestätigung", arsKassel))
+		// searchExplain says where the word was found.
+		ex, err := ix.Explain(ctx, "Dietemannschalter", arsEschwege, keyGewerbeAn)
+		require.NoError(t, err)
+		require.Len(t, ex.Services, 1)
+		if assert.NotEmpty(t, ex.Services[0].Matches) {
+			assert.Equal(t, []string{"local_de " + arsEschwege}, ex.Services[0].Matches[0].Fields)
+		}
+		assert.Equal(t, 1, ex.Services[0].Rank)
 	}
 	check(ix)
 	check(openMem(t, f.st)) // built from scratch
