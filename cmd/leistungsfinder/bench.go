@@ -73,6 +73,7 @@ type benchFlags struct {
 	cpuProfile         string
 	fedMaxHeapMB       int
 	fedMinFreeMB       int
+	memProfile         string
 }
 
 // runBench measures the targets of BENCHMARKS.md against their baselines,
@@ -102,6 +103,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.DurationVar(&f.fedTimeout, "fed-timeout", time.Hour, "federation: give up on a snapshot resync that takes longer")
 	fs.IntVar(&f.fedMaxHeapMB, "fed-max-heap", 6144, "federation: abort (exit) when the Go heap passes this many MiB during the resync, to spare a shared machine; 0: no limit")
 	fs.IntVar(&f.fedMinFreeMB, "fed-min-free", 8192, "federation: abort (exit) when less than this many MiB are free on the mirror's disk; 0: no limit")
+	fs.StringVar(&f.memProfile, "memprofile", "", "federation: write a heap profile to this file when the resync ends (or is aborted)")
 	fs.StringVar(&f.fedARS, "fed-ars", "060000000000", "federation: region key of the publisher's state, for the mirror's peer add")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run (both in-process instances) to this file")
 	if err := fs.Parse(args); err != nil {

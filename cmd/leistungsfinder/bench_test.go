@@ -50,6 +50,7 @@ func TestBenchFederation(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts two servers and writes for a second")
 	}
+	t.Setenv("TMPDIR", t.TempDir()) // the publisher's and the mirror's data directories
 	var out bytes.Buffer
 	args := []string{"bench", "-targets", "federation", "-fed-d", "1s", "-write-rate", "50"}
 	require.NoError(t, run(context.Background(), args, &out, io.Discard), out.String())

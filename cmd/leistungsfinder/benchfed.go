@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/metrics"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"sync"
@@ -36,7 +37,8 @@ type fedReport struct {
 	MissingRecords   int // publisher records the mirror lacks (kind and ID)
 	Resync           time.Duration
 	ResyncCPU        time.Duration
-	PeakHeap         uint64 // bytes of live Go heap objects, sampled
+	PeakHeap         uint64 // bytes of Go heap objects (garbage not yet collected included), sampled
+	PeakLiveHeap     uint64 // bytes of live heap after a collection, sampled
 	PeakRSS          uint64 // bytes, the process's high-water mark (both instances)
 	IndexCatchUp     time.Duration
 	// Lag at the write rate.
@@ -140,6 +142,8 @@ func benchFederation(ctx context.Context, f benchFlags, srv *Server, stdout io.W
 	peak := sampleHeap(uint64(f.fedMaxHeapMB)<<20, func(heap uint64) {
 		log.Error("federation: aborting, the Go heap passed -fed-max-heap during the resync", "heap_mb", heap>>20,
 			"limit_mb", f.fedMaxHeapMB, "elapsed", time.Since(start), "cpu", processCPU()-cpu0)
+		writeHeapProfile(f.memProfile, log)
+		pprof.StopCPUProfile() // flush what -cpuprofile has so far
 		os.RemoveAll(mdir)
 		os.Exit(3)
 	})
@@ -209,7 +213,9 @@ func benchFederation(ctx context.Context, f benchFlags, srv *Server, stdout io.W
 		}
 	}
 	rep.Resync, rep.ResyncCPU = time.Since(start), processCPU()-cpu0
-	rep.PeakHeap, rep.PeakRSS = peak.stop(), rss("VmHWM")
+	writeHeapProfile(f.memProfile, log)
+	rep.PeakHeap, rep.PeakLiveHeap = peak.stop()
+	rep.PeakRSS = rss("VmHWM")
 	err = mirror.Store.View(ctx, func(tx *catalog.Tx) error {
 		got := tx.RecordIDsOfOrigin(portal)
 		for kind, ids := range want {
@@ -228,7 +234,7 @@ func benchFederation(ctx context.Context, f benchFlags, srv *Server, stdout io.W
 	}
 	log.Info("federation: snapshot resync done", "records", rep.PublisherRecords, "mirrored", rep.MirroredRecords, "missing", rep.MissingRecords,
 		"took", rep.Resync, "cpu", rep.ResyncCPU, "records_per_s", int(float64(rep.MirroredRecords)/rep.Resync.Seconds()),
-		"peak_heap_mb", rep.PeakHeap>>20, "peak_rss_mb", rep.PeakRSS>>20)
+		"peak_heap_mb", rep.PeakHeap>>20, "peak_live_heap_mb", rep.PeakLiveHeap>>20, "peak_rss_mb", rep.PeakRSS>>20)
 
 	// The mirror's search index follows its change log: let it catch up
 	// with the swap before measuring lag, and say how long that took.
@@ -250,7 +256,7 @@ func benchFederation(ctx context.Context, f benchFlags, srv *Server, stdout io.W
 		return nil, err
 	}
 	log.Info("federation: summary", "records", rep.PublisherRecords, "mirrored", rep.MirroredRecords, "missing", rep.MissingRecords,
-		"resync", rep.Resync, "resync_cpu", rep.ResyncCPU, "peak_heap_mb", rep.PeakHeap>>20, "peak_rss_mb", rep.PeakRSS>>20,
+		"resync", rep.Resync, "resync_cpu", rep.ResyncCPU, "peak_heap_mb", rep.PeakHeap>>20, "peak_live_heap_mb", rep.PeakLiveHeap>>20, "peak_rss_mb", rep.PeakRSS>>20,
 		"index_catch_up", rep.IndexCatchUp, "write_rate", rep.WriteRate, "writes", rep.Writes, "arrived", rep.Arrived, "write_errors", rep.WriteErrors,
 		"write_p50", rep.WriteP50, "write_p99", rep.WriteP99, "lag_p50", rep.LagP50, "lag_p99", rep.LagP99, "lag_max", rep.LagMax,
 		"puller_wait", "default (long poll)")
@@ -350,8 +356,11 @@ func benchLag(ctx context.Context, f benchFlags, pub, mst *catalog.Store, editor
 		interval := time.Second / time.Duration(f.writeRate)
 		next := time.Now()
 		for runCtx.Err() == nil {
-			for !time.Now().Before(next) {
-				slots <- next // late, not lost, when the writers are behind
+			for !time.Now().Before(next) && runCtx.Err() == nil {
+				select {
+				case slots <- next: // late, not lost, when the writers are behind
+				case <-runCtx.Done():
+				}
 				next = next.Add(interval)
 			}
 			time.Sleep(time.Until(next))
@@ -485,18 +494,21 @@ func withStoreOptions(dataDir string, opt catalog.Options, fn func(*catalog.Stor
 	return fn(st)
 }
 
-// heapSampler samples the live Go heap until stop.
+// heapSampler samples the Go heap until stop: the heap objects (what the
+// heap occupies, garbage not yet collected included; with the server's
+// GC target of 400 % up to five times the live heap) and the live heap
+// as of the last collection.
 type heapSampler struct {
-	peak, cur atomic.Uint64
-	done      chan struct{}
-	stopped   chan struct{}
+	peak, cur, peakLive atomic.Uint64
+	done                chan struct{}
+	stopped             chan struct{}
 }
 
-// sampleHeap samples the live Go heap every 50 ms until stop; over limit
-// (0: none) it calls over once.
+// sampleHeap samples the Go heap every 50 ms until stop; when the heap
+// objects pass limit (0: none) it calls over once.
 func sampleHeap(limit uint64, over func(heap uint64)) *heapSampler {
 	h := &heapSampler{done: make(chan struct{}), stopped: make(chan struct{})}
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/live:bytes"}}
 	called := false
 	read := func() {
 		metrics.Read(sample)
@@ -504,6 +516,9 @@ func sampleHeap(limit uint64, over func(heap uint64)) *heapSampler {
 		h.cur.Store(v)
 		if v > h.peak.Load() {
 			h.peak.Store(v)
+		}
+		if l := sample[1].Value.Uint64(); l > h.peakLive.Load() {
+			h.peakLive.Store(l)
 		}
 		if limit > 0 && v > limit && !called {
 			called = true
@@ -528,15 +543,16 @@ func sampleHeap(limit uint64, over func(heap uint64)) *heapSampler {
 
 func (h *heapSampler) current() uint64 { return h.cur.Load() }
 
-// stop ends the sampling and returns the peak.
-func (h *heapSampler) stop() uint64 {
+// stop ends the sampling and returns the peaks of the heap objects and
+// of the live heap.
+func (h *heapSampler) stop() (objects, live uint64) {
 	select {
 	case <-h.done:
 	default:
 		close(h.done)
 	}
 	<-h.stopped
-	return h.peak.Load()
+	return h.peak.Load(), h.peakLive.Load()
 }
 
 // resetPeakRSS resets the process's RSS high-water mark (VmHWM), where
@@ -562,4 +578,18 @@ func rss(field string) uint64 {
 		}
 	}
 	return 0
+}
+
+// writeHeapProfile writes the live heap to path (-memprofile), if given.
+func writeHeapProfile(path string, log *slog.Logger) {
+	if path == "" {
+		return
+	}
+	f, err := os.Create(path)
+	if err == nil {
+		err = errors.Join(pprof.Lookup("heap").WriteTo(f, 0), f.Close())
+	}
+	if err != nil {
+		log.Warn("federation: writing the heap profile", "err", err)
+	}
 }
