@@ -24,6 +24,9 @@ import (
 type maxQuery struct {
 	queries []query.Query
 	tie     float64
+	// absent is the weight of the queries left out because they cannot
+	// match (see newPrunedMaxQuery).
+	absent float64
 }
 
 func newMaxQuery(tie float64, qs ...query.Query) query.Query {
@@ -31,6 +34,19 @@ func newMaxQuery(tie float64, qs ...query.Query) query.Query {
 		return qs[0]
 	}
 	return &maxQuery{queries: qs, tie: tie}
+}
+
+// newPrunedMaxQuery is newMaxQuery for queries of which some were left
+// out because they cannot match: a term the index does not have in the
+// field. absent is the sum of their weights as Bleve would have computed
+// them; it still counts in the query norm, so that leaving them out
+// changes no score (scores are compared across portals in a federated
+// search).
+func newPrunedMaxQuery(tie, absent float64, qs ...query.Query) query.Query {
+	if absent == 0 {
+		return newMaxQuery(tie, qs...)
+	}
+	return &maxQuery{queries: qs, tie: tie, absent: absent}
 }
 
 func (q *maxQuery) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping,
@@ -53,21 +69,31 @@ func (q *maxQuery) Searcher(ctx context.Context, r index.IndexReader, m mapping.
 		}
 		ss = append(ss, s)
 	}
-	switch len(ss) {
-	case 0:
+	switch {
+	case options.Score == "none" && len(ss) > 0:
+		// Without scores a max is a disjunction, which Bleve can merge
+		// into one bitmap (see filterQuery).
+		return searcher.NewDisjunctionSearcher(ctx, r, ss, 0, options)
+	case len(ss) == 0 && q.absent == 0:
 		return searcher.NewMatchNoneSearcher(r)
-	case 1:
+	case len(ss) == 1 && q.absent == 0:
 		return ss[0], nil
 	}
-	return &maxSearcher{searchers: ss, currs: make([]*search.DocumentMatch, len(ss)), tie: q.tie, explain: options.Explain}, nil
+	return &maxSearcher{searchers: ss, currs: make([]*search.DocumentMatch, len(ss)), tie: q.tie, absent: q.absent,
+		explain: options.Explain}, nil
 }
 
 type maxSearcher struct {
 	searchers   []search.Searcher
 	currs       []*search.DocumentMatch
 	tie         float64
+	absent      float64
 	explain     bool
 	initialized bool
+	// on and others are Next's buffers, kept to save an allocation per
+	// document.
+	on     []int
+	others []*search.DocumentMatch
 }
 
 func (s *maxSearcher) init(ctx *search.SearchContext) error {
@@ -89,22 +115,30 @@ func (s *maxSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, er
 			return nil, err
 		}
 	}
+	// Which sub-searchers are on the lowest document; its ID aliases one
+	// of their matches, which may go back to the pool below.
+	on := s.on[:0]
 	var low index.IndexInternalID
-	for _, c := range s.currs {
-		if c != nil && (low == nil || c.IndexInternalID.Compare(low) < 0) {
-			low = c.IndexInternalID
+	for i, c := range s.currs {
+		if c == nil {
+			continue
 		}
+		if low != nil {
+			cmp := c.IndexInternalID.Compare(low)
+			if cmp > 0 {
+				continue
+			}
+			if cmp == 0 {
+				on = append(on, i)
+				continue
+			}
+		}
+		low = c.IndexInternalID
+		on = append(on[:0], i)
 	}
+	s.on = on
 	if low == nil {
 		return nil, nil
-	}
-	// Which sub-searchers are on this document; low aliases one of their
-	// matches, which may go back to the pool below.
-	var on []int
-	for i, c := range s.currs {
-		if c != nil && c.IndexInternalID.Equals(low) {
-			on = append(on, i)
-		}
 	}
 	best := on[0]
 	sum := 0.0
@@ -119,14 +153,18 @@ func (s *maxSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, er
 		}
 	}
 	rv := s.currs[best]
-	others := make([]*search.DocumentMatch, 0, len(on)-1)
+	others := s.others[:0]
 	for _, i := range on {
-		if i != best {
+		if i != best && len(s.currs[i].FieldTermLocations) > 0 {
 			others = append(others, s.currs[i])
 		}
 	}
+	if len(others) > 0 {
+		rv.FieldTermLocations = search.MergeFieldTermLocations(rv.FieldTermLocations, others)
+		clear(others)
+	}
+	s.others = others[:0]
 	rv.Score += s.tie * (sum - rv.Score)
-	rv.FieldTermLocations = search.MergeFieldTermLocations(rv.FieldTermLocations, others)
 	if s.explain {
 		rv.Expl = &search.Explanation{Value: rv.Score, Message: "max plus tie of:", Children: expl}
 	}
@@ -179,7 +217,7 @@ func (s *maxSearcher) Close() error {
 }
 
 func (s *maxSearcher) Weight() float64 {
-	w := 0.0
+	w := s.absent
 	for _, sub := range s.searchers {
 		w += sub.Weight()
 	}

@@ -408,7 +408,7 @@ func withFilters(q query.Query, ars string, f Filter, now time.Time, bounded boo
 		for _, v := range vals {
 			ds = append(ds, filterTerm(field, v))
 		}
-		conj = append(conj, bleve.NewDisjunctionQuery(ds...))
+		conj = append(conj, newFilterQuery(bleve.NewDisjunctionQuery(ds...)))
 	}
 	if ars != "" {
 		anyOf(fieldARS, catalog.Ancestors(ars))
@@ -418,7 +418,7 @@ func withFilters(q query.Query, ars string, f Filter, now time.Time, bounded boo
 	anyOf(fieldBundle, f.BundleIDs)
 	anyOf(fieldSituation, f.LifeSituationIDs)
 	if f.HasOnline != nil {
-		conj = append(conj, filterTerm(fieldOnline, strconv.FormatBool(*f.HasOnline)))
+		conj = append(conj, newFilterQuery(filterTerm(fieldOnline, strconv.FormatBool(*f.HasOnline))))
 	}
 	if !bounded {
 		if len(conj) == 1 {
@@ -497,21 +497,24 @@ func highlights(frags map[string][]string, lang string) map[string][]string {
 // plan is a query read and rewritten: its language, its place, and its
 // concepts, each with the alternatives that satisfy it.
 type plan struct {
-	q         string // the cleaned query; words have offsets into it
-	filter    bool   // while set, query builds the filter of search (see titleFilter)
-	narrowed  bool   // the filter left out a common word's full texts (see titleFilter)
-	docs      uint64 // services in the index, read when needed
-	ctx       context.Context
-	p         *projection
-	freqs     *termFreqs // the projection's, taken before r was opened
-	dict      *synonymIndex
-	r         index.IndexReader
-	lang      string
-	ars       string
-	now       time.Time // the store's time the search is for
-	words     []word
-	concepts  []*concept
-	corrected bool
+	q        string // the cleaned query; words have offsets into it
+	filter   bool   // while set, query builds the filter of search (see titleFilter)
+	narrowed bool   // the filter left out a common word's full texts (see titleFilter)
+	// keepAbsent builds searchers for terms the index lacks too (tests
+	// compare the scores with and without them; see prune.go).
+	keepAbsent bool
+	docs       uint64 // services in the index, read when needed
+	ctx        context.Context
+	p          *projection
+	freqs      *termFreqs // the projection's, taken before r was opened
+	dict       *synonymIndex
+	r          index.IndexReader
+	lang       string
+	ars        string
+	now        time.Time // the store's time the search is for
+	words      []word
+	concepts   []*concept
+	corrected  bool
 	// specific is set when a concept of the query is not generic: the
 	// generic ones then count less (see scale).
 	specific bool
@@ -1036,13 +1039,13 @@ func (pl *plan) search(ctx context.Context, f Filter, size, from int, decorate f
 		return res, nil
 	}
 	if rf := pl.requiredFilter(); rf != nil {
-		res, err := run(bleve.NewConjunctionQuery(main, rf))
+		res, err := run(bleve.NewConjunctionQuery(main, newFilterQuery(rf)))
 		if err != nil || res.Total > 0 {
 			return res, err
 		}
 	}
 	if tf := pl.titleFilter(); tf != nil {
-		res, err := run(bleve.NewConjunctionQuery(main, tf))
+		res, err := run(bleve.NewConjunctionQuery(main, newFilterQuery(tf)))
 		if err != nil || res.Total > 0 {
 			return res, err
 		}
@@ -1241,30 +1244,41 @@ func (pl *plan) textQuery(lang, text string, weight float64) query.Query {
 	if pl.filter {
 		return qs[0]
 	}
+	var absent float64
 	for _, f := range []string{"name_", "kw_"} {
+		if w, ok := pl.absentPhrase(f+lang, terms, weight*weightPhrase); ok {
+			absent += w
+			continue
+		}
 		ph := bleve.NewPhraseQuery(terms, f+lang)
 		ph.SetBoost(weight * weightPhrase)
 		qs = append(qs, ph)
 	}
-	return newMaxQuery(1, qs...)
+	return newPrunedMaxQuery(1, absent, qs...)
 }
 
 // fieldsQuery matches term in any text field of lang, weighted by field.
 // As a filter it leaves out the full text when term is common there.
 func (pl *plan) fieldsQuery(lang, term string, weight float64) query.Query {
 	qs := make([]query.Query, 0, len(fieldWeights))
+	var absent float64
 	for _, fw := range fieldWeights {
 		if pl.filter && fw.prefix == "full_" && pl.commonInFullText(lang, term) {
 			pl.narrowed = true
 			continue
 		}
+		field, boost := fw.prefix+lang, pl.boost(weight*fw.weight)
+		if w, ok := pl.absentTerm(field, term, boost); ok {
+			absent += w
+			continue
+		}
 		t := bleve.NewTermQuery(term)
-		t.SetField(fw.prefix + lang)
-		t.SetBoost(pl.boost(weight * fw.weight))
+		t.SetField(field)
+		t.SetBoost(boost)
 		qs = append(qs, t)
 	}
 	qs = append(qs, pl.localQueries(lang, term, weight)...)
-	return newMaxQuery(tieFields, qs...)
+	return newPrunedMaxQuery(tieFields, absent, qs...)
 }
 
 func (pl *plan) commonInFullText(lang, term string) bool {
