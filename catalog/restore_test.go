@@ -2,6 +2,7 @@ package catalog_test
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -95,7 +96,7 @@ func TestRestoreRefusals(t *testing.T) {
 		_, err = catalog.Restore(path, bytes.NewReader(good), catalog.RestoreOptions{})
 		require.ErrorIs(t, err, catalog.ErrLocked)
 		assert.Contains(t, err.Error(), "is the server running?")
-		assert.Equal(t, []string{"catalog.db"}, listDir(t, dir))
+		assert.Equal(t, []string{"catalog.db", "catalog.db.open"}, listDir(t, dir), "the store and its open marker, no temp file")
 	})
 }
 
@@ -174,4 +175,60 @@ func listDir(t *testing.T, dir string) []string {
 		names = append(names, e.Name())
 	}
 	return names
+}
+
+// A store its last process closed opens after the quick check; one whose
+// last process was killed (its open marker remains) gets the full walk, so
+// a page damaged deep in a bucket is refused before bbolt maps it.
+func TestOpenWalksEveryPageAfterAnUncleanStop(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "catalog.db")
+	st := mustOpenAt(t, path)
+	assert.FileExists(t, path+".open", "open for writing: the marker is there")
+	require.NoError(t, st.Close())
+	assert.NoFileExists(t, path+".open", "closed: the marker is gone")
+	ro, err := catalog.Open(path, catalog.Options{ReadOnly: true})
+	require.NoError(t, err)
+	assert.NoFileExists(t, path+".open", "a read-only open writes no marker")
+	require.NoError(t, ro.Close())
+
+	// A bbolt file deep enough that a leaf lies below the buckets' root
+	// pages: damage one leaf after another until the quick check misses it.
+	deep := filepath.Join(t.TempDir(), "deep.db")
+	db, err := bolt.Open(deep, 0o600, nil)
+	require.NoError(t, err)
+	require.NoError(t, db.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucket([]byte("records"))
+		if err != nil {
+			return err
+		}
+		for i := range 20000 {
+			if err := b.Put(fmt.Appendf(nil, "key-%06d", i), bytes.Repeat([]byte{'v'}, 100)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	require.NoError(t, db.Close())
+	good, err := os.ReadFile(deep)
+	require.NoError(t, err)
+	var damaged []byte
+	for off := 2 * 4096; off < len(good) && damaged == nil; off += 4096 {
+		d := bytes.Clone(good)
+		d[off] ^= 0xFD // the page names the wrong page ID
+		require.NoError(t, os.WriteFile(deep, d, 0o600))
+		if catalog.VerifyFile(deep, false) != nil && catalog.VerifyFileQuick(deep) == nil {
+			damaged = d
+		}
+	}
+	require.NotNil(t, damaged, "some deep page is left to the full walk")
+
+	require.NoError(t, os.WriteFile(path, damaged, 0o600))
+	require.NoError(t, os.WriteFile(path+".open", nil, 0o600)) // as a killed process leaves it
+	for _, readOnly := range []bool{true, false} {
+		_, err = catalog.Open(path, catalog.Options{ReadOnly: readOnly})
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "not an intact store file")
+	}
+	assert.Error(t, catalog.VerifyFile(path, false), "check walks every page whatever the marker says")
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -112,11 +113,31 @@ func Open(path string, opt Options) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	if !opt.ReadOnly {
+		// Without the marker the next Open checks only the file's frame;
+		// failing to write it costs nothing but that. It names the process
+		// for an operator who finds it.
+		if err := os.WriteFile(openMarker(path), fmt.Appendf(nil, "pid %d\n", os.Getpid()), 0o600); err != nil {
+			s.log.Warn("store: cannot write the open marker", "err", err)
+		}
+	}
 	return s, nil
 }
 
-// Close closes the file.
-func (s *Store) Close() error { return s.db.Close() }
+// Close closes the file, and then removes the open marker: the next Open
+// then needs no full walk of the file (see verifyBeforeOpen).
+func (s *Store) Close() error {
+	readOnly := s.db.IsReadOnly()
+	if err := s.db.Close(); err != nil {
+		return err
+	}
+	if !readOnly {
+		if err := os.Remove(openMarker(s.path)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
+}
 
 // Path returns the file name.
 func (s *Store) Path() string { return s.path }
