@@ -31,6 +31,20 @@ func VerifyFile(path string, strict bool) error {
 // verifyFile is VerifyFile without the file's name in the error, for
 // callers whose file is a temporary copy the operator never named.
 func verifyFile(path string, strict bool) error {
+	return walkFile(path, strict, boltMaxTreeDepth)
+}
+
+// verifyFileQuick is verifyFile (not strict) that reads, besides the meta
+// pages and the freelist, only the root bucket's page and the root pages of
+// the buckets it holds: it finds a truncated file, a file that is not a
+// store and a file whose pages are scrambled, in a few page reads whatever
+// the file's size, but not one damaged page deep in a bucket.
+func verifyFileQuick(path string) error {
+	return walkFile(path, false, 1)
+}
+
+// walkFile checks the file at path, following its trees maxDepth levels deep.
+func walkFile(path string, strict bool, maxDepth int) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -43,27 +57,8 @@ func verifyFile(path string, strict bool) error {
 	if fi.IsDir() {
 		return errors.New("it is a directory")
 	}
-	v := &fileVerifier{f: f, size: fi.Size(), seen: map[uint64]bool{}, maxDepth: boltMaxTreeDepth}
+	v := &fileVerifier{f: f, size: fi.Size(), seen: map[uint64]bool{}, maxDepth: maxDepth}
 	return v.run(strict)
-}
-
-// verifyFileQuick is verifyFile (not strict) that reads, besides the meta
-// pages and the freelist, only the root bucket's page and the root pages of
-// the buckets it holds: it finds a truncated file, a file that is not a
-// store and a file whose pages are scrambled, in a few page reads whatever
-// the file's size, but not one damaged page deep in a bucket.
-func verifyFileQuick(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	v := &fileVerifier{f: f, size: fi.Size(), seen: map[uint64]bool{}, maxDepth: 1}
-	return v.run(false)
 }
 
 // The bbolt file layout (go.etcd.io/bbolt/internal/common), in the byte
