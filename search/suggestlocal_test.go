@@ -16,7 +16,7 @@ func TestTermCompletes(t *testing.T) {
 		{"Fundbüro am Obermarkt", "Fundbü", true, true},
 		{"Fundbüro am Obermarkt", "fundbuero am ob", true, true},
 		{"Fundbüro am Obermarkt", "obermar", true, false},
-		{"Fundbüro am Obermarkt", "büro", true, false},     // a part of a compound
+		{"Fundbüro am Obermarkt", "büro", true, false},      // a part of a compound
 		{"Fundbüro am Obermarkt", "fundbüros ", true, true}, // complete word, by its stem
 		{"Fundbüro am Obermarkt", "rathaus fundb", false, false},
 		{"Fundbüro am Obermarkt", "fundk", false, false},
