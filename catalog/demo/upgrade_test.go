@@ -56,17 +56,23 @@ func makeOlderStore(t *testing.T, st *catalog.Store, without []string) {
 				}
 			}
 		}
-		state := Inspect(tx)
-		state.Summary.LifeSituations = olderSituations
-		mark, err := json.Marshal(completion{Portal: Portal, Summary: state.Summary})
-		if err != nil {
-			return err
-		}
-		if err := tx.SetMark(markName, mark); err != nil {
+		if err := rewriteCompletion(tx, func(s *Summary) { s.LifeSituations = olderSituations }); err != nil {
 			return err
 		}
 		return tx.SetMark(seedMarkName, []byte{})
 	}))
+}
+
+// rewriteCompletion changes the counts of the completion mark, as a load by
+// an earlier release wrote them.
+func rewriteCompletion(tx *catalog.Tx, edit func(*Summary)) error {
+	state := Inspect(tx)
+	edit(&state.Summary)
+	mark, err := json.Marshal(completion{Portal: Portal, Summary: state.Summary})
+	if err != nil {
+		return err
+	}
+	return tx.SetMark(markName, mark)
 }
 
 // An operator's store from the release before the newest life situations
