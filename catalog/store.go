@@ -8,8 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"runtime"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -56,11 +54,6 @@ type Store struct {
 	changed chan struct{} // closed and replaced after every commit
 }
 
-// initialMmap is the address space a writable store maps at open (see
-// Open): 64 GiB, well beyond L (14 GB). A variable, so that 32-bit builds,
-// which do not use it, compile.
-var initialMmap uint64 = 64 << 30
-
 // Open opens or creates the store file at path and runs pending migrations.
 // Without Options.Portal it takes the portal the file was created for (a
 // new file: "HE"); with one, the file must belong to it.
@@ -77,17 +70,7 @@ func Open(path string, opt Options) (*Store, error) {
 	if err := verifyBeforeOpen(path, opt.ReadOnly); err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	bo := &bolt.Options{Timeout: lockTimeout, ReadOnly: opt.ReadOnly}
-	if !opt.ReadOnly && strconv.IntSize == 64 && runtime.GOOS != "windows" {
-		// Map address space for a large store up front: bbolt remaps a
-		// growing file only once every read transaction has ended, so a
-		// writer that grows the file (a federation snapshot swap adds
-		// gigabytes) would wait for each long reader (a search index
-		// rebuild) at every remap. The mapping costs address space, not
-		// memory, and on Linux and the BSDs does not grow the file.
-		bo.InitialMmapSize = int(initialMmap)
-	}
-	db, err := bolt.Open(path, 0o600, bo)
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout, ReadOnly: opt.ReadOnly})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		err = ErrLocked
 	}
