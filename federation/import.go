@@ -45,6 +45,9 @@ type ImportItem struct {
 	// Skip passes the item over with a reason (a type the catalogue does
 	// not store).
 	Skip string
+	// at is where an XZuFi set holds the item (XZuFiSet.each sets it): a
+	// mirror resumes an interrupted apply there.
+	at itemPos
 }
 
 // Items returns a next function for Import over a slice.
@@ -192,19 +195,6 @@ func Import(ctx context.Context, st *catalog.Store, next func() (*ImportItem, er
 			return im.sum, nil
 		}
 	}
-}
-
-// importTx applies every item of next inside one transaction (the XZuFi
-// mirror applies a snapshot so); like Import otherwise.
-func importTx(tx *catalog.Tx, st *catalog.Store, next func() (*ImportItem, error), opt ImportOptions) (ImportSummary, error) {
-	im := newImporter(st, opt)
-	if err := im.loadExternal(tx); err != nil {
-		return im.sum, err
-	}
-	if _, err := im.batch(tx, next, -1); err != nil {
-		return im.sum, err
-	}
-	return im.sum, im.retry(tx)
 }
 
 func newImporter(st *catalog.Store, opt ImportOptions) *importer {
