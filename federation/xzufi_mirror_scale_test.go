@@ -5,6 +5,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 	"testing"
 	"time"
 
@@ -29,27 +31,7 @@ import (
 // It reports the peak heap in use while the pull ran (sampled every 5 ms)
 // and its growth over the heap before, the pull's CPU time and records.
 func BenchmarkXZuFiMirrorExport(b *testing.B) {
-	src, regionsDir := os.Getenv("LF_XZUFI_MIRROR_SRC"), os.Getenv("LF_XZUFI_MIRROR_REGIONS")
-	if src == "" || regionsDir == "" {
-		b.Skip("set LF_XZUFI_MIRROR_SRC (an xzufi export) and LF_XZUFI_MIRROR_REGIONS (a data directory with the region list)")
-	}
-	m, err := xzufi.ReadManifest(src)
-	if err != nil || m == nil {
-		b.Fatalf("%s: no export manifest: %v", src, err)
-	}
-	ref, err := catalog.Open(filepath.Join(regionsDir, "catalog.db"), catalog.Options{ReadOnly: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	var regions []catalog.Record
-	ref.View(ctx, func(tx *catalog.Tx) error {
-		return tx.Each(catalog.KindRegion, func(r catalog.Record) (bool, error) {
-			catalog.MetaOf(r).Origin = ""
-			regions = append(regions, r)
-			return true, nil
-		})
-	})
-	ref.Close()
+	src, m, regions := exportFromEnv(b)
 	srv := httptest.NewServer(http.FileServer(http.Dir(src)))
 	defer srv.Close()
 	var peak, growth uint64
@@ -57,20 +39,7 @@ func BenchmarkXZuFiMirrorExport(b *testing.B) {
 	var applied int64
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		dst, err := catalog.Open(filepath.Join(b.TempDir(), "dst.db"), catalog.Options{Portal: "BY"})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := dst.Update(ctx, func(tx *catalog.Tx) error {
-			for _, r := range regions {
-				if err := tx.Put(r, catalog.Write{Actor: "bench"}); err != nil {
-					return err
-				}
-			}
-			return nil
-		}); err != nil {
-			b.Fatal(err)
-		}
+		dst := regionStore(b, "BY", regions)
 		if _, err := AddPeer(ctx, dst, Peer{ID: m.Portal, URL: srv.URL, Kind: KindXZuFi, RegionKey: "060000000000"}); err != nil {
 			b.Fatal(err)
 		}
@@ -101,4 +70,114 @@ func BenchmarkXZuFiMirrorExport(b *testing.B) {
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
 	b.ReportMetric(float64(growth)/(1<<20), "heap-growth-MB")
 	b.ReportMetric(float64(applied), "records")
+}
+
+// exportFromEnv returns the export LF_XZUFI_MIRROR_SRC names, its
+// manifest and the regions of the data directory LF_XZUFI_MIRROR_REGIONS
+// (origin cleared: every portal loads them itself); without both it skips.
+func exportFromEnv(b *testing.B) (string, *xzufi.Manifest, []catalog.Record) {
+	src, regionsDir := os.Getenv("LF_XZUFI_MIRROR_SRC"), os.Getenv("LF_XZUFI_MIRROR_REGIONS")
+	if src == "" || regionsDir == "" {
+		b.Skip("set LF_XZUFI_MIRROR_SRC (an xzufi export) and LF_XZUFI_MIRROR_REGIONS (a data directory with the region list)")
+	}
+	m, err := xzufi.ReadManifest(src)
+	if err != nil || m == nil {
+		b.Fatalf("%s: no export manifest: %v", src, err)
+	}
+	ref, err := catalog.Open(filepath.Join(regionsDir, "catalog.db"), catalog.Options{ReadOnly: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ref.Close()
+	var regions []catalog.Record
+	err = ref.View(ctx, func(tx *catalog.Tx) error {
+		return tx.Each(catalog.KindRegion, func(r catalog.Record) (bool, error) {
+			catalog.MetaOf(r).Origin = ""
+			regions = append(regions, r)
+			return true, nil
+		})
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return src, m, regions
+}
+
+// regionStore opens a fresh store of a portal holding the regions.
+func regionStore(b *testing.B, portal string, regions []catalog.Record) *catalog.Store {
+	dst, err := catalog.Open(filepath.Join(b.TempDir(), "dst.db"), catalog.Options{Portal: portal})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := dst.Update(ctx, func(tx *catalog.Tx) error {
+		for _, r := range regions {
+			if err := tx.Put(r, catalog.Write{Actor: "bench"}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		b.Fatal(err)
+	}
+	return dst
+}
+
+// BenchmarkXZuFiImportExport imports the export LF_XZUFI_MIRROR_SRC names
+// (as `leistungsfinder xzufi import` does: batches of 1,000) into a fresh
+// store holding the regions of LF_XZUFI_MIRROR_REGIONS, and reports the
+// peak heap in use. With LF_XZUFI_HEAPPROFILE set it writes a heap profile
+// there whenever the heap in use after a batch is the largest so far, to
+// see what the peak is made of (go tool pprof -sample_index=inuse_space).
+func BenchmarkXZuFiImportExport(b *testing.B) {
+	src, m, regions := exportFromEnv(b)
+	profile := os.Getenv("LF_XZUFI_HEAPPROFILE")
+	var peak uint64
+	var cpu time.Duration
+	var sum ImportSummary
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		dst := regionStore(b, m.Portal, regions)
+		b.StartTimer()
+		c0 := catalogtest.CPUTime()
+		var top uint64
+		h, err := peakHeap(func() error {
+			set, _, err := OpenXZuFi(ctx, src, XZuFiOptions{})
+			if err != nil {
+				return err
+			}
+			defer set.Close()
+			next, stop := set.Items(ctx)
+			defer stop()
+			sum, err = Import(ctx, dst, next, ImportOptions{Progress: func(ImportSummary) {
+				if profile == "" {
+					return
+				}
+				var ms runtime.MemStats
+				runtime.ReadMemStats(&ms)
+				if ms.HeapInuse <= top {
+					return
+				}
+				top = ms.HeapInuse
+				if f, err := os.Create(profile); err == nil {
+					pprof.Lookup("heap").WriteTo(f, 0)
+					f.Close()
+				}
+			}})
+			return err
+		})
+		cpu += catalogtest.CPUTime() - c0
+		b.StopTimer()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if sum.Rejected > 0 {
+			b.Fatalf("import: %s: %v", sum, sum.Rejections[:min(3, len(sum.Rejections))])
+		}
+		peak = max(peak, h)
+		dst.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+	b.ReportMetric(float64(sum.Total()), "records")
 }
