@@ -219,6 +219,18 @@ func scaleExport(b *testing.B) (*catalog.Store, string, *xzufi.Manifest) {
 	return st, src, m
 }
 
+// importFiles imports the XZuFi files of dir into st.
+func importFiles(st *catalog.Store, dir string, opt ImportOptions) (ImportSummary, error) {
+	set, _, err := OpenXZuFi(ctx, dir, XZuFiOptions{})
+	if err != nil {
+		return ImportSummary{}, err
+	}
+	defer set.Close()
+	next, stop := set.Items(ctx)
+	defer stop()
+	return Import(ctx, st, next, opt)
+}
+
 func BenchmarkXZuFiImport(b *testing.B) { benchmarkImport(b, false) }
 
 // BenchmarkXZuFiDryRun is the import with -dry-run (batches rolled back).
@@ -240,14 +252,8 @@ func benchmarkImport(b *testing.B, dry bool) {
 		b.StartTimer()
 		c0 := catalogtest.CPUTime()
 		p, err := peakHeap(func() error {
-			set, _, err := OpenXZuFi(ctx, src, XZuFiOptions{})
-			if err != nil {
-				return err
-			}
-			defer set.Close()
-			next, stop := set.Items(ctx)
-			defer stop()
-			sum, err = Import(ctx, dst, next, ImportOptions{BatchSize: 5000, DryRun: dry})
+			var err error
+			sum, err = importFiles(dst, src, ImportOptions{BatchSize: 5000, DryRun: dry})
 			return err
 		})
 		b.StopTimer()
@@ -298,10 +304,6 @@ func BenchmarkXZuFiMirror(b *testing.B) {
 	var firstCPU, againCPU time.Duration
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		dst, err := catalog.Open(filepath.Join(b.TempDir(), "dst.db"), catalog.Options{Portal: "BY"})
-		if err != nil {
-			b.Fatal(err)
-		}
 		var regions []catalog.Record
 		st.View(ctx, func(tx *catalog.Tx) error {
 			return tx.Each(catalog.KindRegion, func(r catalog.Record) (bool, error) {
@@ -310,16 +312,7 @@ func BenchmarkXZuFiMirror(b *testing.B) {
 				return true, nil
 			})
 		})
-		if err := dst.Update(ctx, func(tx *catalog.Tx) error {
-			for _, r := range regions {
-				if err := tx.Put(r, catalog.Write{Actor: "bench"}); err != nil {
-					return err
-				}
-			}
-			return nil
-		}); err != nil {
-			b.Fatal(err)
-		}
+		dst := regionStore(b, "BY", regions)
 		if _, err := AddPeer(ctx, dst, Peer{ID: "HE", URL: srv.URL, Kind: KindXZuFi, RegionKey: "060000000000"}); err != nil {
 			b.Fatal(err)
 		}

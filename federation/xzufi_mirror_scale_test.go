@@ -141,14 +141,8 @@ func BenchmarkXZuFiImportExport(b *testing.B) {
 		c0 := catalogtest.CPUTime()
 		var top uint64
 		h, err := peakHeap(func() error {
-			set, _, err := OpenXZuFi(ctx, src, XZuFiOptions{})
-			if err != nil {
-				return err
-			}
-			defer set.Close()
-			next, stop := set.Items(ctx)
-			defer stop()
-			sum, err = Import(ctx, dst, next, ImportOptions{Progress: func(ImportSummary) {
+			var err error
+			sum, err = importFiles(dst, src, ImportOptions{Progress: func(ImportSummary) {
 				if profile == "" {
 					return
 				}
