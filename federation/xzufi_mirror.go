@@ -198,6 +198,9 @@ func (p *Puller) applyXZuFi(ctx context.Context, set *XZuFiSet, prog *xzufiProgr
 				Time: p.opt.Now().UTC(), Item: Item{Kind: it.Kind, ID: it.ID, Origin: id}})
 		}})
 	im.sum = prog.Summary
+	// Responsibilities find their service's key from the check pass, so
+	// that none waits in memory for a service later in the files.
+	im.leika = set.leika
 	if err := p.st.View(ctx, im.loadExternal); err != nil {
 		return err
 	}

@@ -248,3 +248,47 @@ func TestXZuFiMirrorResumes(t *testing.T) {
 		t.Errorf("status after the resumed pull: %s %q", st.State, st.Degraded)
 	}
 }
+
+// TestXZuFiMirrorServicesLast serves an index that lists the services'
+// file last, so that every responsibility comes before the service it
+// names, and stops the first pull after two batches: the resumed pull
+// ends with exactly the publisher's records, none quarantined (the
+// responsibilities found their services' keys in the check pass rather
+// than waiting in memory for them).
+func TestXZuFiMirrorServicesLast(t *testing.T) {
+	src := newXZuFiSource(t, 3000)
+	want := src.he.recordsOf(t, "HE")
+	names := readFile(t, filepath.Join(src.dir, "index.txt"))
+	lines := strings.Fields(names)
+	if !strings.Contains(lines[0], "leistungen") {
+		t.Fatalf("the export's index does not start with the services: %v", lines)
+	}
+	reordered := copyDir(t, src.dir)
+	writeFile(t, filepath.Join(reordered, "index.txt"), strings.Join(append(lines[1:], lines[0]), "\n")+"\n")
+	src.serve(reordered)
+
+	by := newInstance(t, "BY", "090000000000")
+	p, batches := src.mirrorOf(t, by, 250)
+	stopCtx, stop := context.WithCancel(ctx)
+	p.afterSwapBatch = func() {
+		if *batches++; *batches == 2 {
+			stop()
+		}
+	}
+	if err := p.Sync(stopCtx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("the interrupted pull: %v, want context.Canceled", err)
+	}
+	// Two batches of 250 items from the offices' files: their
+	// responsibilities were written, not held back for their services.
+	if n := kinds(by.recordsOf(t, "HE")); n[catalog.KindResponsibility] < 400 || n[catalog.KindService] != 0 {
+		t.Fatalf("after two batches the mirror holds %v; want the responsibilities of those batches and no service yet", n)
+	}
+	p2, _ := src.mirrorOf(t, by, 250)
+	if err := p2.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sameRecords(t, want, by.recordsOf(t, "HE"))
+	if st := p2.Status(); st.Quarantined != 0 || st.Degraded != "" {
+		t.Errorf("status %+v; want nothing quarantined", st)
+	}
+}

@@ -41,6 +41,11 @@ type XZuFiSet struct {
 	// contents in index order: a mirror resumes an interrupted apply only
 	// for the same set of files.
 	Digest string
+	// leika maps the ID of every service of the set that the reader found
+	// valid to its first LeiKa key (about 100 bytes a service): a mirror's
+	// responsibilities then find their service wherever the files put it,
+	// instead of waiting in memory for one that comes later.
+	leika map[string]string
 	temp   bool
 	lim    xzufi.Limits
 }
@@ -78,7 +83,7 @@ func OpenXZuFi(ctx context.Context, src string, opt XZuFiOptions) (*XZuFiSet, st
 	}
 	set := &XZuFiSet{lim: opt.Limits}
 	if opt.Keys {
-		set.Keys = NewKeySet()
+		set.Keys, set.leika = NewKeySet(), map[string]string{}
 	}
 	var etag string
 	if u, err := url.Parse(src); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
@@ -245,6 +250,9 @@ func (s *XZuFiSet) check(ctx context.Context) error {
 		// version rather than deleting it.
 		if s.Keys != nil && it.Skip == "" && !it.Delete && it.ID != "" {
 			s.Keys.Add(it.Kind, it.ID)
+			if svc, ok := it.Record.(*catalog.Service); ok && it.Err == nil && len(svc.LeikaKeys) > 0 {
+				s.leika[it.ID] = svc.LeikaKeys[0]
+			}
 		}
 		return nil
 	})
