@@ -46,8 +46,8 @@ type XZuFiSet struct {
 	// responsibilities then find their service wherever the files put it,
 	// instead of waiting in memory for one that comes later.
 	leika map[string]string
-	temp   bool
-	lim    xzufi.Limits
+	temp  bool
+	lim   xzufi.Limits
 }
 
 // XZuFiOptions configure OpenXZuFi.
