@@ -6,7 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,23 +36,35 @@ func BenchmarkXZuFiMirrorExport(b *testing.B) {
 	src, m, regions := exportFromEnv(b)
 	srv := httptest.NewServer(http.FileServer(http.Dir(src)))
 	defer srv.Close()
-	var peak, growth uint64
+	var peak, growth, live, top uint64
 	var cpu time.Duration
 	var applied int64
+	batches := 0
+	profile := os.Getenv("LF_XZUFI_HEAPPROFILE")
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		dst := regionStore(b, "BY", regions)
 		if _, err := AddPeer(ctx, dst, Peer{ID: m.Portal, URL: srv.URL, Kind: KindXZuFi, RegionKey: "060000000000"}); err != nil {
 			b.Fatal(err)
 		}
-		p, err := NewPuller(dst, m.Portal, PullerOptions{})
+		p, err := NewPuller(dst, m.Portal, PullerOptions{SwapBatch: envN("LF_XZUFI_SWAP_BATCH", 0)})
 		if err != nil {
 			b.Fatal(err)
+		}
+		batches = 0
+		p.afterSwapBatch = func() {
+			batches++
+			heapProfileAtPeak(profile, &top)
 		}
 		base := heapInuse()
 		b.StartTimer()
 		c0 := catalogtest.CPUTime()
-		h, err := peakHeap(func() error { return p.Sync(ctx) })
+		var h uint64
+		l, err := peakLiveHeap(func() error {
+			var err error
+			h, err = peakHeap(func() error { return p.Sync(ctx) })
+			return err
+		})
 		cpu += catalogtest.CPUTime() - c0
 		b.StopTimer()
 		if err != nil {
@@ -62,6 +76,7 @@ func BenchmarkXZuFiMirrorExport(b *testing.B) {
 		}
 		applied = s.Applied
 		peak = max(peak, h)
+		live = max(live, l)
 		growth = max(growth, h-min(h, base))
 		dst.Close()
 		b.StartTimer()
@@ -69,13 +84,64 @@ func BenchmarkXZuFiMirrorExport(b *testing.B) {
 	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
 	b.ReportMetric(float64(growth)/(1<<20), "heap-growth-MB")
+	b.ReportMetric(float64(live)/(1<<20), "peak-live-heap-MB")
+	b.ReportMetric(float64(batches), "batches")
 	b.ReportMetric(float64(applied), "records")
 }
 
+// peakLiveHeap samples the live heap (as of the last collection) every
+// 5 ms while fn runs: what the heap in use comes down to once the garbage
+// is collected.
+func peakLiveHeap(fn func() error) (uint64, error) {
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	var peak atomic.Uint64
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(5 * time.Millisecond)
+		defer t.Stop()
+		for {
+			metrics.Read(sample)
+			if v := sample[0].Value.Uint64(); v > peak.Load() {
+				peak.Store(v)
+			}
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	err := fn()
+	close(done)
+	<-stopped
+	return peak.Load(), err
+}
+
+// heapProfileAtPeak writes a heap profile to path (if set) when the heap
+// in use is the largest so far (*top).
+func heapProfileAtPeak(path string, top *uint64) {
+	if path == "" {
+		return
+	}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	if ms.HeapInuse <= *top {
+		return
+	}
+	*top = ms.HeapInuse
+	if f, err := os.Create(path); err == nil {
+		pprof.Lookup("heap").WriteTo(f, 0)
+		f.Close()
+	}
+}
+
 // exportFromEnv returns the export LF_XZUFI_MIRROR_SRC names, its
-// manifest and the regions of the data directory LF_XZUFI_MIRROR_REGIONS
-// (origin cleared: every portal loads them itself); without both it skips.
-func exportFromEnv(b *testing.B) (string, *xzufi.Manifest, []catalog.Record) {
+// manifest and the regions (and the records of kinds) of the data
+// directory LF_XZUFI_MIRROR_REGIONS (origin cleared: reference data every
+// portal loads itself); without both it skips.
+func exportFromEnv(b *testing.B, kinds ...catalog.Kind) (string, *xzufi.Manifest, []catalog.Record) {
 	src, regionsDir := os.Getenv("LF_XZUFI_MIRROR_SRC"), os.Getenv("LF_XZUFI_MIRROR_REGIONS")
 	if src == "" || regionsDir == "" {
 		b.Skip("set LF_XZUFI_MIRROR_SRC (an xzufi export) and LF_XZUFI_MIRROR_REGIONS (a data directory with the region list)")
@@ -91,11 +157,17 @@ func exportFromEnv(b *testing.B) (string, *xzufi.Manifest, []catalog.Record) {
 	defer ref.Close()
 	var regions []catalog.Record
 	err = ref.View(ctx, func(tx *catalog.Tx) error {
-		return tx.Each(catalog.KindRegion, func(r catalog.Record) (bool, error) {
-			catalog.MetaOf(r).Origin = ""
-			regions = append(regions, r)
-			return true, nil
-		})
+		for _, k := range append([]catalog.Kind{catalog.KindRegion}, kinds...) {
+			err := tx.Each(k, func(r catalog.Record) (bool, error) {
+				catalog.MetaOf(r).Origin = ""
+				regions = append(regions, r)
+				return true, nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		b.Fatal(err)
@@ -124,14 +196,15 @@ func regionStore(b *testing.B, portal string, regions []catalog.Record) *catalog
 
 // BenchmarkXZuFiImportExport imports the export LF_XZUFI_MIRROR_SRC names
 // (as `leistungsfinder xzufi import` does: batches of 1,000) into a fresh
-// store holding the regions of LF_XZUFI_MIRROR_REGIONS, and reports the
+// store holding the regions and OZG bundles of LF_XZUFI_MIRROR_REGIONS, and reports the
 // peak heap in use. With LF_XZUFI_HEAPPROFILE set it writes a heap profile
 // there whenever the heap in use after a batch is the largest so far, to
 // see what the peak is made of (go tool pprof -sample_index=inuse_space).
 func BenchmarkXZuFiImportExport(b *testing.B) {
-	src, m, regions := exportFromEnv(b)
+	// The OZG bundles the services name are reference data too.
+	src, m, regions := exportFromEnv(b, catalog.KindBundle)
 	profile := os.Getenv("LF_XZUFI_HEAPPROFILE")
-	var peak uint64
+	var peak, live uint64
 	var cpu time.Duration
 	var sum ImportSummary
 	for i := 0; i < b.N; i++ {
@@ -139,24 +212,14 @@ func BenchmarkXZuFiImportExport(b *testing.B) {
 		dst := regionStore(b, m.Portal, regions)
 		b.StartTimer()
 		c0 := catalogtest.CPUTime()
-		var top uint64
-		h, err := peakHeap(func() error {
+		var top, h uint64
+		l, err := peakLiveHeap(func() error {
 			var err error
-			sum, err = importFiles(dst, src, ImportOptions{Progress: func(ImportSummary) {
-				if profile == "" {
-					return
-				}
-				var ms runtime.MemStats
-				runtime.ReadMemStats(&ms)
-				if ms.HeapInuse <= top {
-					return
-				}
-				top = ms.HeapInuse
-				if f, err := os.Create(profile); err == nil {
-					pprof.Lookup("heap").WriteTo(f, 0)
-					f.Close()
-				}
-			}})
+			h, err = peakHeap(func() error {
+				var err error
+				sum, err = importFiles(dst, src, ImportOptions{Progress: func(ImportSummary) { heapProfileAtPeak(profile, &top) }})
+				return err
+			})
 			return err
 		})
 		cpu += catalogtest.CPUTime() - c0
@@ -167,11 +230,12 @@ func BenchmarkXZuFiImportExport(b *testing.B) {
 		if sum.Rejected > 0 {
 			b.Fatalf("import: %s: %v", sum, sum.Rejections[:min(3, len(sum.Rejections))])
 		}
-		peak = max(peak, h)
+		peak, live = max(peak, h), max(live, l)
 		dst.Close()
 		b.StartTimer()
 	}
 	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+	b.ReportMetric(float64(live)/(1<<20), "peak-live-heap-MB")
 	b.ReportMetric(float64(sum.Total()), "records")
 }
