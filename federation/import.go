@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 
@@ -91,6 +92,11 @@ type ImportOptions struct {
 	// DefaultRegion is given to services without a region key (a
 	// mirrored state's key: its places then see them).
 	DefaultRegion string
+	// LeikaKeys maps service IDs of the input to their first LeiKa key,
+	// known before the import (XZuFiSet.LeikaKeys, from the check pass):
+	// a responsibility that names a service later in the input then
+	// applies at once instead of waiting in memory until the end.
+	LeikaKeys map[string]string
 	// OnReject, if set, is called in the transaction for every rejected
 	// item (the XZuFi mirror quarantines it).
 	OnReject func(tx *catalog.Tx, it *ImportItem, reason string) error
@@ -205,6 +211,7 @@ func newImporter(st *catalog.Store, opt ImportOptions) *importer {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
 	im := &importer{st: st, opt: opt, leika: map[string]string{}, sum: ImportSummary{DryRun: opt.DryRun}}
+	maps.Copy(im.leika, opt.LeikaKeys)
 	if opt.DryRun {
 		im.created = map[string]bool{}
 	}

@@ -219,7 +219,8 @@ func scaleExport(b *testing.B) (*catalog.Store, string, *xzufi.Manifest) {
 	return st, src, m
 }
 
-// importFiles imports the XZuFi files of dir into st.
+// importFiles imports the XZuFi files of dir into st, as `xzufi import`
+// does.
 func importFiles(st *catalog.Store, dir string, opt ImportOptions) (ImportSummary, error) {
 	set, _, err := OpenXZuFi(ctx, dir, XZuFiOptions{})
 	if err != nil {
@@ -228,6 +229,7 @@ func importFiles(st *catalog.Store, dir string, opt ImportOptions) (ImportSummar
 	defer set.Close()
 	next, stop := set.Items(ctx)
 	defer stop()
+	opt.LeikaKeys = set.LeikaKeys
 	return Import(ctx, st, next, opt)
 }
 

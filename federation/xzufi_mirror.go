@@ -189,7 +189,7 @@ func (p *Puller) applyXZuFi(ctx context.Context, set *XZuFiSet, prog *xzufiProgr
 	}
 	id := p.peer.ID
 	im := newImporter(p.st, ImportOptions{Mirror: true, Origin: id, Deletes: true,
-		Actor: "peer:" + id, Reason: "federation (xzufi)", DefaultRegion: p.peer.RegionKey,
+		Actor: "peer:" + id, Reason: "federation (xzufi)", DefaultRegion: p.peer.RegionKey, LeikaKeys: set.LeikaKeys,
 		OnReject: func(tx *catalog.Tx, it *ImportItem, reason string) error {
 			if it.Where != "" {
 				reason = it.Where + ": " + reason
@@ -198,9 +198,6 @@ func (p *Puller) applyXZuFi(ctx context.Context, set *XZuFiSet, prog *xzufiProgr
 				Time: p.opt.Now().UTC(), Item: Item{Kind: it.Kind, ID: it.ID, Origin: id}})
 		}})
 	im.sum = prog.Summary
-	// Responsibilities find their service's key from the check pass, so
-	// that none waits in memory for a service later in the files.
-	im.leika = set.leika
 	if err := p.st.View(ctx, im.loadExternal); err != nil {
 		return err
 	}

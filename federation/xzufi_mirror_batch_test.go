@@ -292,3 +292,32 @@ func TestXZuFiMirrorServicesLast(t *testing.T) {
 		t.Errorf("status %+v; want nothing quarantined", st)
 	}
 }
+
+// TestXZuFiImportServicesLast imports files whose index lists the services
+// last, in batches of 100: every batch applies its responsibilities at
+// once (their services' keys are known from the check pass) instead of
+// holding them in memory until the services come, and all arrive.
+func TestXZuFiImportServicesLast(t *testing.T) {
+	src := newXZuFiSource(t, 3000)
+	want := src.he.recordsOf(t, "HE")
+	lines := strings.Fields(readFile(t, filepath.Join(src.dir, "index.txt")))
+	dir := copyDir(t, src.dir)
+	writeFile(t, filepath.Join(dir, "index.txt"), strings.Join(append(lines[1:], lines[0]), "\n")+"\n")
+	dst := newInstance(t, "HE", "060000000000")
+	var first *ImportSummary
+	sum, err := importFiles(dst.st, dir, ImportOptions{BatchSize: 100, Progress: func(s ImportSummary) {
+		if first == nil {
+			first = &s
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first == nil || first.Created != 100 {
+		t.Errorf("the first batch: %v; want all of its 100 records created, none held back", first)
+	}
+	if sum.Created != len(want) || sum.Rejected != 0 {
+		t.Errorf("import: %s; want %d created", sum, len(want))
+	}
+	sameRecords(t, want, dst.recordsOf(t, "HE"))
+}

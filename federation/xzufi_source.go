@@ -41,13 +41,12 @@ type XZuFiSet struct {
 	// contents in index order: a mirror resumes an interrupted apply only
 	// for the same set of files.
 	Digest string
-	// leika maps the ID of every service of the set that the reader found
-	// valid to its first LeiKa key (about 100 bytes a service): a mirror's
-	// responsibilities then find their service wherever the files put it,
-	// instead of waiting in memory for one that comes later.
-	leika map[string]string
-	temp  bool
-	lim   xzufi.Limits
+	// LeikaKeys maps the ID of every service of the set that the reader
+	// found valid to its first LeiKa key (about 100 bytes a service), for
+	// ImportOptions.LeikaKeys.
+	LeikaKeys map[string]string
+	temp      bool
+	lim       xzufi.Limits
 }
 
 // XZuFiOptions configure OpenXZuFi.
@@ -82,8 +81,9 @@ func OpenXZuFi(ctx context.Context, src string, opt XZuFiOptions) (*XZuFiSet, st
 		opt.MaxFiles = 10000
 	}
 	set := &XZuFiSet{lim: opt.Limits}
+	set.LeikaKeys = map[string]string{}
 	if opt.Keys {
-		set.Keys, set.leika = NewKeySet(), map[string]string{}
+		set.Keys = NewKeySet()
 	}
 	var etag string
 	if u, err := url.Parse(src); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
@@ -250,9 +250,9 @@ func (s *XZuFiSet) check(ctx context.Context) error {
 		// version rather than deleting it.
 		if s.Keys != nil && it.Skip == "" && !it.Delete && it.ID != "" {
 			s.Keys.Add(it.Kind, it.ID)
-			if svc, ok := it.Record.(*catalog.Service); ok && it.Err == nil && len(svc.LeikaKeys) > 0 {
-				s.leika[it.ID] = svc.LeikaKeys[0]
-			}
+		}
+		if svc, ok := it.Record.(*catalog.Service); ok && it.Err == nil && it.ID != "" && len(svc.LeikaKeys) > 0 {
+			s.LeikaKeys[it.ID] = svc.LeikaKeys[0]
 		}
 		return nil
 	})
