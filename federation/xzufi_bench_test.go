@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -153,18 +154,28 @@ func heapInuse() uint64 {
 
 // peakHeap samples the heap in use while fn runs.
 func peakHeap(fn func() error) (uint64, error) {
+	inuse, _, err := peakHeaps(fn)
+	return inuse, err
+}
+
+// peakHeaps samples every 5 ms while fn runs the heap in use (garbage not
+// yet collected included) and the live heap as of the last collection,
+// and returns the peak of each.
+func peakHeaps(fn func() error) (inuse, live uint64, err error) {
 	runtime.GC()
-	var peak atomic.Uint64
-	done := make(chan struct{})
+	var peak, peakLive atomic.Uint64
+	done, stopped := make(chan struct{}), make(chan struct{})
 	go func() {
+		defer close(stopped)
 		t := time.NewTicker(5 * time.Millisecond)
 		defer t.Stop()
 		var ms runtime.MemStats
+		sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 		for {
 			runtime.ReadMemStats(&ms)
-			if ms.HeapInuse > peak.Load() {
-				peak.Store(ms.HeapInuse)
-			}
+			peak.Store(max(peak.Load(), ms.HeapInuse))
+			metrics.Read(sample)
+			peakLive.Store(max(peakLive.Load(), sample[0].Value.Uint64()))
 			select {
 			case <-done:
 				return
@@ -172,9 +183,10 @@ func peakHeap(fn func() error) (uint64, error) {
 			}
 		}
 	}()
-	err := fn()
+	err = fn()
 	close(done)
-	return peak.Load(), err
+	<-stopped
+	return peak.Load(), peakLive.Load(), err
 }
 
 func BenchmarkXZuFiExport(b *testing.B) {

@@ -6,9 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/metrics"
 	"runtime/pprof"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -59,12 +57,7 @@ func BenchmarkXZuFiMirrorExport(b *testing.B) {
 		base := heapInuse()
 		b.StartTimer()
 		c0 := catalogtest.CPUTime()
-		var h uint64
-		l, err := peakLiveHeap(func() error {
-			var err error
-			h, err = peakHeap(func() error { return p.Sync(ctx) })
-			return err
-		})
+		h, l, err := peakHeaps(func() error { return p.Sync(ctx) })
 		cpu += catalogtest.CPUTime() - c0
 		b.StopTimer()
 		if err != nil {
@@ -87,36 +80,6 @@ func BenchmarkXZuFiMirrorExport(b *testing.B) {
 	b.ReportMetric(float64(live)/(1<<20), "peak-live-heap-MB")
 	b.ReportMetric(float64(batches), "batches")
 	b.ReportMetric(float64(applied), "records")
-}
-
-// peakLiveHeap samples the live heap (as of the last collection) every
-// 5 ms while fn runs: what the heap in use comes down to once the garbage
-// is collected.
-func peakLiveHeap(fn func() error) (uint64, error) {
-	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	var peak atomic.Uint64
-	done := make(chan struct{})
-	stopped := make(chan struct{})
-	go func() {
-		defer close(stopped)
-		t := time.NewTicker(5 * time.Millisecond)
-		defer t.Stop()
-		for {
-			metrics.Read(sample)
-			if v := sample[0].Value.Uint64(); v > peak.Load() {
-				peak.Store(v)
-			}
-			select {
-			case <-done:
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	err := fn()
-	close(done)
-	<-stopped
-	return peak.Load(), err
 }
 
 // heapProfileAtPeak writes a heap profile to path (if set) when the heap
@@ -212,14 +175,10 @@ func BenchmarkXZuFiImportExport(b *testing.B) {
 		dst := regionStore(b, m.Portal, regions)
 		b.StartTimer()
 		c0 := catalogtest.CPUTime()
-		var top, h uint64
-		l, err := peakLiveHeap(func() error {
+		var top uint64
+		h, l, err := peakHeaps(func() error {
 			var err error
-			h, err = peakHeap(func() error {
-				var err error
-				sum, err = importFiles(dst, src, ImportOptions{Progress: func(ImportSummary) { heapProfileAtPeak(profile, &top) }})
-				return err
-			})
+			sum, err = importFiles(dst, src, ImportOptions{Progress: func(ImportSummary) { heapProfileAtPeak(profile, &top) }})
 			return err
 		})
 		cpu += catalogtest.CPUTime() - c0
