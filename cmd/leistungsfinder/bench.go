@@ -19,6 +19,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -461,28 +462,21 @@ func load(ctx context.Context, n int, d time.Duration, rate int, do func(ctx con
 	}
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
-	var slots chan time.Time
-	if rate > 0 {
-		slots = make(chan time.Time, rate)
-		go func() {
-			interval := time.Second / time.Duration(rate)
-			next := time.Now()
-			for ctx.Err() == nil {
-				for !time.Now().Before(next) {
-					slots <- next // when clients are behind, the slot is late, not lost
-					next = next.Add(interval)
-				}
-				time.Sleep(time.Until(next))
-			}
-			close(slots)
-		}()
-	}
 	var mu sync.Mutex
 	var all []time.Duration
 	errs := 0
 	var firstErr error
 	cpu0 := processCPU() + otherCPU()
 	start := time.Now()
+	// Paced, request k is due at start + k*interval. The clients take the
+	// next number in turn, so when they are behind a request is late, not
+	// lost; no goroutine hands out the times, so none is left waiting for
+	// a client that has stopped.
+	var interval time.Duration
+	var scheduled atomic.Int64
+	if rate > 0 {
+		interval = time.Second / time.Duration(rate)
+	}
 	var wg sync.WaitGroup
 	for c := 0; c < n; c++ {
 		wg.Add(1)
@@ -493,9 +487,9 @@ func load(ctx context.Context, n int, d time.Duration, rate int, do func(ctx con
 			var badErr error
 			for i := c; ctx.Err() == nil; i += n {
 				t := time.Now()
-				if slots != nil {
-					var ok bool
-					if t, ok = <-slots; !ok {
+				if interval > 0 {
+					t = start.Add(time.Duration(scheduled.Add(1)-1) * interval)
+					if !waitUntil(ctx, t) {
 						break
 					}
 				}
@@ -533,6 +527,22 @@ func load(ctx context.Context, n int, d time.Duration, rate int, do func(ctx con
 		fmt.Fprintf(os.Stderr, "bench: %d errors, e.g. %v\n", errs, firstErr)
 	}
 	return r
+}
+
+// waitUntil waits until t and reports whether it came before ctx ended.
+func waitUntil(ctx context.Context, t time.Time) bool {
+	wait := time.Until(t)
+	if wait <= 0 {
+		return ctx.Err() == nil
+	}
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // processCPU returns the CPU time this process has used.
