@@ -75,6 +75,12 @@
 // second time unstemmed (vocab_de, vocab_en) for autocomplete and
 // corrections.
 //
+// Autocomplete (Suggest) completes to service names through vocab_<lang>;
+// with a place it offers first the published local terms of that place and
+// the regions above it (suggestlocal.go): local_ars says which services
+// have some there, the store which terms those are, so only published
+// additions of that place are ever offered.
+//
 // # Queries
 //
 // A query is cleaned (invalid UTF-8 and control characters become spaces,

@@ -57,9 +57,13 @@ type Index struct {
 	closed bool         // Close was called: cur stays nil
 
 	rebuilds atomic.Int64 // full rebuilds done, for tests and logs
-	health   health       // failures of catch-up and rebuild, for /readyz and metrics
-	retry    backoff.Policy
-	faults   func(step string) error // tests only: see fault
+	// reindexed counts the documents re-indexed since the segments were
+	// last merged (compact.go).
+	reindexed  atomic.Int64
+	mergeAfter int64  // mergeAfterDocs; tests make it small
+	health     health // failures of catch-up and rebuild, for /readyz and metrics
+	retry      backoff.Policy
+	faults     func(step string) error // tests only: see fault
 }
 
 // projection is one Bleve index with the derived tables that belong to it.
@@ -197,7 +201,7 @@ func Open(path string, st *catalog.Store, log *slog.Logger) (*Index, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	ix := &Index{path: path, st: st, log: log, pageSize: defaultPageSize, retry: defaultRetry}
+	ix := &Index{path: path, st: st, log: log, pageSize: defaultPageSize, retry: defaultRetry, mergeAfter: mergeAfterDocs}
 	ctx := context.Background()
 	if path == "" {
 		p, err := ix.build(ctx, nil)
@@ -219,6 +223,9 @@ func Open(path string, st *catalog.Store, log *slog.Logger) (*Index, error) {
 	if err := ix.CatchUp(ctx); err != nil {
 		ix.Close()
 		return nil, err
+	}
+	if segments(p.bi) > mergeAtOpen {
+		ix.reindexed.Store(ix.mergeAfter) // Run merges them, after Open answers
 	}
 	return ix, nil
 }
@@ -406,6 +413,7 @@ func (ix *Index) applyPage(ctx context.Context, p *projection) (bool, error) {
 		places *placeTable
 		dict   *synonymIndex
 		n      int
+		staged int
 	)
 	err := ix.st.View(ctx, func(tx *catalog.Tx) error {
 		changes, err := tx.ChangesSince(p.rev.Load(), ix.pageSize)
@@ -460,6 +468,7 @@ func (ix *Index) applyPage(ctx context.Context, p *projection) (bool, error) {
 			ids = append(ids, id)
 		}
 		sort.Strings(ids)
+		staged = len(ids)
 		for _, id := range ids {
 			if err := stage(tx, p, batch, id); err != nil {
 				return err
@@ -495,6 +504,7 @@ func (ix *Index) applyPage(ctx context.Context, p *projection) (bool, error) {
 	}
 	p.indexChanged()
 	p.rev.Store(last)
+	ix.reindexed.Add(int64(staged))
 	if places != nil {
 		p.places.Store(places)
 	}
@@ -898,6 +908,13 @@ func (ix *Index) build(ctx context.Context, progress func(done, total int)) (_ *
 	if err := ix.catchUp(ctx, p); err != nil {
 		return nil, err
 	}
+	if err := ix.mergeSegments(ctx, p.bi); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		ix.log.Warn("search index: merging the new index's segments failed; it serves with them", "err", err)
+	}
+	ix.reindexed.Store(0)
 	ix.rebuilds.Add(1)
 	ix.log.Info("search index built", "documents", docs, "revision", p.rev.Load(),
 		"took", time.Since(start))
@@ -923,6 +940,9 @@ func (ix *Index) Run(ctx context.Context) error {
 		if err == nil && ix.vocabularyStale() {
 			ix.log.Info("search index: rebuilding for the grown vocabulary")
 			err = ix.Rebuild(ctx, nil)
+		}
+		if err == nil {
+			ix.mergeIfDue(ctx)
 		}
 		switch {
 		case ctx.Err() != nil:

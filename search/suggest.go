@@ -13,7 +13,8 @@ import (
 )
 
 // Suggestion is an autocomplete entry: a service name in the language
-// asked for (German when there is no translation) and the service.
+// asked for (German when there is no translation), or a local term of the
+// place asked for, and the service.
 type Suggestion struct {
 	Text      string
 	ServiceID string
@@ -29,8 +30,10 @@ const (
 // the last must occur in a name or keyword of the service, the last one is
 // a prefix ("hundest" -> Hundesteuer, "steu" -> Hundesteuer, Grundsteuer:
 // compound parts count). With ars, only services responsible at that place
-// or above it. Names whose start matches the prefix come first. lang "" tries
-// German, then English.
+// or above it, and then the published local terms of that place and the
+// regions above it come first ("Fundbüro am Obermarkt" in Eschwege, never
+// elsewhere; see suggestlocal.go). Names whose start matches the prefix come
+// first. lang "" tries German, then English.
 //
 // Errors: INVALID (empty or too long prefix, region key, language),
 // NOT_FOUND (unknown region key), INTERNAL.
@@ -67,6 +70,10 @@ func (ix *Index) Suggest(ctx context.Context, prefix, ars, lang string, limit in
 		words = words[len(words)-maxWords:]
 	}
 	complete := strings.HasSuffix(prefix, " ")
+	local, err := ix.localSuggestions(ctx, p, ars, lang, words, complete)
+	if err != nil {
+		return nil, err
+	}
 	langs := []string{lang}
 	if lang == "" {
 		langs = []string{i18n.DE, i18n.EN}
@@ -89,9 +96,13 @@ func (ix *Index) Suggest(ctx context.Context, prefix, ars, lang string, limit in
 		for i, h := range res.Hits {
 			ids[i] = h.ID
 		}
-		return ix.names(ctx, ids, l, words[len(words)-1].folded, limit)
+		names, err := ix.names(ctx, ids, l, words[len(words)-1].folded, limit)
+		if err != nil {
+			return nil, err
+		}
+		return mergeSuggestions(local, names, limit), nil
 	}
-	return []Suggestion{}, nil
+	return mergeSuggestions(local, nil, limit), nil
 }
 
 // suggestQuery matches the words in the vocabulary field of lang: the last

@@ -72,6 +72,10 @@ func Load(ctx context.Context, st *catalog.Store, log *slog.Logger) (Summary, er
 	if err != nil {
 		return Summary{}, fmt.Errorf("demo: %w", err)
 	}
+	fingerprint, err := contentFingerprint()
+	if err != nil {
+		return Summary{}, fmt.Errorf("demo: %w", err)
+	}
 	w := catalog.Write{Actor: "demo", Reason: "demo catalogue"}
 	sum := c.summary()
 	kept := 0
@@ -93,6 +97,14 @@ func Load(ctx context.Context, st *catalog.Store, log *slog.Logger) (Summary, er
 		mark, err := json.Marshal(completion{Portal: Portal, Summary: sum})
 		if err != nil {
 			return err
+		}
+		if !state.Incomplete {
+			// What the demo seeded of the taxonomy, for later upgrades
+			// (UpgradeLifeSituations); a completed load of an earlier
+			// version leaves it to the upgrade to judge from the history.
+			if err := writeSeed(tx, c.newSeed(fingerprint)); err != nil {
+				return err
+			}
 		}
 		return tx.SetMark(markName, mark)
 	})
@@ -120,6 +132,7 @@ type catalogue struct {
 	online           []*catalog.OnlineService
 	responsibilities []*catalog.Responsibility
 	situations       []*catalog.LifeSituation
+	situationRecs    []situationRec // the taxonomy's file records, in the order of situations
 	concepts         []*catalog.Concept
 	assignments      []Assignment
 	// core, admin and federal count the services by source.
@@ -266,7 +279,7 @@ func build(log *slog.Logger) (*catalogue, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.situations = situations
+	c.situations, c.situationRecs = situations, recs
 	if c.assignments, err = assignSituations(recs, c.services, byLeika); err != nil {
 		return nil, err
 	}

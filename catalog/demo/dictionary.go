@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
 )
@@ -51,8 +52,15 @@ func AddNewDictionaryEntries(ctx context.Context, st *catalog.Store, log *slog.L
 			return nil
 		}
 		w := catalog.Write{Actor: "demo", Reason: "demo catalogue: search dictionary entries added since the store was loaded"}
+		situations := storeSituationIDs(tx)
 		for _, c := range all[state.Summary.Concepts:] {
 			c := *c
+			c.LifeSituationIDs = slices.Clone(c.LifeSituationIDs)
+			for i, id := range c.LifeSituationIDs {
+				if sid, ok := situations[id]; ok {
+					c.LifeSituationIDs[i] = sid // the upgrade found the demo's ID taken
+				}
+			}
 			if tx.Exists(catalog.KindConcept, c.ID) {
 				c.ID = ""
 			}

@@ -1,7 +1,6 @@
 package demo
 
 import (
-	"encoding/json"
 	"slices"
 	"testing"
 
@@ -42,13 +41,7 @@ func TestAddNewDictionaryEntriesToAnOlderStore(t *testing.T) {
 		if err := tx.Put(editors, catalog.Write{Actor: "editor"}); err != nil {
 			return err
 		}
-		state := Inspect(tx)
-		state.Summary.Concepts = older
-		mark, err := json.Marshal(completion{Portal: Portal, Summary: state.Summary})
-		if err != nil {
-			return err
-		}
-		return tx.SetMark(markName, mark)
+		return rewriteCompletion(tx, func(s *Summary) { s.Concepts = older })
 	}))
 
 	n, err = AddNewDictionaryEntries(ctx, st, testLogger(t))

@@ -298,8 +298,9 @@ func (s *Server) openStoreWithDemo(ctx context.Context) (*catalog.Store, error) 
 }
 
 // loadDemo loads the demo catalogue into an empty store (unless NoDemo),
-// completes a load an earlier version left incomplete, adds the search
-// dictionary entries the demo gained since a store was loaded, and refuses a store
+// completes a load an earlier version left incomplete, adds the life
+// situations, assignments and search dictionary entries the demo gained
+// since a store was loaded (demo.Upgrade), and refuses a store
 // that holds the demo of another portal than the one served.
 func (s *Server) loadDemo(ctx context.Context, st *catalog.Store) error {
 	var state demo.State
@@ -319,10 +320,10 @@ func (s *Server) loadDemo(ctx context.Context, st *catalog.Store) error {
 	case state.Incomplete:
 		s.Log.Warn("the demo catalogue was not loaded completely (an earlier start was interrupted): completing it", "dir", s.DataDir)
 	case state.Complete && !s.NoDemo:
-		// A store loaded by an earlier version gets the dictionary
-		// entries the demo gained since (the search has no rules of its own).
-		_, err := demo.AddNewDictionaryEntries(ctx, st, s.Log)
-		return err
+		// A store loaded by an earlier version gets the life situations,
+		// assignments and dictionary entries the demo gained since (the
+		// search has no rules of its own); editors' changes stay.
+		return demo.Upgrade(ctx, st, s.Log)
 	case state.Complete || services > 0 || s.NoDemo:
 		return nil
 	case st.Portal() != demo.Portal:
