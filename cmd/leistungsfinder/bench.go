@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/catalog/backoff"
 	"github.com/leistungsfinder/leistungsfinder/graph"
 )
 
@@ -489,7 +490,7 @@ func load(ctx context.Context, n int, d time.Duration, rate int, do func(ctx con
 				t := time.Now()
 				if interval > 0 {
 					t = start.Add(time.Duration(scheduled.Add(1)-1) * interval)
-					if !waitUntil(ctx, t) {
+					if !backoff.Sleep(ctx, time.Until(t)) {
 						break
 					}
 				}
@@ -527,22 +528,6 @@ func load(ctx context.Context, n int, d time.Duration, rate int, do func(ctx con
 		fmt.Fprintf(os.Stderr, "bench: %d errors, e.g. %v\n", errs, firstErr)
 	}
 	return r
-}
-
-// waitUntil waits until t and reports whether it came before ctx ended.
-func waitUntil(ctx context.Context, t time.Time) bool {
-	wait := time.Until(t)
-	if wait <= 0 {
-		return ctx.Err() == nil
-	}
-	timer := time.NewTimer(wait)
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
 
 // processCPU returns the CPU time this process has used.
