@@ -920,7 +920,7 @@ func (ix *Index) build(ctx context.Context, progress func(done, total int)) (_ *
 	ix.reindexed.Store(0)
 	ix.rebuilds.Add(1)
 	ix.log.Info("search index built", "documents", docs, "revision", p.rev.Load(),
-		"took", time.Since(start).Round(time.Millisecond))
+		"took", time.Since(start))
 	return p, nil
 }
 
