@@ -2,7 +2,8 @@ package catalog
 
 import (
 	"bytes"
-	"sync"
+
+	lru "github.com/hashicorp/golang-lru/v2"
 )
 
 // recordCache keeps decoded records for read transactions. Decoding a
@@ -10,9 +11,10 @@ import (
 // and reads outnumber writes by far. An entry is valid while the stored
 // bytes are the same: the cache compares them, so no write path has to
 // invalidate anything, and a rolled-back write cannot leave a stale entry.
+// It holds at most maxCached records, the least recently used dropped
+// first; lru.Cache locks itself, so concurrent readers share it.
 type recordCache struct {
-	mu      sync.RWMutex
-	entries map[cacheKey]cacheEntry
+	lru *lru.Cache[cacheKey, cacheEntry]
 }
 
 type cacheKey struct {
@@ -28,33 +30,24 @@ type cacheEntry struct {
 // maxCached bounds the cache; the demo catalogue has about 33,000 records.
 const maxCached = 100_000
 
-func (c *recordCache) get(k Kind, id string, raw []byte) Record {
-	c.mu.RLock()
-	e, ok := c.entries[cacheKey{k, id}]
-	c.mu.RUnlock()
+func newRecordCache() recordCache {
+	c, err := lru.New[cacheKey, cacheEntry](maxCached)
+	if err != nil {
+		panic(err) // only for a size below 1
+	}
+	return recordCache{lru: c}
+}
+
+func (c recordCache) get(k Kind, id string, raw []byte) Record {
+	e, ok := c.lru.Get(cacheKey{k, id})
 	if ok && bytes.Equal(e.raw, raw) {
 		return e.rec
 	}
 	return nil
 }
 
-func (c *recordCache) put(k Kind, id string, raw []byte, r Record) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.entries == nil {
-		c.entries = map[cacheKey]cacheEntry{}
-	}
-	if len(c.entries) >= maxCached {
-		// Drop an arbitrary tenth; map order is random enough for a cache.
-		n := 0
-		for key := range c.entries {
-			delete(c.entries, key)
-			if n++; n >= maxCached/10 {
-				break
-			}
-		}
-	}
+func (c recordCache) put(k Kind, id string, raw []byte, r Record) {
 	// raw points into bbolt's memory map, valid only during the
 	// transaction: keep a copy.
-	c.entries[cacheKey{k, id}] = cacheEntry{raw: bytes.Clone(raw), rec: r}
+	c.lru.Add(cacheKey{k, id}, cacheEntry{raw: bytes.Clone(raw), rec: r})
 }

@@ -40,8 +40,12 @@ func verifyFile(path string, strict bool) error {
 // store and a file whose pages are scrambled, in a few page reads whatever
 // the file's size, but not one damaged page deep in a bucket.
 func verifyFileQuick(path string) error {
-	return walkFile(path, false, 1)
+	return walkFile(path, false, quickCheckDepth)
 }
+
+// quickCheckDepth is how deep verifyFileQuick follows the trees: the root
+// bucket's page and the pages it points to.
+const quickCheckDepth = 1
 
 // walkFile checks the file at path, following its trees maxDepth levels deep.
 func walkFile(path string, strict bool, maxDepth int) error {
@@ -54,6 +58,12 @@ func walkFile(path string, strict bool, maxDepth int) error {
 	if err != nil {
 		return err
 	}
+	return walkOpenFile(f, fi, strict, maxDepth)
+}
+
+// walkOpenFile is walkFile on a file the caller has open (and may hold the
+// lock of); fi is its Stat.
+func walkOpenFile(f io.ReaderAt, fi os.FileInfo, strict bool, maxDepth int) error {
 	if fi.IsDir() {
 		return errors.New("it is a directory")
 	}

@@ -35,17 +35,21 @@ func verifyBeforeOpen(path string, readOnly bool) error {
 		return err
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err != nil || fi.Size() == 0 {
+	fi, err := f.Stat()
+	if err != nil || fi.Size() == 0 {
 		return err // bbolt initialises an empty file
 	}
 	if err := lockFile(f, !readOnly, lockTimeout); err != nil {
 		return err
 	}
 	defer unlockFile(f)
+	// The walk reads through the descriptor that holds the lock: one open
+	// of the file, and what is checked is the file that is locked.
+	depth := quickCheckDepth
 	if _, err := os.Stat(openMarker(path)); err == nil {
-		return VerifyFile(path, false)
+		depth = boltMaxTreeDepth // an unclean stop: every page
 	}
-	if err := verifyFileQuick(path); err != nil {
+	if err := walkOpenFile(f, fi, false, depth); err != nil {
 		return fmt.Errorf("%s is not an intact store file: %w", path, err)
 	}
 	return nil

@@ -77,7 +77,7 @@ func Open(path string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path, portal: opt.Portal, home: opt.Home, now: opt.Now, log: opt.Logger, changed: make(chan struct{})}
+	s := &Store{db: db, path: path, portal: opt.Portal, home: opt.Home, now: opt.Now, log: opt.Logger, changed: make(chan struct{}), cache: newRecordCache()}
 	err = db.View(func(tx *bolt.Tx) error {
 		var stored string
 		if b := tx.Bucket(bucketMeta); b != nil {

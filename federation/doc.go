@@ -242,19 +242,36 @@
 // only what the portal network's gateway pulls: BASE/index.txt listing
 // XZuFi 2.2 files (package federation/xzufi has the format and the field
 // mapping). Its puller asks for the index with If-None-Match (the ETag is
-// the peer's cursor) every PollInterval, fetches every listed file and
-// reads each completely before applying anything (OpenXZuFi). The
-// snapshot is applied in one transaction (Import's rules, written as
-// mirrored records of the peer, services without a region getting the
-// peer's), and the peer's records the snapshot lacks are deleted. Refused
-// with nothing applied and nothing deleted, leaving the peer degraded
-// with the reason (Status.Degraded, the degraded metric): an empty index,
-// a file that is missing, truncated, not well-formed, has a DOCTYPE, an
-// element XZuFi 2.2 does not have or breaks a limit, and a snapshot that
-// would delete more than MaxShrink of the peer's records. An object that
-// breaks a rule (an unknown code, a malformed key) is quarantined with
-// file, position and reason; its last good version stays, the rest
-// applies.
+// the peer's cursor) every PollInterval; an unchanged index (304) applies
+// nothing. Otherwise it fetches every listed file to a temporary directory
+// and reads each completely before applying anything (OpenXZuFi), keeping
+// of the records only their keys (64-bit hashes, 8 bytes a record) and a
+// digest of the files. Refused with nothing applied and nothing deleted,
+// leaving the peer degraded with the reason (Status.Degraded, the
+// degraded metric): an empty index, a file that is missing, truncated,
+// not well-formed, has a DOCTYPE, an element XZuFi 2.2 does not have or
+// breaks a limit, and a snapshot that would delete more than MaxShrink of
+// the peer's records (counted against what the mirror holds now, an
+// unfinished earlier apply included).
+//
+// The files are then read a second time and applied in transactions of
+// PullerOptions.SwapBatch items (Import's rules, written as mirrored
+// records of the peer, services without a region getting the peer's), so
+// that memory is bounded by a batch, not by the peer's catalogue. Each
+// transaction also saves how far the apply got (xzufi/<peer>: the files'
+// digest and the next item); a pull after a restart or a failure that
+// finds the same files resumes there, one that finds other files starts
+// over. An object that breaks a rule (an unknown code, a malformed key)
+// is quarantined with file, position and reason; its last good version
+// stays, the rest applies (the quarantine is rebuilt from each snapshot).
+// Only after every item has been applied are the peer's records the
+// snapshot lacks deleted, in batches as well; a last transaction moves
+// the cursor to the index's ETag. While a pull runs, readers see some of
+// the peer's records at the new version and others still at the old one,
+// and during a first pull only part of the peer's catalogue; records the
+// peer dropped stay visible until the end. (One transaction for the whole
+// snapshot held about 5.6 KB a record: 28 GB for a catalogue of 5
+// million.)
 //
 // The other way, this portal publishes its own records at /xzufi/ for
 // the gateway (xzufi.Publisher) and as files (leistungsfinder xzufi
@@ -274,6 +291,7 @@
 //	quarantine/<peer>/<kind>\t<id>    QuarantineEntry
 //	staging/<peer>/<kind>\t<id>       Item of a snapshot being staged
 //	snapshot/<peer>                   manifest and next page token of that staging
+//	xzufi/<peer>                      digest and progress of an XZuFi snapshot being applied
 //
 // # Federated search
 //

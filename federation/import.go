@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 
@@ -45,6 +46,9 @@ type ImportItem struct {
 	// Skip passes the item over with a reason (a type the catalogue does
 	// not store).
 	Skip string
+	// at is where an XZuFi set holds the item (XZuFiSet.each sets it): a
+	// mirror resumes an interrupted apply there.
+	at itemPos
 }
 
 // Items returns a next function for Import over a slice.
@@ -88,6 +92,11 @@ type ImportOptions struct {
 	// DefaultRegion is given to services without a region key (a
 	// mirrored state's key: its places then see them).
 	DefaultRegion string
+	// LeikaKeys maps service IDs of the input to their first LeiKa key,
+	// known before the import (XZuFiSet.LeikaKeys, from the check pass):
+	// a responsibility that names a service later in the input then
+	// applies at once instead of waiting in memory until the end.
+	LeikaKeys map[string]string
 	// OnReject, if set, is called in the transaction for every rejected
 	// item (the XZuFi mirror quarantines it).
 	OnReject func(tx *catalog.Tx, it *ImportItem, reason string) error
@@ -194,19 +203,6 @@ func Import(ctx context.Context, st *catalog.Store, next func() (*ImportItem, er
 	}
 }
 
-// importTx applies every item of next inside one transaction (the XZuFi
-// mirror applies a snapshot so); like Import otherwise.
-func importTx(tx *catalog.Tx, st *catalog.Store, next func() (*ImportItem, error), opt ImportOptions) (ImportSummary, error) {
-	im := newImporter(st, opt)
-	if err := im.loadExternal(tx); err != nil {
-		return im.sum, err
-	}
-	if _, err := im.batch(tx, next, -1); err != nil {
-		return im.sum, err
-	}
-	return im.sum, im.retry(tx)
-}
-
 func newImporter(st *catalog.Store, opt ImportOptions) *importer {
 	if opt.Actor == "" {
 		opt.Actor = "import"
@@ -215,6 +211,7 @@ func newImporter(st *catalog.Store, opt ImportOptions) *importer {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
 	im := &importer{st: st, opt: opt, leika: map[string]string{}, sum: ImportSummary{DryRun: opt.DryRun}}
+	maps.Copy(im.leika, opt.LeikaKeys)
 	if opt.DryRun {
 		im.created = map[string]bool{}
 	}

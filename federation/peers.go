@@ -46,6 +46,7 @@ const (
 	keyQuarantine = "quarantine/" // quarantine/<id>/<kind>\t<recordID> -> QuarantineEntry
 	keyStaging    = "staging/"    // staging/<id>/<kind>\t<recordID> -> Item
 	keySnapshot   = "snapshot/"   // snapshot/<id> -> stagingState
+	keyXZuFi      = "xzufi/"      // xzufi/<id> -> xzufiProgress
 )
 
 func recordKey(prefix, peer string, k catalog.Kind, id string) string {
@@ -160,7 +161,8 @@ func Peers(ctx context.Context, st *catalog.Store) ([]Peer, error) {
 	return out, err
 }
 
-// RemovePeer removes a peer's configuration, cursor, quarantine and staging.
+// RemovePeer removes a peer's configuration, cursor, quarantine, staging
+// and the progress of an XZuFi snapshot being applied.
 // Its mirrored records stay (read-only, no longer updated) unless purge is
 // set: then they are deleted in the same transaction.
 //
@@ -175,7 +177,7 @@ func RemovePeer(ctx context.Context, st *catalog.Store, id string, purge bool) e
 				return err
 			}
 		}
-		for _, k := range []string{keyPeer + id, keyState + id, keySnapshot + id} {
+		for _, k := range []string{keyPeer + id, keyState + id, keySnapshot + id, keyXZuFi + id} {
 			if err := tx.DeletePeerData(k); err != nil {
 				return err
 			}
@@ -231,18 +233,40 @@ func countPrefix(tx *catalog.Tx, prefix string) int {
 // records in chunks of deleteChunk instead of listing them, so memory stays
 // bounded however many the origin has. It returns how many it deleted.
 func deleteOrigin(tx *catalog.Tx, origin string, keep func(catalog.Kind, string) bool, actor, reason string) (int, error) {
-	n := 0
-	for i := len(snapshotKinds) - 1; i >= 0; i-- {
-		k := snapshotKinds[i]
-		after := ""
+	var pos deletePos
+	n, _, err := deleteOriginSome(tx, origin, keep, actor, reason, &pos, -1)
+	return n, err
+}
+
+// deletePos is how far a walk over an origin's records for deletions got:
+// the kind (counted from the last of snapshotKinds, dependents first) and
+// the last ID passed in it.
+type deletePos struct {
+	Kind  int    `json:"kind"`
+	After string `json:"after,omitempty"`
+}
+
+// deleteOriginSome is deleteOrigin from pos on, stopping once it deleted
+// limit records (no limit if < 0); pos is then where to go on. done
+// reports that the walk reached the end.
+func deleteOriginSome(tx *catalog.Tx, origin string, keep func(catalog.Kind, string) bool, actor, reason string, pos *deletePos, limit int) (n int, done bool, err error) {
+	for ; pos.Kind < len(snapshotKinds); pos.Kind, pos.After = pos.Kind+1, "" {
+		k := snapshotKinds[len(snapshotKinds)-1-pos.Kind]
 		for {
+			chunk := deleteChunk
+			if limit >= 0 {
+				if n >= limit {
+					return n, false, nil
+				}
+				chunk = min(chunk, limit-n)
+			}
 			var gone []string
-			tx.EachOfOrigin(origin, k, after, func(_ catalog.Kind, id string) bool {
-				after = id
+			tx.EachOfOrigin(origin, k, pos.After, func(_ catalog.Kind, id string) bool {
+				pos.After = id
 				if keep == nil || !keep(k, id) {
 					gone = append(gone, id)
 				}
-				return len(gone) < deleteChunk
+				return len(gone) < chunk
 			})
 			for _, id := range gone {
 				err := tx.Delete(k, id, catalog.Write{Mirror: true, Actor: actor, Reason: reason})
@@ -251,15 +275,15 @@ func deleteOrigin(tx *catalog.Tx, origin string, keep func(catalog.Kind, string)
 					n++
 				case catalog.ENOTFOUND: // gone with a cascade
 				default:
-					return n, err
+					return n, false, err
 				}
 			}
-			if len(gone) < deleteChunk {
+			if len(gone) < chunk {
 				break
 			}
 		}
 	}
-	return n, nil
+	return n, true, nil
 }
 
 // deleteChunk is how many IDs deleteOrigin collects before it deletes.

@@ -88,14 +88,8 @@ func TestXZuFiDryRunMemoryBounded(t *testing.T) {
 	base := ms.HeapInuse
 	var sum ImportSummary
 	peak, err := peakHeap(func() error {
-		set, _, err := OpenXZuFi(ctx, dir, XZuFiOptions{})
-		if err != nil {
-			return err
-		}
-		defer set.Close()
-		next, stop := set.Items(ctx)
-		defer stop()
-		sum, err = Import(ctx, dst, next, ImportOptions{DryRun: true, BatchSize: 1000})
+		var err error
+		sum, err = importFiles(dst, dir, ImportOptions{DryRun: true, BatchSize: 1000})
 		return err
 	})
 	if err != nil {

@@ -3,8 +3,11 @@ package federation
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"net/http"
 	"net/url"
@@ -34,8 +37,16 @@ type XZuFiSet struct {
 	// XZuFiOptions.Keys: a mirror needs them to delete what the peer no
 	// longer has), as hashes of 8 bytes a record; an import does without.
 	Keys *KeySet
-	temp bool
-	lim  xzufi.Limits
+	// Digest is "sha256:" and the hex SHA-256 of the files' names and
+	// contents in index order: a mirror resumes an interrupted apply only
+	// for the same set of files.
+	Digest string
+	// LeikaKeys maps the ID of every service of the set that the reader
+	// found valid to its first LeiKa key (about 100 bytes a service), for
+	// ImportOptions.LeikaKeys.
+	LeikaKeys map[string]string
+	temp      bool
+	lim       xzufi.Limits
 }
 
 // XZuFiOptions configure OpenXZuFi.
@@ -70,6 +81,7 @@ func OpenXZuFi(ctx context.Context, src string, opt XZuFiOptions) (*XZuFiSet, st
 		opt.MaxFiles = 10000
 	}
 	set := &XZuFiSet{lim: opt.Limits}
+	set.LeikaKeys = map[string]string{}
 	if opt.Keys {
 		set.Keys = NewKeySet()
 	}
@@ -223,7 +235,9 @@ func (s *XZuFiSet) fetch(ctx context.Context, base string, opt XZuFiOptions) (st
 
 // check reads every file completely once.
 func (s *XZuFiSet) check(ctx context.Context) error {
-	return s.each(ctx, func(it *ImportItem) error {
+	h := sha256.New()
+	defer func() { s.Digest = "sha256:" + hex.EncodeToString(h.Sum(nil)) }()
+	return s.each(ctx, itemPos{}, h, func(it *ImportItem) error {
 		if it.Err != nil {
 			s.Invalid++
 		}
@@ -237,13 +251,30 @@ func (s *XZuFiSet) check(ctx context.Context) error {
 		if s.Keys != nil && it.Skip == "" && !it.Delete && it.ID != "" {
 			s.Keys.Add(it.Kind, it.ID)
 		}
+		if svc, ok := it.Record.(*catalog.Service); ok && it.Err == nil && it.ID != "" && len(svc.LeikaKeys) > 0 {
+			s.LeikaKeys[it.ID] = svc.LeikaKeys[0]
+		}
 		return nil
 	})
 }
 
-// each reads the files in order and calls fn for every item.
-func (s *XZuFiSet) each(ctx context.Context, fn func(*ImportItem) error) error {
-	for _, name := range s.Files {
+// itemPos is the place of an item in a set: the index of its file in
+// Files and its number among the file's items (an object's record, then
+// its responsibilities), both from 0.
+type itemPos struct {
+	File int `json:"file"`
+	Item int `json:"item"`
+}
+
+func (p itemPos) less(q itemPos) bool { return p.File < q.File || p.File == q.File && p.Item < q.Item }
+
+// each reads the files in order, from the item at from on, and calls fn
+// for every item, with its place set (ImportItem.at). Files before
+// from.File are not opened; h, if set, receives every file's name and
+// bytes.
+func (s *XZuFiSet) each(ctx context.Context, from itemPos, h hash.Hash, fn func(*ImportItem) error) error {
+	for i := from.File; i < len(s.Files); i++ {
+		name := s.Files[i]
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -251,7 +282,13 @@ func (s *XZuFiSet) each(ctx context.Context, fn func(*ImportItem) error) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		r := xzufi.NewReader(bufio.NewReaderSize(f, 256<<10), name, s.lim)
+		var in io.Reader = f
+		if h != nil {
+			fmt.Fprintf(h, "%d:%s\n", len(name), name)
+			in = io.TeeReader(f, h)
+		}
+		r := xzufi.NewReader(bufio.NewReaderSize(in, 256<<10), name, s.lim)
+		n := 0
 		for {
 			o, err := r.Next()
 			if err == io.EOF {
@@ -262,11 +299,20 @@ func (s *XZuFiSet) each(ctx context.Context, fn func(*ImportItem) error) error {
 				return err
 			}
 			for _, it := range itemsOf(o) {
+				it.at = itemPos{File: i, Item: n}
+				n++
+				if i == from.File && it.at.Item < from.Item {
+					continue
+				}
 				if err := fn(it); err != nil {
 					f.Close()
 					return err
 				}
 			}
+		}
+		if h != nil {
+			// What the XML reader left unread after the root element.
+			io.Copy(io.Discard, in)
 		}
 		f.Close()
 	}
@@ -276,12 +322,17 @@ func (s *XZuFiSet) each(ctx context.Context, fn func(*ImportItem) error) error {
 // Items returns the set's items one by one, for Import; the files are
 // read again as a stream.
 func (s *XZuFiSet) Items(ctx context.Context) (next func() (*ImportItem, error), stop func()) {
+	return s.itemsFrom(ctx, itemPos{})
+}
+
+// itemsFrom is Items from the item at from on.
+func (s *XZuFiSet) itemsFrom(ctx context.Context, from itemPos) (next func() (*ImportItem, error), stop func()) {
 	ch := make(chan *ImportItem, 256)
 	errc := make(chan error, 1)
 	ctx, cancel := context.WithCancel(ctx)
 	go func() {
 		defer close(ch)
-		errc <- s.each(ctx, func(it *ImportItem) error {
+		errc <- s.each(ctx, from, nil, func(it *ImportItem) error {
 			select {
 			case ch <- it:
 				return nil

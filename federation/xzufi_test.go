@@ -122,14 +122,7 @@ func referenceData(t testing.TB, src, dst *catalog.Store) {
 
 func importDir(t testing.TB, st *catalog.Store, dir string, opt ImportOptions) ImportSummary {
 	t.Helper()
-	set, _, err := OpenXZuFi(ctx, dir, XZuFiOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer set.Close()
-	next, stop := set.Items(ctx)
-	defer stop()
-	sum, err := Import(ctx, st, next, opt)
+	sum, err := importFiles(st, dir, opt)
 	if err != nil {
 		t.Fatal(err)
 	}

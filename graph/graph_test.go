@@ -32,27 +32,42 @@ var (
 	demoOnce   sync.Once
 	demoShared *catalogtest.Shared
 	demoStore  *catalog.Store
-	demoIndex  *search.Index
 	demoErr    error
+
+	demoIndexOnce sync.Once
+	demoIndex     *search.Index
+	demoIndexErr  error
+
+	templateOnce      sync.Once
+	templateErr       error
+	templateIndexOnce sync.Once
+	templateIndexErr  error
 )
 
-// sharedDemo returns the demo catalogue in a real bbolt file and its search
-// index. They are loaded once per test binary and only read by the tests
-// (and benchmarks); TestMain checks and closes the store.
-func sharedDemo(t testing.TB) (*catalog.Store, *search.Index) {
+// sharedDemoStore returns the demo catalogue in a real bbolt file. It is
+// loaded once per test binary and only read by the tests (and benchmarks);
+// TestMain checks and closes the store.
+func sharedDemoStore(t testing.TB) *catalog.Store {
 	t.Helper()
 	demoOnce.Do(func() {
 		if demoShared, demoErr = catalogtest.OpenShared("graph-test-", catalog.Options{Portal: "HE"}); demoErr != nil {
 			return
 		}
 		demoStore = demoShared.St
-		if _, demoErr = demo.Load(context.Background(), demoStore, nil); demoErr != nil {
-			return
-		}
-		demoIndex, demoErr = search.Open("", demoStore, nil)
+		_, demoErr = demo.Load(context.Background(), demoStore, nil)
 	})
 	require.NoError(t, demoErr)
-	return demoStore, demoIndex
+	return demoStore
+}
+
+// sharedDemo returns the shared demo catalogue (sharedDemoStore) and its
+// search index, built once per test binary.
+func sharedDemo(t testing.TB) (*catalog.Store, *search.Index) {
+	t.Helper()
+	st := sharedDemoStore(t)
+	demoIndexOnce.Do(func() { demoIndex, demoIndexErr = search.Open("", st, nil) })
+	require.NoError(t, demoIndexErr)
+	return st, demoIndex
 }
 
 // demoServer serves the shared demo catalogue through the real handler.
@@ -70,15 +85,67 @@ func serve(t testing.TB, opts graph.Options) *httptest.Server {
 	return srv
 }
 
-// demoCopy returns a store of the test's own with the demo catalogue
-// loaded, for tests that write; it is checked and closed when the test
-// ends (catalogtest.Open).
+// demoTemplate returns a store file with the demo catalogue that no
+// process has open: a backup of the shared store, written once per test
+// binary beside it (TestMain removes it).
+func demoTemplate(t *testing.T) string {
+	t.Helper()
+	st := sharedDemoStore(t)
+	path := filepath.Join(demoShared.Dir(), "template.db")
+	templateOnce.Do(func() {
+		f, err := os.Create(path)
+		if err != nil {
+			templateErr = err
+			return
+		}
+		_, templateErr = st.Backup(f)
+		if err := f.Close(); templateErr == nil {
+			templateErr = err
+		}
+	})
+	require.NoError(t, templateErr)
+	return path
+}
+
+// demoCopy returns a store of the test's own with the demo catalogue, for
+// tests that write: a copy of the file demoTemplate wrote, so the
+// catalogue is loaded once per test binary, not once per test. It is
+// checked and closed when the test ends (catalogtest.OpenCopy).
 func demoCopy(t *testing.T) *catalog.Store {
 	t.Helper()
-	st := catalogtest.Open(t, catalog.Options{Portal: "HE"})
-	_, err := demo.Load(context.Background(), st, nil)
+	return catalogtest.OpenCopy(t, demoTemplate(t), catalog.Options{Portal: "HE"})
+}
+
+// demoIndexCopy returns a search index of st, a demoCopy the test has not
+// written to yet, on disk in a temp dir of the test, closed when the test
+// ends. It is a copy of an index of demoTemplate built once per test
+// binary: the copy's checkpoint and change log are the store's, so Open
+// takes it as it is instead of building it again.
+func demoIndexCopy(t *testing.T, st *catalog.Store) *search.Index {
+	t.Helper()
+	db := demoTemplate(t)
+	tmpl := filepath.Join(demoShared.Dir(), "template.index")
+	templateIndexOnce.Do(func() {
+		src, err := catalog.Open(db, catalog.Options{Portal: "HE", ReadOnly: true})
+		if err != nil {
+			templateIndexErr = err
+			return
+		}
+		defer src.Close()
+		ix, err := search.Open(tmpl, src, nil)
+		if err != nil {
+			templateIndexErr = err
+			return
+		}
+		templateIndexErr = ix.Close()
+	})
+	require.NoError(t, templateIndexErr)
+	path := filepath.Join(t.TempDir(), "index")
+	require.NoError(t, os.CopyFS(path, os.DirFS(tmpl)))
+	ix, err := search.Open(path, st, nil)
 	require.NoError(t, err)
-	return st
+	t.Cleanup(func() { ix.Close() })
+	return ix
 }
 
 func TestMain(m *testing.M) {

@@ -16,6 +16,7 @@ import (
 // ones just created there, and not those of another region; an office
 // answers its parent, so a complete update can keep it.
 func TestRegionLists(t *testing.T) {
+	t.Parallel() // a store of its own: runs beside the other tests
 	srv, st := editableServer(t, graph.RateLimits{})
 	token, _, err := st.CreateEditor(context.Background(), nil, catalog.Editor{Name: "Stadt Eschwege", Role: catalog.AccessMunicipalEditor, Scopes: []string{"066360003003"}})
 	require.NoError(t, err)

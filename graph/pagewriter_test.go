@@ -63,6 +63,7 @@ fragment Channel on Channel { kind label value note { text } }`
 // local addition; and queries the writer leaves to gqlgen (fields it does
 // not cover, errors, not found), which must answer the same too.
 func TestPageWriterAnswersAsGqlgen(t *testing.T) {
+	t.Parallel() // a store of its own: runs beside the other tests
 	st := demoCopy(t)
 	addAddition(t, st)
 	fast := serve(t, graph.Options{Store: st})

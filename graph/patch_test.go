@@ -16,6 +16,7 @@ import (
 // editor would: an input that leaves a field out keeps it, an explicit null
 // clears it, a list that is given replaces the old one.
 func TestUpdatesKeepWhatTheyAreNotGiven(t *testing.T) {
+	t.Parallel() // a store of its own: runs beside the other tests
 	srv, st := editableServer(t, graph.RateLimits{})
 	token, _, err := st.CreateEditor(context.Background(), nil, catalog.Editor{Name: "Land", Role: catalog.AccessStateEditor})
 	require.NoError(t, err)

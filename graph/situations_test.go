@@ -22,9 +22,7 @@ import (
 func searchServer(t *testing.T) (*httptest.Server, *catalog.Store, *search.Index) {
 	t.Helper()
 	st := demoCopy(t)
-	ix, err := search.Open("", st, nil)
-	require.NoError(t, err)
-	t.Cleanup(func() { ix.Close() })
+	ix := demoIndexCopy(t, st)
 	ql, err := search.OpenQueryLog("", search.QueryLogOptions{Now: st.Now, MinRequests: 2, MinDays: 1})
 	require.NoError(t, err)
 	return serve(t, graph.Options{Store: st, Search: ix, QueryLog: ql, ResponseCache: 100}), st, ix
@@ -46,6 +44,7 @@ func codeOf(errs []gqlError) string {
 // TestLifeSituationsAsAPortalWould navigates by life situation and searches
 // the way people describe their situation.
 func TestLifeSituationsAsAPortalWould(t *testing.T) {
+	t.Parallel() // a store of its own: runs beside the other tests
 	srv, _, _ := searchServer(t)
 
 	var all struct{ LifeSituations []situation }
@@ -150,6 +149,7 @@ func TestLifeSituationsAsAPortalWould(t *testing.T) {
 // TestSearchLogAsAnEditorWould: portals report opened hits, editors read
 // what people did not find, anonymous readers cannot.
 func TestSearchLogAsAnEditorWould(t *testing.T) {
+	t.Parallel() // a store of its own: runs beside the other tests
 	srv, st, _ := searchServer(t)
 	ctx := context.Background()
 	stateToken, _, err := st.CreateEditor(ctx, nil, catalog.Editor{Name: "Landesredaktion", Role: catalog.AccessStateEditor})
@@ -211,6 +211,7 @@ func TestSearchLogAsAnEditorWould(t *testing.T) {
 
 // TestSearchBadInput: never an error 500, always a clear answer.
 func TestSearchBadInput(t *testing.T) {
+	t.Parallel() // a store of its own: runs beside the other tests
 	srv, _, _ := searchServer(t)
 	const q = `query($q: String!) { search(query: $q) { totalCount notice queryId } }`
 	type result struct {
@@ -243,6 +244,7 @@ func TestSearchBadInput(t *testing.T) {
 // office extends the dictionary and writes terms; a municipality proposes
 // local terms; the search and the service page follow.
 func TestDictionaryAndTermsAsTheEditorialOfficeWould(t *testing.T) {
+	t.Parallel() // a store of its own: runs beside the other tests
 	srv, st, ix := searchServer(t)
 	ctx := context.Background()
 	stateToken, _, err := st.CreateEditor(ctx, nil, catalog.Editor{Name: "Landesredaktion", Role: catalog.AccessStateEditor})
@@ -350,6 +352,7 @@ func TestDictionaryAndTermsAsTheEditorialOfficeWould(t *testing.T) {
 // searchDictionary; an editor who deletes one takes it out of the search,
 // and one who puts it back (with a phrase of their own) brings it back.
 func TestEditorsOwnTheWholeDictionary(t *testing.T) {
+	t.Parallel() // a store of its own: runs beside the other tests
 	srv, st, ix := searchServer(t)
 	ctx := context.Background()
 	token, _, err := st.CreateEditor(ctx, nil, catalog.Editor{Name: "Landesredaktion", Role: catalog.AccessStateEditor})

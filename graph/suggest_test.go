@@ -15,6 +15,7 @@ import (
 // asks for them; never at another place, never without a place, and never
 // a local addition that is a draft or was rejected.
 func TestSuggestOffersLocalTermsOfThePlace(t *testing.T) {
+	t.Parallel() // a store of its own: runs beside the other tests
 	srv, st, ix := searchServer(t)
 	ctx := context.Background()
 	const (

@@ -15,6 +15,7 @@ import (
 // TestStaleTranslations: changing the German full text of a service marks
 // its English text stale in translationCoverage until an editor confirms it.
 func TestStaleTranslations(t *testing.T) {
+	t.Parallel() // a store of its own: runs beside the other tests
 	srv, st := editableServer(t, graph.RateLimits{})
 	token, _, err := st.CreateEditor(context.Background(), nil, catalog.Editor{Name: "Landesredaktion", Role: catalog.AccessStateEditor})
 	require.NoError(t, err)

@@ -23,6 +23,7 @@ import (
 // mirrored services are found by that portal's search and answer
 // localService for Hessian places, with the Hessian office.
 func TestXZuFiMirrorFoundBySearch(t *testing.T) {
+	t.Parallel() // a store of its own, and only reads the shared one
 	ctx := context.Background()
 	heStore, _ := sharedDemo(t)
 	pub := xzufi.NewPublisher(heStore, filepath.Join(t.TempDir(), "xzufi"), xzufi.ExportOptions{}, nil)

@@ -141,6 +141,16 @@
 // descriptions of one key (a local and a mirrored one) are separate hits;
 // the caller resolves a key for a place with catalog's ServiceForPlace.
 //
+// # Speed
+//
+// A query has some 30 to 80 scored term clauses. Scored clauses without
+// highlights or Explain step through decoded postings that the projection
+// keeps per index snapshot (postings.go), scored by Bleve's own term scorer,
+// so answers are exactly Bleve's (TestDecodedPostingsScoreAsBleve). The
+// index on disk is merged into one segment after a build and after every
+// thousand re-indexed documents (compact.go), so that each clause opens one
+// term reader, not one per segment. Filters run without scores, as bitmaps.
+//
 // # Safety
 //
 // Queries are built from analysed terms only; nothing reaches Bleve's query

@@ -83,6 +83,9 @@ type projection struct {
 	// analyses and freqs are what query rewriting looked up (lookups.go).
 	analyses lookups[analysisKey, []position]
 	freqs    atomic.Pointer[termFreqs]
+	// postings holds decoded postings of searched terms (postings.go);
+	// nil searches with Bleve's term searchers only.
+	postings *postingsCache
 }
 
 // document is what the index stores for one published service.
@@ -250,7 +253,7 @@ func (ix *Index) openExisting(ctx context.Context) (*projection, string) {
 	case len(rev) != 8:
 		reason = "no checkpoint (incomplete build)"
 	}
-	p := &projection{bi: bi, st: ix.st}
+	p := &projection{bi: bi, st: ix.st, postings: &postingsCache{}}
 	if reason == "" {
 		p.rev.Store(binary.BigEndian.Uint64(rev))
 		if d, err := bi.GetInternal(keyDictDocs); err == nil {
@@ -827,7 +830,7 @@ func (ix *Index) buildPath() string { return ix.path + ".rebuild" }
 // and catches it up to the store's latest revision.
 func (ix *Index) build(ctx context.Context, progress func(done, total int)) (_ *projection, err error) {
 	start := time.Now()
-	p := &projection{st: ix.st}
+	p := &projection{st: ix.st, postings: &postingsCache{}}
 	dir := ""
 	if ix.path != "" {
 		dir = ix.buildPath()
@@ -941,7 +944,7 @@ func (ix *Index) build(ctx context.Context, progress func(done, total int)) (_ *
 	ix.reindexed.Store(0)
 	ix.rebuilds.Add(1)
 	ix.log.Info("search index built", "documents", docs, "revision", p.rev.Load(),
-		"took", time.Since(start).Round(time.Millisecond))
+		"took", time.Since(start))
 	return p, nil
 }
 

@@ -3,7 +3,6 @@ package search
 import (
 	"fmt"
 
-	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/lang/de"
@@ -174,10 +173,7 @@ func (pl *plan) localPlaces() []string {
 func (pl *plan) localQueries(lang, term string, weight float64) []query.Query {
 	var qs []query.Query
 	for _, a := range pl.localPlaces() {
-		t := bleve.NewTermQuery(a + regionPrefixDivider + term)
-		t.SetField("local_" + lang)
-		t.SetBoost(pl.boost(weight * weightLocalTerms))
-		qs = append(qs, t)
+		qs = append(qs, pl.termQuery("local_"+lang, a+regionPrefixDivider+term, pl.boost(weight*weightLocalTerms)))
 	}
 	return qs
 }

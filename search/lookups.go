@@ -73,7 +73,12 @@ func (p *projection) termFreqs() *termFreqs {
 // the old frequencies and opened its reader after the batch may still
 // read an old one: it then searches as if it had started just before the
 // batch.
-func (p *projection) indexChanged() { p.freqs.Store(nil) }
+func (p *projection) indexChanged() {
+	p.freqs.Store(nil)
+	if p.postings != nil {
+		p.postings.clear()
+	}
+}
 
 // positions returns the analysis of text by an analyser of the index,
 // grouped by position. The result is shared: callers must not change it.

@@ -1170,13 +1170,11 @@ func (pl *plan) conceptQuery(c *concept) query.Query {
 	for _, a := range c.alts {
 		switch a.kind {
 		case altLeika, altSituation:
-			t := bleve.NewTermQuery(a.text)
-			t.SetField(fieldLeika)
+			field := fieldLeika
 			if a.kind == altSituation {
-				t.SetField(fieldSituation)
+				field = fieldSituation
 			}
-			t.SetBoost(pl.boost(a.weight * pl.scale(c)))
-			qs = append(qs, t)
+			qs = append(qs, pl.termQuery(field, a.text, pl.boost(a.weight*pl.scale(c))))
 			continue
 		}
 		// Everything else, a typo correction (a folded vocabulary word)
@@ -1272,10 +1270,7 @@ func (pl *plan) fieldsQuery(lang, term string, weight float64) query.Query {
 			absent += w
 			continue
 		}
-		t := bleve.NewTermQuery(term)
-		t.SetField(field)
-		t.SetBoost(boost)
-		qs = append(qs, t)
+		qs = append(qs, pl.termQuery(field, term, boost))
 	}
 	qs = append(qs, pl.localQueries(lang, term, weight)...)
 	return newPrunedMaxQuery(tieFields, absent, qs...)

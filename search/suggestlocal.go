@@ -34,9 +34,15 @@ func (ix *Index) localSuggestions(ctx context.Context, p *projection, ars, lang 
 	places := catalog.Ancestors(ars)
 	var atPlace []query.Query
 	for _, a := range places {
+		if !indexedTerm(p, fieldLocalARS, a) {
+			continue // most places have no local terms: no search at all
+		}
 		t := bleve.NewTermQuery(a)
 		t.SetField(fieldLocalARS)
 		atPlace = append(atPlace, t)
+	}
+	if len(atPlace) == 0 {
+		return nil, nil
 	}
 	sr := bleve.NewSearchRequestOptions(withFilters(bleve.NewDisjunctionQuery(atPlace...), ars, Filter{}, ix.st.Now(), p.bounded.Load()), maxLocalDocs, 0, false)
 	sr.SortBy([]string{"_id"})
@@ -107,6 +113,17 @@ func (ix *Index) localSuggestions(ctx context.Context, p *projection, ars, lang 
 		out[i] = e.s
 	}
 	return out, nil
+}
+
+// indexedTerm reports whether some document has term in field.
+func indexedTerm(p *projection, field, term string) bool {
+	fd, err := p.bi.FieldDictPrefix(field, []byte(term))
+	if err != nil {
+		return false
+	}
+	defer fd.Close()
+	e, err := fd.Next()
+	return err == nil && e != nil && e.Term == term
 }
 
 // termCompletes reports whether a term completes the typed words as the

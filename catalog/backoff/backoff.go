@@ -27,7 +27,16 @@ func (p Policy) Delay(n int) time.Duration {
 // Wait waits the delay after n consecutive failures. It returns false
 // when ctx ended first.
 func (p Policy) Wait(ctx context.Context, n int) bool {
-	t := time.NewTimer(p.Delay(n))
+	return Sleep(ctx, p.Delay(n))
+}
+
+// Sleep waits d (no time when d <= 0). It returns false when ctx ended
+// first, or had ended.
+func Sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:

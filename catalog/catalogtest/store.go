@@ -2,6 +2,7 @@ package catalogtest
 
 import (
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -18,7 +19,14 @@ func Open(t testing.TB, opt catalog.Options) *catalog.Store {
 	if opt.Portal != "" {
 		name = opt.Portal + ".db"
 	}
-	st, err := catalog.Open(filepath.Join(t.TempDir(), name), opt)
+	return open(t, filepath.Join(t.TempDir(), name), opt)
+}
+
+// open opens the store at path for the test, checked and closed when the
+// test ends.
+func open(t testing.TB, path string, opt catalog.Options) *catalog.Store {
+	t.Helper()
+	st, err := catalog.Open(path, opt)
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
@@ -29,6 +37,41 @@ func Open(t testing.TB, opt catalog.Options) *catalog.Store {
 		st.Close()
 	})
 	return st
+}
+
+// OpenCopy opens a copy of the store file src in a temp dir of the test,
+// checked and closed when the test ends like Open. A test that writes gets
+// a catalogue of its own in the time a file copy takes, where loading it
+// again (the demo catalogue under the race detector) takes tens of seconds.
+// src must not be written meanwhile: a closed store, or a Store.Backup.
+func OpenCopy(t testing.TB, src string, opt catalog.Options) *catalog.Store {
+	t.Helper()
+	name := "catalog.db"
+	if opt.Portal != "" {
+		name = opt.Portal + ".db"
+	}
+	dst := filepath.Join(t.TempDir(), name)
+	if err := copyFile(dst, src); err != nil {
+		t.Fatalf("copy store: %v", err)
+	}
+	return open(t, dst, opt)
+}
+
+func copyFile(dst, src string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(out, in)
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // Shared is a store that several tests of a package read (the demo

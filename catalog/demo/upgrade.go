@@ -41,6 +41,10 @@ type situationSeed struct {
 	// service. A service whose situations differ from these was changed by
 	// an editor and is left as it is.
 	Services map[string][]string `json:"services"`
+	// noneSeeded: a store whose load wrote no situations (a release
+	// before the taxonomy), judged without a seed mark: the demo gave no
+	// service any situation, whatever its history still tells.
+	noneSeeded bool
 }
 
 // SituationUpgrade counts what UpgradeLifeSituations did.
@@ -238,9 +242,10 @@ func bootstrapSeed(tx *catalog.Tx, recs []situationRec, loaded int) situationSee
 			seed.IDs[r.Key] = situationID(i + 1)
 		}
 	}
-	// Services: decided one by one in upgradeAssignments (seededOf), from
-	// the history; nil here means "ask the history".
+	// Services: decided one by one in upgradeAssignments, from the
+	// history; nil here means "ask the history".
 	seed.Services = nil
+	seed.noneSeeded = loaded == 0
 	return seed
 }
 
@@ -314,7 +319,10 @@ func upgradeAssignments(ctx context.Context, tx *catalog.Tx, w catalog.Write, c 
 			}
 		}
 		seeded, known := seed.Services[svc.ID], true
-		if fromHistory {
+		switch {
+		case seed.noneSeeded:
+			seeded = nil
+		case fromHistory:
 			seeded, known = seededInHistory(tx, svc.ID)
 		}
 		switch {

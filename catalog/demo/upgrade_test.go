@@ -199,6 +199,8 @@ func TestUpgradeLifeSituationsOfAnOlderStore(t *testing.T) {
 		require.NoError(t, err)
 		assert.Empty(t, s.LifeSituationIDs, "the editor's removal stays")
 
+		assert.Equal(t, energyID, storeSituationIDs(tx)[energy], "dictionary entries added later name the store's ID")
+
 		// Through the normal write path: the change log has a command.
 		chs, err := tx.Changes(rev, 1000)
 		require.NoError(t, err)

@@ -19,10 +19,12 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/catalog/backoff"
 	"github.com/leistungsfinder/leistungsfinder/graph"
 )
 
@@ -461,28 +463,21 @@ func load(ctx context.Context, n int, d time.Duration, rate int, do func(ctx con
 	}
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
-	var slots chan time.Time
-	if rate > 0 {
-		slots = make(chan time.Time, rate)
-		go func() {
-			interval := time.Second / time.Duration(rate)
-			next := time.Now()
-			for ctx.Err() == nil {
-				for !time.Now().Before(next) {
-					slots <- next // when clients are behind, the slot is late, not lost
-					next = next.Add(interval)
-				}
-				time.Sleep(time.Until(next))
-			}
-			close(slots)
-		}()
-	}
 	var mu sync.Mutex
 	var all []time.Duration
 	errs := 0
 	var firstErr error
 	cpu0 := processCPU() + otherCPU()
 	start := time.Now()
+	// Paced, request k is due at start + k*interval. The clients take the
+	// next number in turn, so when they are behind a request is late, not
+	// lost; no goroutine hands out the times, so none is left waiting for
+	// a client that has stopped.
+	var interval time.Duration
+	var scheduled atomic.Int64
+	if rate > 0 {
+		interval = time.Second / time.Duration(rate)
+	}
 	var wg sync.WaitGroup
 	for c := 0; c < n; c++ {
 		wg.Add(1)
@@ -493,9 +488,9 @@ func load(ctx context.Context, n int, d time.Duration, rate int, do func(ctx con
 			var badErr error
 			for i := c; ctx.Err() == nil; i += n {
 				t := time.Now()
-				if slots != nil {
-					var ok bool
-					if t, ok = <-slots; !ok {
+				if interval > 0 {
+					t = start.Add(time.Duration(scheduled.Add(1)-1) * interval)
+					if !backoff.Sleep(ctx, time.Until(t)) {
 						break
 					}
 				}

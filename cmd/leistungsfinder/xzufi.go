@@ -83,6 +83,7 @@ func runXZuFi(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 				time.Since(start).Round(time.Millisecond))
 			next, stop := set.Items(ctx)
 			defer stop()
+			opt.LeikaKeys = set.LeikaKeys
 			return runImport(ctx, st, next, opt, start, mem, stdout, stderr)
 		})
 	}

@@ -1,0 +1,206 @@
+package search
+
+import (
+	"context"
+	"sort"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/blevesearch/bleve/v2/search/scorer"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// Decoded postings. A query of the portal search has some 30 to 80 scored
+// term clauses (a word in five fields, its compound parts, synonyms, the
+// other language), and the same field and term recur in a query and across
+// queries. Bleve's term searcher opens a term reader per clause (a
+// dictionary lookup per segment) and decodes the postings (document number,
+// frequency and norm, varint-coded in chunks) each time it steps or skips.
+// At L, with common words in thousands of services, that was a third of the
+// CPU of a search. postingsCache keeps the decoded postings of the terms
+// searched, per index snapshot, and cachedTermSearcher steps through them
+// and scores with Bleve's own TermQueryScorer, so scores and ranks are
+// exactly those of Bleve's term searcher (TestDecodedPostingsScoreAsBleve).
+//
+// Only scored clauses without term vectors use it: filters keep Bleve's
+// term searchers, which Bleve merges into bitmaps, and highlights and
+// Explain need what only Bleve's reader gives.
+
+// postingsCacheBytes bounds the decoded postings kept (about 20 bytes per
+// posting: all postings of the L index's name and keyword fields, and the
+// common words of its full texts).
+const postingsCacheBytes = 64 << 20
+
+// decodedPostings are the postings of one term in one field of one index
+// snapshot, in document order.
+type decodedPostings struct {
+	docs  []uint64
+	freqs []uint64
+	norms []float64
+	count uint64 // the reader's Count (the term's document frequency), which scores use
+}
+
+func (d *decodedPostings) bytes() int { return 64 + 24*len(d.docs) }
+
+// postingsCache holds decoded postings for the index snapshot it last saw.
+// A search with another snapshot (a batch was indexed meanwhile) starts it
+// afresh; entries are immutable once stored.
+type postingsCache struct {
+	mu      sync.Mutex
+	snap    index.IndexReader
+	entries map[fieldTerm]*decodedPostings
+	size    int
+}
+
+// postings returns the decoded postings of term in field as r has them.
+func (c *postingsCache) postings(ctx context.Context, r index.IndexReader, field, term string) (*decodedPostings, error) {
+	k := fieldTerm{field, term}
+	c.mu.Lock()
+	if c.snap != r {
+		c.snap, c.entries, c.size = r, map[fieldTerm]*decodedPostings{}, 0
+	}
+	d, ok := c.entries[k]
+	c.mu.Unlock()
+	if ok {
+		return d, nil
+	}
+	tfr, err := r.TermFieldReader(ctx, []byte(term), field, true, true, false)
+	if err != nil {
+		return nil, err
+	}
+	defer tfr.Close()
+	n := tfr.Count()
+	d = &decodedPostings{docs: make([]uint64, 0, n), freqs: make([]uint64, 0, n), norms: make([]float64, 0, n), count: n}
+	var tfd index.TermFieldDoc
+	for {
+		m, err := tfr.Next(tfd.Reset())
+		if err != nil {
+			return nil, err
+		}
+		if m == nil {
+			break
+		}
+		d.docs = append(d.docs, m.ID.Value())
+		d.freqs = append(d.freqs, m.Freq)
+		d.norms = append(d.norms, m.Norm)
+	}
+	c.mu.Lock()
+	if c.snap == r && c.size+d.bytes() <= postingsCacheBytes {
+		c.entries[k] = d
+		c.size += d.bytes()
+	}
+	c.mu.Unlock()
+	return d, nil
+}
+
+// clear drops every entry (after a batch: they belong to an older
+// snapshot, and only hold memory).
+func (c *postingsCache) clear() {
+	c.mu.Lock()
+	c.snap, c.entries, c.size = nil, nil, 0
+	c.mu.Unlock()
+}
+
+// termQuery is Bleve's TermQuery, searched through the projection's
+// decoded postings where that gives the same answer.
+type termQuery struct {
+	*query.TermQuery
+	cache *postingsCache
+}
+
+func (pl *plan) termQuery(field, term string, boost float64) query.Query {
+	t := query.NewTermQuery(term)
+	t.SetField(field)
+	t.SetBoost(boost)
+	if pl.p.postings == nil {
+		return t
+	}
+	return termQuery{t, pl.p.postings}
+}
+
+func (q termQuery) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping,
+	options search.SearcherOptions) (search.Searcher, error) {
+	if !decodedPostingsApply(ctx, options) {
+		return q.TermQuery.Searcher(ctx, r, m, options)
+	}
+	if err := search.RecordTermSearcher(ctx); err != nil {
+		return nil, err
+	}
+	field := q.FieldVal
+	if field == "" {
+		field = m.DefaultSearchField()
+	}
+	d, err := q.cache.postings(ctx, r, field, q.Term)
+	if err != nil {
+		return nil, err
+	}
+	docs, err := r.DocCount()
+	if err != nil {
+		return nil, err
+	}
+	s := &cachedTermSearcher{d: d,
+		scorer: scorer.NewTermQueryScorer([]byte(q.Term), field, q.BoostVal.Value(), docs, d.count, 0, options)}
+	return s, nil
+}
+
+// decodedPostingsApply reports whether a scored term clause may be searched
+// through decoded postings: scores (TF-IDF, Bleve's default, which the
+// mapping keeps) without term vectors, Explain or Bleve's synonym sources.
+func decodedPostingsApply(ctx context.Context, options search.SearcherOptions) bool {
+	if options.Score == "none" || options.IncludeTermVectors || options.Explain {
+		return false
+	}
+	if ctx.Value(search.FieldTermSynonymMapKey) != nil {
+		return false
+	}
+	if cb, ok := ctx.Value(search.GetScoringModelCallbackKey).(search.GetScoringModelCallbackFn); ok {
+		if model := cb(); model != "" && model != index.TFIDFScoring {
+			return false
+		}
+	}
+	return true
+}
+
+// cachedTermSearcher is Bleve's TermSearcher over decoded postings.
+type cachedTermSearcher struct {
+	d      *decodedPostings
+	next   int // position of the next posting
+	scorer *scorer.TermQueryScorer
+	tfd    index.TermFieldDoc
+}
+
+func (s *cachedTermSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
+	if s.next >= len(s.d.docs) {
+		return nil, nil
+	}
+	i := s.next
+	s.next++
+	s.tfd.Reset()
+	s.tfd.ID = index.NewIndexInternalID(s.tfd.ID, s.d.docs[i])
+	s.tfd.Freq, s.tfd.Norm = s.d.freqs[i], s.d.norms[i]
+	return s.scorer.Score(ctx, &s.tfd), nil
+}
+
+// Advance moves to the first posting at or after id: forwards from the
+// current position, or, like Bleve's reader, from the start when id lies
+// before it.
+func (s *cachedTermSearcher) Advance(ctx *search.SearchContext, id index.IndexInternalID) (*search.DocumentMatch, error) {
+	target := id.Value()
+	from := s.next
+	if from > 0 && s.d.docs[from-1] >= target {
+		from = 0
+	}
+	rest := s.d.docs[from:]
+	s.next = from + sort.Search(len(rest), func(k int) bool { return rest[k] >= target })
+	return s.Next(ctx)
+}
+
+func (s *cachedTermSearcher) Close() error               { return nil }
+func (s *cachedTermSearcher) Weight() float64            { return s.scorer.Weight() }
+func (s *cachedTermSearcher) SetQueryNorm(n float64)     { s.scorer.SetQueryNorm(n) }
+func (s *cachedTermSearcher) Count() uint64              { return s.d.count }
+func (s *cachedTermSearcher) Min() int                   { return 0 }
+func (s *cachedTermSearcher) Size() int                  { return 96 + s.scorer.Size() }
+func (s *cachedTermSearcher) DocumentMatchPoolSize() int { return 1 }
