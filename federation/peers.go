@@ -288,9 +288,3 @@ func deleteOriginSome(tx *catalog.Tx, origin string, keep func(catalog.Kind, str
 
 // deleteChunk is how many IDs deleteOrigin collects before it deletes.
 const deleteChunk = 1024
-
-// inMap is keep for deleteOrigin and shrinkRefusal from a set of
-// "kind TAB id".
-func inMap(m map[string]bool) func(catalog.Kind, string) bool {
-	return func(k catalog.Kind, id string) bool { return m[string(k)+"\t"+id] }
-}

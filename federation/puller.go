@@ -43,6 +43,13 @@ type PullerOptions struct {
 	// SwapBatch is how many staged records of a verified snapshot one
 	// transaction applies (10,000 if 0); see swap.
 	SwapBatch int
+	// AtomicItems is the size up to which an XZuFi peer's new snapshot
+	// (objects and responsibilities) is applied in one transaction, so
+	// that readers see the old or the new catalogue, never a mix (50,000
+	// if 0; negative: always in batches of SwapBatch). A transaction
+	// holds what it writes in memory until it commits, a few KB a record:
+	// larger snapshots are applied in batches (xzufi_mirror.go).
+	AtomicItems int
 	// PollInterval is the wait between two pulls of an XZuFi peer's index
 	// (15 min if 0); the index is asked for conditionally.
 	PollInterval time.Duration
@@ -83,6 +90,9 @@ func (o *PullerOptions) defaults(st *catalog.Store) {
 	}
 	if o.SwapBatch <= 0 {
 		o.SwapBatch = 10_000
+	}
+	if o.AtomicItems == 0 {
+		o.AtomicItems = 50_000
 	}
 	if o.PollInterval <= 0 {
 		o.PollInterval = 15 * time.Minute
@@ -831,89 +841,129 @@ func (p *Puller) resync(ctx context.Context) error {
 	// A resync of a large peer takes minutes: say how far it got now and
 	// then (long operations show progress).
 	staged, lastLog, stageStart := 0, time.Now(), time.Now()
-	for ss.Next != "" {
-		asked := ss.Next
-		q := url.Values{"page": {asked}, "limit": {strconv.Itoa(p.opt.PageLimit)}}
-		body, _, err := p.get(ctx, PathSnapshot, q, 0)
-		if errors.Is(err, errGone) {
+	// The next page is fetched (the publisher reads and signs it, this
+	// side decodes and verifies it) while the one before is written to
+	// the staging: two cores work instead of one. Only pages in order are
+	// staged, each with the token after it, so a restart still resumes at
+	// the first page not staged.
+	fetchCtx, stopFetching := context.WithCancel(ctx)
+	defer stopFetching()
+	pages := make(chan fetchedPage, 1)
+	go p.fetchSnapshotPages(fetchCtx, m, ss.Next, pages)
+	for f := range pages {
+		if errors.Is(f.err, errGone) {
 			p.discardStaging(ctx)
 			return fmt.Errorf("the peer's snapshot at revision %d expired while staging; starting over", m.Revision)
 		}
-		if err != nil {
-			return err // staging is kept; the next attempt resumes here
+		if f.err != nil {
+			return f.err // staging is kept; the next attempt resumes here
 		}
-		page, err := DecodeSnapshotPage(body)
-		if err != nil {
-			return refuse("%v", err)
-		}
-		switch {
-		case page.Portal != id:
-			return refuse("snapshot page is from portal %q, not %q", page.Portal, id)
-		case page.Revision != m.Revision:
-			return refuse("snapshot page is at revision %d, the manifest at %d", page.Revision, m.Revision)
-		case page.Page != asked:
-			return refuse("snapshot page answers another page token")
-		}
-		ss.Next = page.Next
-		if err := p.saveStaging(ctx, ss, page.Items, false); err != nil {
+		ss.Next = f.page.Next
+		if err := p.saveStaging(ctx, ss, f.page.Items, false); err != nil {
 			return err
 		}
-		staged += len(page.Items)
+		staged += len(f.page.Items)
 		if time.Since(lastLog) >= 10*time.Second {
 			lastLog = time.Now()
 			p.log.Info("snapshot staging", "revision", m.Revision, "staged", staged, "count", m.Count,
 				"perSecond", int(float64(staged)/time.Since(stageStart).Seconds()))
 		}
 	}
+	if ss.Next != "" { // the fetcher stopped without a page or an error: ctx ended
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return errors.New("snapshot staging stopped before the last page")
+	}
 	// Verify what was staged against the manifest before touching records.
-	var lines []string
-	keep := map[string]bool{}
+	var sum stagedSummary
 	var shrunk error
-	kinds := slices.Clone(snapshotKinds) // the order the swap applies them in
 	err = p.st.View(ctx, func(tx *catalog.Tx) error {
-		prefix := keyStaging + id + "/"
-		err := tx.EachPeerData(prefix, func(k string, v []byte) error {
-			var it struct { // what the canonical line needs, not the record
-				Kind     catalog.Kind `json:"kind"`
-				ID       string       `json:"id"`
-				Revision uint64       `json:"revision"`
-			}
-			if err := json.Unmarshal(v, &it); err != nil {
-				return catalog.Internal(err)
-			}
-			lines = append(lines, canonicalLine(it.Kind, it.ID, it.Revision))
-			keep[k[len(prefix):]] = true
-			if kk, _, _ := strings.Cut(k[len(prefix):], "\t"); kindIndex(catalog.Kind(kk)) < 0 && !slices.Contains(kinds, catalog.Kind(kk)) {
-				kinds = append(kinds, catalog.Kind(kk)) // quarantined as unknown
-			}
-			return nil
-		})
-		shrunk = p.shrinkRefusal(tx, inMap(keep), "snapshot")
-		return err
+		var err error
+		if sum, err = summariseStaging(tx, id); err != nil {
+			return err
+		}
+		shrunk = p.shrinkRefusal(tx, stagedIn(tx, id), "snapshot")
+		return nil
 	})
 	if err != nil {
 		return err
 	}
-	if len(lines) != m.Count {
+	if sum.count != m.Count {
 		p.discardStaging(ctx)
-		return refuse("snapshot refused: %d records received, the manifest says %d; nothing was deleted", len(lines), m.Count)
+		return refuse("snapshot refused: %d records received, the manifest says %d; nothing was deleted", sum.count, m.Count)
 	}
-	if d := CanonicalDigest(lines); d != m.Digest {
+	if sum.digest != m.Digest {
 		p.discardStaging(ctx)
-		return refuse("snapshot refused: digest %s does not match the manifest's %s; nothing was deleted", d, m.Digest)
+		return refuse("snapshot refused: digest %s does not match the manifest's %s; nothing was deleted", sum.digest, m.Digest)
 	}
 	if shrunk != nil {
 		p.discardStaging(ctx)
 		return shrunk
 	}
-	res, err := p.swap(ctx, ss, keep, kinds)
+	res, err := p.swap(ctx, ss, sum.kinds)
 	if err != nil {
 		return err
 	}
 	p.log.Info("snapshot swapped in", "revision", m.Revision, "count", m.Count, "applied", res.applied, "deleted", res.deleted)
 	p.succeeded(applyResult{cursor: m.Cursor, applied: res.applied, skipped: res.skipped,
 		quarantined: res.quarantined, resynced: true, resyncs: res.resyncs}, m.Revision, nil)
+	// The staged items are no longer needed (the status says resynced
+	// already: the mirror holds the snapshot); a fresh staging would
+	// clear what is left here too.
+	if err := p.clearStaging(ctx); err != nil {
+		p.log.Warn("removing the applied snapshot's staging", "err", err)
+	}
 	return nil
+}
+
+// fetchedPage is a snapshot page fetched and checked, or why not.
+type fetchedPage struct {
+	page *SnapshotPage
+	err  error
+}
+
+// fetchSnapshotPages fetches the snapshot's pages from the token first
+// on, in order, checks each against the manifest and sends it on out; it
+// stops after the last page, after sending an error, or when ctx ends,
+// and closes out.
+func (p *Puller) fetchSnapshotPages(ctx context.Context, m *Manifest, first string, out chan<- fetchedPage) {
+	defer close(out)
+	for next := first; next != ""; {
+		page, err := p.snapshotPage(ctx, m, next)
+		select {
+		case out <- fetchedPage{page, err}:
+		case <-ctx.Done():
+			return
+		}
+		if err != nil {
+			return
+		}
+		next = page.Next
+	}
+}
+
+// snapshotPage fetches the snapshot page asked and checks that it answers
+// that request of this manifest.
+func (p *Puller) snapshotPage(ctx context.Context, m *Manifest, asked string) (*SnapshotPage, error) {
+	q := url.Values{"page": {asked}, "limit": {strconv.Itoa(p.opt.PageLimit)}}
+	body, _, err := p.get(ctx, PathSnapshot, q, 0)
+	if err != nil {
+		return nil, err
+	}
+	page, err := DecodeSnapshotPage(body)
+	if err != nil {
+		return nil, refuse("%v", err)
+	}
+	switch {
+	case page.Portal != p.peer.ID:
+		return nil, refuse("snapshot page is from portal %q, not %q", page.Portal, p.peer.ID)
+	case page.Revision != m.Revision:
+		return nil, refuse("snapshot page is at revision %d, the manifest at %d", page.Revision, m.Revision)
+	case page.Page != asked:
+		return nil, refuse("snapshot page answers another page token")
+	}
+	return page, nil
 }
 
 // shrinkRefusal is the refusal of a snapshot of the peer (what: the
@@ -944,6 +994,7 @@ func (p *Puller) saveStaging(ctx context.Context, ss *stagingState, items []Item
 		if err := p.configured(tx); err != nil {
 			return err
 		}
+		tx.FillAppendedPages() // staged items arrive in key order
 		if fresh {
 			if err := deletePrefix(tx, keyStaging+id+"/"); err != nil {
 				return err
@@ -992,7 +1043,7 @@ var errStopWalk = errors.New("stop")
 // (re-applying a record is idempotent). Then one transaction deletes the
 // peer's records the snapshot does not contain, drops their quarantine
 // entries and the staging state, and sets the cursor to the manifest's;
-// the staged items are removed after it, in batches as well.
+// resync removes the staged items after it, in batches as well.
 //
 // Why batches: bbolt splits the nodes a transaction grew only when it
 // commits. One transaction that inserts a whole snapshot into an empty
@@ -1000,7 +1051,7 @@ var errStopWalk = errors.New("stop")
 // moves half of that leaf: quadratic. M (520,036 records) took over ten
 // minutes in one transaction; L would take hours and hold the whole
 // snapshot in memory.
-func (p *Puller) swap(ctx context.Context, ss *stagingState, keep map[string]bool, kinds []catalog.Kind) (swapResult, error) {
+func (p *Puller) swap(ctx context.Context, ss *stagingState, kinds []catalog.Kind) (swapResult, error) {
 	id := p.peer.ID
 	prefix := keyStaging + id + "/"
 	// current returns the staging state if it is still the verified one.
@@ -1059,6 +1110,9 @@ func (p *Puller) swap(ctx context.Context, ss *stagingState, keep map[string]boo
 				return nil
 			}
 			more = len(items) == p.opt.SwapBatch
+			// A snapshot comes in ID order per kind: its records, their
+			// history and log entries are appended.
+			tx.FillAppendedPages(kinds...)
 			a := p.applier(tx, true)
 			if err := a.apply(items); err != nil {
 				return err
@@ -1098,7 +1152,8 @@ func (p *Puller) swap(ctx context.Context, ss *stagingState, keep map[string]boo
 		if err := a.retryQuarantine(p.opt.SwapBatch); err != nil {
 			return err
 		}
-		n, err := deleteOrigin(tx, id, inMap(keep), a.write.Actor, "federation resync: not in the snapshot")
+		keep := stagedIn(tx, id)
+		n, err := deleteOrigin(tx, id, keep, a.write.Actor, "federation resync: not in the snapshot")
 		if err != nil {
 			return err
 		}
@@ -1106,7 +1161,7 @@ func (p *Puller) swap(ctx context.Context, ss *stagingState, keep map[string]boo
 		var stale []string
 		qp := keyQuarantine + id + "/"
 		tx.EachPeerData(qp, func(k string, _ []byte) error {
-			if !keep[k[len(qp):]] {
+			if kind, rid, _ := strings.Cut(k[len(qp):], "\t"); !keep(catalog.Kind(kind), rid) {
 				stale = append(stale, k)
 			}
 			return nil
@@ -1135,11 +1190,6 @@ func (p *Puller) swap(ctx context.Context, ss *stagingState, keep map[string]boo
 	})
 	if err != nil {
 		return res, err
-	}
-	// The staged items are no longer needed; a fresh staging would clear
-	// what is left here too.
-	if err := p.clearStaging(ctx); err != nil {
-		p.log.Warn("removing the applied snapshot's staging", "err", err)
 	}
 	return res, nil
 }

@@ -419,12 +419,13 @@ func (ix *Index) applyPage(ctx context.Context, p *projection) (bool, error) {
 		staged int
 	)
 	err := ix.st.View(ctx, func(tx *catalog.Tx) error {
-		changes, err := tx.ChangesSince(p.rev.Load(), ix.pageSize)
+		changes, err := tx.ChangesSince(p.rev.Load(), ix.pageLimit(tx.Revision(), p.rev.Load()))
 		if err != nil || len(changes) == 0 {
 			return err
 		}
 		n = len(changes)
 		services := map[string]bool{}
+		leikaSeen := map[string]bool{}
 		regions, concepts := false, false
 		for _, ch := range changes {
 			switch ch.Kind {
@@ -436,6 +437,12 @@ func (ix *Index) applyPage(ctx context.Context, p *projection) (bool, error) {
 					return err
 				}
 				for _, k := range keys {
+					// A page of a snapshot swap holds hundreds of
+					// responsibilities per service: look each key up once.
+					if leikaSeen[k] {
+						continue
+					}
+					leikaSeen[k] = true
 					svcs, err := tx.ServicesByLeika(k)
 					if err != nil {
 						return err
@@ -517,6 +524,23 @@ func (ix *Index) applyPage(ctx context.Context, p *projection) (bool, error) {
 	ix.log.Debug("search index: applied changes", "changes", n, "revision", last)
 	return true, nil
 }
+
+// pageLimit is how many change-log entries the next batch takes when
+// the store's log is at head and the index at at: pageSize, or farBehindPages
+// times that when it is further behind than that (a federation snapshot
+// swap writes millions of responsibilities). Every batch is a new Bleve
+// segment that has to be merged, and a service whose responsibilities
+// span pages is indexed again per page; fewer, larger batches do both
+// less often.
+func (ix *Index) pageLimit(head, at uint64) int {
+	if head > at && head-at > uint64(farBehindPages*ix.pageSize) {
+		return farBehindPages * ix.pageSize
+	}
+	return ix.pageSize
+}
+
+// farBehindPages: see pageLimit.
+const farBehindPages = 16
 
 // respKeys returns the LeiKa keys whose documents a change of a
 // responsibility affects: the key of the version it replaced or deleted,
