@@ -254,10 +254,14 @@
 // the peer's records (counted against what the mirror holds now, an
 // unfinished earlier apply included).
 //
-// The files are then read a second time and applied in transactions of
-// PullerOptions.SwapBatch items (Import's rules, written as mirrored
-// records of the peer, services without a region getting the peer's), so
-// that memory is bounded by a batch, not by the peer's catalogue. Each
+// The files are then read a second time and applied (Import's rules,
+// written as mirrored records of the peer, services without a region
+// getting the peer's). A snapshot of at most PullerOptions.AtomicItems
+// items (50,000) is applied in one transaction with the deletion of what
+// it lacks and the new cursor: readers see the peer's old catalogue or its
+// new one, as with a signed feed's page. A larger one is applied in
+// transactions of PullerOptions.SwapBatch items, so that memory is bounded
+// by a batch, not by the peer's catalogue. Each
 // transaction also saves how far the apply got (xzufi/<peer>: the files'
 // digest and the next item); a pull after a restart or a failure that
 // finds the same files resumes there, one that finds other files starts
@@ -266,7 +270,7 @@
 // stays, the rest applies (the quarantine is rebuilt from each snapshot).
 // Only after every item has been applied are the peer's records the
 // snapshot lacks deleted, in batches as well; a last transaction moves
-// the cursor to the index's ETag. While a pull runs, readers see some of
+// the cursor to the index's ETag. While such a pull runs, readers see some of
 // the peer's records at the new version and others still at the old one,
 // and during a first pull only part of the peer's catalogue; records the
 // peer dropped stay visible until the end. (One transaction for the whole

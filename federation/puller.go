@@ -43,6 +43,13 @@ type PullerOptions struct {
 	// SwapBatch is how many staged records of a verified snapshot one
 	// transaction applies (10,000 if 0); see swap.
 	SwapBatch int
+	// AtomicItems is the size up to which an XZuFi peer's new snapshot
+	// (objects and responsibilities) is applied in one transaction, so
+	// that readers see the old or the new catalogue, never a mix (50,000
+	// if 0; negative: always in batches of SwapBatch). A transaction
+	// holds what it writes in memory until it commits, a few KB a record:
+	// larger snapshots are applied in batches (xzufi_mirror.go).
+	AtomicItems int
 	// PollInterval is the wait between two pulls of an XZuFi peer's index
 	// (15 min if 0); the index is asked for conditionally.
 	PollInterval time.Duration
@@ -83,6 +90,9 @@ func (o *PullerOptions) defaults(st *catalog.Store) {
 	}
 	if o.SwapBatch <= 0 {
 		o.SwapBatch = 10_000
+	}
+	if o.AtomicItems == 0 {
+		o.AtomicItems = 50_000
 	}
 	if o.PollInterval <= 0 {
 		o.PollInterval = 15 * time.Minute

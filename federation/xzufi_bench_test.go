@@ -331,7 +331,7 @@ func BenchmarkXZuFiMirror(b *testing.B) {
 		if _, err := AddPeer(ctx, dst, Peer{ID: "HE", URL: srv.URL, Kind: KindXZuFi, RegionKey: "060000000000"}); err != nil {
 			b.Fatal(err)
 		}
-		p, err := NewPuller(dst, "HE", PullerOptions{})
+		p, err := NewPuller(dst, "HE", PullerOptions{AtomicItems: -1})
 		if err != nil {
 			b.Fatal(err)
 		}

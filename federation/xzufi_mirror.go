@@ -44,17 +44,19 @@ var errXZuFiMoved = catalog.Errorf(catalog.ECONFLICT, "another pull of this peer
 //     empty index, a missing, truncated or unreadable file, a file with an
 //     element XZuFi 2.2 does not have, and a snapshot that would delete
 //     more than MaxShrink of the peer's records.
-//  2. The files are read again and applied in transactions of SwapBatch
-//     items (Import's rules; an invalid object is quarantined with its
-//     reason, its last good version stays), each saving how far it got
-//     (xzufiProgress), so that memory is bounded by a batch and a restart
-//     resumes there.
-//  3. Only then are the peer's records the snapshot lacks deleted, in
-//     batches as well, and a last transaction moves the cursor to the
-//     index's ETag.
-//
-// While it runs, readers see some of the peer's records at the new version
-// and others at the old one, as while a feed's snapshot is swapped in.
+//  2. The files are read again and applied (Import's rules; an invalid
+//     object is quarantined with its reason, its last good version
+//     stays). A snapshot of at most AtomicItems items is applied in one
+//     transaction with the deletions and the new cursor
+//     (pullXZuFiAtomic): readers see the old catalogue or the new one.
+//  3. A larger one is applied in transactions of SwapBatch items, each
+//     saving how far it got (xzufiProgress), so that memory is bounded by
+//     a batch and a restart resumes there; only then are the peer's
+//     records the snapshot lacks deleted, in batches as well, and a last
+//     transaction moves the cursor to the index's ETag
+//     (pullXZuFiBatched). While it runs, readers see some of the peer's
+//     records at the new version and others at the old one, as while a
+//     feed's snapshot is swapped in.
 //
 // Why batches: bbolt keeps every page a transaction writes until it
 // commits and splits nodes only then. A first pull of 73,886 records in
@@ -92,34 +94,12 @@ func (p *Puller) pullXZuFi(ctx context.Context, s peerState) error {
 		// one lacks them, deleted at the end.
 		prog = &xzufiProgress{Digest: set.Digest, Started: p.opt.Now().UTC(), Batches: -1}
 	}
-	if err := p.applyXZuFi(ctx, set, prog); err != nil {
-		return err
-	}
-	if err := p.deleteXZuFi(ctx, set, prog); err != nil {
-		return err
-	}
-
 	var res applyResult
-	err = p.st.Update(ctx, func(tx *catalog.Tx) error {
-		if err := p.sameXZuFiProgress(tx, prog); err != nil {
-			return err
-		}
-		if err := tx.DeletePeerData(keyXZuFi + id); err != nil {
-			return err
-		}
-		s, err := loadState(tx, id)
-		if err != nil {
-			return err
-		}
-		s.Cursor, s.Updated = etag, p.opt.Now().UTC()
-		if err := saveState(tx, id, s); err != nil {
-			return err
-		}
-		sum := prog.Summary
-		res = applyResult{cursor: etag, applied: sum.Created + sum.Updated + sum.Deleted, skipped: sum.Unchanged + sum.Skipped,
-			quarantined: countPrefix(tx, keyQuarantine+id+"/")}
-		return nil
-	})
+	if prog.Batches < 0 && set.Objects+set.Responsibilities <= p.opt.AtomicItems {
+		res, err = p.pullXZuFiAtomic(ctx, set, prog, etag)
+	} else {
+		res, err = p.pullXZuFiBatched(ctx, set, prog, etag)
+	}
 	if err != nil {
 		return err
 	}
@@ -129,6 +109,86 @@ func (p *Puller) pullXZuFi(ctx context.Context, s peerState) error {
 		"quarantined", sum.Rejected, "batches", prog.Batches, "took_ms", p.opt.Now().Sub(prog.Started).Milliseconds())
 	p.succeeded(res, 0, nil)
 	return nil
+}
+
+// pullXZuFiAtomic applies a snapshot of at most AtomicItems items in one
+// transaction: its items, the deletion of the peer's records it lacks and
+// the new cursor. Readers see the peer's old catalogue or its new one.
+func (p *Puller) pullXZuFiAtomic(ctx context.Context, set *XZuFiSet, prog *xzufiProgress, etag string) (applyResult, error) {
+	id := p.peer.ID
+	im, err := p.xzufiImporter(ctx, set)
+	if err != nil {
+		return applyResult{}, err
+	}
+	next, stop := set.itemsFrom(ctx, itemPos{})
+	defer stop()
+	var res applyResult
+	err = p.st.Update(ctx, func(tx *catalog.Tx) error {
+		if err := p.sameXZuFiProgress(tx, prog); err != nil {
+			return err
+		}
+		if err := deletePrefix(tx, keyQuarantine+id+"/"); err != nil {
+			return err
+		}
+		if _, err := im.batch(tx, next, -1); err != nil {
+			return err
+		}
+		if err := im.retry(tx); err != nil {
+			return err
+		}
+		var pos deletePos
+		n, _, err := deleteOriginSome(tx, id, set.Keys.Has, "peer:"+id, "federation (xzufi): not in the peer's index", &pos, -1)
+		if err != nil {
+			return err
+		}
+		im.sum.Deleted += n
+		prog.Summary, prog.Batches = im.sum, 1
+		res, err = p.finishXZuFi(tx, prog, etag)
+		return err
+	})
+	return res, err
+}
+
+// pullXZuFiBatched applies a snapshot in transactions of SwapBatch items,
+// resuming where prog says, then deletes what it lacks, in batches as
+// well, and moves the cursor in a last transaction.
+func (p *Puller) pullXZuFiBatched(ctx context.Context, set *XZuFiSet, prog *xzufiProgress, etag string) (applyResult, error) {
+	if err := p.applyXZuFi(ctx, set, prog); err != nil {
+		return applyResult{}, err
+	}
+	if err := p.deleteXZuFi(ctx, set, prog); err != nil {
+		return applyResult{}, err
+	}
+	var res applyResult
+	err := p.st.Update(ctx, func(tx *catalog.Tx) error {
+		if err := p.sameXZuFiProgress(tx, prog); err != nil {
+			return err
+		}
+		var err error
+		res, err = p.finishXZuFi(tx, prog, etag)
+		return err
+	})
+	return res, err
+}
+
+// finishXZuFi ends the apply of a snapshot in tx: it drops the progress
+// and moves the peer's cursor to the index's ETag.
+func (p *Puller) finishXZuFi(tx *catalog.Tx, prog *xzufiProgress, etag string) (applyResult, error) {
+	id := p.peer.ID
+	if err := tx.DeletePeerData(keyXZuFi + id); err != nil {
+		return applyResult{}, err
+	}
+	s, err := loadState(tx, id)
+	if err != nil {
+		return applyResult{}, err
+	}
+	s.Cursor, s.Updated = etag, p.opt.Now().UTC()
+	if err := saveState(tx, id, s); err != nil {
+		return applyResult{}, err
+	}
+	sum := prog.Summary
+	return applyResult{cursor: etag, applied: sum.Created + sum.Updated + sum.Deleted, skipped: sum.Unchanged + sum.Skipped,
+		quarantined: countPrefix(tx, keyQuarantine+id+"/")}, nil
 }
 
 func loadXZuFiProgress(tx *catalog.Tx, peer string) (*xzufiProgress, error) {
@@ -181,12 +241,9 @@ func (p *Puller) saveXZuFiProgress(tx *catalog.Tx, prog *xzufiProgress) error {
 	return tx.SetPeerData(keyXZuFi+p.peer.ID, data)
 }
 
-// applyXZuFi applies the set's items from prog.Next on, SwapBatch a
-// transaction.
-func (p *Puller) applyXZuFi(ctx context.Context, set *XZuFiSet, prog *xzufiProgress) error {
-	if prog.Applied {
-		return nil
-	}
+// xzufiImporter returns the importer that applies a peer's XZuFi items
+// as mirrored records, quarantining invalid ones.
+func (p *Puller) xzufiImporter(ctx context.Context, set *XZuFiSet) (*importer, error) {
 	id := p.peer.ID
 	im := newImporter(p.st, ImportOptions{Mirror: true, Origin: id, Deletes: true,
 		Actor: "peer:" + id, Reason: "federation (xzufi)", DefaultRegion: p.peer.RegionKey, LeikaKeys: set.LeikaKeys,
@@ -197,10 +254,24 @@ func (p *Puller) applyXZuFi(ctx context.Context, set *XZuFiSet, prog *xzufiProgr
 			return p.quarantine(tx, QuarantineEntry{Peer: id, Kind: it.Kind, ID: it.ID, Reason: reason,
 				Time: p.opt.Now().UTC(), Item: Item{Kind: it.Kind, ID: it.ID, Origin: id}})
 		}})
-	im.sum = prog.Summary
 	if err := p.st.View(ctx, im.loadExternal); err != nil {
+		return nil, err
+	}
+	return im, nil
+}
+
+// applyXZuFi applies the set's items from prog.Next on, SwapBatch a
+// transaction.
+func (p *Puller) applyXZuFi(ctx context.Context, set *XZuFiSet, prog *xzufiProgress) error {
+	if prog.Applied {
+		return nil
+	}
+	id := p.peer.ID
+	im, err := p.xzufiImporter(ctx, set)
+	if err != nil {
 		return err
 	}
+	im.sum = prog.Summary
 	next, stop := set.itemsFrom(ctx, prog.Next)
 	defer stop()
 	// pos is the place after the last item taken from next.

@@ -63,14 +63,14 @@ func (s *xzufiSource) serve(dir string) {
 	s.mu.Unlock()
 }
 
-// mirrorOf configures c to mirror the source with batches of batch items
-// and counts the batches.
+// mirrorOf configures c to mirror the source with batches of batch items,
+// whatever the snapshot's size (AtomicItems -1), and counts the batches.
 func (s *xzufiSource) mirrorOf(t *testing.T, c *instance, batch int) (*Puller, *int) {
 	t.Helper()
 	if _, err := AddPeer(ctx, c.st, Peer{ID: "HE", URL: s.srv.URL, Kind: KindXZuFi, RegionKey: "060000000000"}); err != nil {
 		t.Fatal(err)
 	}
-	p, err := NewPuller(c.st, "HE", PullerOptions{SwapBatch: batch})
+	p, err := NewPuller(c.st, "HE", PullerOptions{SwapBatch: batch, AtomicItems: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -320,4 +320,94 @@ func TestXZuFiImportServicesLast(t *testing.T) {
 		t.Errorf("import: %s; want %d created", sum, len(want))
 	}
 	sameRecords(t, want, dst.recordsOf(t, "HE"))
+}
+
+// TestXZuFiMirrorSmallSnapshotIsAtomic mirrors a publisher of 3,220
+// records with the default options, under AtomicItems: its first pull
+// and a later one (1,000 responsibilities gone, 500 new) each apply in one
+// transaction. A reader counting the mirrored records meanwhile sees the
+// old catalogue or the new one, never a part.
+func TestXZuFiMirrorSmallSnapshotIsAtomic(t *testing.T) {
+	src := newXZuFiSource(t, 3000)
+	by := newInstance(t, "BY", "090000000000")
+	if _, err := AddPeer(ctx, by.st, Peer{ID: "HE", URL: src.srv.URL, Kind: KindXZuFi, RegionKey: "060000000000"}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := NewPuller(by.st, "HE", PullerOptions{SwapBatch: 250})
+	if err != nil {
+		t.Fatal(err)
+	}
+	batches := 0
+	p.afterSwapBatch = func() { batches++ }
+
+	// pull syncs while a reader counts the mirrored records, and returns
+	// the counts the reader saw.
+	pull := func() map[int]bool {
+		seen := map[int]bool{}
+		done := make(chan struct{})
+		read := make(chan struct{})
+		go func() {
+			defer close(read)
+			for {
+				seen[count(t, by, "HE")] = true
+				select {
+				case <-done:
+					return
+				default:
+				}
+			}
+		}()
+		err := p.Sync(ctx)
+		close(done)
+		<-read
+		if err != nil {
+			t.Fatal(err)
+		}
+		return seen
+	}
+
+	want := src.he.recordsOf(t, "HE")
+	seen := pull()
+	sameRecords(t, want, by.recordsOf(t, "HE"))
+	for n := range seen {
+		if n != 0 && n != len(want) {
+			t.Errorf("a reader saw %d mirrored records during the first pull; want 0 or %d", n, len(want))
+		}
+	}
+
+	err = src.he.st.Update(ctx, func(tx *catalog.Tx) error {
+		w := catalog.Write{Actor: "editor"}
+		for i := range 1000 {
+			if err := tx.Delete(catalog.KindResponsibility, fmt.Sprintf("HE.ZS.%010d", 100+i), w); err != nil {
+				return err
+			}
+		}
+		for i := range 500 {
+			err := tx.Put(&catalog.Responsibility{Meta: catalog.Meta{ID: fmt.Sprintf("HE.ZS.%010d", 900_000+i)},
+				LeikaKey: fmt.Sprintf("9901%010d", i%20), RegionKey: catalogtest.Kassel, OfficeID: fmt.Sprintf("HE.OE.%010d", 100+i%200),
+				Role: catalog.RoleResponsible}, w)
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src.export(t)
+	changed := src.he.recordsOf(t, "HE")
+	seen = pull()
+	sameRecords(t, changed, by.recordsOf(t, "HE"))
+	for n := range seen {
+		if n != len(want) && n != len(changed) {
+			t.Errorf("a reader saw %d mirrored records during the second pull; want %d or %d", n, len(want), len(changed))
+		}
+	}
+	if batches != 0 {
+		t.Errorf("the pulls took %d batches; want each in one transaction", batches)
+	}
+	if prog := progressOf(t, by); prog != nil {
+		t.Errorf("progress left after the pull: %+v", prog)
+	}
 }

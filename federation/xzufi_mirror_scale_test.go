@@ -45,7 +45,7 @@ func BenchmarkXZuFiMirrorExport(b *testing.B) {
 		if _, err := AddPeer(ctx, dst, Peer{ID: m.Portal, URL: srv.URL, Kind: KindXZuFi, RegionKey: "060000000000"}); err != nil {
 			b.Fatal(err)
 		}
-		p, err := NewPuller(dst, m.Portal, PullerOptions{SwapBatch: envN("LF_XZUFI_SWAP_BATCH", 0)})
+		p, err := NewPuller(dst, m.Portal, PullerOptions{SwapBatch: envN("LF_XZUFI_SWAP_BATCH", 0), AtomicItems: -1})
 		if err != nil {
 			b.Fatal(err)
 		}
