@@ -109,7 +109,7 @@ func (r *Resolver) searchView(ctx context.Context, res *search.Result, ars strin
 				ls, err := tx.LocalService(svc.LeikaKeys[0], ars, tx.Now())
 				switch {
 				case err == nil:
-					hv.ResponsibleOffices = responsibleOfficeViews(ctx, ls.Offices)
+					hv.ResponsibleOffices = responsibleOfficeViews(ctx, ls.Offices, needAll)
 				case catalog.ErrorCode(err) != catalog.ENOTFOUND:
 					return err // NOT_FOUND: no office is responsible there
 				}

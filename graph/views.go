@@ -206,12 +206,7 @@ func localServiceView(ctx context.Context, ls *catalog.LocalService, need viewNe
 	}
 	v.Localization = localization(ctx, texts...)
 	if need&needOffices != 0 {
-		v.ResponsibleOffices = make([]*ResponsibleOfficeView, 0, len(ls.Offices))
-		for _, o := range ls.Offices {
-			ov := officeViewOf(ctx, o.Office, need)
-			ov.Role, ov.InheritedFrom, ov.Inherited = o.Responsibility.Role, o.From, o.Inherited
-			v.ResponsibleOffices = append(v.ResponsibleOffices, ov)
-		}
+		v.ResponsibleOffices = responsibleOfficeViews(ctx, ls.Offices, need)
 	}
 	for _, o := range ls.OnlineServices {
 		if need&needOnline == 0 {
@@ -228,22 +223,20 @@ func localServiceView(ctx context.Context, ls *catalog.LocalService, need viewNe
 	return v
 }
 
-func responsibleOfficeViews(ctx context.Context, offices []*catalog.ResponsibleOffice) []*ResponsibleOfficeView {
+// responsibleOfficeViews are the views of the offices responsible for a
+// service, each with the parts need names.
+func responsibleOfficeViews(ctx context.Context, offices []*catalog.ResponsibleOffice, need viewNeeds) []*ResponsibleOfficeView {
 	out := make([]*ResponsibleOfficeView, 0, len(offices))
 	for _, o := range offices {
-		ov := officeView(ctx, o.Office)
+		ov := officeView(ctx, o.Office, need)
 		ov.Role, ov.InheritedFrom, ov.Inherited = o.Responsibility.Role, o.From, o.Inherited
 		out = append(out, ov)
 	}
 	return out
 }
 
-func officeView(ctx context.Context, o *catalog.Office) *ResponsibleOfficeView {
-	return officeViewOf(ctx, o, needAll)
-}
-
-// officeViewOf is an office's view with the parts need names.
-func officeViewOf(ctx context.Context, o *catalog.Office, need viewNeeds) *ResponsibleOfficeView {
+// officeView is an office's view with the parts need names.
+func officeView(ctx context.Context, o *catalog.Office, need viewNeeds) *ResponsibleOfficeView {
 	v := &ResponsibleOfficeView{ID: o.ID, Name: plain(ctx, o.Name), Kind: o.Kind, Office: o,
 		OpeningHoursNotes: localize(ctx, o.OpeningHours.Notes), Accessibility: localize(ctx, o.Accessibility)}
 	if need&needAddresses != 0 {
