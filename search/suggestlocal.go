@@ -67,6 +67,10 @@ func (ix *Index) localSuggestions(ctx context.Context, p *projection, ars, lang 
 	}
 	var es []entry
 	seen := map[string]bool{}
+	// A key's terms are offered once, for the first service that has it:
+	// another service with the key (a mirrored description) could add
+	// none, as they are all seen or do not complete the words.
+	keys := map[string]bool{}
 	err = ix.st.View(ctx, func(tx *catalog.Tx) error {
 		svcs, err := tx.Services(ids)
 		if err != nil {
@@ -74,6 +78,10 @@ func (ix *Index) localSuggestions(ctx context.Context, p *projection, ars, lang 
 		}
 		for _, s := range svcs {
 			for _, k := range s.LeikaKeys {
+				if keys[k] {
+					continue
+				}
+				keys[k] = true
 				sps, err := tx.LocalTerms(k)
 				if err != nil {
 					return err
