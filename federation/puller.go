@@ -1188,10 +1188,7 @@ func (p *Puller) swap(ctx context.Context, ss *stagingState, kinds []catalog.Kin
 		res.deleted, res.resyncs, res.quarantined = n, s.Resyncs, countPrefix(tx, qp)
 		return nil
 	})
-	if err != nil {
-		return res, err
-	}
-	return res, nil
+	return res, err
 }
 
 // clearStaging deletes the peer's staged items in batches of SwapBatch
