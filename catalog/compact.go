@@ -152,25 +152,6 @@ func (tx *Tx) EachPeerData(prefix string, fn func(key string, value []byte) erro
 	return err
 }
 
-// EachRecordIDOfOrigin calls fn with the IDs of the current records of
-// one kind that came from an origin, in ID order (bytewise), starting
-// after the ID `after` ("" from the first), until fn returns false. It
-// seeks in the origin index, so reading one page of a large origin costs
-// the page, not the origin.
-func (tx *Tx) EachRecordIDOfOrigin(origin string, kind Kind, after string, fn func(id string) bool) {
-	prefix := join(origin, string(kind), "")
-	c := tx.bt.Bucket(idxOrigin).Cursor()
-	k, _ := c.Seek(append(prefix[:len(prefix):len(prefix)], after...))
-	if k != nil && after != "" && string(k[len(prefix):]) == after {
-		k, _ = c.Next()
-	}
-	for ; k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		if !fn(string(k[len(prefix):])) {
-			return
-		}
-	}
-}
-
 // EachPeerDataAfter is EachPeerData from the first key after `after` (a
 // key with the prefix; "" from the first): it seeks, so that resuming a
 // long walk costs nothing for the keys already passed.
