@@ -144,12 +144,7 @@ func (tx *Tx) DeletePeerData(key string) error {
 
 // EachPeerData calls fn for every key with the given prefix, in key order.
 func (tx *Tx) EachPeerData(prefix string, fn func(key string, value []byte) error) error {
-	var err error
-	tx.scanKeys(bucketPeer, []byte(prefix), func(k []byte) bool {
-		err = fn(string(k), tx.bt.Bucket(bucketPeer).Get(k))
-		return err == nil
-	})
-	return err
+	return tx.EachPeerDataAfter(prefix, "", fn)
 }
 
 // EachPeerDataAfter is EachPeerData from the first key after `after` (a
