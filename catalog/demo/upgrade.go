@@ -191,7 +191,7 @@ func UpgradeLifeSituations(ctx context.Context, st *catalog.Store, log *slog.Log
 	err = st.View(ctx, func(tx *catalog.Tx) error {
 		state := Inspect(tx)
 		seed, _ := readSeed(tx)
-		current = !state.Complete || state.Portal != Portal || tx.Portal() != Portal || seed.Content == fingerprint
+		current = !state.upgradable(tx) || seed.Content == fingerprint
 		return nil
 	})
 	if err != nil || current {
@@ -206,7 +206,7 @@ func UpgradeLifeSituations(ctx context.Context, st *catalog.Store, log *slog.Log
 	err = st.Update(ctx, func(tx *catalog.Tx) error {
 		u = SituationUpgrade{}
 		state := Inspect(tx)
-		if !state.Complete || state.Portal != Portal || tx.Portal() != Portal {
+		if !state.upgradable(tx) {
 			return nil
 		}
 		seed, ok := readSeed(tx)
