@@ -145,8 +145,15 @@ func storeSituationIDs(tx *catalog.Tx) map[string]string {
 	if err != nil {
 		return out
 	}
+	return seed.storeIDs(recs)
+}
+
+// storeIDs maps the demo's situation IDs (situationID, in the order of
+// recs) to the store IDs the seed records for them.
+func (s situationSeed) storeIDs(recs []situationRec) map[string]string {
+	out := map[string]string{}
 	for i, r := range recs {
-		if id := seed.IDs[r.Key]; id != "" {
+		if id := s.IDs[r.Key]; id != "" {
 			out[situationID(i+1)] = id
 		}
 	}
@@ -289,10 +296,10 @@ func upgradeTaxonomy(tx *catalog.Tx, w catalog.Write, c *catalogue, recs []situa
 func upgradeAssignments(ctx context.Context, tx *catalog.Tx, w catalog.Write, c *catalogue, recs []situationRec, seed *situationSeed, u *SituationUpgrade) error {
 	// toStore maps the demo's situation IDs to the store's; a situation
 	// that is not in the store (deleted by an editor) is left out.
-	toStore := map[string]string{}
-	for i, r := range recs {
-		if id := seed.IDs[r.Key]; id != "" && tx.Exists(catalog.KindLifeSituation, id) {
-			toStore[situationID(i+1)] = id
+	toStore := seed.storeIDs(recs)
+	for demoID, id := range toStore {
+		if !tx.Exists(catalog.KindLifeSituation, id) {
+			delete(toStore, demoID)
 		}
 	}
 	fromHistory := seed.Services == nil
