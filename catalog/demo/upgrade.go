@@ -218,7 +218,7 @@ func UpgradeLifeSituations(ctx context.Context, st *catalog.Store, log *slog.Log
 		}
 		seed, ok := readSeed(tx)
 		if !ok {
-			seed = bootstrapSeed(tx, recs, state.Summary.LifeSituations)
+			seed = bootstrapSeed(recs, state.Summary.LifeSituations)
 		}
 		w := catalog.Write{Actor: "demo", Reason: "demo catalogue: life situations and assignments added since the store was loaded"}
 		if err := upgradeTaxonomy(tx, w, c, recs, &seed, &u); err != nil {
@@ -242,17 +242,15 @@ func UpgradeLifeSituations(ctx context.Context, st *catalog.Store, log *slog.Log
 // bootstrapSeed reconstructs what the demo seeded in a store loaded before
 // the seed mark existed: loaded situations counts the situations its load
 // wrote (IDs in file order; the file is only appended to).
-func bootstrapSeed(tx *catalog.Tx, recs []situationRec, loaded int) situationSeed {
-	seed := situationSeed{IDs: map[string]string{}, Services: map[string][]string{}}
+func bootstrapSeed(recs []situationRec, loaded int) situationSeed {
+	// Services stays nil, which means "ask the history": decided one by
+	// one in upgradeAssignments.
+	seed := situationSeed{IDs: map[string]string{}, noneSeeded: loaded == 0}
 	for i, r := range recs {
 		if i < loaded {
 			seed.IDs[r.Key] = situationID(i + 1)
 		}
 	}
-	// Services: decided one by one in upgradeAssignments, from the
-	// history; nil here means "ask the history".
-	seed.Services = nil
-	seed.noneSeeded = loaded == 0
 	return seed
 }
 
