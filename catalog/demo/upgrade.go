@@ -208,7 +208,6 @@ func UpgradeLifeSituations(ctx context.Context, st *catalog.Store, log *slog.Log
 	if err != nil {
 		return SituationUpgrade{}, fmt.Errorf("demo: %w", err)
 	}
-	recs := c.situationRecs
 	var u SituationUpgrade
 	err = st.Update(ctx, func(tx *catalog.Tx) error {
 		u = SituationUpgrade{}
@@ -218,13 +217,13 @@ func UpgradeLifeSituations(ctx context.Context, st *catalog.Store, log *slog.Log
 		}
 		seed, ok := readSeed(tx)
 		if !ok {
-			seed = bootstrapSeed(recs, state.Summary.LifeSituations)
+			seed = bootstrapSeed(c.situationRecs, state.Summary.LifeSituations)
 		}
 		w := catalog.Write{Actor: "demo", Reason: "demo catalogue: life situations and assignments added since the store was loaded"}
-		if err := upgradeTaxonomy(tx, w, c, recs, &seed, &u); err != nil {
+		if err := upgradeTaxonomy(tx, w, c, &seed, &u); err != nil {
 			return err
 		}
-		if err := upgradeAssignments(ctx, tx, w, c, recs, &seed, &u); err != nil {
+		if err := upgradeAssignments(ctx, tx, w, c, &seed, &u); err != nil {
 			return err
 		}
 		seed.Content = fingerprint
@@ -256,8 +255,8 @@ func bootstrapSeed(recs []situationRec, loaded int) situationSeed {
 
 // upgradeTaxonomy adds the situations the store lacks, parents first (the
 // file lists them so).
-func upgradeTaxonomy(tx *catalog.Tx, w catalog.Write, c *catalogue, recs []situationRec, seed *situationSeed, u *SituationUpgrade) error {
-	for i, r := range recs {
+func upgradeTaxonomy(tx *catalog.Tx, w catalog.Write, c *catalogue, seed *situationSeed, u *SituationUpgrade) error {
+	for i, r := range c.situationRecs {
 		if id, seeded := seed.IDs[r.Key]; seeded {
 			if !tx.Exists(catalog.KindLifeSituation, id) {
 				u.SituationsKept++ // an editor deleted it
@@ -291,10 +290,10 @@ func upgradeTaxonomy(tx *catalog.Tx, w catalog.Write, c *catalogue, recs []situa
 
 // upgradeAssignments gives every demo service that still has the
 // situations the demo last gave it the demo's current ones.
-func upgradeAssignments(ctx context.Context, tx *catalog.Tx, w catalog.Write, c *catalogue, recs []situationRec, seed *situationSeed, u *SituationUpgrade) error {
+func upgradeAssignments(ctx context.Context, tx *catalog.Tx, w catalog.Write, c *catalogue, seed *situationSeed, u *SituationUpgrade) error {
 	// toStore maps the demo's situation IDs to the store's; a situation
 	// that is not in the store (deleted by an editor) is left out.
-	toStore := seed.storeIDs(recs)
+	toStore := seed.storeIDs(c.situationRecs)
 	for demoID, id := range toStore {
 		if !tx.Exists(catalog.KindLifeSituation, id) {
 			delete(toStore, demoID)
