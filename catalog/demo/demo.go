@@ -199,29 +199,76 @@ func put(ctx context.Context, tx *catalog.Tx, k catalog.Kind, rs []catalog.Recor
 	return kept, nil
 }
 
+// buildRegions reads the embedded region list and makes its records, with
+// each region's level.
+func buildRegions() ([]*catalog.Region, map[string]catalog.Level, error) {
+	var rf regionsFile
+	if err := readGenerated(regionsFileName, &rf); err != nil {
+		return nil, nil, err
+	}
+	var regions []*catalog.Region
+	levelOf := map[string]catalog.Level{}
+	for _, r := range rf.Regions {
+		reg, err := r.record()
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: region %s: %w", regionsFileName, r.ID, err)
+		}
+		levelOf[r.ID] = r.Level
+		regions = append(regions, reg)
+	}
+	return regions, levelOf, nil
+}
+
+// LoadRegions writes the demo's region list alone, as actor "regions" (not
+// "demo": Inspect takes a store whose first change is the demo's for an
+// interrupted demo load): every
+// German region key with its hierarchy and names (from Destatis' list, see
+// Sources), the reference data a portal of any state needs to name its
+// places and to mirror its peers, whose responsibilities name regions. It
+// is what `serve -portal XX -regions-only` loads into an empty store: the
+// rest of the demo is Hessen's (Portal). One transaction: a crash leaves
+// no region, and the next start loads them again. Errors: CONFLICT when the
+// store has regions already.
+func LoadRegions(ctx context.Context, st *catalog.Store, log *slog.Logger) (int, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	start := time.Now()
+	regions, _, err := buildRegions()
+	if err != nil {
+		return 0, fmt.Errorf("demo: %w", err)
+	}
+	err = st.Update(ctx, func(tx *catalog.Tx) error {
+		if n := tx.Count(catalog.KindRegion); n > 0 {
+			return catalog.Errorf(catalog.ECONFLICT, "the store already has %d regions", n)
+		}
+		_, err := put(ctx, tx, catalog.KindRegion, records(regions), catalog.Write{Actor: "regions", Reason: "region list"}, false)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("demo: %w", err)
+	}
+	log.Info("region list loaded", "regions", len(regions), "revision", st.Revision(), "took", time.Since(start))
+	return len(regions), nil
+}
+
 // build reads the embedded files and makes the records, checking what the
 // store would check too late (names of bundles, duplicate keys, offices for
 // every state and federal service).
 func build(log *slog.Logger) (*catalogue, error) {
-	var rf regionsFile
 	var of officesFile
 	var sf servicesFile
-	for name, v := range map[string]any{regionsFileName: &rf, officesFileName: &of, servicesFileName: &sf} {
+	for name, v := range map[string]any{officesFileName: &of, servicesFileName: &sf} {
 		if err := readGenerated(name, v); err != nil {
 			return nil, err
 		}
 	}
 	c := &catalogue{}
-
-	levelOf := map[string]catalog.Level{}
-	for _, r := range rf.Regions {
-		reg, err := r.record()
-		if err != nil {
-			return nil, fmt.Errorf("%s: region %s: %w", regionsFileName, r.ID, err)
-		}
-		levelOf[r.ID] = r.Level
-		c.regions = append(c.regions, reg)
+	regions, levelOf, err := buildRegions()
+	if err != nil {
+		return nil, err
 	}
+	c.regions = regions
 
 	bundleIDs, err := c.readBundles()
 	if err != nil {

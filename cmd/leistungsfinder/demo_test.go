@@ -64,3 +64,28 @@ func TestServeRefusesAnotherPortalsDemo(t *testing.T) {
 	assert.Equal(t, uint64(0), s.Store.Revision())
 	require.NoError(t, s.Close())
 }
+
+// serve -portal BY -regions-only starts an empty data directory with the
+// nationwide region list alone (what a portal of another state needs to
+// mirror its peers), not with Hessen's services, and a restart loads
+// nothing again.
+func TestServeRegionsOnly(t *testing.T) {
+	dir := t.TempDir()
+	count := func(s *Server, k catalog.Kind) (n int) {
+		require.NoError(t, s.Store.View(context.Background(), func(tx *catalog.Tx) error { n = tx.Count(k); return nil }))
+		return n
+	}
+	s := &Server{Addr: "127.0.0.1:0", DataDir: dir, Portal: "BY", RegionsOnly: true, Log: newLogger(io.Discard, "error")}
+	require.NoError(t, s.Open(context.Background()))
+	assert.Greater(t, count(s, catalog.KindRegion), 11000, "every German region key")
+	assert.Zero(t, count(s, catalog.KindService), "none of Hessen's services")
+	assert.Zero(t, count(s, catalog.KindOffice))
+	rev := s.Store.Revision()
+	require.NoError(t, s.Close())
+
+	s = &Server{Addr: "127.0.0.1:0", DataDir: dir, Portal: "BY", RegionsOnly: true, Log: newLogger(io.Discard, "error")}
+	require.NoError(t, s.Open(context.Background()))
+	assert.Equal(t, rev, s.Store.Revision(), "a restart writes nothing")
+	require.NoError(t, s.Close())
+	require.NoError(t, run(context.Background(), []string{"check", "-data", dir}, io.Discard, io.Discard))
+}

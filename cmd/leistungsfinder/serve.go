@@ -34,6 +34,9 @@ type Server struct {
 	DataDir string
 	Portal  string
 	NoDemo  bool
+	// RegionsOnly loads only the region list into an empty data directory
+	// (demo.LoadRegions): for a portal other than the demo's.
+	RegionsOnly bool
 	// GCPercent is the garbage collector's target unless GOGC is set. The
 	// live heap is small (tens of MB) and the machine has memory to spare:
 	// collecting less often doubled throughput on the 2-core reference
@@ -110,6 +113,7 @@ func (s *Server) ParseFlags(args []string, stderr io.Writer) error {
 	cors := fs.String("cors-origins", env("LF_CORS_ORIGINS", ""), "comma-separated origins that may call the API from the browser, with credentials; * allows any origin for anonymous reads (LF_CORS_ORIGINS)")
 	fs.BoolVar(&s.DisableIntrospection, "disable-introspection", envBool("LF_DISABLE_INTROSPECTION", false), "refuse introspection queries (__schema, __type); GraphiQL and code generators need it (LF_DISABLE_INTROSPECTION)")
 	fs.BoolVar(&s.NoDemo, "no-demo", false, "do not load the demo catalogue into an empty data directory")
+	fs.BoolVar(&s.RegionsOnly, "regions-only", false, "load only the nationwide region list (every German region key) into an empty data directory, not Hessen's demo catalogue: for a portal of another state")
 	fs.IntVar(&s.GCPercent, "gc-percent", envInt("LF_GC_PERCENT", 400), "garbage collector target (GOGC) unless GOGC is set (LF_GC_PERCENT)")
 	level := fs.String("log-level", env("LF_LOG_LEVEL", "info"), "debug, info, warn or error (LF_LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {
@@ -297,16 +301,17 @@ func (s *Server) openStoreWithDemo(ctx context.Context) (*catalog.Store, error) 
 	return st, nil
 }
 
-// loadDemo loads the demo catalogue into an empty store (unless NoDemo),
+// loadDemo loads the demo catalogue into an empty store (unless NoDemo;
+// only its region list with RegionsOnly),
 // completes a load an earlier version left incomplete, adds the life
 // situations, assignments and search dictionary entries the demo gained
 // since a store was loaded (demo.Upgrade), and refuses a store
 // that holds the demo of another portal than the one served.
 func (s *Server) loadDemo(ctx context.Context, st *catalog.Store) error {
 	var state demo.State
-	services := 0
+	services, regions := 0, 0
 	err := st.View(ctx, func(tx *catalog.Tx) error {
-		state, services = demo.Inspect(tx), tx.Count(catalog.KindService)
+		state, services, regions = demo.Inspect(tx), tx.Count(catalog.KindService), tx.Count(catalog.KindRegion)
 		return nil
 	})
 	if err != nil {
@@ -326,8 +331,15 @@ func (s *Server) loadDemo(ctx context.Context, st *catalog.Store) error {
 		return demo.Upgrade(ctx, st, s.Log)
 	case state.Complete || services > 0 || s.NoDemo:
 		return nil
+	case s.RegionsOnly && regions > 0:
+		return nil
+	case s.RegionsOnly:
+		s.Log.Info("empty data directory: loading the region list only", "dir", s.DataDir)
+		_, err := demo.LoadRegions(ctx, st, s.Log) // it logs its own summary line
+		return err
 	case st.Portal() != demo.Portal:
-		return fmt.Errorf("the built-in demo catalogue is portal %s's; portal %s starts without it: add -no-demo", demo.Portal, st.Portal())
+		return fmt.Errorf("the built-in demo catalogue is portal %s's; portal %s starts without it: add -no-demo, "+
+			"or -regions-only for the nationwide region list alone (what it needs to mirror its peers)", demo.Portal, st.Portal())
 	default:
 		s.Log.Info("empty data directory: loading the built-in demo catalogue", "dir", s.DataDir)
 	}
