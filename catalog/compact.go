@@ -144,31 +144,7 @@ func (tx *Tx) DeletePeerData(key string) error {
 
 // EachPeerData calls fn for every key with the given prefix, in key order.
 func (tx *Tx) EachPeerData(prefix string, fn func(key string, value []byte) error) error {
-	var err error
-	tx.scanKeys(bucketPeer, []byte(prefix), func(k []byte) bool {
-		err = fn(string(k), tx.bt.Bucket(bucketPeer).Get(k))
-		return err == nil
-	})
-	return err
-}
-
-// EachRecordIDOfOrigin calls fn with the IDs of the current records of
-// one kind that came from an origin, in ID order (bytewise), starting
-// after the ID `after` ("" from the first), until fn returns false. It
-// seeks in the origin index, so reading one page of a large origin costs
-// the page, not the origin.
-func (tx *Tx) EachRecordIDOfOrigin(origin string, kind Kind, after string, fn func(id string) bool) {
-	prefix := join(origin, string(kind), "")
-	c := tx.bt.Bucket(idxOrigin).Cursor()
-	k, _ := c.Seek(append(prefix[:len(prefix):len(prefix)], after...))
-	if k != nil && after != "" && string(k[len(prefix):]) == after {
-		k, _ = c.Next()
-	}
-	for ; k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		if !fn(string(k[len(prefix):])) {
-			return
-		}
-	}
+	return tx.EachPeerDataAfter(prefix, "", fn)
 }
 
 // EachPeerDataAfter is EachPeerData from the first key after `after` (a

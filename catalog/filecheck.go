@@ -34,17 +34,12 @@ func verifyFile(path string, strict bool) error {
 	return walkFile(path, strict, boltMaxTreeDepth)
 }
 
-// verifyFileQuick is verifyFile (not strict) that reads, besides the meta
-// pages and the freelist, only the root bucket's page and the root pages of
-// the buckets it holds: it finds a truncated file, a file that is not a
-// store and a file whose pages are scrambled, in a few page reads whatever
-// the file's size, but not one damaged page deep in a bucket.
-func verifyFileQuick(path string) error {
-	return walkFile(path, false, quickCheckDepth)
-}
-
-// quickCheckDepth is how deep verifyFileQuick follows the trees: the root
-// bucket's page and the pages it points to.
+// quickCheckDepth is how deep the quick check of Open (verifyBeforeOpen)
+// follows the trees: besides the meta pages and the freelist, only the
+// root bucket's page and the root pages of the buckets it holds. It finds
+// a truncated file, a file that is not a store and a file whose pages are
+// scrambled, in a few page reads whatever the file's size, but not one
+// damaged page deep in a bucket.
 const quickCheckDepth = 1
 
 // walkFile checks the file at path, following its trees maxDepth levels deep.

@@ -21,7 +21,7 @@ const lockTimeout = 2 * time.Second
 // verifyBeforeOpen checks an existing store file before bbolt maps it, under
 // the lock bbolt is about to take, so that a file a running server is
 // writing is reported as in use rather than as damaged. A store its last
-// process closed gets the quick check (verifyFileQuick): a full walk reads
+// process closed gets the quick check (quickCheckDepth): a full walk reads
 // every page, which at the scale of the whole network (a 13 GB file) takes
 // from ten seconds to more than a minute at every start. A store whose last
 // process did not close it (its open marker is still there: a crash, a kill,

@@ -600,7 +600,7 @@ func (f *Feed) snapshotPage(ctx context.Context, tok pageToken, limit int) (*Sna
 				}
 				return true
 			}
-			tx.EachRecordIDOfOrigin(portal, kind, after, func(id string) bool {
+			tx.EachOfOrigin(portal, kind, after, func(_ catalog.Kind, id string) bool {
 				for len(changed) > 0 && changed[0] < id {
 					c := changed[0]
 					changed = changed[1:]

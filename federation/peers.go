@@ -3,6 +3,7 @@ package federation
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/url"
 	"strings"
 	"time"
@@ -210,16 +211,30 @@ func Quarantine(ctx context.Context, st *catalog.Store, peer string) ([]Quaranti
 
 // deletePrefix removes every key of the federation space with a prefix.
 func deletePrefix(tx *catalog.Tx, prefix string) error {
+	_, err := deletePrefixSome(tx, prefix, -1)
+	return err
+}
+
+// deletePrefixSome removes the first limit keys of the federation space
+// with a prefix (all if limit < 0) and returns how many it removed.
+func deletePrefixSome(tx *catalog.Tx, prefix string, limit int) (int, error) {
 	var keys []string
-	if err := tx.EachPeerData(prefix, func(k string, _ []byte) error { keys = append(keys, k); return nil }); err != nil {
-		return err
+	err := tx.EachPeerData(prefix, func(k string, _ []byte) error {
+		if len(keys) == limit {
+			return errStopWalk
+		}
+		keys = append(keys, k)
+		return nil
+	})
+	if err != nil && !errors.Is(err, errStopWalk) {
+		return 0, err
 	}
 	for _, k := range keys {
 		if err := tx.DeletePeerData(k); err != nil {
-			return err
+			return 0, err
 		}
 	}
-	return nil
+	return len(keys), nil
 }
 
 func countPrefix(tx *catalog.Tx, prefix string) int {

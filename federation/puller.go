@@ -1188,10 +1188,7 @@ func (p *Puller) swap(ctx context.Context, ss *stagingState, kinds []catalog.Kin
 		res.deleted, res.resyncs, res.quarantined = n, s.Resyncs, countPrefix(tx, qp)
 		return nil
 	})
-	if err != nil {
-		return res, err
-	}
-	return res, nil
+	return res, err
 }
 
 // clearStaging deletes the peer's staged items in batches of SwapBatch
@@ -1201,24 +1198,9 @@ func (p *Puller) clearStaging(ctx context.Context) error {
 	for {
 		n := 0
 		err := p.st.Update(context.WithoutCancel(ctx), func(tx *catalog.Tx) error {
-			var keys []string
-			err := tx.EachPeerData(prefix, func(k string, _ []byte) error {
-				if len(keys) == p.opt.SwapBatch {
-					return errStopWalk
-				}
-				keys = append(keys, k)
-				return nil
-			})
-			if err != nil && !errors.Is(err, errStopWalk) {
-				return err
-			}
-			for _, k := range keys {
-				if err := tx.DeletePeerData(k); err != nil {
-					return err
-				}
-			}
-			n = len(keys)
-			return nil
+			var err error
+			n, err = deletePrefixSome(tx, prefix, p.opt.SwapBatch)
+			return err
 		})
 		if err != nil || n < p.opt.SwapBatch {
 			return err

@@ -24,52 +24,25 @@ type stagedSummary struct {
 
 // summariseStaging walks the peer's staged items once. The staging keys
 // ("kind TAB id") sort like the canonical lines ("kind TAB id TAB
-// revision LF": IDs hold no control characters, so TAB sorts before any
-// byte of an ID), so the digest is hashed while walking, without holding
-// the lines (5 million at L) or sorting them. Should a key ever come out
-// of that order, the lines are collected and sorted as CanonicalDigest
-// does. Only the item's head is read for its revision, not its record.
+// revision LF"): kinds and IDs hold no control characters (checkItem
+// refused every page item with one before it was staged), so TAB sorts
+// before any byte of them. The digest is therefore hashed while walking,
+// without holding the lines (5 million at L) or sorting them. Only the
+// item's head is read for its revision, not its record.
 func summariseStaging(tx *catalog.Tx, peer string) (stagedSummary, error) {
 	prefix := keyStaging + peer + "/"
 	sum := stagedSummary{kinds: slices.Clone(snapshotKinds)}
 	h := sha256.New()
-	var prev string
-	var lines []string // only once the order broke
 	var line []byte
 	err := tx.EachPeerData(prefix, func(k string, v []byte) error {
-		key := k[len(prefix):]
-		kind, id, _ := strings.Cut(key, "\t")
+		kind, id, _ := strings.Cut(k[len(prefix):], "\t")
 		rev, err := itemRevision(v)
 		if err != nil {
 			return catalog.Internal(err)
 		}
 		line = append(append(append(append(line[:0], kind...), '\t'), id...), '\t')
 		line = append(strconv.AppendUint(line, rev, 10), '\n')
-		switch {
-		case lines != nil:
-			lines = append(lines, string(line))
-		case string(line) < prev:
-			// Out of canonical order: collect every line so far again.
-			lines = []string{}
-			if err := tx.EachPeerData(prefix, func(k2 string, v2 []byte) error {
-				if k2 >= k {
-					return errStopWalk
-				}
-				kind2, id2, _ := strings.Cut(k2[len(prefix):], "\t")
-				rev2, err := itemRevision(v2)
-				if err != nil {
-					return catalog.Internal(err)
-				}
-				lines = append(lines, canonicalLine(catalog.Kind(kind2), id2, rev2))
-				return nil
-			}); err != nil && err != errStopWalk {
-				return err
-			}
-			lines = append(lines, string(line))
-		default:
-			h.Write(line)
-			prev = string(line)
-		}
+		h.Write(line)
 		sum.count++
 		if kindIndex(catalog.Kind(kind)) < 0 && !slices.Contains(sum.kinds, catalog.Kind(kind)) {
 			sum.kinds = append(sum.kinds, catalog.Kind(kind)) // quarantined as unknown
@@ -79,11 +52,7 @@ func summariseStaging(tx *catalog.Tx, peer string) (stagedSummary, error) {
 	if err != nil {
 		return sum, err
 	}
-	if lines != nil {
-		sum.digest = CanonicalDigest(lines)
-	} else {
-		sum.digest = "sha256:" + hex.EncodeToString(h.Sum(nil))
-	}
+	sum.digest = "sha256:" + hex.EncodeToString(h.Sum(nil))
 	return sum, nil
 }
 

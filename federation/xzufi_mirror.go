@@ -30,6 +30,10 @@ type xzufiProgress struct {
 	Summary ImportSummary `json:"summary"`
 }
 
+// xzufiDeleteReason is the history's reason for deleting a peer's record
+// its XZuFi index no longer lists.
+const xzufiDeleteReason = "federation (xzufi): not in the peer's index"
+
 // errXZuFiMoved is another pull of the same peer (a second process)
 // applying a snapshot meanwhile.
 var errXZuFiMoved = catalog.Errorf(catalog.ECONFLICT, "another pull of this peer applied a batch meanwhile; pulling again")
@@ -136,8 +140,7 @@ func (p *Puller) pullXZuFiAtomic(ctx context.Context, set *XZuFiSet, prog *xzufi
 		if err := im.retry(tx); err != nil {
 			return err
 		}
-		var pos deletePos
-		n, _, err := deleteOriginSome(tx, id, set.Keys.Has, "peer:"+id, "federation (xzufi): not in the peer's index", &pos, -1)
+		n, err := deleteOrigin(tx, id, set.Keys.Has, "peer:"+id, xzufiDeleteReason)
 		if err != nil {
 			return err
 		}
@@ -344,7 +347,7 @@ func (p *Puller) deleteXZuFi(ctx context.Context, set *XZuFiSet, prog *xzufiProg
 				return err
 			}
 			pos := prog.Deleting
-			n, fin, err := deleteOriginSome(tx, id, set.Keys.Has, "peer:"+id, "federation (xzufi): not in the peer's index", &pos, p.opt.SwapBatch)
+			n, fin, err := deleteOriginSome(tx, id, set.Keys.Has, "peer:"+id, xzufiDeleteReason, &pos, p.opt.SwapBatch)
 			if err != nil {
 				return err
 			}

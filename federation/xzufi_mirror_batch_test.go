@@ -67,13 +67,7 @@ func (s *xzufiSource) serve(dir string) {
 // whatever the snapshot's size (AtomicItems -1), and counts the batches.
 func (s *xzufiSource) mirrorOf(t *testing.T, c *instance, batch int) (*Puller, *int) {
 	t.Helper()
-	if _, err := AddPeer(ctx, c.st, Peer{ID: "HE", URL: s.srv.URL, Kind: KindXZuFi, RegionKey: "060000000000"}); err != nil {
-		t.Fatal(err)
-	}
-	p, err := NewPuller(c.st, "HE", PullerOptions{SwapBatch: batch, AtomicItems: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := xzufiPeer(t, c, "HE", s.srv.URL, PullerOptions{SwapBatch: batch, AtomicItems: -1})
 	n := new(int)
 	p.afterSwapBatch = func() { *n++ }
 	return p, n

@@ -14,13 +14,14 @@ import (
 	"github.com/leistungsfinder/leistungsfinder/federation/xzufi"
 )
 
-// xzufiPeer configures c to mirror the XZuFi files at url as peer id.
-func xzufiPeer(t *testing.T, c *instance, id, url string) *Puller {
+// xzufiPeer configures c to mirror the XZuFi files at url as peer id,
+// with the puller options opt.
+func xzufiPeer(t *testing.T, c *instance, id, url string, opt PullerOptions) *Puller {
 	t.Helper()
 	if _, err := AddPeer(ctx, c.st, Peer{ID: id, URL: url, Kind: KindXZuFi, RegionKey: "060000000000"}); err != nil {
 		t.Fatal(err)
 	}
-	p, err := NewPuller(c.st, id, PullerOptions{})
+	p, err := NewPuller(c.st, id, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +61,7 @@ func TestXZuFiMirror(t *testing.T) {
 	}))
 	defer srv.Close()
 
-	p := xzufiPeer(t, by, "HE", srv.URL+"/xzufi/")
+	p := xzufiPeer(t, by, "HE", srv.URL+"/xzufi/", PullerOptions{})
 	if err := p.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +172,7 @@ func TestXZuFiMirrorBadInput(t *testing.T) {
 			srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
 			defer srv.Close()
 			by := newInstance(t, "BY", "090000000000")
-			p := xzufiPeer(t, by, "HE", srv.URL)
+			p := xzufiPeer(t, by, "HE", srv.URL, PullerOptions{})
 			// A good pull first, so that there is something to lose.
 			if err := p.Sync(ctx); err != nil {
 				t.Fatal(err)
@@ -200,7 +201,7 @@ func TestXZuFiMirrorBadInput(t *testing.T) {
 		srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
 		defer srv.Close()
 		by := newInstance(t, "BY", "090000000000")
-		p := xzufiPeer(t, by, "HE", srv.URL)
+		p := xzufiPeer(t, by, "HE", srv.URL, PullerOptions{})
 		if err := p.Sync(ctx); err != nil {
 			t.Fatal(err)
 		}

@@ -48,7 +48,7 @@ func AddNewDictionaryEntries(ctx context.Context, st *catalog.Store, log *slog.L
 	err = st.Update(ctx, func(tx *catalog.Tx) error {
 		added = 0
 		state := Inspect(tx)
-		if !state.Complete || state.Portal != Portal || tx.Portal() != Portal || state.Summary.Concepts >= len(all) {
+		if !state.upgradable(tx) || state.Summary.Concepts >= len(all) {
 			return nil
 		}
 		w := catalog.Write{Actor: "demo", Reason: "demo catalogue: search dictionary entries added since the store was loaded"}

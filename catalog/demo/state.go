@@ -52,6 +52,13 @@ func Inspect(tx *catalog.Tx) State {
 	return State{}
 }
 
+// upgradable tells whether an upgrade (UpgradeLifeSituations,
+// AddNewDictionaryEntries) may bring the store up to the current demo: it
+// holds the complete demo, served as the demo's portal.
+func (s State) upgradable(tx *catalog.Tx) bool {
+	return s.Complete && s.Portal == Portal && tx.Portal() == Portal
+}
+
 // loadable tells whether Load may write into a store in this state.
 func (s State) loadable(tx *catalog.Tx) error {
 	switch storePortal := tx.Portal(); {

@@ -145,8 +145,15 @@ func storeSituationIDs(tx *catalog.Tx) map[string]string {
 	if err != nil {
 		return out
 	}
+	return seed.storeIDs(recs)
+}
+
+// storeIDs maps the demo's situation IDs (situationID, in the order of
+// recs) to the store IDs the seed records for them.
+func (s situationSeed) storeIDs(recs []situationRec) map[string]string {
+	out := map[string]string{}
 	for i, r := range recs {
-		if id := seed.IDs[r.Key]; id != "" {
+		if id := s.IDs[r.Key]; id != "" {
 			out[situationID(i+1)] = id
 		}
 	}
@@ -191,7 +198,7 @@ func UpgradeLifeSituations(ctx context.Context, st *catalog.Store, log *slog.Log
 	err = st.View(ctx, func(tx *catalog.Tx) error {
 		state := Inspect(tx)
 		seed, _ := readSeed(tx)
-		current = !state.Complete || state.Portal != Portal || tx.Portal() != Portal || seed.Content == fingerprint
+		current = !state.upgradable(tx) || seed.Content == fingerprint
 		return nil
 	})
 	if err != nil || current {
@@ -201,23 +208,22 @@ func UpgradeLifeSituations(ctx context.Context, st *catalog.Store, log *slog.Log
 	if err != nil {
 		return SituationUpgrade{}, fmt.Errorf("demo: %w", err)
 	}
-	recs := c.situationRecs
 	var u SituationUpgrade
 	err = st.Update(ctx, func(tx *catalog.Tx) error {
 		u = SituationUpgrade{}
 		state := Inspect(tx)
-		if !state.Complete || state.Portal != Portal || tx.Portal() != Portal {
+		if !state.upgradable(tx) {
 			return nil
 		}
 		seed, ok := readSeed(tx)
 		if !ok {
-			seed = bootstrapSeed(tx, recs, state.Summary.LifeSituations)
+			seed = bootstrapSeed(c.situationRecs, state.Summary.LifeSituations)
 		}
 		w := catalog.Write{Actor: "demo", Reason: "demo catalogue: life situations and assignments added since the store was loaded"}
-		if err := upgradeTaxonomy(tx, w, c, recs, &seed, &u); err != nil {
+		if err := upgradeTaxonomy(tx, w, c, &seed, &u); err != nil {
 			return err
 		}
-		if err := upgradeAssignments(ctx, tx, w, c, recs, &seed, &u); err != nil {
+		if err := upgradeAssignments(ctx, tx, w, c, &seed, &u); err != nil {
 			return err
 		}
 		seed.Content = fingerprint
@@ -235,24 +241,22 @@ func UpgradeLifeSituations(ctx context.Context, st *catalog.Store, log *slog.Log
 // bootstrapSeed reconstructs what the demo seeded in a store loaded before
 // the seed mark existed: loaded situations counts the situations its load
 // wrote (IDs in file order; the file is only appended to).
-func bootstrapSeed(tx *catalog.Tx, recs []situationRec, loaded int) situationSeed {
-	seed := situationSeed{IDs: map[string]string{}, Services: map[string][]string{}}
+func bootstrapSeed(recs []situationRec, loaded int) situationSeed {
+	// Services stays nil, which means "ask the history": decided one by
+	// one in upgradeAssignments.
+	seed := situationSeed{IDs: map[string]string{}, noneSeeded: loaded == 0}
 	for i, r := range recs {
 		if i < loaded {
 			seed.IDs[r.Key] = situationID(i + 1)
 		}
 	}
-	// Services: decided one by one in upgradeAssignments, from the
-	// history; nil here means "ask the history".
-	seed.Services = nil
-	seed.noneSeeded = loaded == 0
 	return seed
 }
 
 // upgradeTaxonomy adds the situations the store lacks, parents first (the
 // file lists them so).
-func upgradeTaxonomy(tx *catalog.Tx, w catalog.Write, c *catalogue, recs []situationRec, seed *situationSeed, u *SituationUpgrade) error {
-	for i, r := range recs {
+func upgradeTaxonomy(tx *catalog.Tx, w catalog.Write, c *catalogue, seed *situationSeed, u *SituationUpgrade) error {
+	for i, r := range c.situationRecs {
 		if id, seeded := seed.IDs[r.Key]; seeded {
 			if !tx.Exists(catalog.KindLifeSituation, id) {
 				u.SituationsKept++ // an editor deleted it
@@ -286,13 +290,13 @@ func upgradeTaxonomy(tx *catalog.Tx, w catalog.Write, c *catalogue, recs []situa
 
 // upgradeAssignments gives every demo service that still has the
 // situations the demo last gave it the demo's current ones.
-func upgradeAssignments(ctx context.Context, tx *catalog.Tx, w catalog.Write, c *catalogue, recs []situationRec, seed *situationSeed, u *SituationUpgrade) error {
+func upgradeAssignments(ctx context.Context, tx *catalog.Tx, w catalog.Write, c *catalogue, seed *situationSeed, u *SituationUpgrade) error {
 	// toStore maps the demo's situation IDs to the store's; a situation
 	// that is not in the store (deleted by an editor) is left out.
-	toStore := map[string]string{}
-	for i, r := range recs {
-		if id := seed.IDs[r.Key]; id != "" && tx.Exists(catalog.KindLifeSituation, id) {
-			toStore[situationID(i+1)] = id
+	toStore := seed.storeIDs(c.situationRecs)
+	for demoID, id := range toStore {
+		if !tx.Exists(catalog.KindLifeSituation, id) {
+			delete(toStore, demoID)
 		}
 	}
 	fromHistory := seed.Services == nil

@@ -517,17 +517,25 @@ func load(ctx context.Context, n int, d time.Duration, rate int, do func(ctx con
 	wg.Wait()
 	elapsed := time.Since(start)
 	cpu := processCPU() + otherCPU() - cpu0
-	slices.Sort(all)
 	r := benchResult{requests: len(all), errors: errs, throughput: float64(len(all)) / elapsed.Seconds()}
+	r.p50, r.p99, _ = percentiles(all)
 	if len(all) > 0 {
-		r.p50 = all[len(all)*50/100]
-		r.p99 = all[min(len(all)-1, len(all)*99/100)]
 		r.cpu = cpu / time.Duration(len(all))
 	}
 	if firstErr != nil {
 		fmt.Fprintf(os.Stderr, "bench: %d errors, e.g. %v\n", errs, firstErr)
 	}
 	return r
+}
+
+// percentiles sorts d and returns its median, 99th percentile and maximum
+// (zero for none).
+func percentiles(d []time.Duration) (p50, p99, maxi time.Duration) {
+	if len(d) == 0 {
+		return 0, 0, 0
+	}
+	slices.Sort(d)
+	return d[len(d)*50/100], d[min(len(d)-1, len(d)*99/100)], d[len(d)-1]
 }
 
 // processCPU returns the CPU time this process has used.

@@ -476,24 +476,6 @@ waiting:
 	return nil
 }
 
-func percentiles(d []time.Duration) (p50, p99, maxi time.Duration) {
-	if len(d) == 0 {
-		return 0, 0, 0
-	}
-	slices.Sort(d)
-	return d[len(d)*50/100], d[min(len(d)-1, len(d)*99/100)], d[len(d)-1]
-}
-
-// withStoreOptions opens a data directory's store with opt for fn.
-func withStoreOptions(dataDir string, opt catalog.Options, fn func(*catalog.Store) error) error {
-	st, err := catalog.Open(storePath(dataDir), opt)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	return fn(st)
-}
-
 // heapSampler samples the Go heap until stop: the heap objects (what the
 // heap occupies, garbage not yet collected included; with the server's
 // GC target of 400 % up to five times the live heap) and the live heap

@@ -100,7 +100,13 @@ func runEditor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // closes the store. A store a running server holds is catalog.ErrLocked,
 // which asks whether the server runs; a command adds what to do instead.
 func withStore(dataDir string, fn func(*catalog.Store) error) error {
-	st, err := catalog.Open(storePath(dataDir), catalog.Options{})
+	return withStoreOptions(dataDir, catalog.Options{}, fn)
+}
+
+// withStoreOptions is withStore with options (the bench's mirror opens
+// its store under another portal).
+func withStoreOptions(dataDir string, opt catalog.Options, fn func(*catalog.Store) error) error {
+	st, err := catalog.Open(storePath(dataDir), opt)
 	if err != nil {
 		return err
 	}
