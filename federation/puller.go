@@ -177,6 +177,15 @@ type Puller struct {
 	// afterSwapBatch, if set, runs after each committed batch of a
 	// snapshot swap (tests stop a swap half-way with it).
 	afterSwapBatch func()
+	// cleanupWake asks Run's background cleanup of the staged items of
+	// a swapped-in snapshot to run (cleanup.go).
+	cleanupWake chan struct{}
+	// cleanupBatch is how many staged items one cleanup transaction
+	// deletes (defaultCleanupBatch; tests make it small).
+	cleanupBatch int
+	// afterCleanupBatch, if set, runs after each cleanup transaction with
+	// the number of items it deleted (tests interrupt a cleanup with it).
+	afterCleanupBatch func(int)
 }
 
 // NewPuller returns a puller for a peer configured with AddPeer.
@@ -201,7 +210,8 @@ func NewPuller(st *catalog.Store, id string, opt PullerOptions) (*Puller, error)
 	keys, _ := ParsePublicKeys(peer.PublicKey)
 	opt.defaults(st)
 	p := &Puller{st: st, peer: peer, keys: keys, opt: opt, log: opt.Logger.With("peer", peer.ID),
-		status: Status{Peer: peer.ID, URL: peer.URL, Kind: peer.Kind, State: StateIdle}}
+		status: Status{Peer: peer.ID, URL: peer.URL, Kind: peer.Kind, State: StateIdle},
+		cleanupWake: make(chan struct{}, 1), cleanupBatch: defaultCleanupBatch}
 	err = st.View(context.Background(), func(tx *catalog.Tx) error {
 		s, err := loadState(tx, peer.ID)
 		if err != nil {
@@ -263,6 +273,12 @@ func (p *Puller) fail(err error) {
 // Run follows the peer until ctx ends, long-polling when caught up and
 // backing off with jitter after failures. It returns ctx's error.
 func (p *Puller) Run(ctx context.Context) error {
+	// The staged items of a swapped-in snapshot are removed beside the
+	// feed, not before following it again (cleanup.go).
+	cleanCtx, stopCleanup := context.WithCancel(ctx)
+	cleaned := make(chan struct{})
+	go func() { defer close(cleaned); p.runCleanup(cleanCtx) }()
+	defer func() { stopCleanup(); <-cleaned }()
 	failures := 0
 	wait := false
 	for {
@@ -330,7 +346,10 @@ func (p *Puller) Sync(ctx context.Context) error {
 		}
 		p.setState(StateIdle)
 		if !more {
-			return nil
+			// Run does this in the background; Sync returns with the
+			// staged items of a swapped-in snapshot removed.
+			_, err := p.cleanStaging(ctx)
+			return err
 		}
 	}
 }
@@ -815,6 +834,12 @@ func (p *Puller) resync(ctx context.Context) error {
 		return catalog.Internal(err)
 	}
 	if ss == nil {
+		// Items a finished snapshot left behind go before a new staging
+		// begins, in batches (the fresh staging's own clearing is one
+		// transaction).
+		if _, err := p.cleanStaging(ctx); err != nil {
+			return err
+		}
 		// The publisher reads every record for the manifest: give it
 		// ManifestTimeout rather than a page's RequestTimeout.
 		body, _, err := p.get(ctx, PathSnapshot, nil, max(0, ManifestTimeout-p.opt.RequestTimeout))
@@ -908,12 +933,11 @@ func (p *Puller) resync(ctx context.Context) error {
 	p.log.Info("snapshot swapped in", "revision", m.Revision, "count", m.Count, "applied", res.applied, "deleted", res.deleted)
 	p.succeeded(applyResult{cursor: m.Cursor, applied: res.applied, skipped: res.skipped,
 		quarantined: res.quarantined, resynced: true, resyncs: res.resyncs}, m.Revision, nil)
-	// The staged items are no longer needed (the status says resynced
-	// already: the mirror holds the snapshot); a fresh staging would
-	// clear what is left here too.
-	if err := p.clearStaging(ctx); err != nil {
-		p.log.Warn("removing the applied snapshot's staging", "err", err)
-	}
+	// The staged items are no longer needed: Run removes them in the
+	// background while it follows the feed again (Sync before it
+	// returns), so that the peer's writes are not held up by millions
+	// of deletions.
+	p.wakeCleanup()
 	return nil
 }
 
@@ -1017,14 +1041,17 @@ func (p *Puller) saveStaging(ctx context.Context, ss *stagingState, items []Item
 	})
 }
 
+// discardStaging abandons the snapshot being staged: without its
+// snapshot/<peer> key its items are left over, and they are removed in
+// batches (cleanup.go) rather than in one transaction.
 func (p *Puller) discardStaging(ctx context.Context) {
 	id := p.peer.ID
 	err := p.st.Update(context.WithoutCancel(ctx), func(tx *catalog.Tx) error {
-		if err := deletePrefix(tx, keyStaging+id+"/"); err != nil {
-			return err
-		}
 		return tx.DeletePeerData(keySnapshot + id)
 	})
+	if err == nil {
+		_, err = p.cleanStaging(context.WithoutCancel(ctx))
+	}
 	if err != nil {
 		p.log.Error("discarding snapshot staging", "err", err)
 	}
@@ -1189,21 +1216,4 @@ func (p *Puller) swap(ctx context.Context, ss *stagingState, kinds []catalog.Kin
 		return nil
 	})
 	return res, err
-}
-
-// clearStaging deletes the peer's staged items in batches of SwapBatch
-// keys, one transaction each.
-func (p *Puller) clearStaging(ctx context.Context) error {
-	prefix := keyStaging + p.peer.ID + "/"
-	for {
-		n := 0
-		err := p.st.Update(context.WithoutCancel(ctx), func(tx *catalog.Tx) error {
-			var err error
-			n, err = deletePrefixSome(tx, prefix, p.opt.SwapBatch)
-			return err
-		})
-		if err != nil || n < p.opt.SwapBatch {
-			return err
-		}
-	}
 }
