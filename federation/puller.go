@@ -210,7 +210,7 @@ func NewPuller(st *catalog.Store, id string, opt PullerOptions) (*Puller, error)
 	keys, _ := ParsePublicKeys(peer.PublicKey)
 	opt.defaults(st)
 	p := &Puller{st: st, peer: peer, keys: keys, opt: opt, log: opt.Logger.With("peer", peer.ID),
-		status: Status{Peer: peer.ID, URL: peer.URL, Kind: peer.Kind, State: StateIdle},
+		status:      Status{Peer: peer.ID, URL: peer.URL, Kind: peer.Kind, State: StateIdle},
 		cleanupWake: make(chan struct{}, 1), cleanupBatch: defaultCleanupBatch}
 	err = st.View(context.Background(), func(tx *catalog.Tx) error {
 		s, err := loadState(tx, peer.ID)
@@ -1070,7 +1070,7 @@ var errStopWalk = errors.New("stop")
 // (re-applying a record is idempotent). Then one transaction deletes the
 // peer's records the snapshot does not contain, drops their quarantine
 // entries and the staging state, and sets the cursor to the manifest's;
-// resync removes the staged items after it, in batches as well.
+// the staged items are removed after it, in the background (cleanup.go).
 //
 // Why batches: bbolt splits the nodes a transaction grew only when it
 // commits. One transaction that inserts a whole snapshot into an empty
