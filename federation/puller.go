@@ -1025,10 +1025,8 @@ func (p *Puller) saveStaging(ctx context.Context, ss *stagingState, items []Item
 			}
 		}
 		for i := range items {
-			data, err := json.Marshal(items[i])
-			if err != nil {
-				return catalog.Internal(err)
-			}
+			// bbolt keeps the value until the commit: a buffer per item.
+			data := encodeStaged(make([]byte, 0, 48+len(items[i].Record)), &items[i])
 			if err := tx.SetPeerData(recordKey(keyStaging, id, items[i].Kind, items[i].ID), data); err != nil {
 				return err
 			}
@@ -1121,12 +1119,13 @@ func (p *Puller) swap(ctx context.Context, ss *stagingState, kinds []catalog.Kin
 					if len(items) == p.opt.SwapBatch {
 						return errStopWalk
 					}
-					var it Item
-					if err := json.Unmarshal(v, &it); err != nil {
+					last = k[len(prefix):]
+					kind, rid, _ := strings.Cut(last, "\t")
+					it, err := decodeStaged(kind, rid, v)
+					if err != nil {
 						return catalog.Internal(err)
 					}
 					items = append(items, it)
-					last = k[len(prefix):]
 					return nil
 				})
 				if err != nil && !errors.Is(err, errStopWalk) {
