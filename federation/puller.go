@@ -1148,6 +1148,18 @@ func (p *Puller) swap(ctx context.Context, ss *stagingState, kinds []catalog.Kin
 			if err := a.apply(items); err != nil {
 				return err
 			}
+			// The applied items' records are not needed again: keep
+			// their heads only (the digest, the final deletions and a
+			// resumed swap need no more), so that the store reuses the
+			// space for the swap's own writes instead of growing by the
+			// whole staging (5 GB at L) until the cleanup.
+			for i := range items {
+				head := items[i]
+				head.Record = nil
+				if err := tx.SetPeerData(recordKey(keyStaging, id, head.Kind, head.ID), encodeStaged(nil, &head)); err != nil {
+					return err
+				}
+			}
 			now.Applied = last
 			data, err := json.Marshal(now)
 			if err != nil {
