@@ -52,15 +52,16 @@ type postingsCache struct {
 	snap    index.IndexReader
 	entries map[fieldTerm]*decodedPostings
 	size    int
+	// ids are the external IDs (service IDs) of internal document
+	// numbers the evaluator read (evaluator.go), for the same snapshot.
+	ids map[uint64]string
 }
 
 // postings returns the decoded postings of term in field as r has them.
 func (c *postingsCache) postings(ctx context.Context, r index.IndexReader, field, term string) (*decodedPostings, error) {
 	k := fieldTerm{field, term}
 	c.mu.Lock()
-	if c.snap != r {
-		c.snap, c.entries, c.size = r, map[fieldTerm]*decodedPostings{}, 0
-	}
+	c.reset(r)
 	d, ok := c.entries[k]
 	c.mu.Unlock()
 	if ok {
@@ -95,11 +96,43 @@ func (c *postingsCache) postings(ctx context.Context, r index.IndexReader, field
 	return d, nil
 }
 
+// reset starts the cache afresh for snapshot r when it holds another's;
+// c.mu is held.
+func (c *postingsCache) reset(r index.IndexReader) {
+	if c.snap != r {
+		c.snap, c.entries, c.size, c.ids = r, map[fieldTerm]*decodedPostings{}, 0, map[uint64]string{}
+	}
+}
+
+// externalID returns the external ID of document number doc in r.
+func (c *postingsCache) externalID(r index.IndexReader, doc uint64) (string, error) {
+	c.mu.Lock()
+	c.reset(r)
+	id, ok := c.ids[doc]
+	c.mu.Unlock()
+	if ok {
+		return id, nil
+	}
+	id, err := r.ExternalID(index.NewIndexInternalID(nil, doc))
+	if err != nil {
+		return "", err
+	}
+	c.mu.Lock()
+	if c.snap == r && len(c.ids) < maxCachedIDs {
+		c.ids[doc] = id
+	}
+	c.mu.Unlock()
+	return id, nil
+}
+
+// maxCachedIDs bounds the external IDs kept (every service of L).
+const maxCachedIDs = 1 << 17
+
 // clear drops every entry (after a batch: they belong to an older
 // snapshot, and only hold memory).
 func (c *postingsCache) clear() {
 	c.mu.Lock()
-	c.snap, c.entries, c.size = nil, nil, 0
+	c.snap, c.entries, c.size, c.ids = nil, nil, 0, nil
 	c.mu.Unlock()
 }
 
