@@ -5,6 +5,7 @@ import (
 	"context"
 	"math"
 	"math/bits"
+	"slices"
 	"sort"
 
 	"github.com/blevesearch/bleve/v2"
@@ -53,6 +54,7 @@ const (
 	evalSet                      // an unscored filter, as a bitmap
 	evalSearcher                 // a Bleve searcher (a phrase)
 	evalNone                     // matches nothing (maxQuery of absent terms only)
+	evalPhrase                   // Bleve's phrase: a conjunction of its terms, next to each other
 )
 
 // evalNode is a cursor: doc is the document it is on (noDoc when done).
@@ -79,6 +81,9 @@ type evalNode struct {
 	boost float64
 	idf   float64
 	qw    float64 // Bleve's queryWeight: boost × idf × query norm
+
+	// evalPhrase: the terms in the phrase's order (kids are sorted)
+	phrase []*evalNode
 
 	// evalSet
 	set []uint64
@@ -175,12 +180,7 @@ func (c *evalCompiler) scored(q query.Query) (*evalNode, bool, error) {
 		if err != nil {
 			return nil, false, err
 		}
-		n := &evalNode{kind: evalTerm, post: d, count: d.count, boost: q.BoostVal.Value(),
-			idf: 1.0 + math.Log(float64(c.docs)/float64(d.count+1.0))}
-		sum := n.boost * n.idf
-		n.weight = sum * sum
-		n.qw = 1.0
-		return n, true, nil
+		return c.term(d, q.BoostVal.Value()), true, nil
 	case *maxQuery:
 		n := &evalNode{kind: evalMax, tie: q.tie}
 		for _, sub := range q.queries {
@@ -242,6 +242,9 @@ func (c *evalCompiler) scored(q query.Query) (*evalNode, bool, error) {
 		}
 		return &evalNode{kind: evalSet, set: set, count: count}, true, nil
 	case *query.PhraseQuery:
+		if n, ok, err := c.phrase(q); ok || err != nil {
+			return n, ok, err
+		}
 		s, err := q.Searcher(c.ctx, c.r, c.m, c.options)
 		if err != nil {
 			return nil, false, err
@@ -255,6 +258,46 @@ func (c *evalCompiler) scored(q query.Query) (*evalNode, bool, error) {
 				IndexReader: c.r}}, true, nil
 	}
 	return nil, false, nil
+}
+
+// phrase compiles a phrase of single words without fuzziness:
+// Bleve's phrase searcher is a conjunction of term searchers (with the
+// phrase's boost) whose matches it keeps where the words are side by
+// side, with the conjunction's score.
+func (c *evalCompiler) phrase(q *query.PhraseQuery) (*evalNode, bool, error) {
+	// (The plan never asks for automatic fuzziness, which is not exported.)
+	if q.Fuzziness != 0 || q.FieldVal == "" || len(q.Terms) < 2 || len(q.Terms) > 12 {
+		return nil, false, nil
+	}
+	n := &evalNode{kind: evalPhrase}
+	for _, term := range q.Terms {
+		if term == "" {
+			return nil, false, nil
+		}
+		d, err := c.cache.withLocations(c.ctx, c.r, q.FieldVal, term)
+		if err != nil || !d.locsOK {
+			return nil, false, err
+		}
+		n.phrase = append(n.phrase, c.term(d, q.BoostVal.Value()))
+	}
+	n.kids = slices.Clone(n.phrase)
+	sort.SliceStable(n.kids, func(i, j int) bool { return n.kids[i].count < n.kids[j].count })
+	for _, k := range n.kids {
+		n.weight += k.weight
+		n.count += k.count
+	}
+	return n, true, nil
+}
+
+// term is the node of a scored term clause, as Bleve's TermQueryScorer
+// (tf-idf) has it before the query norm is set.
+func (c *evalCompiler) term(d *decodedPostings, boost float64) *evalNode {
+	n := &evalNode{kind: evalTerm, post: d, count: d.count, boost: boost,
+		idf: 1.0 + math.Log(float64(c.docs)/float64(d.count+1.0))}
+	sum := n.boost * n.idf
+	n.weight = sum * sum
+	n.qw = 1.0
+	return n
 }
 
 // kids compiles the children of a disjunction or conjunction and orders
@@ -279,7 +322,8 @@ func (c *evalCompiler) kids(n *evalNode, qs []query.Query) error {
 	return nil
 }
 
-// set compiles an unscored filter into a bitmap of its documents; count is
+// set compiles an unscored filter into a bitmap of its documents, which
+// the caller must not modify (a term's is shared); count is
 // Bleve's Count of its searcher as far as it matters (an estimate: only a
 // scored sibling's order depends on it, and a filter's score is 0).
 func (c *evalCompiler) set(q query.Query) ([]uint64, uint64, bool, error) {
@@ -305,7 +349,7 @@ func (c *evalCompiler) set(q query.Query) ([]uint64, uint64, bool, error) {
 			}
 			count += n
 			if i == 0 {
-				out = s
+				out = slices.Clone(s) // a term's bitmap is shared
 				continue
 			}
 			out = out[:min(len(out), len(s))]
@@ -346,14 +390,7 @@ func (c *evalCompiler) termSet(field, term string) ([]uint64, uint64, bool, erro
 	if err != nil {
 		return nil, 0, false, err
 	}
-	if len(d.docs) == 0 {
-		return nil, 0, true, nil
-	}
-	set := make([]uint64, d.docs[len(d.docs)-1]/64+1)
-	for _, doc := range d.docs {
-		set[doc/64] |= 1 << (doc % 64)
-	}
-	return set, d.count, true, nil
+	return d.bitmap(), d.count, true, nil
 }
 
 // setQueryNorm is Bleve's SetQueryNorm down the tree: every term clause's
@@ -450,7 +487,9 @@ func (n *evalNode) settle(target uint64) {
 		for {
 			low, on := uint64(noDoc), 0
 			for _, k := range n.kids {
-				k.advance(target)
+				if k.doc < target {
+					k.advance(target)
+				}
 				switch {
 				case k.doc < low:
 					low, on = k.doc, 1
@@ -464,11 +503,13 @@ func (n *evalNode) settle(target uint64) {
 			}
 			target = low + 1
 		}
-	case evalConj:
+	case evalConj, evalPhrase:
 	outer:
 		for {
 			for _, k := range n.kids {
-				k.advance(target)
+				if k.doc < target {
+					k.advance(target)
+				}
 				if k.doc == noDoc {
 					n.doc = noDoc
 					return
@@ -478,10 +519,34 @@ func (n *evalNode) settle(target uint64) {
 					continue outer
 				}
 			}
+			if n.kind == evalPhrase && !n.adjacent() {
+				target++
+				continue
+			}
 			n.doc = target
 			return
 		}
 	}
+}
+
+// adjacent reports whether the phrase's terms, all on the current
+// document, occur one after the other in one value of the field.
+func (n *evalNode) adjacent() bool {
+	first := n.phrase[0]
+	d := first.post
+	for _, loc := range d.locs[d.locStart[first.pos]:d.locStart[first.pos+1]] {
+		found := true
+		for i, t := range n.phrase[1:] {
+			if !slices.Contains(t.post.locs[t.post.locStart[t.pos]:t.post.locStart[t.pos+1]], loc+uint64(i+1)) {
+				found = false
+				break
+			}
+		}
+		if found {
+			return true
+		}
+	}
+	return false
 }
 
 // take records a Bleve searcher's next match.
@@ -534,7 +599,7 @@ func (n *evalNode) scoreNow() float64 {
 		return n.score
 	case evalSet, evalNone:
 		return 0
-	case evalConj:
+	case evalConj, evalPhrase:
 		var sum float64
 		for _, k := range n.kids {
 			sum += k.scoreNow()

@@ -26,6 +26,7 @@ func TestEvaluatorScoresAsBleve(t *testing.T) {
 	plain.cur.postings = nil
 
 	reqs := comparedRequests(t)
+	evaluated := ix.cur.evaluated.Load() // the demo index is shared
 	var n int
 	for _, r := range reqs {
 		r.SkipHighlights, r.SkipFacets, r.SkipStoredFields = true, true, true
@@ -46,7 +47,7 @@ func TestEvaluatorScoresAsBleve(t *testing.T) {
 		}
 	}
 	require.Greater(t, n, 2000)
-	assert.Greater(t, ix.cur.evaluated.Load(), uint64(n*9/10), "the evaluator answered nearly every search")
+	assert.Greater(t, ix.cur.evaluated.Load()-evaluated, uint64(n*9/10), "the evaluator answered nearly every search")
 	assert.Zero(t, decoded.cur.evaluated.Load())
 	assert.Zero(t, plain.cur.evaluated.Load())
 }

@@ -24,6 +24,7 @@ func TestDecodedPostingsScoreAsBleve(t *testing.T) {
 
 	reqs := comparedRequests(t)
 	require.Greater(t, len(reqs), 2000)
+	evaluated := ix.cur.evaluated.Load() // the demo index is shared
 	for _, r := range reqs {
 		got, gotErr := ix.Search(ctx, r)
 		want, wantErr := plain.Search(ctx, r)
@@ -39,7 +40,7 @@ func TestDecodedPostingsScoreAsBleve(t *testing.T) {
 			return
 		}
 	}
-	assert.Zero(t, ix.cur.evaluated.Load(), "facets and stored fields are Bleve's")
+	assert.Equal(t, evaluated, ix.cur.evaluated.Load(), "facets and stored fields are Bleve's")
 	ix.cur.postings.mu.Lock()
 	defer ix.cur.postings.mu.Unlock()
 	assert.NotEmpty(t, ix.cur.postings.entries, "the searches went through the decoded postings")
