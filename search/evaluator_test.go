@@ -16,14 +16,8 @@ import (
 // searchers only.
 func TestEvaluatorScoresAsBleve(t *testing.T) {
 	st, ix := demoIndex(t)
-	decoded, err := Open("", st, nil)
-	require.NoError(t, err)
-	defer decoded.Close()
-	decoded.cur.bleveOnly = true
-	plain, err := Open("", st, nil)
-	require.NoError(t, err)
-	defer plain.Close()
-	plain.cur.postings = nil
+	decoded := openVariant(t, st, func(p *projection) { p.bleveOnly = true })
+	plain := openVariant(t, st, func(p *projection) { p.postings = nil })
 
 	reqs := comparedRequests(t)
 	evaluated := ix.cur.evaluated.Load() // the demo index is shared

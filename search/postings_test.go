@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/leistungsfinder/leistungsfinder/catalog"
 )
 
 // TestDecodedPostingsScoreAsBleve searches every query of both relevance
@@ -17,10 +19,7 @@ import (
 // in the same order with the same scores, totals, facets and corrections.
 func TestDecodedPostingsScoreAsBleve(t *testing.T) {
 	st, ix := demoIndex(t)
-	plain, err := Open("", st, nil)
-	require.NoError(t, err)
-	defer plain.Close()
-	plain.cur.postings = nil
+	plain := openVariant(t, st, func(p *projection) { p.postings = nil })
 
 	reqs := comparedRequests(t)
 	require.Greater(t, len(reqs), 2000)
@@ -85,4 +84,15 @@ func comparedRequests(t *testing.T) []Request {
 		reqs = append(reqs, english)
 	}
 	return reqs
+}
+
+// openVariant builds another in-memory index of st and lets change set
+// how it searches.
+func openVariant(t *testing.T, st *catalog.Store, change func(*projection)) *Index {
+	t.Helper()
+	ix, err := Open("", st, nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { ix.Close() })
+	change(ix.cur)
+	return ix
 }
