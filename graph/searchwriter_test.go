@@ -122,7 +122,9 @@ func TestSearchWriterAnswersAsGqlgen(t *testing.T) {
 	)
 	// The second page of a search, by the first page's cursor.
 	var first struct {
-		Data struct{ Search struct{ PageInfo struct{ EndCursor string } } }
+		Data struct {
+			Search struct{ PageInfo struct{ EndCursor string } }
+		}
 	}
 	_, body := postQuery(t, fast, `{ search(query: "Antrag", first: 3) { pageInfo { endCursor } } }`, nil, nil)
 	require.NoError(t, json.Unmarshal(body, &first))
