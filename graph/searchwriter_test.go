@@ -1,7 +1,6 @@
 package graph_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -75,12 +74,7 @@ func TestSearchWriterAnswersAsGqlgen(t *testing.T) {
 	slow := httptest.NewServer(graph.NewGqlgenOnlyHandler(graph.Options{Store: st, Search: ix, QueryLog: logs()}))
 	t.Cleanup(slow.Close)
 
-	type request struct {
-		query  string
-		vars   map[string]any
-		header http.Header
-		errors bool // the answer has errors
-	}
+	type request = writerRequest
 	var requests []request
 	for i, q := range citizenQueries(t) {
 		requests = append(requests, request{benchSearch, map[string]any{"q": q}, nil, false})
@@ -132,13 +126,7 @@ func TestSearchWriterAnswersAsGqlgen(t *testing.T) {
 	requests = append(requests, request{searchEverything, map[string]any{"q": "Antrag", "first": 3, "after": first.Data.Search.PageInfo.EndCursor,
 		"yes": true, "no": false}, nil, false})
 
-	for _, r := range requests {
-		got, gotType := postTo(t, fast, r.query, r.vars, r.header)
-		want, wantType := postTo(t, slow, r.query, r.vars, r.header)
-		require.Equal(t, wantType, gotType)
-		require.Equal(t, string(want), string(got), "query %.80s with %v", r.query, r.vars)
-		require.Equal(t, r.errors, bytes.Contains(got, []byte(`"errors"`)), "%s", got)
-	}
+	sameAnswers(t, fast, slow, requests)
 }
 
 // TestSearchWriterAnswersBenchQuery checks that the writer, not gqlgen,
@@ -146,17 +134,8 @@ func TestSearchWriterAnswersAsGqlgen(t *testing.T) {
 func TestSearchWriterAnswersBenchQuery(t *testing.T) {
 	st, ix := sharedDemo(t)
 	body, _ := json.Marshal(map[string]any{"query": benchSearch, "variables": map[string]any{"q": "Personalausweis beantragen"}})
-	allocs := func(h http.Handler) float64 {
-		return testing.AllocsPerRun(20, func() {
-			req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
-			req.Header.Set("Content-Type", "application/json")
-			w := httptest.NewRecorder()
-			h.ServeHTTP(w, req)
-			require.Equal(t, http.StatusOK, w.Code)
-			require.Contains(t, w.Body.String(), `"leikaKeys"`)
-		})
-	}
-	fast, slow := allocs(graph.NewHandler(graph.Options{Store: st, Search: ix})), allocs(graph.NewGqlgenOnlyHandler(graph.Options{Store: st, Search: ix}))
+	fast := allocsPerRequest(t, graph.NewHandler(graph.Options{Store: st, Search: ix}), body, `"leikaKeys"`)
+	slow := allocsPerRequest(t, graph.NewGqlgenOnlyHandler(graph.Options{Store: st, Search: ix}), body, `"leikaKeys"`)
 	assert.Less(t, fast, slow*0.8, "allocations per search: %v with the writer, %v with gqlgen alone", fast, slow)
 }
 
