@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -111,17 +109,10 @@ func BenchmarkLocalServiceCached(b *testing.B) {
 func BenchmarkSearchHandler(b *testing.B) {
 	st, ix := sharedDemo(b)
 	h := graph.NewHandler(graph.Options{Store: st, Search: ix})
-	raw, err := os.ReadFile("../testdata/search/citizen-queries.txt")
-	if err != nil {
-		b.Fatal(err)
-	}
 	var bodies [][]byte
-	for _, l := range strings.Split(string(raw), "\n") {
-		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
-			body, _ := json.Marshal(map[string]any{"query": `query($q: String!) { search(query: $q, first: 20) { totalCount hits { service { leikaKeys name } } } }`,
-				"variables": map[string]string{"q": l}})
-			bodies = append(bodies, body)
-		}
+	for _, q := range citizenQueries(b) {
+		body, _ := json.Marshal(map[string]any{"query": benchSearch, "variables": map[string]string{"q": q}})
+		bodies = append(bodies, body)
 	}
 	b.ReportAllocs()
 	i := 0

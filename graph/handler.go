@@ -56,7 +56,8 @@ type Options struct {
 	QueryLog *search.QueryLog
 
 	// gqlgenOnly leaves every field to gqlgen's executor, without the
-	// service page's writer (pagewriter.go): tests compare the two.
+	// service page's and search's writers (pagewriter.go,
+	// searchwriter.go): tests compare the two.
 	gqlgenOnly bool
 }
 
@@ -90,7 +91,8 @@ func NewHandler(cfg Options) http.Handler {
 		limits = DefaultRateLimits
 	}
 	lim := &limiter{limits: limits, now: cfg.Store.Now}
-	exec := executor.New(NewExecutableSchema(Config{Resolvers: res, Complexity: complexity()}))
+	schema := NewExecutableSchema(Config{Resolvers: res, Complexity: complexity()})
+	exec := executor.New(schema)
 	exec.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	exec.SetParserTokenLimit(MaxTokens)
 	if cfg.DisableIntrospection {
@@ -108,7 +110,7 @@ func NewHandler(cfg Options) http.Handler {
 	exec.AroundRootFields(lim.rootFieldMiddleware)
 	exec.AroundRootFields(searchMetrics(cfg.Metrics))
 	if !cfg.gqlgenOnly {
-		exec.AroundRootFields(localServiceFast{r: res}.rootField) // innermost: after language, limits, metrics
+		exec.AroundRootFields(fastRoot{r: res, schema: schema.(*executableSchema)}.rootField) // innermost: after language, limits, metrics
 	}
 
 	h := &handler{exec: exec, store: cfg.Store, log: log, metrics: cfg.Metrics, queryLog: cfg.QueryLog,

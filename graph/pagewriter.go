@@ -27,10 +27,11 @@ import (
 // scalar, so the bytes are gqlgen's (TestPageWriterAnswersAsGqlgen
 // compares both over every field). It covers only what it can write
 // exactly as gqlgen would; anything else goes to gqlgen (see
-// localServiceFast).
+// fastRoot).
 
 // pageFields lists, for each type the writer covers, the fields it writes
-// and their type ("" for a scalar or a list of scalars). A selection of any
+// and their type ("" for a scalar or a list of scalars); the search
+// writer's types are added from searchFields. A selection of any
 // other field (the Service, Office or OnlineService behind a view, a
 // region's parent, levelLabel, terms) is left to gqlgen.
 var pageFields = map[string]map[string]string{
@@ -122,23 +123,37 @@ func onlySkipInclude(ds ast.DirectiveList) bool {
 	return true
 }
 
-// localServiceFast is the root field middleware that answers localService
-// with pageWriter when the selection is one it covers. It runs innermost,
-// after the language, rate and metrics middlewares, and reads as gqlgen's
-// resolver does, building only the parts of the view the selection reads. Whatever it does not write exactly as gqlgen
-// would goes to gqlgen (next) instead: an argument it does not parse, a
-// resolver error (gqlgen reports it with its path), a null where the
-// schema forbids one (gqlgen reports that and nulls the parent), a panic.
-type localServiceFast struct {
-	r *Resolver
+// fastRoot is the root field middleware that answers localService with
+// pageWriter, and search with searchWriter (searchwriter.go), when the
+// selection is one they cover. It runs innermost, after the language,
+// rate and metrics middlewares.
+type fastRoot struct {
+	r      *Resolver
+	schema *executableSchema // for gqlgen's own parsing of arguments
 }
 
-func (p localServiceFast) rootField(ctx context.Context, next graphql.RootResolver) (res graphql.Marshaler) {
+func (p fastRoot) rootField(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
 	rfc := graphql.GetRootFieldContext(ctx)
-	if rfc == nil || rfc.Field.Name != "localService" || len(rfc.Field.Deferrables) > 0 || !graphql.HasOperationContext(ctx) {
+	if rfc == nil || len(rfc.Field.Deferrables) > 0 || !graphql.HasOperationContext(ctx) {
 		return next(ctx)
 	}
 	oc := graphql.GetOperationContext(ctx)
+	switch rfc.Field.Name {
+	case "localService":
+		return p.localService(ctx, rfc, oc, next)
+	case "search":
+		return p.search(ctx, rfc, oc, next)
+	}
+	return next(ctx)
+}
+
+// localService reads as gqlgen's resolver does, building only the parts
+// of the view the selection reads. Whatever it does not write exactly as
+// gqlgen would goes to gqlgen (next) instead: an argument it does not
+// parse, a resolver error (gqlgen reports it with its path), a null where
+// the schema forbids one (gqlgen reports that and nulls the parent), a
+// panic.
+func (p fastRoot) localService(ctx context.Context, rfc *graphql.RootFieldContext, oc *graphql.OperationContext, next graphql.RootResolver) (res graphql.Marshaler) {
 	var need viewNeeds
 	if oc.Doc == nil || !pageSupported(oc.Doc.Fragments, rfc.Field.Selections, "LocalService", 0, &need) {
 		return next(ctx)

@@ -72,12 +72,7 @@ func TestPageWriterAnswersAsGqlgen(t *testing.T) {
 
 	places := append([][2]string{{"99050012104000", "066360003003"}, {"99050012104000", "066360000000"}, {"99050012104000", "066110000000"},
 		{"99050012104000", "066000000000"}}, samplePairs(t, st, 60)...)
-	type request struct {
-		query  string
-		vars   map[string]any
-		header http.Header
-		errors bool // the answer has errors
-	}
+	type request = writerRequest
 	var requests []request
 	for i, p := range places {
 		vars := map[string]any{"leika": p[0], "ars": p[1]}
@@ -103,6 +98,21 @@ func TestPageWriterAnswersAsGqlgen(t *testing.T) {
 		request{`{ a: localService(leikaKey: "99050012104000", ars: "066360003003") { name } b: localService(leikaKey: "99050012104000", ars: "066360000000", lang: EN) { name texts { text { text isFallback } } } }`, nil, nil, false},
 	)
 
+	sameAnswers(t, fast, slow, requests)
+}
+
+// writerRequest is a request to a handler with a writer and to one without.
+type writerRequest struct {
+	query  string
+	vars   map[string]any
+	header http.Header
+	errors bool // the answer has errors
+}
+
+// sameAnswers posts every request to fast and slow and requires the same
+// status, content type and bytes from both.
+func sameAnswers(t *testing.T, fast, slow *httptest.Server, requests []writerRequest) {
+	t.Helper()
 	for _, r := range requests {
 		got, gotType := postTo(t, fast, r.query, r.vars, r.header)
 		want, wantType := postTo(t, slow, r.query, r.vars, r.header)
@@ -117,17 +127,24 @@ func TestPageWriterAnswersAsGqlgen(t *testing.T) {
 func TestPageWriterAnswersThePage(t *testing.T) {
 	st, _ := sharedDemo(t)
 	body, _ := json.Marshal(map[string]any{"query": benchServicePage, "variables": benchEschwege})
-	allocs := func(h http.Handler) float64 {
-		return testing.AllocsPerRun(20, func() {
-			req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
-			req.Header.Set("Content-Type", "application/json")
-			w := httptest.NewRecorder()
-			h.ServeHTTP(w, req)
-			require.Equal(t, http.StatusOK, w.Code)
-		})
-	}
-	fast, slow := allocs(graph.NewHandler(graph.Options{Store: st})), allocs(graph.NewGqlgenOnlyHandler(graph.Options{Store: st}))
+	fast := allocsPerRequest(t, graph.NewHandler(graph.Options{Store: st}), body, `"responsibleOffices"`)
+	slow := allocsPerRequest(t, graph.NewGqlgenOnlyHandler(graph.Options{Store: st}), body, `"responsibleOffices"`)
 	assert.Less(t, fast, slow/2, "allocations per page: %v with the writer, %v with gqlgen alone", fast, slow)
+}
+
+// allocsPerRequest is the allocations of h answering body, an answer
+// without errors that contains want.
+func allocsPerRequest(t *testing.T, h http.Handler, body []byte, want string) float64 {
+	t.Helper()
+	return testing.AllocsPerRun(20, func() {
+		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		require.Equal(t, http.StatusOK, w.Code)
+		require.Contains(t, w.Body.String(), want)
+		require.NotContains(t, w.Body.String(), `"errors"`)
+	})
 }
 
 // postTo posts a query and returns the body and its content type.

@@ -14,39 +14,11 @@ import (
 
 // Search is the resolver for the search field.
 func (r *queryResolver) Search(ctx context.Context, query string, ars *string, lang *Lang, filter *SearchFilter, first *int, after *string, scope *SearchScope) (*SearchResultView, error) {
-	if r.Index == nil {
-		return nil, catalog.Errorf(catalog.EINTERNAL, "search is not available")
+	if o, ok := ctx.Value(searchOutcomeKey{}).(*searchOutcome); ok && o.done {
+		return o.view, o.err // the search writer ran this search already and leaves its answer to gqlgen
 	}
-	federated := scope != nil && *scope == SearchScopeFederated
-	req := search.Request{Query: query, ARS: deref(ars), Lang: langCode(lang), Filter: searchFilter(filter), After: deref(after),
-		SkipHighlights: !federated && !selected(ctx, "hits", "highlights"), SkipFacets: !federated && !selected(ctx, "facets"),
-		SkipStoredFields: !federated}
-	if first != nil {
-		req.First = *first
-	}
-	res, err := r.Index.Search(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	var queryID string
-	if r.QueryLog != nil && req.After == "" {
-		// Only the first page counts as a search; the log keeps no
-		// more than the normalised query and its counts (QueryLog).
-		queryID = r.QueryLog.Record(query, res.Total)
-		if l, ok := ctx.Value(searchesKey{}).(*searchesLogged); ok {
-			l.add(query, res.Total)
-		}
-	}
-	var v *SearchResultView
-	if federated {
-		v, err = r.federatedSearch(ctx, query, res, deref(ars), req.First)
-	} else {
-		v, err = r.searchView(ctx, res, deref(ars), selected(ctx, "hits", "responsibleOffices"))
-	}
-	if err == nil && queryID != "" {
-		v.QueryID = &queryID
-	}
-	return v, err
+	return r.search(ctx, searchArgs{query: query, ars: ars, lang: lang, filter: filter, first: first, after: after, scope: scope},
+		selected(ctx, "hits", "highlights"), selected(ctx, "facets"), selected(ctx, "hits", "responsibleOffices"))
 }
 
 // Suggest is the resolver for the suggest field.

@@ -63,6 +63,55 @@ type SuggestionView struct {
 	Service *catalog.Service
 }
 
+// searchArgs are the search field's arguments.
+type searchArgs struct {
+	query      string
+	ars, after *string
+	lang       *Lang
+	filter     *SearchFilter
+	first      *int
+	scope      *SearchScope
+}
+
+// search runs a search and fills its answer: the resolver's work, shared
+// with the search writer (searchwriter.go). highlights, facets and offices
+// tell whether the client selected hits.highlights, facets and
+// hits.responsibleOffices: what it did not select is not computed.
+func (r *Resolver) search(ctx context.Context, a searchArgs, highlights, facets, offices bool) (*SearchResultView, error) {
+	if r.Index == nil {
+		return nil, catalog.Errorf(catalog.EINTERNAL, "search is not available")
+	}
+	federated := a.scope != nil && *a.scope == SearchScopeFederated
+	req := search.Request{Query: a.query, ARS: deref(a.ars), Lang: langCode(a.lang), Filter: searchFilter(a.filter), After: deref(a.after),
+		SkipHighlights: !federated && !highlights, SkipFacets: !federated && !facets, SkipStoredFields: !federated}
+	if a.first != nil {
+		req.First = *a.first
+	}
+	res, err := r.Index.Search(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	var queryID string
+	if r.QueryLog != nil && req.After == "" {
+		// Only the first page counts as a search; the log keeps no
+		// more than the normalised query and its counts (QueryLog).
+		queryID = r.QueryLog.Record(a.query, res.Total)
+		if l, ok := ctx.Value(searchesKey{}).(*searchesLogged); ok {
+			l.add(a.query, res.Total)
+		}
+	}
+	var v *SearchResultView
+	if federated {
+		v, err = r.federatedSearch(ctx, a.query, res, deref(a.ars), req.First)
+	} else {
+		v, err = r.searchView(ctx, res, deref(a.ars), offices)
+	}
+	if err == nil && queryID != "" {
+		v.QueryID = &queryID
+	}
+	return v, err
+}
+
 func searchFilter(f *SearchFilter) search.Filter {
 	if f == nil {
 		return search.Filter{}

@@ -91,6 +91,11 @@ type projection struct {
 	// postings holds decoded postings of searched terms (postings.go);
 	// nil searches with Bleve's term searchers only.
 	postings *postingsCache
+	// bleveOnly runs every search through Bleve's searchers, not the
+	// evaluator (evaluator.go): tests compare the two.
+	bleveOnly bool
+	// evaluated counts the searches the evaluator answered.
+	evaluated atomic.Uint64
 }
 
 // document is what the index stores for one published service.
