@@ -47,9 +47,30 @@ type decodedPostings struct {
 	locStart []uint32
 	locs     []uint64
 	locsOK   bool
+	// base are the scores of the postings before the query weight, for
+	// the idf they were computed with.
+	baseOnce sync.Once
+	baseIDF  float64
+	base     []float64
 	// set is docs as a bitmap, made when a filter first needs it.
 	setOnce sync.Once
 	set     []uint64
+}
+
+// baseScores returns the tf-idf scores of the postings before the query
+// weight (termScore) for idf, computed once; nil for another idf.
+func (d *decodedPostings) baseScores(idf float64) []float64 {
+	d.baseOnce.Do(func() {
+		d.baseIDF = idf
+		d.base = make([]float64, len(d.docs))
+		for i, f := range d.freqs {
+			d.base[i] = termScore(f, d.norms[i], idf)
+		}
+	})
+	if d.baseIDF != idf {
+		return nil
+	}
+	return d.base
 }
 
 // bitmap returns the documents as a bitmap (bit n%64 of word n/64);
@@ -68,7 +89,7 @@ func (d *decodedPostings) bitmap() []uint64 {
 }
 
 func (d *decodedPostings) bytes() int {
-	n := 96 + 24*len(d.docs) + 4*len(d.locStart) + 8*len(d.locs)
+	n := 128 + 32*len(d.docs) + 4*len(d.locStart) + 8*len(d.locs) // base scores too
 	if len(d.docs) > 0 {
 		n += int(d.docs[len(d.docs)-1]/8) + 8 // the bitmap, if a filter needs it
 	}
