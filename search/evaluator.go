@@ -7,6 +7,7 @@ import (
 	"math/bits"
 	"slices"
 	"sort"
+	"sync"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/mapping"
@@ -153,8 +154,15 @@ func (pl *plan) evaluate(ctx context.Context, sr *bleve.SearchRequest) (res *ble
 	if root.kind != evalDisj && root.kind != evalConj {
 		return nil, false, nil // Bleve sets no query norm then
 	}
-	if f := rootFilter(root); f != nil && selective(f, docs) {
-		(&restriction{filter: f}).restrict(root)
+	if f := rootFilter(root); f != nil {
+		if passing, ok := selective(f, docs); ok {
+			r := restrictions.Get().(*restriction)
+			defer restrictions.Put(r) // after collect: the tree uses its windows
+			r.filter, r.passing = f, passing
+			r.docs, r.base, r.orig = r.docs[:0], r.base[:0], r.orig[:0]
+			r.restrict(root)
+			r.filter = nil
+		}
 	}
 	// Bleve's top searcher computes the query norm over its searchers'
 	// weights, summed in its order, and sets it on the whole tree.
@@ -417,32 +425,55 @@ func (c *evalCompiler) set(q query.Query) ([]uint64, uint64, bool, error) {
 }
 
 func (c *evalCompiler) union(qs []query.Query, count uint64) ([]uint64, uint64, bool, error) {
-	sets := make([][]uint64, 0, len(qs))
-	words := 0
+	if len(qs) == 1 {
+		return c.set(qs[0])
+	}
+	var out []uint64
 	for _, sub := range qs {
-		s, n, ok, err := c.set(sub)
+		n, ok, err := c.orInto(&out, sub)
 		if !ok || err != nil {
 			return nil, 0, ok, err
 		}
 		count += n
-		if len(s) > 0 {
-			sets = append(sets, s)
-			words = max(words, len(s))
-		}
-	}
-	switch len(sets) {
-	case 0:
-		return nil, count, true, nil
-	case 1:
-		return sets[0], count, true, nil
-	}
-	out := make([]uint64, words)
-	for _, s := range sets {
-		for w, bits := range s {
-			out[w] |= bits
-		}
 	}
 	return out, count, true, nil
+}
+
+// orInto adds the documents of the filter q to the bitmap *out, which it
+// owns; unions below q add theirs directly.
+func (c *evalCompiler) orInto(out *[]uint64, q query.Query) (uint64, bool, error) {
+	var subs []query.Query
+	switch q := q.(type) {
+	case *maxQuery:
+		subs = q.queries
+	case *query.DisjunctionQuery:
+		if q.Min <= 1 {
+			subs = q.Disjuncts
+		}
+	}
+	if subs != nil {
+		var count uint64
+		for _, sub := range subs {
+			n, ok, err := c.orInto(out, sub)
+			if !ok || err != nil {
+				return 0, ok, err
+			}
+			count += n
+		}
+		return count, true, nil
+	}
+	s, n, ok, err := c.set(q)
+	if !ok || err != nil {
+		return 0, ok, err
+	}
+	if len(s) > len(*out) {
+		*out = append(*out, make([]uint64, len(s)-len(*out))...)
+	}
+	o := *out
+	for w, bits := range s {
+		o[w] |= bits
+	}
+	return n, true, nil
 }
 
 func (c *evalCompiler) termSet(field, term string) ([]uint64, uint64, bool, error) {
@@ -492,21 +523,26 @@ func rootFilter(root *evalNode) []uint64 {
 // postings left are windows of docs, base and orig, which grow as needed
 // (a window keeps the array it was cut from).
 type restriction struct {
-	filter []uint64
-	docs   []uint64
-	base   []float64
-	orig   []int32
+	filter  []uint64
+	passing int // documents in filter
+	docs    []uint64
+	base    []float64
+	orig    []int32
 }
+
+// restrictions keep the chunks of restricted postings for the next
+// search (making them zeroes them, which cost as much as restricting).
+var restrictions = sync.Pool{New: func() any { return &restriction{} }}
 
 // selective reports whether filter leaves less than half of the docs
 // documents: only then does restricting the postings save more than it
 // costs.
-func selective(filter []uint64, docs uint64) bool {
+func selective(filter []uint64, docs uint64) (int, bool) {
 	var n uint64
 	for _, w := range filter {
 		n += uint64(bits.OnesCount64(w))
 	}
-	return 2*n < docs
+	return int(n), 2*n < docs
 }
 
 // restrict leaves the term clauses of the tree only the postings of
@@ -519,8 +555,18 @@ func (r *restriction) restrict(n *evalNode) {
 	switch n.kind {
 	case evalTerm:
 		filter := r.filter
-		from := len(r.docs)
 		phrase := n.post.locStart != nil
+		// Room for every posting that can pass, in a new chunk when the
+		// current one is short: windows keep their chunk, nothing is
+		// copied.
+		if need := min(len(n.docs), r.passing); cap(r.docs)-len(r.docs) < need {
+			size := max(need, 2*cap(r.docs), 1024)
+			r.docs, r.base = make([]uint64, 0, size), make([]float64, 0, size)
+		}
+		if phrase && cap(r.orig)-len(r.orig) < len(n.docs) {
+			r.orig = make([]int32, 0, max(len(n.docs), 2*cap(r.orig), 1024))
+		}
+		from := len(r.docs)
 		for i, doc := range n.docs {
 			if w := doc / 64; w < uint64(len(filter)) && filter[w]&(1<<(doc%64)) != 0 {
 				r.docs = append(r.docs, doc)
