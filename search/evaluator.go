@@ -122,7 +122,7 @@ func (t *evalTree) close() {
 // evaluable reports whether a search request can be answered by the
 // evaluator: hits and their scores only, in the plan's sort order.
 func evaluable(sr *bleve.SearchRequest) bool {
-	if sr.Highlight != nil || len(sr.Facets) > 0 || len(sr.Fields) > 0 || sr.Explain || sr.IncludeLocations ||
+	if sr.Highlight != nil || !termFacetsOnly(sr.Facets) || len(sr.Fields) > 0 || sr.Explain || sr.IncludeLocations ||
 		sr.Score != "" || sr.SearchAfter != nil || sr.SearchBefore != nil || len(sr.Sort) != 2 {
 		return false
 	}
@@ -172,7 +172,7 @@ func (pl *plan) evaluate(ctx context.Context, sr *bleve.SearchRequest) (res *ble
 	}
 	setQueryNorm(root, 1.0/math.Sqrt(sum))
 	tree.root = root
-	res, err = pl.collect(ctx, tree, sr.Size, sr.From)
+	res, err = pl.collect(ctx, tree, sr.Size, sr.From, sr.Facets)
 	p.evaluated.Add(1)
 	return res, true, err
 }
@@ -890,7 +890,7 @@ const checkEvery = 1024
 
 // collect runs the tree: it counts every match and keeps the best
 // from+size.
-func (pl *plan) collect(ctx context.Context, t *evalTree, size, from int) (*bleve.SearchResult, error) {
+func (pl *plan) collect(ctx context.Context, t *evalTree, size, from int, facets bleve.FacetsRequest) (*bleve.SearchResult, error) {
 	var lookupErr error
 	ids := pl.p.postings
 	h := &evalHeap{id: func(e *evalHit) string {
@@ -906,6 +906,7 @@ func (pl *plan) collect(ctx context.Context, t *evalTree, size, from int) (*blev
 	keep := size + from
 	root := t.root
 	var total uint64
+	var matched []uint64 // for the facets
 	if keep > 0 {
 		h.hits = make([]evalHit, 0, min(keep, 1024))
 	}
@@ -914,6 +915,13 @@ func (pl *plan) collect(ctx context.Context, t *evalTree, size, from int) (*blev
 			return nil, searchError(ctx, ctx.Err())
 		}
 		total++
+		if facets != nil {
+			w := root.doc / 64
+			if w >= uint64(len(matched)) {
+				matched = append(matched, make([]uint64, int(w)+1-len(matched))...)
+			}
+			matched[w] |= 1 << (root.doc % 64)
+		}
 		if keep == 0 {
 			continue
 		}
@@ -933,6 +941,7 @@ func (pl *plan) collect(ctx context.Context, t *evalTree, size, from int) (*blev
 		return nil, searchError(ctx, lookupErr)
 	}
 	res := &bleve.SearchResult{Total: total, Status: &bleve.SearchStatus{Total: 1, Successful: 1}}
+	var err error
 	if from < len(hits) {
 		res.Hits = make(search.DocumentMatchCollection, 0, len(hits)-from)
 		for i := range hits[from:] {
@@ -943,6 +952,11 @@ func (pl *plan) collect(ctx context.Context, t *evalTree, size, from int) (*blev
 			}
 			res.Hits = append(res.Hits, &search.DocumentMatch{ID: id, Score: e.score})
 			res.MaxScore = max(res.MaxScore, e.score)
+		}
+	}
+	if facets != nil {
+		if res.Facets, err = pl.facets(ctx, facets, matched, total); err != nil {
+			return nil, searchError(ctx, err)
 		}
 	}
 	return res, nil

@@ -9,8 +9,8 @@ import (
 
 // TestEvaluatorScoresAsBleve searches the queries of TestDecodedPostingsScoreAsBleve
 // (both relevance sets and the citizen queries, with pages, places,
-// filters and the other language) asking for hits only, which the
-// evaluator answers, and requires Bleve's answer bit for bit: the same
+// filters and the other language) asking for hits only or hits and
+// facets, which the evaluator answers, and requires Bleve's answer bit for bit: the same
 // hits in the same order, the same scores and totals, on every page. One
 // Bleve index searches with the decoded postings, one with Bleve's term
 // searchers only.
@@ -22,8 +22,9 @@ func TestEvaluatorScoresAsBleve(t *testing.T) {
 	reqs := comparedRequests(t)
 	evaluated := ix.cur.evaluated.Load() // the demo index is shared
 	var n int
-	for _, r := range reqs {
-		r.SkipHighlights, r.SkipFacets, r.SkipStoredFields = true, true, true
+	for i, r := range reqs {
+		// Hits only, and with facets (every other request).
+		r.SkipHighlights, r.SkipFacets, r.SkipStoredFields = true, i%2 == 0, true
 		for page := 0; page < 3; page++ {
 			got, gotErr := ix.Search(ctx, r)
 			want, wantErr := plain.Search(ctx, r)

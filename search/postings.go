@@ -107,6 +107,8 @@ type postingsCache struct {
 	// ids are the external IDs (service IDs) of internal document
 	// numbers the evaluator read (evaluator.go), for the same snapshot.
 	ids map[uint64]string
+	// fields are the terms of facet fields (evalfacets.go).
+	fields map[string][]string
 }
 
 // postings returns the decoded postings of term in field as r has them.
@@ -201,7 +203,7 @@ func location(v *index.TermFieldVector) (uint64, bool) {
 // c.mu is held.
 func (c *postingsCache) reset(r index.IndexReader) {
 	if c.snap != r {
-		c.snap, c.entries, c.size, c.ids = r, map[fieldTerm]*decodedPostings{}, 0, map[uint64]string{}
+		c.snap, c.entries, c.size, c.ids, c.fields = r, map[fieldTerm]*decodedPostings{}, 0, map[uint64]string{}, map[string][]string{}
 	}
 }
 
@@ -233,7 +235,7 @@ const maxCachedIDs = 1 << 17
 // snapshot, and only hold memory).
 func (c *postingsCache) clear() {
 	c.mu.Lock()
-	c.snap, c.entries, c.size, c.ids = nil, nil, 0, nil
+	c.snap, c.entries, c.size, c.ids, c.fields = nil, nil, 0, nil, nil
 	c.mu.Unlock()
 }
 
