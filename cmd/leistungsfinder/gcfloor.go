@@ -16,9 +16,9 @@ import (
 // 4,000 searches a second (140 KB each) is nine collections a second, each
 // with its stops of the world and about 15 ms of CPU: 8 % of the CPU of a
 // search, and the stops show in p99. With a floor of 256 MB it collects
-// about twice a second. A large catalogue (L) has a larger live heap, and
-// GOGC's own target is then above the floor: the floor changes nothing
-// there.
+// about twice a second. Once the live heap is above floor / (1 + GOGC/100)
+// (51 MB at GOGC 400), GOGC's own target is above the floor, which then
+// changes nothing: the heap never grows past the larger of the two.
 const defaultGCMinHeapMB = 256
 
 // gcPercentFor is the GOGC that lets the heap grow to floor bytes before
