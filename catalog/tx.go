@@ -143,7 +143,10 @@ type Tx struct {
 	readBucket *bolt.Bucket
 }
 
-// Revision returns the last revision visible in this transaction.
+// Revision returns the last revision visible in this transaction. Every
+// write to a record appends to the change log in the same transaction, so
+// two transactions at the same revision see the same records (the search
+// index, the federation feed and graph's hitServices rely on it).
 func (tx *Tx) Revision() uint64 { return tx.bt.Bucket(bucketLog).Sequence() }
 
 // Portal returns this portal's ID.
