@@ -282,13 +282,10 @@ func (tx *Tx) put(r Record, w Write) (old Record, err error) {
 		if err := tx.reserveID(k, m.ID); err != nil {
 			return nil, err
 		}
-		prev, err := tx.Get(k, m.ID)
-		switch {
-		case ErrorCode(err) == ENOTFOUND:
-		case err != nil:
+		// record, not Get: a create (every record of a snapshot swapped
+		// into an empty mirror) would build a NOT_FOUND error to drop.
+		if old, err = tx.record(k, m.ID); err != nil {
 			return nil, err
-		default:
-			old = prev
 		}
 	}
 	// Refusals come before the revision check, so that a writer who may

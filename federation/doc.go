@@ -235,6 +235,10 @@
 //     (as while following the feed); nothing is deleted until the end.
 //     (One transaction for the whole snapshot is quadratic in bbolt, whose
 //     nodes split only at commit: over ten minutes for 520,000 records.)
+//     The staged items are removed afterwards in the background, in
+//     small transactions between the pages of the feed, which the puller
+//     follows again at once; a restart resumes the removal (staged items
+//     of a peer without a snapshot being staged are left over).
 //
 // # XZuFi peers and the network's formats
 //

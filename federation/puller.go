@@ -177,6 +177,15 @@ type Puller struct {
 	// afterSwapBatch, if set, runs after each committed batch of a
 	// snapshot swap (tests stop a swap half-way with it).
 	afterSwapBatch func()
+	// cleanupWake asks Run's background cleanup of the staged items of
+	// a swapped-in snapshot to run (cleanup.go).
+	cleanupWake chan struct{}
+	// cleanupBatch is how many staged items one cleanup transaction
+	// deletes (defaultCleanupBatch; tests make it small).
+	cleanupBatch int
+	// afterCleanupBatch, if set, runs after each cleanup transaction with
+	// the number of items it deleted (tests interrupt a cleanup with it).
+	afterCleanupBatch func(int)
 }
 
 // NewPuller returns a puller for a peer configured with AddPeer.
@@ -201,7 +210,8 @@ func NewPuller(st *catalog.Store, id string, opt PullerOptions) (*Puller, error)
 	keys, _ := ParsePublicKeys(peer.PublicKey)
 	opt.defaults(st)
 	p := &Puller{st: st, peer: peer, keys: keys, opt: opt, log: opt.Logger.With("peer", peer.ID),
-		status: Status{Peer: peer.ID, URL: peer.URL, Kind: peer.Kind, State: StateIdle}}
+		status:      Status{Peer: peer.ID, URL: peer.URL, Kind: peer.Kind, State: StateIdle},
+		cleanupWake: make(chan struct{}, 1), cleanupBatch: defaultCleanupBatch}
 	err = st.View(context.Background(), func(tx *catalog.Tx) error {
 		s, err := loadState(tx, peer.ID)
 		if err != nil {
@@ -263,6 +273,12 @@ func (p *Puller) fail(err error) {
 // Run follows the peer until ctx ends, long-polling when caught up and
 // backing off with jitter after failures. It returns ctx's error.
 func (p *Puller) Run(ctx context.Context) error {
+	// The staged items of a swapped-in snapshot are removed beside the
+	// feed, not before following it again (cleanup.go).
+	cleanCtx, stopCleanup := context.WithCancel(ctx)
+	cleaned := make(chan struct{})
+	go func() { defer close(cleaned); p.runCleanup(cleanCtx) }()
+	defer func() { stopCleanup(); <-cleaned }()
 	failures := 0
 	wait := false
 	for {
@@ -330,7 +346,10 @@ func (p *Puller) Sync(ctx context.Context) error {
 		}
 		p.setState(StateIdle)
 		if !more {
-			return nil
+			// Run does this in the background; Sync returns with the
+			// staged items of a swapped-in snapshot removed.
+			_, err := p.cleanStaging(ctx)
+			return err
 		}
 	}
 }
@@ -642,12 +661,17 @@ func (a *applier) one(it *Item) (*pending, error) {
 	if kindIndex(it.Kind) < 0 {
 		return nil, a.quarantine(it, fmt.Sprintf("unknown record kind %q", it.Kind), "", "kind", false)
 	}
-	cur, err := a.tx.Get(it.Kind, it.ID)
-	if err != nil && catalog.ErrorCode(err) != catalog.ENOTFOUND {
-		return nil, err
+	// Exists first: a snapshot into an empty mirror misses every time,
+	// and Get's NOT_FOUND error costs more than the lookup.
+	var cur catalog.Record
+	var err error
+	if a.tx.Exists(it.Kind, it.ID) {
+		if cur, err = a.tx.Get(it.Kind, it.ID); err != nil {
+			return nil, err
+		}
 	}
 	var cm *catalog.Meta
-	if err == nil {
+	if cur != nil {
 		cm = catalog.MetaOf(cur)
 		if cm.Origin != peer {
 			if it.Kind == catalog.KindRegion {
@@ -815,6 +839,12 @@ func (p *Puller) resync(ctx context.Context) error {
 		return catalog.Internal(err)
 	}
 	if ss == nil {
+		// Items a finished snapshot left behind go before a new staging
+		// begins, in batches (the fresh staging's own clearing is one
+		// transaction).
+		if _, err := p.cleanStaging(ctx); err != nil {
+			return err
+		}
 		// The publisher reads every record for the manifest: give it
 		// ManifestTimeout rather than a page's RequestTimeout.
 		body, _, err := p.get(ctx, PathSnapshot, nil, max(0, ManifestTimeout-p.opt.RequestTimeout))
@@ -908,12 +938,11 @@ func (p *Puller) resync(ctx context.Context) error {
 	p.log.Info("snapshot swapped in", "revision", m.Revision, "count", m.Count, "applied", res.applied, "deleted", res.deleted)
 	p.succeeded(applyResult{cursor: m.Cursor, applied: res.applied, skipped: res.skipped,
 		quarantined: res.quarantined, resynced: true, resyncs: res.resyncs}, m.Revision, nil)
-	// The staged items are no longer needed (the status says resynced
-	// already: the mirror holds the snapshot); a fresh staging would
-	// clear what is left here too.
-	if err := p.clearStaging(ctx); err != nil {
-		p.log.Warn("removing the applied snapshot's staging", "err", err)
-	}
+	// The staged items are no longer needed: Run removes them in the
+	// background while it follows the feed again (Sync before it
+	// returns), so that the peer's writes are not held up by millions
+	// of deletions.
+	p.wakeCleanup()
 	return nil
 }
 
@@ -1001,10 +1030,8 @@ func (p *Puller) saveStaging(ctx context.Context, ss *stagingState, items []Item
 			}
 		}
 		for i := range items {
-			data, err := json.Marshal(items[i])
-			if err != nil {
-				return catalog.Internal(err)
-			}
+			// bbolt keeps the value until the commit: a buffer per item.
+			data := encodeStaged(make([]byte, 0, 48+len(items[i].Record)), &items[i])
 			if err := tx.SetPeerData(recordKey(keyStaging, id, items[i].Kind, items[i].ID), data); err != nil {
 				return err
 			}
@@ -1017,14 +1044,17 @@ func (p *Puller) saveStaging(ctx context.Context, ss *stagingState, items []Item
 	})
 }
 
+// discardStaging abandons the snapshot being staged: without its
+// snapshot/<peer> key its items are left over, and they are removed in
+// batches (cleanup.go) rather than in one transaction.
 func (p *Puller) discardStaging(ctx context.Context) {
 	id := p.peer.ID
 	err := p.st.Update(context.WithoutCancel(ctx), func(tx *catalog.Tx) error {
-		if err := deletePrefix(tx, keyStaging+id+"/"); err != nil {
-			return err
-		}
 		return tx.DeletePeerData(keySnapshot + id)
 	})
+	if err == nil {
+		_, err = p.cleanStaging(context.WithoutCancel(ctx))
+	}
 	if err != nil {
 		p.log.Error("discarding snapshot staging", "err", err)
 	}
@@ -1043,7 +1073,7 @@ var errStopWalk = errors.New("stop")
 // (re-applying a record is idempotent). Then one transaction deletes the
 // peer's records the snapshot does not contain, drops their quarantine
 // entries and the staging state, and sets the cursor to the manifest's;
-// resync removes the staged items after it, in batches as well.
+// the staged items are removed after it, in the background (cleanup.go).
 //
 // Why batches: bbolt splits the nodes a transaction grew only when it
 // commits. One transaction that inserts a whole snapshot into an empty
@@ -1094,12 +1124,13 @@ func (p *Puller) swap(ctx context.Context, ss *stagingState, kinds []catalog.Kin
 					if len(items) == p.opt.SwapBatch {
 						return errStopWalk
 					}
-					var it Item
-					if err := json.Unmarshal(v, &it); err != nil {
+					last = k[len(prefix):]
+					kind, rid, _ := strings.Cut(last, "\t")
+					it, err := decodeStaged(kind, rid, v)
+					if err != nil {
 						return catalog.Internal(err)
 					}
 					items = append(items, it)
-					last = k[len(prefix):]
 					return nil
 				})
 				if err != nil && !errors.Is(err, errStopWalk) {
@@ -1116,6 +1147,18 @@ func (p *Puller) swap(ctx context.Context, ss *stagingState, kinds []catalog.Kin
 			a := p.applier(tx, true)
 			if err := a.apply(items); err != nil {
 				return err
+			}
+			// The applied items' records are not needed again: keep
+			// their heads only (the digest, the final deletions and a
+			// resumed swap need no more), so that the store reuses the
+			// space for the swap's own writes instead of growing by the
+			// whole staging (5 GB at L) until the cleanup.
+			for i := range items {
+				head := items[i]
+				head.Record = nil
+				if err := tx.SetPeerData(recordKey(keyStaging, id, head.Kind, head.ID), encodeStaged(nil, &head)); err != nil {
+					return err
+				}
 			}
 			now.Applied = last
 			data, err := json.Marshal(now)
@@ -1189,21 +1232,4 @@ func (p *Puller) swap(ctx context.Context, ss *stagingState, kinds []catalog.Kin
 		return nil
 	})
 	return res, err
-}
-
-// clearStaging deletes the peer's staged items in batches of SwapBatch
-// keys, one transaction each.
-func (p *Puller) clearStaging(ctx context.Context) error {
-	prefix := keyStaging + p.peer.ID + "/"
-	for {
-		n := 0
-		err := p.st.Update(context.WithoutCancel(ctx), func(tx *catalog.Tx) error {
-			var err error
-			n, err = deletePrefixSome(tx, prefix, p.opt.SwapBatch)
-			return err
-		})
-		if err != nil || n < p.opt.SwapBatch {
-			return err
-		}
-	}
 }

@@ -3,12 +3,52 @@ package federation
 import (
 	"encoding/json"
 	"net/http"
+	"reflect"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
 	"github.com/leistungsfinder/leistungsfinder/catalog/catalogtest"
 )
+
+// TestStagedItemsDecodeAsStaged: a staged item reads back as the item
+// that was staged, in the compact form and in the JSON of earlier
+// versions; a damaged one is an error, not a wrong item.
+func TestStagedItemsDecodeAsStaged(t *testing.T) {
+	when := time.Date(2025, 1, 31, 12, 0, 0, 123, time.UTC)
+	for _, it := range []Item{
+		{Op: OpPut, Kind: catalog.KindOffice, ID: "HE.OE.0000000007", Origin: "HE", Revision: 4702, Version: 3, Time: when,
+			Record: json.RawMessage(`{"id":"HE.OE.0000000007","origin":"HE","rev":4702,"name":{"de":{"value":"Amt ä"}}}`)},
+		{Op: OpPut, Kind: catalog.KindRegion, ID: "060000000000", Origin: "HE", Revision: 1},
+	} {
+		for name, data := range map[string][]byte{"compact": encodeStaged(nil, &it), "json": must(json.Marshal(it))} {
+			got, err := decodeStaged(string(it.Kind), it.ID, data)
+			if err != nil {
+				t.Fatalf("%s %s: %v", name, it.ID, err)
+			}
+			if !reflect.DeepEqual(got, it) {
+				t.Errorf("%s: read back %+v, staged %+v", name, got, it)
+			}
+			if rev, err := itemRevision(data); err != nil || rev != it.Revision {
+				t.Errorf("%s: revision %d, %v; want %d", name, rev, err, it.Revision)
+			}
+		}
+		data := encodeStaged(nil, &it)
+		for _, cut := range [][]byte{nil, data[:1], data[:3], append([]byte{0x02}, data[1:]...)} {
+			if _, err := decodeStaged(string(it.Kind), it.ID, cut); err == nil {
+				t.Errorf("a damaged staged item %q decoded", cut)
+			}
+		}
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
 
 // TestStagedDigestMatchesCanonicalDigest stages items as a resync does,
 // with IDs one of which is the prefix of another and kinds whose names
@@ -29,10 +69,14 @@ func TestStagedDigestMatchesCanonicalDigest(t *testing.T) {
 	}
 	var lines []string
 	err := st.Update(ctx, func(tx *catalog.Tx) error {
-		for _, it := range items {
+		for i, it := range items {
+			// Half staged as an earlier version did (JSON), half as now.
 			data, err := json.Marshal(it)
 			if err != nil {
 				return err
+			}
+			if i%2 == 0 {
+				data = encodeStaged(nil, &it)
 			}
 			if err := tx.SetPeerData(recordKey(keyStaging, "HE", it.Kind, it.ID), data); err != nil {
 				return err

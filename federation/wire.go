@@ -1,7 +1,6 @@
 package federation
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -146,15 +145,10 @@ func validPortal(s string) bool {
 
 // decodeStrict decodes exactly one JSON value from data into v: trailing
 // data, a truncated document or a value of the wrong shape is an error.
+// json.Unmarshal is all of that (it refuses anything after the value but
+// white space) without a Decoder's copy of the data.
 func decodeStrict(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(v); err != nil {
-		return err
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return errors.New("trailing data after the JSON document")
-	}
-	return nil
+	return json.Unmarshal(data, v)
 }
 
 // checkItem checks an item's envelope: what a consumer needs to key it.

@@ -64,6 +64,11 @@ type Index struct {
 	health     health // failures of catch-up and rebuild, for /readyz and metrics
 	retry      backoff.Policy
 	faults     func(step string) error // tests only: see fault
+	// bulkHead is the store's head when the last batch took a bulk
+	// writer's backlog, 0 after an ordinary one (bulk.go).
+	bulkHead    atomic.Uint64
+	bulkBacklog int           // defaultBulkBacklog
+	bulkPause   time.Duration // defaultBulkPause
 }
 
 // projection is one Bleve index with the derived tables that belong to it.
@@ -86,6 +91,11 @@ type projection struct {
 	// postings holds decoded postings of searched terms (postings.go);
 	// nil searches with Bleve's term searchers only.
 	postings *postingsCache
+	// bleveOnly runs every search through Bleve's searchers, not the
+	// evaluator (evaluator.go): tests compare the two.
+	bleveOnly bool
+	// evaluated counts the searches the evaluator answered.
+	evaluated atomic.Uint64
 }
 
 // document is what the index stores for one published service.
@@ -204,7 +214,8 @@ func Open(path string, st *catalog.Store, log *slog.Logger) (*Index, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	ix := &Index{path: path, st: st, log: log, pageSize: defaultPageSize, retry: defaultRetry, mergeAfter: mergeAfterDocs}
+	ix := &Index{path: path, st: st, log: log, pageSize: defaultPageSize, retry: defaultRetry, mergeAfter: mergeAfterDocs,
+		bulkBacklog: defaultBulkBacklog, bulkPause: defaultBulkPause}
 	ctx := context.Background()
 	if path == "" {
 		p, err := ix.build(ctx, nil)
@@ -404,6 +415,9 @@ func (ix *Index) catchUp(ctx context.Context, p *projection) error {
 		if err != nil || !more {
 			return err
 		}
+		if err := ix.pauseBehindBulk(ctx); err != nil {
+			return err
+		}
 	}
 }
 
@@ -419,7 +433,7 @@ func (ix *Index) applyPage(ctx context.Context, p *projection) (bool, error) {
 		staged int
 	)
 	err := ix.st.View(ctx, func(tx *catalog.Tx) error {
-		changes, err := tx.ChangesSince(p.rev.Load(), ix.pageLimit(tx.Revision(), p.rev.Load()))
+		changes, err := ix.nextChanges(tx, p.rev.Load())
 		if err != nil || len(changes) == 0 {
 			return err
 		}

@@ -40,9 +40,61 @@ type decodedPostings struct {
 	freqs []uint64
 	norms []float64
 	count uint64 // the reader's Count (the term's document frequency), which scores use
+	// locs are the locations of the occurrences (see location) of
+	// posting i at locs[locStart[i]:locStart[i+1]], in the order of the
+	// index, when the postings were decoded withLocations; locsOK is false
+	// when one did not fit.
+	locStart []uint32
+	locs     []uint64
+	locsOK   bool
+	// base are the scores of the postings before the query weight, for
+	// the idf they were computed with.
+	baseOnce sync.Once
+	baseIDF  float64
+	base     []float64
+	// set is docs as a bitmap, made when a filter first needs it.
+	setOnce sync.Once
+	set     []uint64
 }
 
-func (d *decodedPostings) bytes() int { return 64 + 24*len(d.docs) }
+// baseScores returns the tf-idf scores of the postings before the query
+// weight (termScore) for idf, computed once; nil for another idf.
+func (d *decodedPostings) baseScores(idf float64) []float64 {
+	d.baseOnce.Do(func() {
+		d.baseIDF = idf
+		d.base = make([]float64, len(d.docs))
+		for i, f := range d.freqs {
+			d.base[i] = termScore(f, d.norms[i], idf)
+		}
+	})
+	if d.baseIDF != idf {
+		return nil
+	}
+	return d.base
+}
+
+// bitmap returns the documents as a bitmap (bit n%64 of word n/64);
+// callers must not modify it.
+func (d *decodedPostings) bitmap() []uint64 {
+	d.setOnce.Do(func() {
+		if len(d.docs) == 0 {
+			return
+		}
+		d.set = make([]uint64, d.docs[len(d.docs)-1]/64+1)
+		for _, doc := range d.docs {
+			d.set[doc/64] |= 1 << (doc % 64)
+		}
+	})
+	return d.set
+}
+
+func (d *decodedPostings) bytes() int {
+	n := 128 + 32*len(d.docs) + 4*len(d.locStart) + 8*len(d.locs) // base scores too
+	if len(d.docs) > 0 {
+		n += int(d.docs[len(d.docs)-1]/8) + 8 // the bitmap, if a filter needs it
+	}
+	return n
+}
 
 // postingsCache holds decoded postings for the index snapshot it last saw.
 // A search with another snapshot (a batch was indexed meanwhile) starts it
@@ -52,27 +104,48 @@ type postingsCache struct {
 	snap    index.IndexReader
 	entries map[fieldTerm]*decodedPostings
 	size    int
+	// ids are the external IDs (service IDs) of internal document
+	// numbers the evaluator read (evaluator.go), for the same snapshot.
+	ids map[uint64]string
 }
 
 // postings returns the decoded postings of term in field as r has them.
 func (c *postingsCache) postings(ctx context.Context, r index.IndexReader, field, term string) (*decodedPostings, error) {
+	return c.decode(ctx, r, field, term, false)
+}
+
+// withLocations returns the decoded postings of term in field with the
+// positions of each occurrence (for phrases, evaluator.go).
+func (c *postingsCache) withLocations(ctx context.Context, r index.IndexReader, field, term string) (*decodedPostings, error) {
+	return c.decode(ctx, r, field, term, true)
+}
+
+// locationsKey marks the cache entries that have locations.
+const locationsKey = "\x00locations\x00"
+
+func (c *postingsCache) decode(ctx context.Context, r index.IndexReader, field, term string, locations bool) (*decodedPostings, error) {
 	k := fieldTerm{field, term}
-	c.mu.Lock()
-	if c.snap != r {
-		c.snap, c.entries, c.size = r, map[fieldTerm]*decodedPostings{}, 0
+	if locations {
+		k.field = locationsKey + field
 	}
+	c.mu.Lock()
+	c.reset(r)
 	d, ok := c.entries[k]
 	c.mu.Unlock()
 	if ok {
 		return d, nil
 	}
-	tfr, err := r.TermFieldReader(ctx, []byte(term), field, true, true, false)
+	tfr, err := r.TermFieldReader(ctx, []byte(term), field, true, true, locations)
 	if err != nil {
 		return nil, err
 	}
 	defer tfr.Close()
 	n := tfr.Count()
 	d = &decodedPostings{docs: make([]uint64, 0, n), freqs: make([]uint64, 0, n), norms: make([]float64, 0, n), count: n}
+	if locations {
+		d.locStart = make([]uint32, 1, n+1)
+		d.locsOK = true
+	}
 	var tfd index.TermFieldDoc
 	for {
 		m, err := tfr.Next(tfd.Reset())
@@ -85,6 +158,14 @@ func (c *postingsCache) postings(ctx context.Context, r index.IndexReader, field
 		d.docs = append(d.docs, m.ID.Value())
 		d.freqs = append(d.freqs, m.Freq)
 		d.norms = append(d.norms, m.Norm)
+		if locations {
+			for _, v := range m.Vectors {
+				loc, ok := location(v)
+				d.locsOK = d.locsOK && ok
+				d.locs = append(d.locs, loc)
+			}
+			d.locStart = append(d.locStart, uint32(len(d.locs)))
+		}
 	}
 	c.mu.Lock()
 	if c.snap == r && c.size+d.bytes() <= postingsCacheBytes {
@@ -95,11 +176,64 @@ func (c *postingsCache) postings(ctx context.Context, r index.IndexReader, field
 	return d, nil
 }
 
+// location packs the position of an occurrence: the element of an array
+// field (plus one; 0 outside arrays) in the high half, the word's
+// position in the low half, so that the next word of a phrase is at
+// location+1. ok is false for what does not fit (nested arrays, huge
+// positions).
+func location(v *index.TermFieldVector) (uint64, bool) {
+	if v.Pos >= 1<<32-1 {
+		return 0, false
+	}
+	switch len(v.ArrayPositions) {
+	case 0:
+		return v.Pos, true
+	case 1:
+		if v.ArrayPositions[0] >= 1<<32-1 {
+			return 0, false
+		}
+		return (v.ArrayPositions[0]+1)<<32 | v.Pos, true
+	}
+	return 0, false
+}
+
+// reset starts the cache afresh for snapshot r when it holds another's;
+// c.mu is held.
+func (c *postingsCache) reset(r index.IndexReader) {
+	if c.snap != r {
+		c.snap, c.entries, c.size, c.ids = r, map[fieldTerm]*decodedPostings{}, 0, map[uint64]string{}
+	}
+}
+
+// externalID returns the external ID of document number doc in r.
+func (c *postingsCache) externalID(r index.IndexReader, doc uint64) (string, error) {
+	c.mu.Lock()
+	c.reset(r)
+	id, ok := c.ids[doc]
+	c.mu.Unlock()
+	if ok {
+		return id, nil
+	}
+	id, err := r.ExternalID(index.NewIndexInternalID(nil, doc))
+	if err != nil {
+		return "", err
+	}
+	c.mu.Lock()
+	if c.snap == r && len(c.ids) < maxCachedIDs {
+		c.ids[doc] = id
+	}
+	c.mu.Unlock()
+	return id, nil
+}
+
+// maxCachedIDs bounds the external IDs kept (every service of L).
+const maxCachedIDs = 1 << 17
+
 // clear drops every entry (after a batch: they belong to an older
 // snapshot, and only hold memory).
 func (c *postingsCache) clear() {
 	c.mu.Lock()
-	c.snap, c.entries, c.size = nil, nil, 0
+	c.snap, c.entries, c.size, c.ids = nil, nil, 0, nil
 	c.mu.Unlock()
 }
 

@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/leistungsfinder/leistungsfinder/catalog"
 )
 
 // TestDecodedPostingsScoreAsBleve searches every query of both relevance
@@ -17,11 +19,38 @@ import (
 // in the same order with the same scores, totals, facets and corrections.
 func TestDecodedPostingsScoreAsBleve(t *testing.T) {
 	st, ix := demoIndex(t)
-	plain, err := Open("", st, nil)
-	require.NoError(t, err)
-	defer plain.Close()
-	plain.cur.postings = nil
+	plain := openVariant(t, st, func(p *projection) { p.postings = nil })
 
+	reqs := comparedRequests(t)
+	require.Greater(t, len(reqs), 2000)
+	evaluated := ix.cur.evaluated.Load() // the demo index is shared
+	for _, r := range reqs {
+		got, gotErr := ix.Search(ctx, r)
+		want, wantErr := plain.Search(ctx, r)
+		require.Equal(t, wantErr, gotErr, "%+v", r)
+		if want != nil && want.HasNextPage { // the second page too
+			next := r
+			next.After = want.EndCursor
+			got2, _ := ix.Search(ctx, next)
+			want2, _ := plain.Search(ctx, next)
+			assert.Equal(t, want2, got2, "%+v", next)
+		}
+		if !assert.Equal(t, want, got, "%+v", r) {
+			return
+		}
+	}
+	assert.Equal(t, evaluated, ix.cur.evaluated.Load(), "facets and stored fields are Bleve's")
+	ix.cur.postings.mu.Lock()
+	defer ix.cur.postings.mu.Unlock()
+	assert.NotEmpty(t, ix.cur.postings.entries, "the searches went through the decoded postings")
+}
+
+// comparedRequests are the searches that compare the decoded postings and
+// the evaluator with Bleve: every query of both relevance sets and the
+// benchmark's citizen queries, each as it is, with the widest page, with
+// filters, with a place and in English.
+func comparedRequests(t *testing.T) []Request {
+	t.Helper()
 	var base []Request
 	for _, file := range []string{queriesFile, citizenFile} {
 		for _, q := range readQueryFile(t, file) {
@@ -54,23 +83,16 @@ func TestDecodedPostingsScoreAsBleve(t *testing.T) {
 		english.Lang = "en"
 		reqs = append(reqs, english)
 	}
-	require.Greater(t, len(reqs), 2000)
-	for _, r := range reqs {
-		got, gotErr := ix.Search(ctx, r)
-		want, wantErr := plain.Search(ctx, r)
-		require.Equal(t, wantErr, gotErr, "%+v", r)
-		if want != nil && want.HasNextPage { // the second page too
-			next := r
-			next.After = want.EndCursor
-			got2, _ := ix.Search(ctx, next)
-			want2, _ := plain.Search(ctx, next)
-			assert.Equal(t, want2, got2, "%+v", next)
-		}
-		if !assert.Equal(t, want, got, "%+v", r) {
-			return
-		}
-	}
-	ix.cur.postings.mu.Lock()
-	defer ix.cur.postings.mu.Unlock()
-	assert.NotEmpty(t, ix.cur.postings.entries, "the searches went through the decoded postings")
+	return reqs
+}
+
+// openVariant builds another in-memory index of st and lets change set
+// how it searches.
+func openVariant(t *testing.T, st *catalog.Store, change func(*projection)) *Index {
+	t.Helper()
+	ix, err := Open("", st, nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { ix.Close() })
+	change(ix.cur)
+	return ix
 }

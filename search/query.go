@@ -1032,6 +1032,9 @@ func (pl *plan) search(ctx context.Context, f Filter, size, from int, decorate f
 		if decorate != nil {
 			decorate(sr)
 		}
+		if res, ok, err := pl.evaluate(ctx, sr); ok {
+			return res, err
+		}
 		res, err := pl.p.bi.SearchInContext(ctx, sr)
 		if err != nil {
 			return nil, searchError(ctx, err)
