@@ -136,16 +136,27 @@ func (r *Resolver) searchView(ctx context.Context, res *search.Result, ars strin
 		v.Notice = &n
 	}
 	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) error {
-		for _, h := range res.Hits {
-			svc, err := tx.Service(h.ServiceID)
-			if catalog.ErrorCode(err) == catalog.ENOTFOUND {
-				continue // deleted since the index saw it
+		rev := tx.Revision()
+		known := make([]hitService, len(res.Hits))
+		r.hits.lookup(rev, res.Hits, known)
+		var readIDs []string
+		var read []hitService
+		for i, h := range res.Hits {
+			hs := known[i]
+			if hs.svc == nil {
+				svc, err := tx.Service(h.ServiceID)
+				if catalog.ErrorCode(err) == catalog.ENOTFOUND {
+					continue // deleted since the index saw it
+				}
+				if err != nil {
+					return err
+				}
+				hs = newHitService(svc)
+				readIDs, read = append(readIDs, h.ServiceID), append(read, hs)
 			}
-			if err != nil {
-				return err
-			}
+			svc := hs.svc
 			hv := &SearchHitView{Score: h.Score, Service: svc, Origin: svc.Origin, Highlights: []*HighlightView{},
-				ResponsibleOffices: []*ResponsibleOfficeView{}, LanguageFallback: !hasName(svc, res.Lang)}
+				ResponsibleOffices: []*ResponsibleOfficeView{}, LanguageFallback: !hs.named(res.Lang)}
 			fields := make([]string, 0, len(h.Highlights))
 			for f := range h.Highlights {
 				fields = append(fields, f)
@@ -165,6 +176,7 @@ func (r *Resolver) searchView(ctx context.Context, res *search.Result, ars strin
 			}
 			v.Hits = append(v.Hits, hv)
 		}
+		r.hits.add(rev, readIDs, read)
 		return nil
 	})
 	if err != nil {
