@@ -78,10 +78,7 @@ func (pl *plan) facets(ctx context.Context, fs bleve.FacetsRequest, matched []ui
 // fieldTerms returns the terms of field in r (a facet field's values),
 // read once per snapshot.
 func (c *postingsCache) fieldTerms(r index.IndexReader, field string) ([]string, error) {
-	c.mu.Lock()
-	c.reset(r)
-	terms, ok := c.fields[field]
-	c.mu.Unlock()
+	terms, ok := cached(c, r, func(c *postingsCache) map[string][]string { return c.fields }, field)
 	if ok {
 		return terms, nil
 	}

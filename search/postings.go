@@ -130,11 +130,7 @@ func (c *postingsCache) decode(ctx context.Context, r index.IndexReader, field, 
 	if locations {
 		k.field = locationsKey + field
 	}
-	c.mu.Lock()
-	c.reset(r)
-	d, ok := c.entries[k]
-	c.mu.Unlock()
-	if ok {
+	if d, ok := cached(c, r, func(c *postingsCache) map[fieldTerm]*decodedPostings { return c.entries }, k); ok {
 		return d, nil
 	}
 	tfr, err := r.TermFieldReader(ctx, []byte(term), field, true, true, locations)
@@ -143,7 +139,7 @@ func (c *postingsCache) decode(ctx context.Context, r index.IndexReader, field, 
 	}
 	defer tfr.Close()
 	n := tfr.Count()
-	d = &decodedPostings{docs: make([]uint64, 0, n), freqs: make([]uint64, 0, n), norms: make([]float64, 0, n), count: n}
+	d := &decodedPostings{docs: make([]uint64, 0, n), freqs: make([]uint64, 0, n), norms: make([]float64, 0, n), count: n}
 	if locations {
 		d.locStart = make([]uint32, 1, n+1)
 		d.locsOK = true
@@ -207,13 +203,18 @@ func (c *postingsCache) reset(r index.IndexReader) {
 	}
 }
 
+// cached looks k up in the map of c that m picks, for snapshot r.
+func cached[K comparable, V any](c *postingsCache, r index.IndexReader, m func(*postingsCache) map[K]V, k K) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.reset(r)
+	v, ok := m(c)[k]
+	return v, ok
+}
+
 // externalID returns the external ID of document number doc in r.
 func (c *postingsCache) externalID(r index.IndexReader, doc uint64) (string, error) {
-	c.mu.Lock()
-	c.reset(r)
-	id, ok := c.ids[doc]
-	c.mu.Unlock()
-	if ok {
+	if id, ok := cached(c, r, func(c *postingsCache) map[uint64]string { return c.ids }, doc); ok {
 		return id, nil
 	}
 	id, err := r.ExternalID(index.NewIndexInternalID(nil, doc))
