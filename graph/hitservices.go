@@ -24,8 +24,16 @@ type hitServices struct {
 }
 
 type hitService struct {
-	svc              *catalog.Service // shared and read-only, as ViewShared's records
-	namedDE, namedEN bool             // hasName in German, in English
+	svc   *catalog.Service // shared and read-only, as ViewShared's records
+	names *hitNames
+}
+
+// hitNames are what a hit shows of its service's name in German and in
+// English: its name (the Service's name resolver) and whether it has one
+// in that language (hasName, SearchHit.languageFallback).
+type hitNames struct {
+	nameDE, nameEN   string
+	namedDE, namedEN bool
 }
 
 // maxHitServices bounds the cache; it starts again empty when full. The
@@ -34,18 +42,36 @@ type hitService struct {
 const maxHitServices = 4096
 
 func newHitService(s *catalog.Service) hitService {
-	return hitService{svc: s, namedDE: hasName(s, i18n.DE), namedEN: hasName(s, i18n.EN)}
+	name := s.Name()
+	de, _, _ := name.Pick(i18n.DE)
+	en, _, _ := name.Pick(i18n.EN)
+	return hitService{svc: s, names: &hitNames{nameDE: de.Value, nameEN: en.Value,
+		namedDE: hasName(s, i18n.DE), namedEN: hasName(s, i18n.EN)}}
 }
 
 // named is hasName(h.svc, lang).
 func (h hitService) named(lang string) bool {
 	switch lang {
 	case i18n.DE:
-		return h.namedDE
+		return h.names.namedDE
 	case i18n.EN:
-		return h.namedEN
+		return h.names.namedEN
 	}
 	return hasName(h.svc, lang)
+}
+
+// name is the service's name in lang, as plain(ctx, s.Name()) gives it
+// for a request in lang; false for a language it does not keep.
+func (n *hitNames) name(lang string) (string, bool) {
+	switch {
+	case n == nil:
+		return "", false
+	case lang == i18n.DE:
+		return n.nameDE, true
+	case lang == i18n.EN:
+		return n.nameEN, true
+	}
+	return "", false
 }
 
 // lookup fills out[i] with the service of hits[i] if it was seen at

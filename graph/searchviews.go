@@ -40,6 +40,9 @@ type SearchHitView struct {
 	Service            *catalog.Service
 	ResponsibleOffices []*ResponsibleOfficeView
 	LanguageFallback   bool
+	// names are the service's names for the search writer; nil where
+	// the view was not filled by searchView.
+	names *hitNames
 }
 
 type HighlightView struct {
@@ -156,7 +159,7 @@ func (r *Resolver) searchView(ctx context.Context, res *search.Result, ars strin
 			}
 			svc := hs.svc
 			hv := &SearchHitView{Score: h.Score, Service: svc, Origin: svc.Origin, Highlights: []*HighlightView{},
-				ResponsibleOffices: []*ResponsibleOfficeView{}, LanguageFallback: !hs.named(res.Lang)}
+				ResponsibleOffices: []*ResponsibleOfficeView{}, LanguageFallback: !hs.named(res.Lang), names: hs.names}
 			fields := make([]string, 0, len(h.Highlights))
 			for f := range h.Highlights {
 				fields = append(fields, f)
