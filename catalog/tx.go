@@ -135,16 +135,31 @@ type Tx struct {
 	last *Change
 	// cmd is the command being applied, logged with every change it makes.
 	cmd *LoggedCommand
+	// readKind and readBucket are the record bucket a read-only
+	// transaction read last: bbolt opens a bucket anew (a seek and an
+	// allocation) on every lookup outside a write transaction, and a
+	// page of search hits reads twenty services in a row.
+	readKind   Kind
+	readBucket *bolt.Bucket
 }
 
-// Revision returns the last revision visible in this transaction.
+// Revision returns the last revision visible in this transaction. Every
+// write to a record appends to the change log in the same transaction, so
+// two transactions at the same revision see the same records (the search
+// index, the federation feed and graph's hitServices rely on it).
 func (tx *Tx) Revision() uint64 { return tx.bt.Bucket(bucketLog).Sequence() }
 
 // Portal returns this portal's ID.
 func (tx *Tx) Portal() string { return tx.s.portal }
 
 func (tx *Tx) raw(k Kind, id string) []byte {
-	return tx.bt.Bucket(recordBucket(k)).Get([]byte(id))
+	if tx.bt.Writable() {
+		return tx.bt.Bucket(recordBucket(k)).Get([]byte(id)) // bbolt keeps the buckets a write opens
+	}
+	if tx.readBucket == nil || tx.readKind != k {
+		tx.readKind, tx.readBucket = k, tx.bt.Bucket(recordBucket(k))
+	}
+	return tx.readBucket.Get([]byte(id))
 }
 
 // record returns the current record of kind k, or nil. In a shared read

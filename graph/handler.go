@@ -85,7 +85,8 @@ func NewHandler(cfg Options) http.Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	res := &Resolver{Store: cfg.Store, Index: cfg.Search, Mirror: cfg.Mirror, FanOut: cfg.FanOut, QueryLog: cfg.QueryLog}
+	res := &Resolver{Store: cfg.Store, Index: cfg.Search, Mirror: cfg.Mirror, FanOut: cfg.FanOut, QueryLog: cfg.QueryLog,
+		hits: &hitServices{}}
 	limits := cfg.RateLimits
 	if limits == (RateLimits{}) {
 		limits = DefaultRateLimits

@@ -205,6 +205,31 @@ type pageWriter struct {
 	// invalid is set where gqlgen would answer with an error: a null in a
 	// non-null field, an argument that does not parse.
 	invalid bool
+	// collected keeps what CollectFields returned for each selection set,
+	// which is the same for every element of a list (20 search hits).
+	collected []collectedSet
+}
+
+type collectedSet struct {
+	sel    *ast.Selection // the set's first selection: identifies it
+	n      int
+	typ    string
+	fields []graphql.CollectedField
+}
+
+// collect is graphql.CollectFields, once per selection set and type.
+func (w *pageWriter) collect(sel ast.SelectionSet, types []string) []graphql.CollectedField {
+	if len(sel) == 0 {
+		return graphql.CollectFields(w.oc, sel, types)
+	}
+	for _, c := range w.collected {
+		if c.sel == &sel[0] && c.n == len(sel) && c.typ == types[0] {
+			return c.fields
+		}
+	}
+	fields := graphql.CollectFields(w.oc, sel, types)
+	w.collected = append(w.collected, collectedSet{sel: &sel[0], n: len(sel), typ: types[0], fields: fields})
+	return fields
 }
 
 // The type lists CollectFields takes, one per type, allocated once.
@@ -237,7 +262,7 @@ func object[T any](w *pageWriter, sel ast.SelectionSet, v *T, required bool, typ
 		return
 	}
 	w.buf = append(w.buf, '{')
-	fields := graphql.CollectFields(w.oc, sel, types)
+	fields := w.collect(sel, types)
 	for i := range fields {
 		f := &fields[i] // not a copy, whose address would escape to the heap
 		if i > 0 {

@@ -18,4 +18,8 @@ type Resolver struct {
 	// no peers are configured.
 	Mirror *federation.Mirror
 	FanOut *federation.FanOut
+
+	// hits keeps the services search hits showed (hitservices.go); nil
+	// reads every hit from the store.
+	hits *hitServices
 }

@@ -40,6 +40,9 @@ type SearchHitView struct {
 	Service            *catalog.Service
 	ResponsibleOffices []*ResponsibleOfficeView
 	LanguageFallback   bool
+	// names are the service's names for the search writer; nil where
+	// the view was not filled by searchView.
+	names *hitNames
 }
 
 type HighlightView struct {
@@ -136,16 +139,27 @@ func (r *Resolver) searchView(ctx context.Context, res *search.Result, ars strin
 		v.Notice = &n
 	}
 	err := r.Store.ViewShared(ctx, func(tx *catalog.Tx) error {
-		for _, h := range res.Hits {
-			svc, err := tx.Service(h.ServiceID)
-			if catalog.ErrorCode(err) == catalog.ENOTFOUND {
-				continue // deleted since the index saw it
+		rev := tx.Revision()
+		known := make([]hitService, len(res.Hits))
+		r.hits.lookup(rev, res.Hits, known)
+		var readIDs []string
+		var read []hitService
+		for i, h := range res.Hits {
+			hs := known[i]
+			if hs.svc == nil {
+				svc, err := tx.Service(h.ServiceID)
+				if catalog.ErrorCode(err) == catalog.ENOTFOUND {
+					continue // deleted since the index saw it
+				}
+				if err != nil {
+					return err
+				}
+				hs = newHitService(svc)
+				readIDs, read = append(readIDs, h.ServiceID), append(read, hs)
 			}
-			if err != nil {
-				return err
-			}
+			svc := hs.svc
 			hv := &SearchHitView{Score: h.Score, Service: svc, Origin: svc.Origin, Highlights: []*HighlightView{},
-				ResponsibleOffices: []*ResponsibleOfficeView{}, LanguageFallback: !hasName(svc, res.Lang)}
+				ResponsibleOffices: []*ResponsibleOfficeView{}, LanguageFallback: !hs.named(res.Lang), names: hs.names}
 			fields := make([]string, 0, len(h.Highlights))
 			for f := range h.Highlights {
 				fields = append(fields, f)
@@ -165,6 +179,7 @@ func (r *Resolver) searchView(ctx context.Context, res *search.Result, ars strin
 			}
 			v.Hits = append(v.Hits, hv)
 		}
+		r.hits.add(rev, readIDs, read)
 		return nil
 	})
 	if err != nil {

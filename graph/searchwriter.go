@@ -162,7 +162,7 @@ func (w *searchWriter) searchHit(sel ast.SelectionSet, h *SearchHitView) {
 		case "highlights":
 			list(&w.pageWriter, h.Highlights, func(hl *HighlightView) { w.highlight(f.Selections, hl) })
 		case "service":
-			w.service(f.Selections, h.Service)
+			w.service(f.Selections, h.Service, h.names)
 		case "responsibleOffices":
 			list(&w.pageWriter, h.ResponsibleOffices, func(o *ResponsibleOfficeView) { w.responsibleOffice(f.Selections, o) })
 		case "languageFallback":
@@ -261,8 +261,9 @@ func (w *searchWriter) peer(sel ast.SelectionSet, p *PeerSearchView) {
 }
 
 // service writes a Service's fields with the values its resolvers
-// (services.resolvers.go) give, in the request's language.
-func (w *searchWriter) service(sel ast.SelectionSet, s *catalog.Service) {
+// (services.resolvers.go) give, in the request's language; names, when
+// not nil, are its names (hitServices).
+func (w *searchWriter) service(sel ast.SelectionSet, s *catalog.Service, names *hitNames) {
 	object(&w.pageWriter, sel, s, true, serviceTypes, func(f *graphql.CollectedField) {
 		switch f.Name {
 		case "id":
@@ -272,6 +273,10 @@ func (w *searchWriter) service(sel ast.SelectionSet, s *catalog.Service) {
 		case "status":
 			w.str(string(s.Status))
 		case "name":
+			if n, ok := names.name(w.choice.Lang); ok {
+				w.str(n)
+				return
+			}
 			v, _, _ := s.Name().Pick(w.choice.Lang) // plain
 			w.str(v.Value)
 		case "formalName":

@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -11,7 +12,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/leistungsfinder/leistungsfinder/catalog"
 	"github.com/leistungsfinder/leistungsfinder/graph"
+	"github.com/leistungsfinder/leistungsfinder/i18n"
 	"github.com/leistungsfinder/leistungsfinder/search"
 )
 
@@ -151,4 +154,64 @@ func citizenQueries(t testing.TB) []string {
 		}
 	}
 	return out
+}
+
+// TestSearchShowsTheCurrentService: a search shows the store's current
+// record of every hit, also right after it changed or was deleted, though
+// the handler keeps the services hits showed (while the store's revision
+// is the same).
+func TestSearchShowsTheCurrentService(t *testing.T) {
+	t.Parallel()
+	st := demoCopy(t)
+	ix := demoIndexCopy(t, st)
+	fast := serve(t, graph.Options{Store: st, Search: ix})
+	slow := httptest.NewServer(graph.NewGqlgenOnlyHandler(graph.Options{Store: st, Search: ix}))
+	t.Cleanup(slow.Close)
+	const q = `{ search(query: "Kindergeld", first: 3) { totalCount hits { languageFallback service { id name revision } } } }`
+	type answer struct {
+		Data struct {
+			Search struct {
+				Hits []struct {
+					LanguageFallback bool
+					Service          struct {
+						ID, Name string
+						Revision uint64
+					}
+				}
+			}
+		}
+	}
+	ask := func() (a answer) {
+		t.Helper()
+		body, _ := postTo(t, fast, q, nil, nil)
+		want, _ := postTo(t, slow, q, nil, nil)
+		require.Equal(t, string(want), string(body))
+		require.NoError(t, json.Unmarshal(body, &a), "%s", body)
+		require.GreaterOrEqual(t, len(a.Data.Search.Hits), 2, "%s", body)
+		return a
+	}
+	before := ask()
+	assert.Equal(t, before, ask(), "the same answer while nothing changed")
+
+	first, second := before.Data.Search.Hits[0].Service, before.Data.Search.Hits[1].Service
+	require.NoError(t, st.Update(context.Background(), func(tx *catalog.Tx) error {
+		s, err := tx.Service(first.ID)
+		if err != nil {
+			return err
+		}
+		s.Texts[catalog.ModuleCitizenName] = i18n.German("Kindergeld (umbenannt)")
+		s.Texts[catalog.ModuleName] = i18n.German("Kindergeld (umbenannt)")
+		return tx.Put(s, catalog.Write{Actor: "test"})
+	}))
+	after := ask()
+	got := after.Data.Search.Hits[0].Service
+	assert.Equal(t, "Kindergeld (umbenannt)", got.Name)
+	assert.Greater(t, got.Revision, first.Revision)
+
+	require.NoError(t, st.Update(context.Background(), func(tx *catalog.Tx) error {
+		return tx.Delete(catalog.KindService, second.ID, catalog.Write{Actor: "test"})
+	}))
+	for _, h := range ask().Data.Search.Hits {
+		assert.NotEqual(t, second.ID, h.Service.ID, "a deleted service is no hit")
+	}
 }

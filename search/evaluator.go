@@ -7,6 +7,7 @@ import (
 	"math/bits"
 	"slices"
 	"sort"
+	"sync"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/mapping"
@@ -33,13 +34,16 @@ import (
 // counts every match and keeps the best from+size by score and ID, as
 // Bleve's collector does with the plan's sort.
 //
-// Whatever it does not model falls back: a search that asks for
-// highlights, facets, stored fields, locations or Explain, a query with a
+// It counts term facets from the postings (evalfacets.go) and loads stored
+// fields with Bleve's own function. Whatever it does not model falls back:
+// a search that asks for highlights, locations or Explain, a query with a
 // node type it does not know where scores count, and the shapes whose
 // order of summation depends on Bleve's heap (a scored disjunction of more
 // than DisjunctionHeapTakeover clauses, a scored conjunction of more than
-// twelve). A scored node it does not know (a phrase) runs as Bleve's own
-// searcher inside the tree.
+// twelve). Phrases are conjunctions of their terms over postings decoded
+// with their positions; one that does not fit that runs as Bleve's own
+// searcher inside the tree. Where the root's filters leave few documents,
+// the term clauses step through only the postings in them (restrict).
 
 // noDoc is the position of a cursor past its last match.
 const noDoc = math.MaxUint64
@@ -75,8 +79,19 @@ type evalNode struct {
 	// weigh.
 	weight float64
 
-	// evalTerm
+	// est is an upper bound of the matches, by which a conjunction
+	// chooses which child leads (the order of its sum is by count).
+	est uint64
+	// lead are a conjunction's children, fewest matches first.
+	lead []*evalNode
+
+	// evalTerm: docs and base are the postings' documents and their tf ×
+	// norm × idf, or those of them in the tree's filter (see restrict),
+	// whose positions in post are orig.
 	post  *decodedPostings
+	docs  []uint64
+	base  []float64
+	orig  []int32
 	pos   int
 	boost float64
 	idf   float64
@@ -110,7 +125,7 @@ func (t *evalTree) close() {
 // evaluable reports whether a search request can be answered by the
 // evaluator: hits and their scores only, in the plan's sort order.
 func evaluable(sr *bleve.SearchRequest) bool {
-	if sr.Highlight != nil || len(sr.Facets) > 0 || len(sr.Fields) > 0 || sr.Explain || sr.IncludeLocations ||
+	if sr.Highlight != nil || !termFacetsOnly(sr.Facets) || sr.Explain || sr.IncludeLocations ||
 		sr.Score != "" || sr.SearchAfter != nil || sr.SearchBefore != nil || len(sr.Sort) != 2 {
 		return false
 	}
@@ -142,6 +157,16 @@ func (pl *plan) evaluate(ctx context.Context, sr *bleve.SearchRequest) (res *ble
 	if root.kind != evalDisj && root.kind != evalConj {
 		return nil, false, nil // Bleve sets no query norm then
 	}
+	if f := rootFilter(root); f != nil {
+		if passing, ok := selective(f, docs); ok {
+			r := restrictions.Get().(*restriction)
+			defer restrictions.Put(r) // after collect: the tree uses its windows
+			r.filter, r.passing = f, passing
+			r.docs, r.base, r.orig = r.docs[:0], r.base[:0], r.orig[:0]
+			r.restrict(root)
+			r.filter = nil
+		}
+	}
 	// Bleve's top searcher computes the query norm over its searchers'
 	// weights, summed in its order, and sets it on the whole tree.
 	var sum float64
@@ -150,7 +175,7 @@ func (pl *plan) evaluate(ctx context.Context, sr *bleve.SearchRequest) (res *ble
 	}
 	setQueryNorm(root, 1.0/math.Sqrt(sum))
 	tree.root = root
-	res, err = pl.collect(ctx, tree, sr.Size, sr.From)
+	res, err = pl.collect(ctx, tree, sr)
 	p.evaluated.Add(1)
 	return res, true, err
 }
@@ -164,7 +189,16 @@ type evalCompiler struct {
 	docs    uint64
 	options search.SearcherOptions
 	tree    *evalTree
-	maxDoc  uint64 // size of the bitmaps
+	slab    []evalNode // nodes are allocated from it, a chunk at a time
+}
+
+// node returns a new node of the tree.
+func (c *evalCompiler) node(n evalNode) *evalNode {
+	if len(c.slab) == cap(c.slab) {
+		c.slab = make([]evalNode, 0, 32)
+	}
+	c.slab = append(c.slab, n)
+	return &c.slab[len(c.slab)-1]
 }
 
 // scored compiles a scored query node. ok is false for one it does not
@@ -182,7 +216,7 @@ func (c *evalCompiler) scored(q query.Query) (*evalNode, bool, error) {
 		}
 		return c.term(d, q.BoostVal.Value()), true, nil
 	case *maxQuery:
-		n := &evalNode{kind: evalMax, tie: q.tie}
+		n := c.node(evalNode{kind: evalMax, tie: q.tie})
 		for _, sub := range q.queries {
 			k, ok, err := c.scored(sub)
 			if !ok || err != nil {
@@ -195,7 +229,7 @@ func (c *evalCompiler) scored(q query.Query) (*evalNode, bool, error) {
 		}
 		switch {
 		case len(n.kids) == 0 && q.absent == 0:
-			return &evalNode{kind: evalNone, none: true}, true, nil
+			return c.node(evalNode{kind: evalNone, none: true}), true, nil
 		case len(n.kids) == 1 && q.absent == 0:
 			return n.kids[0], true, nil
 		}
@@ -203,6 +237,7 @@ func (c *evalCompiler) scored(q query.Query) (*evalNode, bool, error) {
 		for _, k := range n.kids {
 			n.weight += k.weight
 			n.count += k.count
+			n.est += k.est
 		}
 		if len(n.kids) == 0 {
 			n.kind = evalNone
@@ -212,7 +247,7 @@ func (c *evalCompiler) scored(q query.Query) (*evalNode, bool, error) {
 		if len(q.Disjuncts) > searcher.DisjunctionHeapTakeover || len(q.Disjuncts) == 0 {
 			return nil, false, nil // the heap searcher sums in heap order
 		}
-		n := &evalNode{kind: evalDisj, min: int(q.Min)}
+		n := c.node(evalNode{kind: evalDisj, min: int(q.Min)})
 		if float64(n.min) != q.Min {
 			return nil, false, nil
 		}
@@ -227,7 +262,7 @@ func (c *evalCompiler) scored(q query.Query) (*evalNode, bool, error) {
 		if len(q.Conjuncts) > 12 || len(q.Conjuncts) == 0 {
 			return nil, false, nil // sort.Sort is stable up to 12 elements only
 		}
-		n := &evalNode{kind: evalConj}
+		n := c.node(evalNode{kind: evalConj})
 		if err := c.kids(n, q.Conjuncts); err != nil {
 			return nil, false, err
 		}
@@ -240,7 +275,11 @@ func (c *evalCompiler) scored(q query.Query) (*evalNode, bool, error) {
 		if !ok || err != nil {
 			return nil, ok, err
 		}
-		return &evalNode{kind: evalSet, set: set, count: count}, true, nil
+		var est uint64
+		for _, w := range set {
+			est += uint64(bits.OnesCount64(w))
+		}
+		return c.node(evalNode{kind: evalSet, set: set, count: count, est: est}), true, nil
 	case *query.PhraseQuery:
 		if n, ok, err := c.phrase(q); ok || err != nil {
 			return n, ok, err
@@ -251,11 +290,11 @@ func (c *evalCompiler) scored(q query.Query) (*evalNode, bool, error) {
 		}
 		c.tree.leafs = append(c.tree.leafs, s)
 		if _, none := s.(*searcher.MatchNoneSearcher); none {
-			return &evalNode{kind: evalNone, none: true}, true, nil
+			return c.node(evalNode{kind: evalNone, none: true}), true, nil
 		}
-		return &evalNode{kind: evalSearcher, bs: s, count: s.Count(), weight: s.Weight(),
+		return c.node(evalNode{kind: evalSearcher, bs: s, count: s.Count(), est: s.Count(), weight: s.Weight(),
 			sctx: &search.SearchContext{DocumentMatchPool: search.NewDocumentMatchPool(s.DocumentMatchPoolSize()+1, 0),
-				IndexReader: c.r}}, true, nil
+				IndexReader: c.r}}), true, nil
 	}
 	return nil, false, nil
 }
@@ -269,7 +308,7 @@ func (c *evalCompiler) phrase(q *query.PhraseQuery) (*evalNode, bool, error) {
 	if q.Fuzziness != 0 || q.FieldVal == "" || len(q.Terms) < 2 || len(q.Terms) > 12 {
 		return nil, false, nil
 	}
-	n := &evalNode{kind: evalPhrase}
+	n := c.node(evalNode{kind: evalPhrase})
 	for _, term := range q.Terms {
 		if term == "" {
 			return nil, false, nil
@@ -286,14 +325,37 @@ func (c *evalCompiler) phrase(q *query.PhraseQuery) (*evalNode, bool, error) {
 		n.weight += k.weight
 		n.count += k.count
 	}
+	n.estimate()
 	return n, true, nil
+}
+
+// estimate sets est of a disjunction (the sum of its children's) or a
+// conjunction or phrase (the least), and the conjunction's lead.
+func (n *evalNode) estimate() {
+	n.est = 0
+	if n.kind == evalDisj {
+		for _, k := range n.kids {
+			n.est += k.est
+		}
+		return
+	}
+	n.lead = slices.Clone(n.kids)
+	sort.SliceStable(n.lead, func(i, j int) bool { return n.lead[i].est < n.lead[j].est })
+	n.est = n.lead[0].est
 }
 
 // term is the node of a scored term clause, as Bleve's TermQueryScorer
 // (tf-idf) has it before the query norm is set.
 func (c *evalCompiler) term(d *decodedPostings, boost float64) *evalNode {
-	n := &evalNode{kind: evalTerm, post: d, count: d.count, boost: boost,
-		idf: 1.0 + math.Log(float64(c.docs)/float64(d.count+1.0))}
+	idf := 1.0 + math.Log(float64(c.docs)/float64(d.count+1.0))
+	n := c.node(evalNode{kind: evalTerm, post: d, count: d.count, est: uint64(len(d.docs)), boost: boost, idf: idf,
+		docs: d.docs, base: d.baseScores(idf)})
+	if n.base == nil { // another idf than the cached one: not in one snapshot
+		n.base = make([]float64, len(d.docs))
+		for i, f := range d.freqs {
+			n.base[i] = termScore(f, d.norms[i], idf)
+		}
+	}
 	sum := n.boost * n.idf
 	n.weight = sum * sum
 	n.qw = 1.0
@@ -319,6 +381,7 @@ func (c *evalCompiler) kids(n *evalNode, qs []query.Query) error {
 		n.weight += k.weight
 		n.count += k.count
 	}
+	n.estimate()
 	return nil
 }
 
@@ -365,21 +428,55 @@ func (c *evalCompiler) set(q query.Query) ([]uint64, uint64, bool, error) {
 }
 
 func (c *evalCompiler) union(qs []query.Query, count uint64) ([]uint64, uint64, bool, error) {
+	if len(qs) == 1 {
+		return c.set(qs[0])
+	}
 	var out []uint64
 	for _, sub := range qs {
-		s, n, ok, err := c.set(sub)
+		n, ok, err := c.orInto(&out, sub)
 		if !ok || err != nil {
 			return nil, 0, ok, err
 		}
 		count += n
-		if len(s) > len(out) {
-			out = append(out, make([]uint64, len(s)-len(out))...)
-		}
-		for w := range s {
-			out[w] |= s[w]
-		}
 	}
 	return out, count, true, nil
+}
+
+// orInto adds the documents of the filter q to the bitmap *out, which it
+// owns; unions below q add theirs directly.
+func (c *evalCompiler) orInto(out *[]uint64, q query.Query) (uint64, bool, error) {
+	var subs []query.Query
+	switch q := q.(type) {
+	case *maxQuery:
+		subs = q.queries
+	case *query.DisjunctionQuery:
+		if q.Min <= 1 {
+			subs = q.Disjuncts
+		}
+	}
+	if subs != nil {
+		var count uint64
+		for _, sub := range subs {
+			n, ok, err := c.orInto(out, sub)
+			if !ok || err != nil {
+				return 0, ok, err
+			}
+			count += n
+		}
+		return count, true, nil
+	}
+	s, n, ok, err := c.set(q)
+	if !ok || err != nil {
+		return 0, ok, err
+	}
+	if len(s) > len(*out) {
+		*out = append(*out, make([]uint64, len(s)-len(*out))...)
+	}
+	o := *out
+	for w, bits := range s {
+		o[w] |= bits
+	}
+	return n, true, nil
 }
 
 func (c *evalCompiler) termSet(field, term string) ([]uint64, uint64, bool, error) {
@@ -391,6 +488,118 @@ func (c *evalCompiler) termSet(field, term string) ([]uint64, uint64, bool, erro
 		return nil, 0, false, err
 	}
 	return d.bitmap(), d.count, true, nil
+}
+
+// rootFilter is the intersection of the filters that every match of the
+// tree must pass: those of the root conjunction and of conjunctions under
+// it. nil when there are none.
+func rootFilter(root *evalNode) []uint64 {
+	if root.kind != evalConj {
+		return nil
+	}
+	var f []uint64
+	for _, k := range root.kids {
+		var s []uint64
+		switch k.kind {
+		case evalSet:
+			s = k.set
+		case evalConj:
+			if s = rootFilter(k); s == nil {
+				continue
+			}
+		default:
+			continue
+		}
+		if f == nil {
+			f = slices.Clone(s)
+			continue
+		}
+		f = f[:min(len(f), len(s))]
+		for w := range f {
+			f[w] &= s[w]
+		}
+	}
+	return f
+}
+
+// restriction restricts the term clauses of a tree to a filter; the
+// postings left are windows of docs, base and orig, which grow as needed
+// (a window keeps the array it was cut from).
+type restriction struct {
+	filter  []uint64
+	passing int // documents in filter
+	docs    []uint64
+	base    []float64
+	orig    []int32
+}
+
+// restrictions keep the chunks of restricted postings for the next
+// search (making them zeroes them, which cost as much as restricting).
+var restrictions = sync.Pool{New: func() any { return &restriction{} }}
+
+// selective reports whether filter leaves less than half of the docs
+// documents: only then does restricting the postings save more than it
+// costs.
+func selective(filter []uint64, docs uint64) (int, bool) {
+	var n uint64
+	for _, w := range filter {
+		n += uint64(bits.OnesCount64(w))
+	}
+	return int(n), 2*n < docs
+}
+
+// restrict leaves the term clauses of the tree only the postings of
+// documents in filter, which every match of the tree passes: where the
+// filters are selective (a title filter, a region) the tree then steps
+// through a fraction of the postings. Scores do not change: they depend
+// on the postings' frequencies and norms and the terms' document counts,
+// not on the other documents.
+func (r *restriction) restrict(n *evalNode) {
+	switch n.kind {
+	case evalTerm:
+		filter := r.filter
+		phrase := n.post.locStart != nil
+		// Room for every posting that can pass, in a new chunk when the
+		// current one is short: windows keep their chunk, nothing is
+		// copied.
+		if need := min(len(n.docs), r.passing); cap(r.docs)-len(r.docs) < need {
+			size := max(need, 2*cap(r.docs), 1024)
+			r.docs, r.base = make([]uint64, 0, size), make([]float64, 0, size)
+		}
+		if phrase && cap(r.orig)-len(r.orig) < len(n.docs) {
+			r.orig = make([]int32, 0, max(len(n.docs), 2*cap(r.orig), 1024))
+		}
+		from := len(r.docs)
+		for i, doc := range n.docs {
+			if w := doc / 64; w < uint64(len(filter)) && filter[w]&(1<<(doc%64)) != 0 {
+				r.docs = append(r.docs, doc)
+				r.base = append(r.base, n.base[i])
+				if phrase {
+					r.orig = append(r.orig, int32(i))
+				}
+			}
+		}
+		to := len(r.docs)
+		n.docs, n.base, n.est = r.docs[from:to:to], r.base[from:to:to], uint64(to-from)
+		if phrase {
+			n.orig = r.orig[len(r.orig)-(to-from):]
+		}
+		return
+	case evalSet, evalSearcher, evalNone:
+		return
+	}
+	n.est = 0
+	for _, k := range n.kids {
+		r.restrict(k)
+	}
+	switch n.kind {
+	case evalMax:
+		for _, k := range n.kids {
+			n.est += k.est
+		}
+	default:
+		n.estimate()
+	}
 }
 
 // setQueryNorm is Bleve's SetQueryNorm down the tree: every term clause's
@@ -413,8 +622,8 @@ func (n *evalNode) start() {
 	case evalTerm:
 		n.pos = 0
 		n.doc = noDoc
-		if len(n.post.docs) > 0 {
-			n.doc = n.post.docs[0]
+		if len(n.docs) > 0 {
+			n.doc = n.docs[0]
 		}
 		return
 	case evalSet:
@@ -443,7 +652,7 @@ func (n *evalNode) advance(target uint64) {
 	}
 	switch n.kind {
 	case evalTerm:
-		docs := n.post.docs
+		docs := n.docs
 		i := n.pos + 1
 		if i < len(docs) && docs[i] < target {
 			// Gallop, then search the last step.
@@ -506,7 +715,7 @@ func (n *evalNode) settle(target uint64) {
 	case evalConj, evalPhrase:
 	outer:
 		for {
-			for _, k := range n.kids {
+			for _, k := range n.lead {
 				if k.doc < target {
 					k.advance(target)
 				}
@@ -533,11 +742,10 @@ func (n *evalNode) settle(target uint64) {
 // document, occur one after the other in one value of the field.
 func (n *evalNode) adjacent() bool {
 	first := n.phrase[0]
-	d := first.post
-	for _, loc := range d.locs[d.locStart[first.pos]:d.locStart[first.pos+1]] {
+	for _, loc := range first.locations() {
 		found := true
 		for i, t := range n.phrase[1:] {
-			if !slices.Contains(t.post.locs[t.post.locStart[t.pos]:t.post.locStart[t.pos+1]], loc+uint64(i+1)) {
+			if !slices.Contains(t.locations(), loc+uint64(i+1)) {
 				found = false
 				break
 			}
@@ -578,19 +786,22 @@ func (n *evalNode) nextSet(target uint64) uint64 {
 	return noDoc
 }
 
+// locations are the positions of the term in the current document.
+func (n *evalNode) locations() []uint64 {
+	i := n.pos
+	if n.orig != nil {
+		i = int(n.orig[i])
+	}
+	d := n.post
+	return d.locs[d.locStart[i]:d.locStart[i+1]]
+}
+
 // scoreNow is the score of the document the cursor is on, as Bleve's
 // searcher of the node computes it.
 func (n *evalNode) scoreNow() float64 {
 	switch n.kind {
 	case evalTerm:
-		freq := n.post.freqs[n.pos]
-		var tf float64
-		if freq < scorer.MaxSqrtCache {
-			tf = scorer.SqrtCache[int(freq)]
-		} else {
-			tf = math.Sqrt(float64(freq))
-		}
-		score := tf * n.post.norms[n.pos] * n.idf
+		score := n.base[n.pos]
 		if n.qw != 1.0 {
 			score = score * n.qw
 		}
@@ -634,6 +845,17 @@ func (n *evalNode) scoreNow() float64 {
 	return best
 }
 
+// termScore is TermQueryScorer's tf-idf score before the query weight.
+func termScore(freq uint64, norm, idf float64) float64 {
+	var tf float64
+	if freq < scorer.MaxSqrtCache {
+		tf = scorer.SqrtCache[int(freq)]
+	} else {
+		tf = math.Sqrt(float64(freq))
+	}
+	return tf * norm * idf
+}
+
 // evalHit is a candidate of the collector.
 type evalHit struct {
 	doc   uint64
@@ -671,7 +893,8 @@ const checkEvery = 1024
 
 // collect runs the tree: it counts every match and keeps the best
 // from+size.
-func (pl *plan) collect(ctx context.Context, t *evalTree, size, from int) (*bleve.SearchResult, error) {
+func (pl *plan) collect(ctx context.Context, t *evalTree, sr *bleve.SearchRequest) (*bleve.SearchResult, error) {
+	size, from, facets := sr.Size, sr.From, sr.Facets
 	var lookupErr error
 	ids := pl.p.postings
 	h := &evalHeap{id: func(e *evalHit) string {
@@ -687,6 +910,7 @@ func (pl *plan) collect(ctx context.Context, t *evalTree, size, from int) (*blev
 	keep := size + from
 	root := t.root
 	var total uint64
+	var matched []uint64 // for the facets
 	if keep > 0 {
 		h.hits = make([]evalHit, 0, min(keep, 1024))
 	}
@@ -695,6 +919,13 @@ func (pl *plan) collect(ctx context.Context, t *evalTree, size, from int) (*blev
 			return nil, searchError(ctx, ctx.Err())
 		}
 		total++
+		if facets != nil {
+			w := root.doc / 64
+			if w >= uint64(len(matched)) {
+				matched = append(matched, make([]uint64, int(w)+1-len(matched))...)
+			}
+			matched[w] |= 1 << (root.doc % 64)
+		}
 		if keep == 0 {
 			continue
 		}
@@ -714,6 +945,7 @@ func (pl *plan) collect(ctx context.Context, t *evalTree, size, from int) (*blev
 		return nil, searchError(ctx, lookupErr)
 	}
 	res := &bleve.SearchResult{Total: total, Status: &bleve.SearchStatus{Total: 1, Successful: 1}}
+	var err error
 	if from < len(hits) {
 		res.Hits = make(search.DocumentMatchCollection, 0, len(hits)-from)
 		for i := range hits[from:] {
@@ -722,8 +954,19 @@ func (pl *plan) collect(ctx context.Context, t *evalTree, size, from int) (*blev
 			if lookupErr != nil {
 				return nil, searchError(ctx, lookupErr)
 			}
-			res.Hits = append(res.Hits, &search.DocumentMatch{ID: id, Score: e.score})
+			hit := &search.DocumentMatch{ID: id, Score: e.score}
+			if len(sr.Fields) > 0 { // Bleve's own loading, without a highlighter
+				if err, _ := bleve.LoadAndHighlightFields(hit, sr, "", pl.r, nil); err != nil {
+					return nil, searchError(ctx, err)
+				}
+			}
+			res.Hits = append(res.Hits, hit)
 			res.MaxScore = max(res.MaxScore, e.score)
+		}
+	}
+	if facets != nil {
+		if res.Facets, err = pl.facets(ctx, facets, matched, total); err != nil {
+			return nil, searchError(ctx, err)
 		}
 	}
 	return res, nil

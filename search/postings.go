@@ -47,9 +47,30 @@ type decodedPostings struct {
 	locStart []uint32
 	locs     []uint64
 	locsOK   bool
+	// base are the scores of the postings before the query weight, for
+	// the idf they were computed with.
+	baseOnce sync.Once
+	baseIDF  float64
+	base     []float64
 	// set is docs as a bitmap, made when a filter first needs it.
 	setOnce sync.Once
 	set     []uint64
+}
+
+// baseScores returns the tf-idf scores of the postings before the query
+// weight (termScore) for idf, computed once; nil for another idf.
+func (d *decodedPostings) baseScores(idf float64) []float64 {
+	d.baseOnce.Do(func() {
+		d.baseIDF = idf
+		d.base = make([]float64, len(d.docs))
+		for i, f := range d.freqs {
+			d.base[i] = termScore(f, d.norms[i], idf)
+		}
+	})
+	if d.baseIDF != idf {
+		return nil
+	}
+	return d.base
 }
 
 // bitmap returns the documents as a bitmap (bit n%64 of word n/64);
@@ -68,7 +89,7 @@ func (d *decodedPostings) bitmap() []uint64 {
 }
 
 func (d *decodedPostings) bytes() int {
-	n := 96 + 24*len(d.docs) + 4*len(d.locStart) + 8*len(d.locs)
+	n := 128 + 32*len(d.docs) + 4*len(d.locStart) + 8*len(d.locs) // base scores too
 	if len(d.docs) > 0 {
 		n += int(d.docs[len(d.docs)-1]/8) + 8 // the bitmap, if a filter needs it
 	}
@@ -86,6 +107,8 @@ type postingsCache struct {
 	// ids are the external IDs (service IDs) of internal document
 	// numbers the evaluator read (evaluator.go), for the same snapshot.
 	ids map[uint64]string
+	// fields are the terms of facet fields (evalfacets.go).
+	fields map[string][]string
 }
 
 // postings returns the decoded postings of term in field as r has them.
@@ -107,11 +130,7 @@ func (c *postingsCache) decode(ctx context.Context, r index.IndexReader, field, 
 	if locations {
 		k.field = locationsKey + field
 	}
-	c.mu.Lock()
-	c.reset(r)
-	d, ok := c.entries[k]
-	c.mu.Unlock()
-	if ok {
+	if d, ok := cached(c, r, func(c *postingsCache) map[fieldTerm]*decodedPostings { return c.entries }, k); ok {
 		return d, nil
 	}
 	tfr, err := r.TermFieldReader(ctx, []byte(term), field, true, true, locations)
@@ -120,7 +139,7 @@ func (c *postingsCache) decode(ctx context.Context, r index.IndexReader, field, 
 	}
 	defer tfr.Close()
 	n := tfr.Count()
-	d = &decodedPostings{docs: make([]uint64, 0, n), freqs: make([]uint64, 0, n), norms: make([]float64, 0, n), count: n}
+	d := &decodedPostings{docs: make([]uint64, 0, n), freqs: make([]uint64, 0, n), norms: make([]float64, 0, n), count: n}
 	if locations {
 		d.locStart = make([]uint32, 1, n+1)
 		d.locsOK = true
@@ -180,17 +199,22 @@ func location(v *index.TermFieldVector) (uint64, bool) {
 // c.mu is held.
 func (c *postingsCache) reset(r index.IndexReader) {
 	if c.snap != r {
-		c.snap, c.entries, c.size, c.ids = r, map[fieldTerm]*decodedPostings{}, 0, map[uint64]string{}
+		c.snap, c.entries, c.size, c.ids, c.fields = r, map[fieldTerm]*decodedPostings{}, 0, map[uint64]string{}, map[string][]string{}
 	}
+}
+
+// cached looks k up in the map of c that m picks, for snapshot r.
+func cached[K comparable, V any](c *postingsCache, r index.IndexReader, m func(*postingsCache) map[K]V, k K) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.reset(r)
+	v, ok := m(c)[k]
+	return v, ok
 }
 
 // externalID returns the external ID of document number doc in r.
 func (c *postingsCache) externalID(r index.IndexReader, doc uint64) (string, error) {
-	c.mu.Lock()
-	c.reset(r)
-	id, ok := c.ids[doc]
-	c.mu.Unlock()
-	if ok {
+	if id, ok := cached(c, r, func(c *postingsCache) map[uint64]string { return c.ids }, doc); ok {
 		return id, nil
 	}
 	id, err := r.ExternalID(index.NewIndexInternalID(nil, doc))
@@ -212,7 +236,7 @@ const maxCachedIDs = 1 << 17
 // snapshot, and only hold memory).
 func (c *postingsCache) clear() {
 	c.mu.Lock()
-	c.snap, c.entries, c.size, c.ids = nil, nil, 0, nil
+	c.snap, c.entries, c.size, c.ids, c.fields = nil, nil, 0, nil, nil
 	c.mu.Unlock()
 }
 

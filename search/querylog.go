@@ -45,6 +45,7 @@ type QueryLog struct {
 	mem      map[dayQuery]*QueryCounts // flushed counts when there is no file
 
 	searches, zero atomic.Uint64 // since start, for the metrics
+	day            atomic.Pointer[dayString]
 }
 
 // QueryLogOptions configure a QueryLog.
@@ -208,7 +209,7 @@ func (l *QueryLog) Record(query string, hits int) string {
 	if n == "" {
 		return ""
 	}
-	k := dayQuery{l.opt.Now().UTC().Format(dayLayout), n}
+	k := dayQuery{l.today(), n}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	c := l.pending[k]
@@ -224,6 +225,24 @@ func (l *QueryLog) Record(query string, hits int) string {
 		c.Zero++
 	}
 	return encodeQueryID(k)
+}
+
+// today is the day a search now is counted under, formatted once a day
+// rather than once a search.
+func (l *QueryLog) today() string {
+	y, m, d := l.opt.Now().UTC().Date()
+	if c := l.day.Load(); c != nil && c.y == y && c.m == m && c.d == d {
+		return c.s
+	}
+	c := &dayString{y: y, m: m, d: d, s: time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Format(dayLayout)}
+	l.day.Store(c)
+	return c.s
+}
+
+type dayString struct {
+	y, d int
+	m    time.Month
+	s    string
 }
 
 func encodeQueryID(k dayQuery) string {

@@ -140,7 +140,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		} else {
 			fmt.Fprintf(stdout, "starting an in-process server on %s ...\n", dir)
 		}
-		srv = &Server{Addr: "127.0.0.1:0", DataDir: dir, Portal: "", NoDemo: f.data != "", GCPercent: 400, ResponseCache: f.cacheSize, Log: newLogger(io.Discard, "error")}
+		srv = &Server{Addr: "127.0.0.1:0", DataDir: dir, Portal: "", NoDemo: f.data != "", GCPercent: 400, GCMinHeapMB: defaultGCMinHeapMB, ResponseCache: f.cacheSize, Log: newLogger(io.Discard, "error")}
 		if err := srv.Open(ctx); err != nil {
 			srv.Close()
 			return err

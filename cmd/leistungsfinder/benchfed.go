@@ -169,7 +169,7 @@ func benchFederation(ctx context.Context, f benchFlags, srv *Server, stdout io.W
 			}
 		}
 	}()
-	mirror := &Server{Addr: "127.0.0.1:0", DataDir: mdir, Portal: mirrorPortal, NoDemo: true, GCPercent: srv.GCPercent,
+	mirror := &Server{Addr: "127.0.0.1:0", DataDir: mdir, Portal: mirrorPortal, NoDemo: true, GCPercent: srv.GCPercent, GCMinHeapMB: srv.GCMinHeapMB,
 		Log: log.With("instance", "mirror")}
 	if err := mirror.Open(ctx); err != nil {
 		mirror.Close()

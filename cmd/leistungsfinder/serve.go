@@ -42,6 +42,9 @@ type Server struct {
 	// collecting less often doubled throughput on the 2-core reference
 	// machine (see the closing note of the catalogue core issue).
 	GCPercent int
+	// GCMinHeapMB is the heap the collector lets grow before collecting
+	// while the live heap is small (gcFloorLoop); 0: GCPercent alone.
+	GCMinHeapMB int
 	// AdminToken enables /admin/backup for operators; empty disables it.
 	AdminToken string
 	Log        *slog.Logger
@@ -115,6 +118,7 @@ func (s *Server) ParseFlags(args []string, stderr io.Writer) error {
 	fs.BoolVar(&s.NoDemo, "no-demo", false, "do not load the demo catalogue into an empty data directory")
 	fs.BoolVar(&s.RegionsOnly, "regions-only", false, "load only the nationwide region list (every German region key) into an empty data directory, not Hessen's demo catalogue: for a portal of another state")
 	fs.IntVar(&s.GCPercent, "gc-percent", envInt("LF_GC_PERCENT", 400), "garbage collector target (GOGC) unless GOGC is set (LF_GC_PERCENT)")
+	fs.IntVar(&s.GCMinHeapMB, "gc-min-heap", envInt("LF_GC_MIN_HEAP_MB", defaultGCMinHeapMB), "MB the heap may grow to before the garbage collector runs, however small the live heap, unless GOGC is set; 0: -gc-percent alone (LF_GC_MIN_HEAP_MB)")
 	level := fs.String("log-level", env("LF_LOG_LEVEL", "info"), "debug, info, warn or error (LF_LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -166,6 +170,9 @@ func (s *Server) Open(ctx context.Context) error {
 	// The index follows the change log from here on.
 	runCtx, stop := context.WithCancel(context.Background())
 	s.stopRun = stop
+	if _, set := os.LookupEnv("GOGC"); !set && s.GCPercent > 0 && s.GCMinHeapMB > 0 {
+		s.running.Go(func() { gcFloorLoop(runCtx, s.GCPercent, uint64(s.GCMinHeapMB)<<20, time.Second) })
+	}
 	s.running.Go(func() {
 		if err := ix.Run(runCtx); err != nil && runCtx.Err() == nil {
 			s.Log.Error("search index stopped following the change log", "err", err)
