@@ -67,8 +67,9 @@ func TestEvaluatorScoresAsBleveData(t *testing.T) {
 	}
 	reqs := comparedRequests(t)
 	var n int
-	for _, r := range reqs {
-		r.SkipHighlights, r.SkipFacets, r.SkipStoredFields = true, true, true
+	for i, r := range reqs {
+		// Hits only, with facets, with facets and stored fields.
+		r.SkipHighlights, r.SkipFacets, r.SkipStoredFields = true, i%3 == 0, i%3 != 2
 		for page := 0; page < 3; page++ {
 			got, gotErr := ix.Search(ctx, r)
 			want, wantErr := plain(r)

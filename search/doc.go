@@ -151,6 +151,16 @@
 // thousand re-indexed documents (compact.go), so that each clause opens one
 // term reader, not one per segment. Filters run without scores, as bitmaps.
 //
+// A search that asks for no highlights (a result list, the GraphQL search
+// unless highlights are selected) does not run Bleve's searcher tree at
+// all: the evaluator (evaluator.go) compiles the plan's query into cursors
+// over the decoded postings, computes Bleve's scores with the same float
+// operations in the same order, restricts the term clauses to the postings
+// the root's filters let through, counts term facets from bitmaps and
+// collects the page as Bleve's collector would, hits, order, scores and
+// totals identical to the bit (TestEvaluatorScoresAsBleve). Highlights,
+// Explain and query shapes it does not model run through Bleve.
+//
 // # Safety
 //
 // Queries are built from analysed terms only; nothing reaches Bleve's query

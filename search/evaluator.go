@@ -34,13 +34,16 @@ import (
 // counts every match and keeps the best from+size by score and ID, as
 // Bleve's collector does with the plan's sort.
 //
-// Whatever it does not model falls back: a search that asks for
-// highlights, facets, stored fields, locations or Explain, a query with a
+// It counts term facets from the postings (evalfacets.go) and loads stored
+// fields with Bleve's own function. Whatever it does not model falls back:
+// a search that asks for highlights, locations or Explain, a query with a
 // node type it does not know where scores count, and the shapes whose
 // order of summation depends on Bleve's heap (a scored disjunction of more
 // than DisjunctionHeapTakeover clauses, a scored conjunction of more than
-// twelve). A scored node it does not know (a phrase) runs as Bleve's own
-// searcher inside the tree.
+// twelve). Phrases are conjunctions of their terms over postings decoded
+// with their positions; one that does not fit that runs as Bleve's own
+// searcher inside the tree. Where the root's filters leave few documents,
+// the term clauses step through only the postings in them (restrict).
 
 // noDoc is the position of a cursor past its last match.
 const noDoc = math.MaxUint64
@@ -122,7 +125,7 @@ func (t *evalTree) close() {
 // evaluable reports whether a search request can be answered by the
 // evaluator: hits and their scores only, in the plan's sort order.
 func evaluable(sr *bleve.SearchRequest) bool {
-	if sr.Highlight != nil || len(sr.Facets) > 0 || len(sr.Fields) > 0 || sr.Explain || sr.IncludeLocations ||
+	if sr.Highlight != nil || !termFacetsOnly(sr.Facets) || sr.Explain || sr.IncludeLocations ||
 		sr.Score != "" || sr.SearchAfter != nil || sr.SearchBefore != nil || len(sr.Sort) != 2 {
 		return false
 	}
@@ -172,7 +175,7 @@ func (pl *plan) evaluate(ctx context.Context, sr *bleve.SearchRequest) (res *ble
 	}
 	setQueryNorm(root, 1.0/math.Sqrt(sum))
 	tree.root = root
-	res, err = pl.collect(ctx, tree, sr.Size, sr.From)
+	res, err = pl.collect(ctx, tree, sr)
 	p.evaluated.Add(1)
 	return res, true, err
 }
@@ -890,7 +893,8 @@ const checkEvery = 1024
 
 // collect runs the tree: it counts every match and keeps the best
 // from+size.
-func (pl *plan) collect(ctx context.Context, t *evalTree, size, from int) (*bleve.SearchResult, error) {
+func (pl *plan) collect(ctx context.Context, t *evalTree, sr *bleve.SearchRequest) (*bleve.SearchResult, error) {
+	size, from, facets := sr.Size, sr.From, sr.Facets
 	var lookupErr error
 	ids := pl.p.postings
 	h := &evalHeap{id: func(e *evalHit) string {
@@ -906,6 +910,7 @@ func (pl *plan) collect(ctx context.Context, t *evalTree, size, from int) (*blev
 	keep := size + from
 	root := t.root
 	var total uint64
+	var matched []uint64 // for the facets
 	if keep > 0 {
 		h.hits = make([]evalHit, 0, min(keep, 1024))
 	}
@@ -914,6 +919,13 @@ func (pl *plan) collect(ctx context.Context, t *evalTree, size, from int) (*blev
 			return nil, searchError(ctx, ctx.Err())
 		}
 		total++
+		if facets != nil {
+			w := root.doc / 64
+			if w >= uint64(len(matched)) {
+				matched = append(matched, make([]uint64, int(w)+1-len(matched))...)
+			}
+			matched[w] |= 1 << (root.doc % 64)
+		}
 		if keep == 0 {
 			continue
 		}
@@ -933,6 +945,7 @@ func (pl *plan) collect(ctx context.Context, t *evalTree, size, from int) (*blev
 		return nil, searchError(ctx, lookupErr)
 	}
 	res := &bleve.SearchResult{Total: total, Status: &bleve.SearchStatus{Total: 1, Successful: 1}}
+	var err error
 	if from < len(hits) {
 		res.Hits = make(search.DocumentMatchCollection, 0, len(hits)-from)
 		for i := range hits[from:] {
@@ -941,8 +954,19 @@ func (pl *plan) collect(ctx context.Context, t *evalTree, size, from int) (*blev
 			if lookupErr != nil {
 				return nil, searchError(ctx, lookupErr)
 			}
-			res.Hits = append(res.Hits, &search.DocumentMatch{ID: id, Score: e.score})
+			hit := &search.DocumentMatch{ID: id, Score: e.score}
+			if len(sr.Fields) > 0 { // Bleve's own loading, without a highlighter
+				if err, _ := bleve.LoadAndHighlightFields(hit, sr, "", pl.r, nil); err != nil {
+					return nil, searchError(ctx, err)
+				}
+			}
+			res.Hits = append(res.Hits, hit)
 			res.MaxScore = max(res.MaxScore, e.score)
+		}
+	}
+	if facets != nil {
+		if res.Facets, err = pl.facets(ctx, facets, matched, total); err != nil {
+			return nil, searchError(ctx, err)
 		}
 	}
 	return res, nil

@@ -107,6 +107,8 @@ type postingsCache struct {
 	// ids are the external IDs (service IDs) of internal document
 	// numbers the evaluator read (evaluator.go), for the same snapshot.
 	ids map[uint64]string
+	// fields are the terms of facet fields (evalfacets.go).
+	fields map[string][]string
 }
 
 // postings returns the decoded postings of term in field as r has them.
@@ -128,11 +130,7 @@ func (c *postingsCache) decode(ctx context.Context, r index.IndexReader, field, 
 	if locations {
 		k.field = locationsKey + field
 	}
-	c.mu.Lock()
-	c.reset(r)
-	d, ok := c.entries[k]
-	c.mu.Unlock()
-	if ok {
+	if d, ok := cached(c, r, func(c *postingsCache) map[fieldTerm]*decodedPostings { return c.entries }, k); ok {
 		return d, nil
 	}
 	tfr, err := r.TermFieldReader(ctx, []byte(term), field, true, true, locations)
@@ -141,7 +139,7 @@ func (c *postingsCache) decode(ctx context.Context, r index.IndexReader, field, 
 	}
 	defer tfr.Close()
 	n := tfr.Count()
-	d = &decodedPostings{docs: make([]uint64, 0, n), freqs: make([]uint64, 0, n), norms: make([]float64, 0, n), count: n}
+	d := &decodedPostings{docs: make([]uint64, 0, n), freqs: make([]uint64, 0, n), norms: make([]float64, 0, n), count: n}
 	if locations {
 		d.locStart = make([]uint32, 1, n+1)
 		d.locsOK = true
@@ -201,17 +199,22 @@ func location(v *index.TermFieldVector) (uint64, bool) {
 // c.mu is held.
 func (c *postingsCache) reset(r index.IndexReader) {
 	if c.snap != r {
-		c.snap, c.entries, c.size, c.ids = r, map[fieldTerm]*decodedPostings{}, 0, map[uint64]string{}
+		c.snap, c.entries, c.size, c.ids, c.fields = r, map[fieldTerm]*decodedPostings{}, 0, map[uint64]string{}, map[string][]string{}
 	}
+}
+
+// cached looks k up in the map of c that m picks, for snapshot r.
+func cached[K comparable, V any](c *postingsCache, r index.IndexReader, m func(*postingsCache) map[K]V, k K) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.reset(r)
+	v, ok := m(c)[k]
+	return v, ok
 }
 
 // externalID returns the external ID of document number doc in r.
 func (c *postingsCache) externalID(r index.IndexReader, doc uint64) (string, error) {
-	c.mu.Lock()
-	c.reset(r)
-	id, ok := c.ids[doc]
-	c.mu.Unlock()
-	if ok {
+	if id, ok := cached(c, r, func(c *postingsCache) map[uint64]string { return c.ids }, doc); ok {
 		return id, nil
 	}
 	id, err := r.ExternalID(index.NewIndexInternalID(nil, doc))
@@ -233,7 +236,7 @@ const maxCachedIDs = 1 << 17
 // snapshot, and only hold memory).
 func (c *postingsCache) clear() {
 	c.mu.Lock()
-	c.snap, c.entries, c.size, c.ids = nil, nil, 0, nil
+	c.snap, c.entries, c.size, c.ids, c.fields = nil, nil, 0, nil, nil
 	c.mu.Unlock()
 }
 
