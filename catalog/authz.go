@@ -82,7 +82,7 @@ func (s *Store) Mutate(ctx context.Context, p *Principal, m Mutation, fn func(*T
 	if p == nil {
 		p = Anonymous("")
 	}
-	err := s.Update(ctx, func(tx *Tx) error {
+	err := s.updateGrouped(ctx, func(tx *Tx) error {
 		tx.principal = p
 		if err := fn(tx); err != nil {
 			return err

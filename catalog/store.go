@@ -52,6 +52,8 @@ type Store struct {
 
 	mu      sync.Mutex
 	changed chan struct{} // closed and replaced after every commit
+
+	group commitGroup // concurrent single edits share a commit
 }
 
 // Open opens or creates the store file at path and runs pending migrations.
@@ -313,21 +315,34 @@ func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
 		return nil
 	})
 	if err != nil {
-		var ce *Error
-		var ces Errors
-		switch {
-		case errors.As(err, &ce) || errors.As(err, &ces) || errors.Is(err, context.Canceled):
-			return err
-		case errors.Is(err, context.DeadlineExceeded):
-			return contextError(err)
-		}
-		return storageFault(err)
+		return updateError(err)
 	}
+	s.committed(last)
+	return nil
+}
+
+// updateError maps what a write transaction returned to the store's
+// errors: fn's own and cancellations as they are, a passed deadline as
+// TIMEOUT, anything from bbolt as a storage fault.
+func updateError(err error) error {
+	var ce *Error
+	var ces Errors
+	switch {
+	case errors.As(err, &ce) || errors.As(err, &ces) || errors.Is(err, context.Canceled):
+		return err
+	case errors.Is(err, context.DeadlineExceeded):
+		return contextError(err)
+	}
+	return storageFault(err)
+}
+
+// committed notes a commit up to the change-log revision last and wakes
+// the subscribers.
+func (s *Store) committed(last uint64) {
 	if last > s.rev.Load() {
 		s.rev.Store(last)
 		s.notify()
 	}
-	return nil
 }
 
 // Backup writes a consistent copy of the store to w while it stays online.
