@@ -120,3 +120,17 @@ func countPrefixUpTo(tx *catalog.Tx, prefix string, limit int) int {
 	})
 	return n
 }
+
+// LeftoverStaging reports whether st still holds staged items of peer
+// that belong to no staging: the items of a swapped-in snapshot the
+// background cleanup has not removed yet. False once the cleanup is done
+// (and while a new snapshot is being staged, whose items are not left
+// over). The bench waits for it before it measures the steady state.
+func LeftoverStaging(ctx context.Context, st *catalog.Store, peer string) (bool, error) {
+	left := false
+	err := st.View(ctx, func(tx *catalog.Tx) error {
+		left = !tx.HasPeerData(keySnapshot+peer) && countPrefixUpTo(tx, keyStaging+peer+"/", 1) > 0
+		return nil
+	})
+	return left, err
+}

@@ -43,7 +43,8 @@ func TestBenchCommand(t *testing.T) {
 
 // TestBenchFederation runs the federation target briefly over the demo
 // catalogue: an empty mirror resyncs from the publisher's snapshot over
-// loopback, then the publisher takes office updates for a second. It
+// loopback, then the publisher takes office updates for a second, right
+// after the resync and again once the mirror has settled. It
 // checks what the figures rest on, not the figures: the mirror holds
 // every record of the publisher afterwards, and every write arrived.
 func TestBenchFederation(t *testing.T) {
@@ -61,6 +62,9 @@ func TestBenchFederation(t *testing.T) {
 		WriteErrors                int     `json:"write_errors"`
 		ResyncMS                   float64 `json:"resync_ms"`
 		LagP99MS                   float64 `json:"lag_p99_ms"`
+		SteadyWrites               int     `json:"steady_writes"`
+		SteadyArrived              int     `json:"steady_arrived"`
+		SteadyWriteErrors          int     `json:"steady_write_errors"`
 	}
 	for _, line := range strings.Split(out.String(), "\n") {
 		if strings.Contains(line, `"msg":"federation: summary"`) {
@@ -75,4 +79,7 @@ func TestBenchFederation(t *testing.T) {
 	assert.Equal(t, summary.Writes, summary.Arrived, "every write reached the mirror")
 	assert.Zero(t, summary.WriteErrors)
 	assert.Positive(t, summary.ResyncMS)
+	assert.Greater(t, summary.SteadyWrites, 10, "the lag is measured again once the mirror settled")
+	assert.Equal(t, summary.SteadyWrites, summary.SteadyArrived, "every write of the steady phase reached the mirror")
+	assert.Zero(t, summary.SteadyWriteErrors)
 }

@@ -41,7 +41,18 @@ type fedReport struct {
 	PeakLiveHeap     uint64 // bytes of live heap after a collection, sampled
 	PeakRSS          uint64 // bytes, the process's high-water mark (both instances)
 	IndexCatchUp     time.Duration
-	// Lag at the write rate.
+	// Lag at the write rate right after the resync, while the mirror
+	// still removes the staged items and its search index catches up.
+	lagFigures
+	// Settle is how long the mirror took after that phase until its
+	// staged items were removed and its index had caught up; Steady is
+	// the lag measured then (the steady state the target is about).
+	Settle time.Duration
+	Steady lagFigures
+}
+
+// lagFigures is what one lag phase measured.
+type lagFigures struct {
 	Writes, Arrived, WriteErrors int
 	WriteRate                    float64 // achieved
 	WriteP50, WriteP99           time.Duration
@@ -68,6 +79,11 @@ type fedReport struct {
 // command returned) until the mirror's store holds that version. The
 // mirror long-polls the feed (PullerOptions' default wait), so a commit is
 // sent at once, not at the next poll.
+//
+// (c) Lag in the steady state: (b) runs right after the resync, while the
+// mirror still removes the snapshot's staged items and its search index
+// catches up, on the same cores and disk. Then the bench waits until
+// both are done (reporting how long that took) and measures (b) again.
 func benchFederation(ctx context.Context, f benchFlags, srv *Server, stdout io.Writer) (*fedReport, error) {
 	log := newLogger(stdout, "info").With("target", "federation")
 	if srv == nil {
@@ -251,18 +267,55 @@ func benchFederation(ctx context.Context, f benchFlags, srv *Server, stdout io.W
 	rep.IndexCatchUp = time.Since(start)
 	log.Info("federation: mirror's search index caught up", "took", rep.IndexCatchUp)
 
-	// (b) Lag.
-	if err := benchLag(ctx, f, pub, mirror.Store, editor, portal, rep, log); err != nil {
+	// (b) Lag, right after the resync.
+	if err := benchLag(ctx, f, pub, mirror.Store, editor, portal, &rep.lagFigures, log.With("phase", "after resync")); err != nil {
+		return nil, err
+	}
+	// (c) Lag in the steady state: once the mirror has removed the staged
+	// items of the snapshot (in the background, beside the feed) and its
+	// search index has caught up with its store, both of which share the
+	// cores and the disk with the writes right after a resync.
+	start = time.Now()
+	settle := time.NewTicker(200 * time.Millisecond)
+	defer settle.Stop()
+	for {
+		left, err := federation.LeftoverStaging(ctx, mirror.Store, portal)
+		if err != nil {
+			return nil, err
+		}
+		behind := mirror.Store.Revision() - min(mirror.Index.Revision(), mirror.Store.Revision())
+		if !left && behind == 0 {
+			break
+		}
+		select {
+		case <-settle.C:
+		case <-progress.C:
+			log.Info("federation: waiting for the mirror to settle", "elapsed", time.Since(start).Round(time.Second),
+				"staged_items_left", left, "index_behind_revisions", behind)
+		case <-deadline.C:
+			return nil, fmt.Errorf("federation: the mirror did not settle within -fed-timeout (staged items left %v, index %d revisions behind)", left, behind)
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	rep.Settle = time.Since(start)
+	log.Info("federation: mirror settled (staged items removed, search index caught up)", "took", rep.Settle)
+	if err := benchLag(ctx, f, pub, mirror.Store, editor, portal, &rep.Steady, log.With("phase", "steady")); err != nil {
 		return nil, err
 	}
 	log.Info("federation: summary", "records", rep.PublisherRecords, "mirrored", rep.MirroredRecords, "missing", rep.MissingRecords,
 		"resync", rep.Resync, "resync_cpu", rep.ResyncCPU, "peak_heap_mb", rep.PeakHeap>>20, "peak_live_heap_mb", rep.PeakLiveHeap>>20, "peak_rss_mb", rep.PeakRSS>>20,
 		"index_catch_up", rep.IndexCatchUp, "write_rate", rep.WriteRate, "writes", rep.Writes, "arrived", rep.Arrived, "write_errors", rep.WriteErrors,
 		"write_p50", rep.WriteP50, "write_p99", rep.WriteP99, "lag_p50", rep.LagP50, "lag_p99", rep.LagP99, "lag_max", rep.LagMax,
+		"settle", rep.Settle, "steady_write_rate", rep.Steady.WriteRate, "steady_writes", rep.Steady.Writes, "steady_arrived", rep.Steady.Arrived,
+		"steady_write_errors", rep.Steady.WriteErrors, "steady_write_p50", rep.Steady.WriteP50, "steady_write_p99", rep.Steady.WriteP99,
+		"steady_lag_p50", rep.Steady.LagP50, "steady_lag_p99", rep.Steady.LagP99, "steady_lag_max", rep.Steady.LagMax,
 		"puller_wait", "default (long poll)")
-	if rep.MissingRecords > 0 || rep.Arrived < rep.Writes || rep.WriteErrors > 0 {
-		return rep, fmt.Errorf("federation: %d records missing after the resync, %d of %d writes arrived, %d writes failed",
-			rep.MissingRecords, rep.Arrived, rep.Writes, rep.WriteErrors)
+	for _, l := range []lagFigures{rep.lagFigures, rep.Steady} {
+		if rep.MissingRecords > 0 || l.Arrived < l.Writes || l.WriteErrors > 0 {
+			return rep, fmt.Errorf("federation: %d records missing after the resync, %d of %d writes arrived, %d writes failed",
+				rep.MissingRecords, l.Arrived, l.Writes, l.WriteErrors)
+		}
 	}
 	return rep, nil
 }
@@ -277,7 +330,7 @@ type lagWrite struct {
 
 // benchLag drives updateOffice commands at f.writeRate for f.fedDur and
 // measures each one's arrival in the mirror, watching the mirror's commits.
-func benchLag(ctx context.Context, f benchFlags, pub, mst *catalog.Store, editor *catalog.Principal, portal string, rep *fedReport, log *slog.Logger) error {
+func benchLag(ctx context.Context, f benchFlags, pub, mst *catalog.Store, editor *catalog.Principal, portal string, rep *lagFigures, log *slog.Logger) error {
 	// Offices of the publisher, each written by one writer only, so that
 	// the expected revisions never conflict.
 	type office struct {
