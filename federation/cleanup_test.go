@@ -61,6 +61,9 @@ func TestStagingCleanupBesideTheFeedCompletesAfterAnInterruption(t *testing.T) {
 		t.Fatalf("after one cleanup batch: %d staged items left, staging in progress %v; want at least %d left and no staging (the test proves nothing otherwise)",
 			left, staging, 2*p.cleanupBatch)
 	}
+	if left, err := LeftoverStaging(ctx, by.st, "HE"); !left || err != nil {
+		t.Fatalf("LeftoverStaging after the interrupted cleanup: %v, %v; want true", left, err)
+	}
 
 	// A restart: the cleanup resumes in the background, and the feed is
 	// followed meanwhile.
@@ -107,6 +110,9 @@ func TestStagingCleanupBesideTheFeedCompletesAfterAnInterruption(t *testing.T) {
 	if n, staging := stagedLeft(t, by, "HE"); n != 0 || staging {
 		t.Errorf("after the cleanup: %d staged items, staging in progress %v", n, staging)
 	}
+	if left, err := LeftoverStaging(ctx, by.st, "HE"); left || err != nil {
+		t.Errorf("LeftoverStaging after the cleanup: %v, %v; want false", left, err)
+	}
 	if d := mirrors(t, by, he); d != "" {
 		t.Error(d)
 	}
@@ -135,5 +141,8 @@ func TestStagingCleanupLeavesAStagingInProgress(t *testing.T) {
 	}
 	if n, _ := stagedLeft(t, by, "HE"); n != 4 {
 		t.Fatalf("%d of 4 staged items left", n)
+	}
+	if left, err := LeftoverStaging(ctx, by.st, "HE"); left || err != nil {
+		t.Errorf("LeftoverStaging during a staging: %v, %v; want false (its items are not left over)", left, err)
 	}
 }
