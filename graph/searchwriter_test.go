@@ -240,7 +240,7 @@ func TestSearchShowsTheCurrentService(t *testing.T) {
 	for range 4 {
 		wg.Go(func() {
 			req, _ := json.Marshal(map[string]any{"query": q})
-			for range 25 {
+			for range 10 {
 				resp, err := http.Post(fast.URL, "application/json", bytes.NewReader(req))
 				if err != nil {
 					errs <- err
