@@ -74,6 +74,10 @@ type evalNode struct {
 	count uint64 // Bleve's Count() of the searcher: the key it sorts by
 	kids  []*evalNode
 	min   int     // evalDisj: clauses required
+	// clauses is a disjunction's number of clauses, which its
+	// coordination factor divides by (prune drops those that cannot match
+	// from kids).
+	clauses int
 	tie   float64 // evalMax
 	// weight is the searcher's Weight() (sum of squared weights), set by
 	// weigh.
@@ -174,6 +178,9 @@ func (pl *plan) evaluate(ctx context.Context, sr *bleve.SearchRequest) (res *ble
 		sum += k.weight
 	}
 	setQueryNorm(root, 1.0/math.Sqrt(sum))
+	if !prune(root) {
+		root = &evalNode{kind: evalNone}
+	}
 	tree.root = root
 	res, err = pl.collect(ctx, tree, sr)
 	p.evaluated.Add(1)
@@ -257,6 +264,7 @@ func (c *evalCompiler) scored(q query.Query) (*evalNode, bool, error) {
 		if n.kids == nil {
 			return nil, false, nil
 		}
+		n.clauses = len(n.kids)
 		return n, true, nil
 	case *query.ConjunctionQuery:
 		if len(q.Conjuncts) > 12 || len(q.Conjuncts) == 0 {
@@ -602,6 +610,36 @@ func (r *restriction) restrict(n *evalNode) {
 	}
 }
 
+// prune drops the nodes that cannot match (term clauses left without
+// postings by restrict, and what only they make up) from the children the
+// cursors step through, and reports whether n can match. Scores do not
+// change: a child that does not match adds nothing to a sum or a max, and
+// a disjunction's coordination still counts all its clauses.
+func prune(n *evalNode) bool {
+	switch n.kind {
+	case evalTerm:
+		return len(n.docs) > 0
+	case evalNone:
+		return false
+	case evalSet, evalSearcher:
+		return true
+	case evalConj, evalPhrase:
+		alive := true
+		for _, k := range n.kids {
+			alive = prune(k) && alive
+		}
+		return alive
+	}
+	kids := n.kids[:0:0]
+	for _, k := range n.kids {
+		if prune(k) {
+			kids = append(kids, k)
+		}
+	}
+	n.kids = kids
+	return len(kids) > 0 && len(kids) >= n.min
+}
+
 // setQueryNorm is Bleve's SetQueryNorm down the tree: every term clause's
 // query weight becomes boost × idf × norm (filters keep none).
 func setQueryNorm(n *evalNode, norm float64) {
@@ -825,7 +863,7 @@ func (n *evalNode) scoreNow() float64 {
 				on++
 			}
 		}
-		coord := float64(on) / float64(len(n.kids))
+		coord := float64(on) / float64(n.clauses)
 		return sum * coord
 	}
 	// evalMax: the first best, plus tie times the rest.
