@@ -901,7 +901,15 @@ func (n *evalNode) scoreNow() float64 {
 		on := 0
 		for _, k := range n.kids {
 			if k.doc == n.doc {
-				sum += k.scoreNow()
+				var s float64
+				if k.kind == evalTerm { // inline: most children are term clauses
+					if s = k.base[k.pos]; k.qw != 1.0 {
+						s = s * k.qw
+					}
+				} else {
+					s = k.scoreNow()
+				}
+				sum += s
 				on++
 			}
 		}
@@ -915,7 +923,14 @@ func (n *evalNode) scoreNow() float64 {
 		if k.doc != n.doc {
 			continue
 		}
-		s := k.scoreNow()
+		var s float64
+		if k.kind == evalTerm { // inline, as in a disjunction
+			if s = k.base[k.pos]; k.qw != 1.0 {
+				s = s * k.qw
+			}
+		} else {
+			s = k.scoreNow()
+		}
 		sum += s
 		if first || s > best {
 			best, first = s, false
