@@ -38,6 +38,9 @@
 // The service page for a place (localService) is answered from plain view
 // models (views.go) that pagewriter.go writes as JSON itself, byte for byte
 // what gqlgen's executor would write, at a third of its cost; selections it
-// does not cover go to gqlgen. The answer's envelope is written without a
-// second pass over the data (encode.go).
+// does not cover go to gqlgen. A search is answered the same way
+// (searchwriter.go): the resolver's own code, then the result list written
+// as gqlgen would write it, with the services its hits showed kept while
+// the store's revision is the same (hitservices.go). The answer's envelope
+// is written without a second pass over the data (encode.go).
 package graph

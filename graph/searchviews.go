@@ -142,6 +142,8 @@ func (r *Resolver) searchView(ctx context.Context, res *search.Result, ars strin
 		rev := tx.Revision()
 		known := make([]hitService, len(res.Hits))
 		r.hits.lookup(rev, res.Hits, known)
+		views := make([]SearchHitView, len(res.Hits)) // one allocation for the page's hits
+		v.Hits = make([]*SearchHitView, 0, len(res.Hits))
 		var readIDs []string
 		var read []hitService
 		for i, h := range res.Hits {
@@ -158,7 +160,8 @@ func (r *Resolver) searchView(ctx context.Context, res *search.Result, ars strin
 				readIDs, read = append(readIDs, h.ServiceID), append(read, hs)
 			}
 			svc := hs.svc
-			hv := &SearchHitView{Score: h.Score, Service: svc, Origin: svc.Origin, Highlights: []*HighlightView{},
+			hv := &views[i]
+			*hv = SearchHitView{Score: h.Score, Service: svc, Origin: svc.Origin, Highlights: []*HighlightView{},
 				ResponsibleOffices: []*ResponsibleOfficeView{}, LanguageFallback: !hs.named(res.Lang), names: hs.names}
 			fields := make([]string, 0, len(h.Highlights))
 			for f := range h.Highlights {

@@ -88,8 +88,8 @@ func (p fastRoot) search(ctx context.Context, rfc *graphql.RootFieldContext, oc 
 		}
 	}()
 	sel := rfc.Field.Selections
-	outcome.view, outcome.err = p.r.search(ctx, a, selects(oc, sel, []string{"hits", "highlights"}),
-		selects(oc, sel, []string{"facets"}), selects(oc, sel, []string{"hits", "responsibleOffices"}))
+	highlights, facets, offices := searchSelects(oc, sel)
+	outcome.view, outcome.err = p.r.search(ctx, a, highlights, facets, offices)
 	outcome.done = true
 	if outcome.err != nil {
 		return next(ctx)
@@ -100,6 +100,28 @@ func (p fastRoot) search(ctx context.Context, rfc *graphql.RootFieldContext, oc 
 		return next(ctx)
 	}
 	return rawJSON(w.buf)
+}
+
+// searchSelects tells, in one pass over sel, what the resolver asks with
+// selected(ctx, "hits", "highlights"), selected(ctx, "facets") and
+// selected(ctx, "hits", "responsibleOffices").
+func searchSelects(oc *graphql.OperationContext, sel ast.SelectionSet) (highlights, facets, offices bool) {
+	for _, f := range graphql.CollectFields(oc, sel, nil) {
+		switch f.Name {
+		case "facets":
+			facets = true
+		case "hits":
+			for _, h := range graphql.CollectFields(oc, f.Selections, nil) {
+				switch h.Name {
+				case "highlights":
+					highlights = true
+				case "responsibleOffices":
+					offices = true
+				}
+			}
+		}
+	}
+	return highlights, facets, offices
 }
 
 // searchWriter is pageWriter with the request's language, which the

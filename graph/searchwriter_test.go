@@ -1,12 +1,15 @@
 package graph_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -214,4 +217,51 @@ func TestSearchShowsTheCurrentService(t *testing.T) {
 	for _, h := range ask().Data.Search.Hits {
 		assert.NotEqual(t, second.ID, h.Service.ID, "a deleted service is no hit")
 	}
+
+	// Searches beside renames: every answer names the service by one of
+	// the names it had, and the last name once the renames are done.
+	rename := func(name string) error {
+		return st.Update(context.Background(), func(tx *catalog.Tx) error {
+			s, err := tx.Service(first.ID)
+			if err != nil {
+				return err
+			}
+			s.Texts[catalog.ModuleCitizenName] = i18n.German(name)
+			return tx.Put(s, catalog.Write{Actor: "test"})
+		})
+	}
+	names := map[string]bool{"Kindergeld (umbenannt)": true}
+	for i := range 5 {
+		names[fmt.Sprintf("Kindergeld %d", i)] = true
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for range 4 {
+		wg.Go(func() {
+			req, _ := json.Marshal(map[string]any{"query": q})
+			for range 25 {
+				resp, err := http.Post(fast.URL, "application/json", bytes.NewReader(req))
+				if err != nil {
+					errs <- err
+					return
+				}
+				var a answer
+				err = json.NewDecoder(resp.Body).Decode(&a)
+				resp.Body.Close()
+				if err != nil || len(a.Data.Search.Hits) == 0 || !names[a.Data.Search.Hits[0].Service.Name] {
+					errs <- fmt.Errorf("unexpected answer (%v): %+v", err, a)
+					return
+				}
+			}
+		})
+	}
+	for i := range 5 {
+		require.NoError(t, rename(fmt.Sprintf("Kindergeld %d", i)))
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	assert.Equal(t, "Kindergeld 4", ask().Data.Search.Hits[0].Service.Name)
 }

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -158,6 +159,10 @@ func requestParams(r *http.Request, body []byte) (*graphql.RawParams, *transport
 		if len(v) == 0 || isNull(v) {
 			return nil
 		}
+		if plain, ok := plainJSONString(v); ok {
+			*dst = plain
+			return nil
+		}
 		if v[0] != '"' || json.Unmarshal(v, dst) != nil {
 			return refuse(http.StatusBadRequest, CodeBadRequest, name+" must be a string")
 		}
@@ -208,6 +213,26 @@ func decodeObject(b []byte, dst *map[string]any) error {
 		return errors.New("data after the JSON object")
 	}
 	return nil
+}
+
+// plainJSONString returns the value of v, a JSON string of a document
+// json.Unmarshal has validated, when it has no escapes and is valid UTF-8:
+// its bytes between the quotes, as json.Unmarshal would decode them, without
+// decoding it again.
+func plainJSONString(v json.RawMessage) (string, bool) {
+	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
+		return "", false
+	}
+	in := v[1 : len(v)-1]
+	for _, c := range in {
+		if c < 0x20 || c == '\\' || c == '"' {
+			return "", false
+		}
+	}
+	if !utf8.Valid(in) {
+		return "", false
+	}
+	return string(in), true
 }
 
 func isNull(v json.RawMessage) bool { return string(bytes.TrimSpace(v)) == "null" }
