@@ -35,6 +35,15 @@ const defaultCleanupBatch = 5_000
 // that a staging is in progress (its items are not left over).
 func (p *Puller) cleanStagingBatch(ctx context.Context, limit int) (done bool, n int, err error) {
 	id := p.peer.ID
+	// A look first, so that a puller's start (which always cleans up)
+	// writes nothing when nothing is left.
+	err = p.st.View(ctx, func(tx *catalog.Tx) error {
+		done = tx.HasPeerData(keySnapshot+id) || countPrefixUpTo(tx, keyStaging+id+"/", 1) == 0
+		return nil
+	})
+	if err != nil || done {
+		return done, 0, err
+	}
 	err = p.st.Update(context.WithoutCancel(ctx), func(tx *catalog.Tx) error {
 		done, n = false, 0
 		if tx.HasPeerData(keySnapshot + id) {
@@ -98,4 +107,16 @@ func (p *Puller) wakeCleanup() {
 	case p.cleanupWake <- struct{}{}:
 	default:
 	}
+}
+
+// countPrefixUpTo counts the keys with a prefix, stopping at limit.
+func countPrefixUpTo(tx *catalog.Tx, prefix string, limit int) int {
+	n := 0
+	tx.EachPeerData(prefix, func(string, []byte) error {
+		if n++; n >= limit {
+			return errStopWalk
+		}
+		return nil
+	})
+	return n
 }
