@@ -108,7 +108,17 @@ func BenchmarkLocalServiceCached(b *testing.B) {
 // list shows (no highlights, no facets).
 func BenchmarkSearchHandler(b *testing.B) {
 	st, ix := sharedDemo(b)
-	h := graph.NewHandler(graph.Options{Store: st, Search: ix})
+	benchSearchHandler(b, graph.NewHandler(graph.Options{Store: st, Search: ix}))
+}
+
+// BenchmarkSearchHandlerGqlgenOnly is BenchmarkSearchHandler with every
+// field marshalled by gqlgen's executor, without the search writer.
+func BenchmarkSearchHandlerGqlgenOnly(b *testing.B) {
+	st, ix := sharedDemo(b)
+	benchSearchHandler(b, graph.NewGqlgenOnlyHandler(graph.Options{Store: st, Search: ix}))
+}
+
+func benchSearchHandler(b *testing.B, h http.Handler) {
 	var bodies [][]byte
 	for _, q := range citizenQueries(b) {
 		body, _ := json.Marshal(map[string]any{"query": benchSearch, "variables": map[string]string{"q": q}})

@@ -12,6 +12,9 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
+
+	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/i18n"
 )
 
 // TestSearchWriterScoresAreGqlgens: scores are written as gqlgen's Float
@@ -102,5 +105,37 @@ func TestSearchSelectsAsSelected(t *testing.T) {
 		h, f, o := searchSelects(oc, root.SelectionSet)
 		assert.Equal(t, []bool{selects(oc, root.SelectionSet, []string{"hits", "highlights"}), selects(oc, root.SelectionSet, []string{"facets"}),
 			selects(oc, root.SelectionSet, []string{"hits", "responsibleOffices"})}, []bool{h, f, o}, q)
+	}
+}
+
+// TestSearchWriterLeavesNullsInNonNullFieldsToGqlgen: where gqlgen would
+// answer with an error (a service without a formal name, an infinite
+// score, no page info), the writer marks the answer invalid, and the
+// handler then leaves it to gqlgen; nulls in nullable fields are written.
+func TestSearchWriterLeavesNullsInNonNullFieldsToGqlgen(t *testing.T) {
+	const q = `{ search(query: "x") { didYouMean queryId notice pageInfo { endCursor } hits { score service { formalName { text } shortText { text } validFrom processingTime { description { text } } } } } }`
+	doc, err := parser.ParseQuery(&ast.Source{Input: q})
+	require.NoError(t, err)
+	sel := doc.Operations[0].SelectionSet[0].(*ast.Field).SelectionSet
+	write := func(v *SearchResultView) (string, bool) {
+		w := searchWriter{pageWriter: pageWriter{oc: &graphql.OperationContext{Doc: doc, Variables: map[string]any{}}}, ctx: context.Background()}
+		w.searchResult(sel, v)
+		return string(w.buf), w.invalid
+	}
+	named := &catalog.Service{Texts: map[catalog.Module]i18n.Text{catalog.ModuleName: i18n.German("Kindergeld")}}
+	view := func(score float64, s *catalog.Service, page *PageInfo) *SearchResultView {
+		return &SearchResultView{Hits: []*SearchHitView{{Score: score, Service: s}}, PageInfo: page}
+	}
+	got, invalid := write(view(1.5, named, &PageInfo{}))
+	assert.False(t, invalid)
+	assert.Equal(t, `{"didYouMean":null,"queryId":null,"notice":null,"pageInfo":{"endCursor":null},"hits":[{"score":1.5,"service":{"formalName":{"text":"Kindergeld"},"shortText":null,"validFrom":null,"processingTime":null}}]}`, got)
+	for name, v := range map[string]*SearchResultView{
+		"no formal name": view(1.5, &catalog.Service{}, &PageInfo{}),
+		"NaN score":      view(math.NaN(), named, &PageInfo{}),
+		"no page info":   view(1.5, named, nil),
+		"no service":     view(1.5, nil, &PageInfo{}),
+	} {
+		_, invalid := write(v)
+		assert.True(t, invalid, name)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/federation"
 	"github.com/leistungsfinder/leistungsfinder/graph"
 	"github.com/leistungsfinder/leistungsfinder/i18n"
 	"github.com/leistungsfinder/leistungsfinder/search"
@@ -239,7 +240,7 @@ func TestSearchShowsTheCurrentService(t *testing.T) {
 	for range 4 {
 		wg.Go(func() {
 			req, _ := json.Marshal(map[string]any{"query": q})
-			for range 25 {
+			for range 10 {
 				resp, err := http.Post(fast.URL, "application/json", bytes.NewReader(req))
 				if err != nil {
 					errs <- err
@@ -264,4 +265,36 @@ func TestSearchShowsTheCurrentService(t *testing.T) {
 		t.Error(err)
 	}
 	assert.Equal(t, "Kindergeld 4", ask().Data.Search.Hits[0].Service.Name)
+}
+
+// TestSearchWriterAnswersFederatedAsGqlgen: a federated search with a
+// peer that answers and one that fails is written as gqlgen writes it
+// (peers' times left out: they differ from one request to the next).
+func TestSearchWriterAnswersFederatedAsGqlgen(t *testing.T) {
+	st, ix := sharedDemo(t)
+	peer := serve(t, graph.Options{Store: st, Search: ix})
+	broken := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
+	}))
+	t.Cleanup(broken.Close)
+	// A fan-out each: each keeps its own circuit breakers, which the same
+	// requests bring into the same states.
+	fan := func() *federation.FanOut {
+		return federation.NewFanOut([]federation.Peer{{ID: "BY", URL: peer.URL, RegionKey: "090000000000"},
+			{ID: "SL", URL: broken.URL, RegionKey: "100000000000"}}, federation.FanOutOptions{})
+	}
+	fast := serve(t, graph.Options{Store: st, Search: ix, FanOut: fan()})
+	slow := httptest.NewServer(graph.NewGqlgenOnlyHandler(graph.Options{Store: st, Search: ix, FanOut: fan()}))
+	t.Cleanup(slow.Close)
+	const q = `query($q: String!, $ars: String) { search(query: $q, ars: $ars, scope: FEDERATED, first: 5) {
+		totalCount hits { score origin languageFallback service { id leikaKeys name } responsibleOffices { name } }
+		peers { peer status hits error __typename } pageInfo { hasNextPage endCursor } } }`
+	var requests []writerRequest
+	for _, v := range []map[string]any{{"q": "Gewerbe anmelden", "ars": "066360003003"}, {"q": "Kindergeld"}, {"q": "register address", "ars": "066110000000"}} {
+		requests = append(requests, writerRequest{query: q, vars: v})
+	}
+	sameAnswers(t, fast, slow, requests)
+	body, _ := postTo(t, fast, q, requests[0].vars, nil)
+	assert.Contains(t, string(body), `"peer":"BY","status":"ok"`)
+	assert.Regexp(t, `"peer":"SL","status":"(error|circuit-open)"`, string(body))
 }

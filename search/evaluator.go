@@ -73,8 +73,12 @@ type evalNode struct {
 	doc   uint64
 	count uint64 // Bleve's Count() of the searcher: the key it sorts by
 	kids  []*evalNode
-	min   int     // evalDisj: clauses required
-	tie   float64 // evalMax
+	min   int // evalDisj: clauses required
+	// clauses is a disjunction's number of clauses, which its
+	// coordination factor divides by (prune drops those that cannot match
+	// from kids).
+	clauses int
+	tie     float64 // evalMax
 	// weight is the searcher's Weight() (sum of squared weights), set by
 	// weigh.
 	weight float64
@@ -162,7 +166,7 @@ func (pl *plan) evaluate(ctx context.Context, sr *bleve.SearchRequest) (res *ble
 			r := restrictions.Get().(*restriction)
 			defer restrictions.Put(r) // after collect: the tree uses its windows
 			r.filter, r.passing = f, passing
-			r.docs, r.base, r.orig = r.docs[:0], r.base[:0], r.orig[:0]
+			r.docs, r.base, r.orig, r.pass = r.docs[:0], r.base[:0], r.orig[:0], r.pass[:0]
 			r.restrict(root)
 			r.filter = nil
 		}
@@ -174,6 +178,9 @@ func (pl *plan) evaluate(ctx context.Context, sr *bleve.SearchRequest) (res *ble
 		sum += k.weight
 	}
 	setQueryNorm(root, 1.0/math.Sqrt(sum))
+	if !prune(root) {
+		root = &evalNode{kind: evalNone}
+	}
 	tree.root = root
 	res, err = pl.collect(ctx, tree, sr)
 	p.evaluated.Add(1)
@@ -257,6 +264,7 @@ func (c *evalCompiler) scored(q query.Query) (*evalNode, bool, error) {
 		if n.kids == nil {
 			return nil, false, nil
 		}
+		n.clauses = len(n.kids)
 		return n, true, nil
 	case *query.ConjunctionQuery:
 		if len(q.Conjuncts) > 12 || len(q.Conjuncts) == 0 {
@@ -527,10 +535,25 @@ func rootFilter(root *evalNode) []uint64 {
 // (a window keeps the array it was cut from).
 type restriction struct {
 	filter  []uint64
-	passing int // documents in filter
+	passing int      // documents in filter
+	pass    []uint64 // those documents, once passingDocs listed them
 	docs    []uint64
 	base    []float64
 	orig    []int32
+}
+
+// passingDocs lists the documents of the filter, in order.
+func (r *restriction) passingDocs() []uint64 {
+	if len(r.pass) > 0 || r.passing == 0 {
+		return r.pass
+	}
+	for w, b := range r.filter {
+		for b != 0 {
+			r.pass = append(r.pass, uint64(w)*64+uint64(bits.TrailingZeros64(b)))
+			b &= b - 1
+		}
+	}
+	return r.pass
 }
 
 // restrictions keep the chunks of restricted postings for the next
@@ -570,12 +593,39 @@ func (r *restriction) restrict(n *evalNode) {
 			r.orig = make([]int32, 0, max(len(n.docs), 2*cap(r.orig), 1024))
 		}
 		from := len(r.docs)
-		for i, doc := range n.docs {
-			if w := doc / 64; w < uint64(len(filter)) && filter[w]&(1<<(doc%64)) != 0 {
-				r.docs = append(r.docs, doc)
-				r.base = append(r.base, n.base[i])
-				if phrase {
-					r.orig = append(r.orig, int32(i))
+		keep := func(i int) {
+			r.docs = append(r.docs, n.docs[i])
+			r.base = append(r.base, n.base[i])
+			if phrase {
+				r.orig = append(r.orig, int32(i))
+			}
+		}
+		if docs := n.docs; len(docs) > 8*r.passing {
+			// Far more postings than documents pass: look each of those
+			// up, galloping forward.
+			i := 0
+			for _, doc := range r.passingDocs() {
+				if i < len(docs) && docs[i] < doc {
+					step := 1
+					for i+step < len(docs) && docs[i+step] < doc {
+						i += step
+						step *= 2
+					}
+					lo, hi := i, min(i+step, len(docs))
+					i = lo + sort.Search(hi-lo, func(k int) bool { return docs[lo+k] >= doc })
+				}
+				if i >= len(docs) {
+					break
+				}
+				if docs[i] == doc {
+					keep(i)
+					i++
+				}
+			}
+		} else {
+			for i, doc := range docs {
+				if w := doc / 64; w < uint64(len(filter)) && filter[w]&(1<<(doc%64)) != 0 {
+					keep(i)
 				}
 			}
 		}
@@ -600,6 +650,36 @@ func (r *restriction) restrict(n *evalNode) {
 	default:
 		n.estimate()
 	}
+}
+
+// prune drops the nodes that cannot match (term clauses left without
+// postings by restrict, and what only they make up) from the children the
+// cursors step through, and reports whether n can match. Scores do not
+// change: a child that does not match adds nothing to a sum or a max, and
+// a disjunction's coordination still counts all its clauses.
+func prune(n *evalNode) bool {
+	switch n.kind {
+	case evalTerm:
+		return len(n.docs) > 0
+	case evalNone:
+		return false
+	case evalSet, evalSearcher:
+		return true
+	case evalConj, evalPhrase:
+		alive := true
+		for _, k := range n.kids {
+			alive = prune(k) && alive
+		}
+		return alive
+	}
+	kids := n.kids[:0:0]
+	for _, k := range n.kids {
+		if prune(k) {
+			kids = append(kids, k)
+		}
+	}
+	n.kids = kids
+	return len(kids) > 0 && len(kids) >= n.min
 }
 
 // setQueryNorm is Bleve's SetQueryNorm down the tree: every term clause's
@@ -821,11 +901,19 @@ func (n *evalNode) scoreNow() float64 {
 		on := 0
 		for _, k := range n.kids {
 			if k.doc == n.doc {
-				sum += k.scoreNow()
+				var s float64
+				if k.kind == evalTerm { // inline: most children are term clauses
+					if s = k.base[k.pos]; k.qw != 1.0 {
+						s = s * k.qw
+					}
+				} else {
+					s = k.scoreNow()
+				}
+				sum += s
 				on++
 			}
 		}
-		coord := float64(on) / float64(len(n.kids))
+		coord := float64(on) / float64(n.clauses)
 		return sum * coord
 	}
 	// evalMax: the first best, plus tie times the rest.
@@ -835,7 +923,14 @@ func (n *evalNode) scoreNow() float64 {
 		if k.doc != n.doc {
 			continue
 		}
-		s := k.scoreNow()
+		var s float64
+		if k.kind == evalTerm { // inline, as in a disjunction
+			if s = k.base[k.pos]; k.qw != 1.0 {
+				s = s * k.qw
+			}
+		} else {
+			s = k.scoreNow()
+		}
 		sum += s
 		if first || s > best {
 			best, first = s, false

@@ -22,14 +22,17 @@ import (
 const defaultGCMinHeapMB = 256
 
 // gcPercentFor is the GOGC that lets the heap grow to floor bytes before
-// a collection, given the live heap: at least base.
+// a collection, given the live heap: at least base, at most maxGCPercent.
 func gcPercentFor(live, floor uint64, base int) int {
 	if live == 0 || floor <= live {
 		return base
 	}
-	pct := int((floor - live) * 100 / live)
-	return max(pct, base)
+	pct := min((floor-live)*100/live, maxGCPercent)
+	return max(int(pct), base)
 }
+
+// maxGCPercent keeps GOGC within the runtime's int32 whatever the floor.
+const maxGCPercent = 1_000_000
 
 // gcFloorLoop keeps GOGC at gcPercentFor(live heap, floor, base), checking
 // the live heap (as of the last collection) every interval until ctx ends,

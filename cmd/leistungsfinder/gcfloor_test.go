@@ -24,6 +24,7 @@ func TestGCPercentFor(t *testing.T) {
 		{0, 256 * mb, 400, 400},          // nothing measured yet
 		{50 * mb, 256 * mb, 100, 412},    // another base
 		{1 * mb, 1024 * mb, 400, 102300}, // a tiny heap: the floor still holds
+		{1, 1 << 50, 400, maxGCPercent},  // within the runtime's int32
 	} {
 		assert.Equal(t, c.want, gcPercentFor(c.live, c.floor, c.base), "live %d MB, floor %d MB", c.live/mb, c.floor/mb)
 	}
