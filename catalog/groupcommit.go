@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 
 	bolt "go.etcd.io/bbolt"
@@ -40,6 +41,7 @@ type commitGroup struct {
 
 // groupedEdit is one caller's edit waiting in a commitGroup.
 type groupedEdit struct {
+	ctx  context.Context
 	fn   func(*Tx) error
 	done chan error // buffered; errRunAlone: run fn in a transaction of its own
 }
@@ -62,7 +64,7 @@ func (s *Store) updateGrouped(ctx context.Context, fn func(*Tx) error) error {
 		return contextError(err)
 	}
 	g := &s.group
-	e := &groupedEdit{fn: fn, done: make(chan error, 1)}
+	e := &groupedEdit{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	g.mu.Lock()
 	g.pending = append(g.pending, e)
 	g.mu.Unlock()
@@ -129,6 +131,18 @@ func (s *Store) groupOutcome(ctx context.Context, e *groupedEdit, err error) err
 // tried again without it.
 func (s *Store) commitGroup(group []*groupedEdit) {
 	for len(group) > 0 {
+		// A caller that gave up while its edit waited gets its context's
+		// error (Update checks it first), not a commit.
+		group = slices.DeleteFunc(group, func(e *groupedEdit) bool {
+			if e.ctx.Err() != nil {
+				e.done <- errRunAlone
+				return true
+			}
+			return false
+		})
+		if len(group) == 0 {
+			return
+		}
 		if len(group) == 1 {
 			group[0].done <- errRunAlone // no company: the plain path
 			return

@@ -151,3 +151,36 @@ func TestPanickingEditPanicsInItsOwnCaller(t *testing.T) {
 	assert.NoError(t, errs[0])
 	assert.NoError(t, errs[2])
 }
+
+// An edit whose caller gave up while it waited for a commit is not
+// committed with the group: the caller gets its context's error.
+func TestEditOfACallerWhoGaveUpIsNotCommitted(t *testing.T) {
+	st := mustOpen(t)
+	offices := groupedOffices(t, st, 3)
+	waitQueued, release := catalog.HoldCommits(st)
+	gaveUp, giveUp := context.WithCancel(ctx)
+	errs := make([]error, len(offices))
+	var wg sync.WaitGroup
+	for i, o := range offices {
+		c := ctx
+		if i == 0 {
+			c = gaveUp
+		}
+		wg.Go(func() {
+			_, errs[i] = st.Apply(c, stateEditor, accessibilityEdit(o, revOf(o), "Aufzug"), "test")
+		})
+	}
+	waitQueued(len(offices))
+	giveUp()
+	release()
+	wg.Wait()
+	assert.ErrorIs(t, errs[0], context.Canceled)
+	assert.NoError(t, errs[1])
+	assert.NoError(t, errs[2])
+	require.NoError(t, st.View(ctx, func(tx *catalog.Tx) error {
+		got, err := tx.Office(offices[0].ID)
+		require.NoError(t, err)
+		assert.Equal(t, revOf(offices[0]), revOf(got), "the abandoned edit changed nothing")
+		return nil
+	}))
+}
