@@ -77,7 +77,9 @@ type Mutation struct {
 // write in it against p, and appends the outcome to the audit log: in the
 // same transaction when it commits, in a transaction of its own when it is
 // refused (rate-limited: RecordRefusal), so that denied writes are on
-// record too and nothing else changes.
+// record too and nothing else changes. Concurrent calls may share one
+// write transaction (commitGroup): fn may run more than once and must
+// change nothing outside the transaction.
 func (s *Store) Mutate(ctx context.Context, p *Principal, m Mutation, fn func(*Tx) error) error {
 	if p == nil {
 		p = Anonymous("")

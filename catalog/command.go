@@ -72,8 +72,9 @@ func (tx *Tx) Apply(c Command, w Write) (*Result, error) {
 	return res, nil
 }
 
-// Apply applies one command in one audited write transaction on behalf of
-// p (see Mutate): the store's one write path for a single edit.
+// Apply applies one command in an audited write transaction on behalf of
+// p (see Mutate): the store's one write path for a single edit. Edits
+// arriving while another commits share the next commit (commitGroup).
 //
 // Errors: those of the command, UNAUTHENTICATED, FORBIDDEN.
 func (s *Store) Apply(ctx context.Context, p *Principal, c Command, reason string) (*Result, error) {

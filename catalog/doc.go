@@ -21,7 +21,9 @@
 //   - Every write is a Command (commands.go): a plain, serialisable value
 //     that names what changes (UpdateOffice{ID, Patch, ExpectedRevision}),
 //     applied by Tx.Apply (in a transaction of the caller's) or Store.Apply
-//     (one audited transaction on behalf of an editor). Tx.Put and
+//     (audited, on behalf of an editor; concurrent edits may share one
+//     transaction and its commit, each applied and audited as if it had
+//     committed alone: groupcommit.go). Tx.Put and
 //     Tx.Delete are the PutRecord and DeleteRecord commands, for loaders,
 //     imports and the puller, which hold whole records. The command is
 //     logged in every change-log entry it writes (Change.Command), so the
