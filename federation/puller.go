@@ -935,7 +935,8 @@ func (p *Puller) resync(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	p.log.Info("snapshot swapped in", "revision", m.Revision, "count", m.Count, "applied", res.applied, "deleted", res.deleted)
+	p.log.Info("snapshot swapped in", "revision", m.Revision, "count", m.Count, "applied", res.applied, "deleted", res.deleted,
+		"took_ms", float64(res.took.Microseconds())/1000, "commits_ms", float64(res.commits.Microseconds())/1000)
 	p.succeeded(applyResult{cursor: m.Cursor, applied: res.applied, skipped: res.skipped,
 		quarantined: res.quarantined, resynced: true, resyncs: res.resyncs}, m.Revision, nil)
 	// The staged items are no longer needed: Run removes them in the
@@ -1062,6 +1063,10 @@ func (p *Puller) discardStaging(ctx context.Context) {
 
 type swapResult struct {
 	applied, skipped, quarantined, deleted, resyncs int
+	// took is the whole swap; commits the part of it its batch
+	// transactions spent committing (bbolt's page splits, writes and
+	// sync), after the records were applied.
+	took, commits time.Duration
 }
 
 // errStopWalk ends a walk over keys early.
@@ -1098,11 +1103,14 @@ func (p *Puller) swap(ctx context.Context, ss *stagingState, kinds []catalog.Kin
 		return &now, nil
 	}
 	var res swapResult
-	lastLog := time.Now()
+	start := time.Now()
+	lastLog := start
 	for {
 		var batch swapResult
 		var more bool
+		var applied time.Time
 		err := p.st.Update(ctx, func(tx *catalog.Tx) error {
+			defer func() { applied = time.Now() }()
 			batch, more = swapResult{}, false
 			now, err := current(tx)
 			if err != nil {
@@ -1173,6 +1181,7 @@ func (p *Puller) swap(ctx context.Context, ss *stagingState, kinds []catalog.Kin
 		}
 		res.applied += batch.applied
 		res.skipped += batch.skipped
+		res.commits += time.Since(applied)
 		if p.afterSwapBatch != nil {
 			p.afterSwapBatch()
 		}
@@ -1231,5 +1240,6 @@ func (p *Puller) swap(ctx context.Context, ss *stagingState, kinds []catalog.Kin
 		res.deleted, res.resyncs, res.quarantined = n, s.Resyncs, countPrefix(tx, qp)
 		return nil
 	})
+	res.took = time.Since(start)
 	return res, err
 }
