@@ -38,7 +38,7 @@ func (p *Puller) cleanStagingBatch(ctx context.Context, limit int) (done bool, n
 	// A look first, so that a puller's start (which always cleans up)
 	// writes nothing when nothing is left.
 	err = p.st.View(ctx, func(tx *catalog.Tx) error {
-		done = tx.HasPeerData(keySnapshot+id) || countPrefixUpTo(tx, keyStaging+id+"/", 1) == 0
+		done = !hasLeftoverStaging(tx, id)
 		return nil
 	})
 	if err != nil || done {
@@ -129,8 +129,14 @@ func countPrefixUpTo(tx *catalog.Tx, prefix string, limit int) int {
 func LeftoverStaging(ctx context.Context, st *catalog.Store, peer string) (bool, error) {
 	left := false
 	err := st.View(ctx, func(tx *catalog.Tx) error {
-		left = !tx.HasPeerData(keySnapshot+peer) && countPrefixUpTo(tx, keyStaging+peer+"/", 1) > 0
+		left = hasLeftoverStaging(tx, peer)
 		return nil
 	})
 	return left, err
+}
+
+// hasLeftoverStaging reports whether tx holds staged items of peer while
+// no snapshot of it is being staged: items that belong to no staging.
+func hasLeftoverStaging(tx *catalog.Tx, peer string) bool {
+	return !tx.HasPeerData(keySnapshot+peer) && countPrefixUpTo(tx, keyStaging+peer+"/", 1) > 0
 }
