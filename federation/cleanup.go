@@ -109,16 +109,14 @@ func (p *Puller) wakeCleanup() {
 	}
 }
 
-// countPrefixUpTo counts the keys with a prefix, stopping at limit.
-func countPrefixUpTo(tx *catalog.Tx, prefix string, limit int) int {
-	n := 0
+// hasPrefix reports whether any key of the federation space has prefix.
+func hasPrefix(tx *catalog.Tx, prefix string) bool {
+	found := false
 	tx.EachPeerData(prefix, func(string, []byte) error {
-		if n++; n >= limit {
-			return errStopWalk
-		}
-		return nil
+		found = true
+		return errStopWalk
 	})
-	return n
+	return found
 }
 
 // LeftoverStaging reports whether st still holds staged items of peer
@@ -138,5 +136,5 @@ func LeftoverStaging(ctx context.Context, st *catalog.Store, peer string) (bool,
 // hasLeftoverStaging reports whether tx holds staged items of peer while
 // no snapshot of it is being staged: items that belong to no staging.
 func hasLeftoverStaging(tx *catalog.Tx, peer string) bool {
-	return !tx.HasPeerData(keySnapshot+peer) && countPrefixUpTo(tx, keyStaging+peer+"/", 1) > 0
+	return !tx.HasPeerData(keySnapshot+peer) && hasPrefix(tx, keyStaging+peer+"/")
 }
