@@ -661,14 +661,9 @@ func (a *applier) one(it *Item) (*pending, error) {
 	if kindIndex(it.Kind) < 0 {
 		return nil, a.quarantine(it, fmt.Sprintf("unknown record kind %q", it.Kind), "", "kind", false)
 	}
-	// Exists first: a snapshot into an empty mirror misses every time,
-	// and Get's NOT_FOUND error costs more than the lookup.
-	var cur catalog.Record
-	var err error
-	if a.tx.Exists(it.Kind, it.ID) {
-		if cur, err = a.tx.Get(it.Kind, it.ID); err != nil {
-			return nil, err
-		}
+	cur, err := a.tx.Lookup(it.Kind, it.ID)
+	if err != nil {
+		return nil, err
 	}
 	var cm *catalog.Meta
 	if cur != nil {
