@@ -881,11 +881,7 @@ func (n *evalNode) locations() []uint64 {
 func (n *evalNode) scoreNow() float64 {
 	switch n.kind {
 	case evalTerm:
-		score := n.base[n.pos]
-		if n.qw != 1.0 {
-			score = score * n.qw
-		}
-		return score
+		return n.termScoreNow()
 	case evalSearcher:
 		return n.score
 	case evalSet, evalNone:
@@ -902,10 +898,8 @@ func (n *evalNode) scoreNow() float64 {
 		for _, k := range n.kids {
 			if k.doc == n.doc {
 				var s float64
-				if k.kind == evalTerm { // inline: most children are term clauses
-					if s = k.base[k.pos]; k.qw != 1.0 {
-						s = s * k.qw
-					}
+				if k.kind == evalTerm { // inlined: most children are term clauses
+					s = k.termScoreNow()
 				} else {
 					s = k.scoreNow()
 				}
@@ -924,10 +918,8 @@ func (n *evalNode) scoreNow() float64 {
 			continue
 		}
 		var s float64
-		if k.kind == evalTerm { // inline, as in a disjunction
-			if s = k.base[k.pos]; k.qw != 1.0 {
-				s = s * k.qw
-			}
+		if k.kind == evalTerm { // inlined, as in a disjunction
+			s = k.termScoreNow()
 		} else {
 			s = k.scoreNow()
 		}
@@ -938,6 +930,17 @@ func (n *evalNode) scoreNow() float64 {
 	}
 	best += n.tie * (sum - best)
 	return best
+}
+
+// termScoreNow is the score of a term clause on its current document:
+// small enough for the compiler to inline into the disjunction's and
+// max's loops (scoreNow, being recursive, is not).
+func (n *evalNode) termScoreNow() float64 {
+	score := n.base[n.pos]
+	if n.qw != 1.0 {
+		score = score * n.qw
+	}
+	return score
 }
 
 // termScore is TermQueryScorer's tf-idf score before the query weight.
