@@ -606,13 +606,7 @@ func (r *restriction) restrict(n *evalNode) {
 			i := 0
 			for _, doc := range r.passingDocs() {
 				if i < len(docs) && docs[i] < doc {
-					step := 1
-					for i+step < len(docs) && docs[i+step] < doc {
-						i += step
-						step *= 2
-					}
-					lo, hi := i, min(i+step, len(docs))
-					i = lo + sort.Search(hi-lo, func(k int) bool { return docs[lo+k] >= doc })
+					i = gallop(docs, i, doc)
 				}
 				if i >= len(docs) {
 					break
@@ -735,14 +729,7 @@ func (n *evalNode) advance(target uint64) {
 		docs := n.docs
 		i := n.pos + 1
 		if i < len(docs) && docs[i] < target {
-			// Gallop, then search the last step.
-			step := 1
-			for i+step < len(docs) && docs[i+step] < target {
-				i += step
-				step *= 2
-			}
-			hi := min(i+step, len(docs))
-			i += sort.Search(hi-i, func(k int) bool { return docs[i+k] >= target })
+			i = gallop(docs, i, target)
 		}
 		n.pos = i
 		if i < len(docs) {
@@ -766,6 +753,19 @@ func (n *evalNode) advance(target uint64) {
 		return
 	}
 	n.settle(target)
+}
+
+// gallop returns the position of the first of the sorted docs after i
+// that is at least target, where docs[i] < target: it doubles its steps
+// forward, then searches the last step.
+func gallop(docs []uint64, i int, target uint64) int {
+	step := 1
+	for i+step < len(docs) && docs[i+step] < target {
+		i += step
+		step *= 2
+	}
+	lo, hi := i, min(i+step, len(docs))
+	return lo + sort.Search(hi-lo, func(k int) bool { return docs[lo+k] >= target })
 }
 
 // settle positions a disjunction, max or conjunction on its first match at
