@@ -359,10 +359,7 @@ func (c *evalCompiler) term(d *decodedPostings, boost float64) *evalNode {
 	n := c.node(evalNode{kind: evalTerm, post: d, count: d.count, est: uint64(len(d.docs)), boost: boost, idf: idf,
 		docs: d.docs, base: d.baseScores(idf)})
 	if n.base == nil { // another idf than the cached one: not in one snapshot
-		n.base = make([]float64, len(d.docs))
-		for i, f := range d.freqs {
-			n.base[i] = termScore(f, d.norms[i], idf)
-		}
+		n.base = d.scores(idf)
 	}
 	sum := n.boost * n.idf
 	n.weight = sum * sum
