@@ -327,13 +327,7 @@ func (c *evalCompiler) phrase(q *query.PhraseQuery) (*evalNode, bool, error) {
 		}
 		n.phrase = append(n.phrase, c.term(d, q.BoostVal.Value()))
 	}
-	n.kids = slices.Clone(n.phrase)
-	sort.SliceStable(n.kids, func(i, j int) bool { return n.kids[i].count < n.kids[j].count })
-	for _, k := range n.kids {
-		n.weight += k.weight
-		n.count += k.count
-	}
-	n.estimate()
+	n.adopt(slices.Clone(n.phrase))
 	return n, true, nil
 }
 
@@ -379,7 +373,14 @@ func (c *evalCompiler) kids(n *evalNode, qs []query.Query) error {
 		}
 		kids = append(kids, k)
 	}
-	// sort.Sort of at most twelve is an insertion sort: stable.
+	n.adopt(kids)
+	return nil
+}
+
+// adopt makes kids the children of a disjunction, conjunction or phrase,
+// in the order of Bleve's searcher (sort.Sort of at most twelve is an
+// insertion sort: stable), and sums their weights and counts.
+func (n *evalNode) adopt(kids []*evalNode) {
 	sort.SliceStable(kids, func(i, j int) bool { return kids[i].count < kids[j].count })
 	n.kids = kids
 	for _, k := range kids {
@@ -387,7 +388,6 @@ func (c *evalCompiler) kids(n *evalNode, qs []query.Query) error {
 		n.count += k.count
 	}
 	n.estimate()
-	return nil
 }
 
 // set compiles an unscored filter into a bitmap of its documents, which
