@@ -244,8 +244,8 @@ func (c *evalCompiler) scored(q query.Query) (*evalNode, bool, error) {
 		for _, k := range n.kids {
 			n.weight += k.weight
 			n.count += k.count
-			n.est += k.est
 		}
+		n.estimate()
 		if len(n.kids) == 0 {
 			n.kind = evalNone
 		}
@@ -331,11 +331,11 @@ func (c *evalCompiler) phrase(q *query.PhraseQuery) (*evalNode, bool, error) {
 	return n, true, nil
 }
 
-// estimate sets est of a disjunction (the sum of its children's) or a
-// conjunction or phrase (the least), and the conjunction's lead.
+// estimate sets est of a disjunction or max (the sum of its children's)
+// or a conjunction or phrase (the least), and the conjunction's lead.
 func (n *evalNode) estimate() {
 	n.est = 0
-	if n.kind == evalDisj {
+	if n.kind == evalDisj || n.kind == evalMax {
 		for _, k := range n.kids {
 			n.est += k.est
 		}
@@ -629,18 +629,10 @@ func (r *restriction) restrict(n *evalNode) {
 	case evalSet, evalSearcher, evalNone:
 		return
 	}
-	n.est = 0
 	for _, k := range n.kids {
 		r.restrict(k)
 	}
-	switch n.kind {
-	case evalMax:
-		for _, k := range n.kids {
-			n.est += k.est
-		}
-	default:
-		n.estimate()
-	}
+	n.estimate()
 }
 
 // prune drops the nodes that cannot match (term clauses left without
