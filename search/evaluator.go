@@ -283,11 +283,7 @@ func (c *evalCompiler) scored(q query.Query) (*evalNode, bool, error) {
 		if !ok || err != nil {
 			return nil, ok, err
 		}
-		var est uint64
-		for _, w := range set {
-			est += uint64(bits.OnesCount64(w))
-		}
-		return c.node(evalNode{kind: evalSet, set: set, count: count, est: est}), true, nil
+		return c.node(evalNode{kind: evalSet, set: set, count: count, est: onesCount(set)}), true, nil
 	case *query.PhraseQuery:
 		if n, ok, err := c.phrase(q); ok || err != nil {
 			return n, ok, err
@@ -561,11 +557,17 @@ var restrictions = sync.Pool{New: func() any { return &restriction{} }}
 // documents: only then does restricting the postings save more than it
 // costs.
 func selective(filter []uint64, docs uint64) (int, bool) {
+	n := onesCount(filter)
+	return int(n), 2*n < docs
+}
+
+// onesCount is the number of documents in a bitmap.
+func onesCount(set []uint64) uint64 {
 	var n uint64
-	for _, w := range filter {
+	for _, w := range set {
 		n += uint64(bits.OnesCount64(w))
 	}
-	return int(n), 2*n < docs
+	return n
 }
 
 // restrict leaves the term clauses of the tree only the postings of
