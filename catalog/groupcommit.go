@@ -148,15 +148,13 @@ func (s *Store) commitGroup(group []*groupedEdit) {
 			return
 		}
 		failed := -1
-		var last uint64
-		err := s.db.Update(func(bt *bolt.Tx) error {
+		err := s.update(func(bt *bolt.Tx) error {
 			for i, e := range group {
-				if !runEdit(&Tx{bt: bt, s: s, writable: true, now: s.now().UTC()}, e.fn) {
+				if !runEdit(s.writeTx(bt), e.fn) {
 					failed = i
 					return errRunAlone
 				}
 			}
-			last = bt.Bucket(bucketLog).Sequence()
 			return nil
 		})
 		if failed >= 0 {
@@ -165,11 +163,6 @@ func (s *Store) commitGroup(group []*groupedEdit) {
 			continue
 		}
 		s.group.commits++
-		if err == nil {
-			s.committed(last)
-		} else {
-			err = updateError(err)
-		}
 		for _, e := range group {
 			e.done <- err
 		}

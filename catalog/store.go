@@ -305,44 +305,44 @@ func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return contextError(err)
 	}
+	return s.update(func(bt *bolt.Tx) error { return fn(s.writeTx(bt)) })
+}
+
+// writeTx is the Tx of one edit in the write transaction bt.
+func (s *Store) writeTx(bt *bolt.Tx) *Tx {
+	return &Tx{bt: bt, s: s, writable: true, now: s.now().UTC()}
+}
+
+// update runs body in one bbolt write transaction, and after its commit
+// notes the change-log revision and wakes the subscribers (Update, and
+// commitGroup for the edits sharing a transaction). Errors: body's own
+// and cancellations as they are, a passed deadline as TIMEOUT, anything
+// from bbolt as a storage fault.
+func (s *Store) update(body func(*bolt.Tx) error) error {
 	var last uint64
 	err := s.db.Update(func(bt *bolt.Tx) error {
-		tx := &Tx{bt: bt, s: s, writable: true, now: s.now().UTC()}
-		if err := fn(tx); err != nil {
+		if err := body(bt); err != nil {
 			return err
 		}
 		last = bt.Bucket(bucketLog).Sequence()
 		return nil
 	})
 	if err != nil {
-		return updateError(err)
+		var ce *Error
+		var ces Errors
+		switch {
+		case errors.As(err, &ce) || errors.As(err, &ces) || errors.Is(err, context.Canceled):
+			return err
+		case errors.Is(err, context.DeadlineExceeded):
+			return contextError(err)
+		}
+		return storageFault(err)
 	}
-	s.committed(last)
-	return nil
-}
-
-// updateError maps what a write transaction returned to the store's
-// errors: fn's own and cancellations as they are, a passed deadline as
-// TIMEOUT, anything from bbolt as a storage fault.
-func updateError(err error) error {
-	var ce *Error
-	var ces Errors
-	switch {
-	case errors.As(err, &ce) || errors.As(err, &ces) || errors.Is(err, context.Canceled):
-		return err
-	case errors.Is(err, context.DeadlineExceeded):
-		return contextError(err)
-	}
-	return storageFault(err)
-}
-
-// committed notes a commit up to the change-log revision last and wakes
-// the subscribers.
-func (s *Store) committed(last uint64) {
 	if last > s.rev.Load() {
 		s.rev.Store(last)
 		s.notify()
 	}
+	return nil
 }
 
 // Backup writes a consistent copy of the store to w while it stays online.

@@ -38,7 +38,7 @@ func (p *Puller) cleanStagingBatch(ctx context.Context, limit int) (done bool, n
 	// A look first, so that a puller's start (which always cleans up)
 	// writes nothing when nothing is left.
 	err = p.st.View(ctx, func(tx *catalog.Tx) error {
-		done = tx.HasPeerData(keySnapshot+id) || countPrefixUpTo(tx, keyStaging+id+"/", 1) == 0
+		done = !hasLeftoverStaging(tx, id)
 		return nil
 	})
 	if err != nil || done {
@@ -109,16 +109,14 @@ func (p *Puller) wakeCleanup() {
 	}
 }
 
-// countPrefixUpTo counts the keys with a prefix, stopping at limit.
-func countPrefixUpTo(tx *catalog.Tx, prefix string, limit int) int {
-	n := 0
+// hasPrefix reports whether any key of the federation space has prefix.
+func hasPrefix(tx *catalog.Tx, prefix string) bool {
+	found := false
 	tx.EachPeerData(prefix, func(string, []byte) error {
-		if n++; n >= limit {
-			return errStopWalk
-		}
-		return nil
+		found = true
+		return errStopWalk
 	})
-	return n
+	return found
 }
 
 // LeftoverStaging reports whether st still holds staged items of peer
@@ -129,8 +127,14 @@ func countPrefixUpTo(tx *catalog.Tx, prefix string, limit int) int {
 func LeftoverStaging(ctx context.Context, st *catalog.Store, peer string) (bool, error) {
 	left := false
 	err := st.View(ctx, func(tx *catalog.Tx) error {
-		left = !tx.HasPeerData(keySnapshot+peer) && countPrefixUpTo(tx, keyStaging+peer+"/", 1) > 0
+		left = hasLeftoverStaging(tx, peer)
 		return nil
 	})
 	return left, err
+}
+
+// hasLeftoverStaging reports whether tx holds staged items of peer while
+// no snapshot of it is being staged: items that belong to no staging.
+func hasLeftoverStaging(tx *catalog.Tx, peer string) bool {
+	return !tx.HasPeerData(keySnapshot+peer) && hasPrefix(tx, keyStaging+peer+"/")
 }

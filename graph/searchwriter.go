@@ -88,7 +88,10 @@ func (p fastRoot) search(ctx context.Context, rfc *graphql.RootFieldContext, oc 
 		}
 	}()
 	sel := rfc.Field.Selections
-	highlights, facets, offices := searchSelects(oc, sel)
+	// What the resolver asks with selected(ctx, ...), asked of the root
+	// field's selection (gqlgen caches CollectFields per operation).
+	highlights, facets, offices := selects(oc, sel, []string{"hits", "highlights"}), selects(oc, sel, []string{"facets"}),
+		selects(oc, sel, []string{"hits", "responsibleOffices"})
 	outcome.view, outcome.err = p.r.search(ctx, a, highlights, facets, offices)
 	outcome.done = true
 	if outcome.err != nil {
@@ -100,28 +103,6 @@ func (p fastRoot) search(ctx context.Context, rfc *graphql.RootFieldContext, oc 
 		return next(ctx)
 	}
 	return rawJSON(w.buf)
-}
-
-// searchSelects tells, in one pass over sel, what the resolver asks with
-// selected(ctx, "hits", "highlights"), selected(ctx, "facets") and
-// selected(ctx, "hits", "responsibleOffices").
-func searchSelects(oc *graphql.OperationContext, sel ast.SelectionSet) (highlights, facets, offices bool) {
-	for _, f := range graphql.CollectFields(oc, sel, nil) {
-		switch f.Name {
-		case "facets":
-			facets = true
-		case "hits":
-			for _, h := range graphql.CollectFields(oc, f.Selections, nil) {
-				switch h.Name {
-				case "highlights":
-					highlights = true
-				case "responsibleOffices":
-					offices = true
-				}
-			}
-		}
-	}
-	return highlights, facets, offices
 }
 
 // searchWriter is pageWriter with the request's language, which the

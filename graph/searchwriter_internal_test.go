@@ -86,28 +86,6 @@ func TestSearchSupported(t *testing.T) {
 	}
 }
 
-// TestSearchSelectsAsSelected: the writer's one pass over the selection
-// answers what the resolver's selected asks, through aliases, fragments
-// and @skip/@include.
-func TestSearchSelectsAsSelected(t *testing.T) {
-	for _, q := range []string{
-		`{ search(query: "x") { totalCount } }`,
-		`{ search(query: "x") { hits { score } facets { name } } }`,
-		`{ search(query: "x") { a: hits { highlights { field } } b: hits { responsibleOffices { id } } } }`,
-		`{ search(query: "x") { ...R } } fragment R on SearchResult { hits { ...H } } fragment H on SearchHit { highlights { field } }`,
-		`{ search(query: "x") { hits { highlights @skip(if: true) { field } responsibleOffices @include(if: true) { id } } facets @include(if: false) { name } } }`,
-		`{ search(query: "x") { ... on SearchResult { facets { name } hits { ... @skip(if: false) { highlights { field } } } } } }`,
-	} {
-		doc, err := parser.ParseQuery(&ast.Source{Input: q})
-		require.NoError(t, err, q)
-		oc := &graphql.OperationContext{Doc: doc, Variables: map[string]any{}}
-		root := doc.Operations[0].SelectionSet[0].(*ast.Field)
-		h, f, o := searchSelects(oc, root.SelectionSet)
-		assert.Equal(t, []bool{selects(oc, root.SelectionSet, []string{"hits", "highlights"}), selects(oc, root.SelectionSet, []string{"facets"}),
-			selects(oc, root.SelectionSet, []string{"hits", "responsibleOffices"})}, []bool{h, f, o}, q)
-	}
-}
-
 // TestSearchWriterLeavesNullsInNonNullFieldsToGqlgen: where gqlgen would
 // answer with an error (a service without a formal name, an infinite
 // score, no page info), the writer marks the answer invalid, and the
