@@ -65,11 +65,7 @@ func (pl *plan) facets(ctx context.Context, fs bleve.FacetsRequest, matched []ui
 			kept += t.Count
 		}
 		fr.Other = fr.Total - kept
-		seen := 0
-		for _, w := range with {
-			seen += bits.OnesCount64(w)
-		}
-		fr.Missing = int(total) - seen
+		fr.Missing = int(total - onesCount(with))
 		out[name] = fr
 	}
 	return out, nil

@@ -244,8 +244,8 @@ func (c *evalCompiler) scored(q query.Query) (*evalNode, bool, error) {
 		for _, k := range n.kids {
 			n.weight += k.weight
 			n.count += k.count
-			n.est += k.est
 		}
+		n.estimate()
 		if len(n.kids) == 0 {
 			n.kind = evalNone
 		}
@@ -283,11 +283,7 @@ func (c *evalCompiler) scored(q query.Query) (*evalNode, bool, error) {
 		if !ok || err != nil {
 			return nil, ok, err
 		}
-		var est uint64
-		for _, w := range set {
-			est += uint64(bits.OnesCount64(w))
-		}
-		return c.node(evalNode{kind: evalSet, set: set, count: count, est: est}), true, nil
+		return c.node(evalNode{kind: evalSet, set: set, count: count, est: onesCount(set)}), true, nil
 	case *query.PhraseQuery:
 		if n, ok, err := c.phrase(q); ok || err != nil {
 			return n, ok, err
@@ -327,21 +323,15 @@ func (c *evalCompiler) phrase(q *query.PhraseQuery) (*evalNode, bool, error) {
 		}
 		n.phrase = append(n.phrase, c.term(d, q.BoostVal.Value()))
 	}
-	n.kids = slices.Clone(n.phrase)
-	sort.SliceStable(n.kids, func(i, j int) bool { return n.kids[i].count < n.kids[j].count })
-	for _, k := range n.kids {
-		n.weight += k.weight
-		n.count += k.count
-	}
-	n.estimate()
+	n.adopt(slices.Clone(n.phrase))
 	return n, true, nil
 }
 
-// estimate sets est of a disjunction (the sum of its children's) or a
-// conjunction or phrase (the least), and the conjunction's lead.
+// estimate sets est of a disjunction or max (the sum of its children's)
+// or a conjunction or phrase (the least), and the conjunction's lead.
 func (n *evalNode) estimate() {
 	n.est = 0
-	if n.kind == evalDisj {
+	if n.kind == evalDisj || n.kind == evalMax {
 		for _, k := range n.kids {
 			n.est += k.est
 		}
@@ -359,10 +349,7 @@ func (c *evalCompiler) term(d *decodedPostings, boost float64) *evalNode {
 	n := c.node(evalNode{kind: evalTerm, post: d, count: d.count, est: uint64(len(d.docs)), boost: boost, idf: idf,
 		docs: d.docs, base: d.baseScores(idf)})
 	if n.base == nil { // another idf than the cached one: not in one snapshot
-		n.base = make([]float64, len(d.docs))
-		for i, f := range d.freqs {
-			n.base[i] = termScore(f, d.norms[i], idf)
-		}
+		n.base = d.scores(idf)
 	}
 	sum := n.boost * n.idf
 	n.weight = sum * sum
@@ -382,7 +369,14 @@ func (c *evalCompiler) kids(n *evalNode, qs []query.Query) error {
 		}
 		kids = append(kids, k)
 	}
-	// sort.Sort of at most twelve is an insertion sort: stable.
+	n.adopt(kids)
+	return nil
+}
+
+// adopt makes kids the children of a disjunction, conjunction or phrase,
+// in the order of Bleve's searcher (sort.Sort of at most twelve is an
+// insertion sort: stable), and sums their weights and counts.
+func (n *evalNode) adopt(kids []*evalNode) {
 	sort.SliceStable(kids, func(i, j int) bool { return kids[i].count < kids[j].count })
 	n.kids = kids
 	for _, k := range kids {
@@ -390,7 +384,6 @@ func (c *evalCompiler) kids(n *evalNode, qs []query.Query) error {
 		n.count += k.count
 	}
 	n.estimate()
-	return nil
 }
 
 // set compiles an unscored filter into a bitmap of its documents, which
@@ -564,11 +557,17 @@ var restrictions = sync.Pool{New: func() any { return &restriction{} }}
 // documents: only then does restricting the postings save more than it
 // costs.
 func selective(filter []uint64, docs uint64) (int, bool) {
+	n := onesCount(filter)
+	return int(n), 2*n < docs
+}
+
+// onesCount is the number of documents in a bitmap.
+func onesCount(set []uint64) uint64 {
 	var n uint64
-	for _, w := range filter {
+	for _, w := range set {
 		n += uint64(bits.OnesCount64(w))
 	}
-	return int(n), 2*n < docs
+	return n
 }
 
 // restrict leaves the term clauses of the tree only the postings of
@@ -606,13 +605,7 @@ func (r *restriction) restrict(n *evalNode) {
 			i := 0
 			for _, doc := range r.passingDocs() {
 				if i < len(docs) && docs[i] < doc {
-					step := 1
-					for i+step < len(docs) && docs[i+step] < doc {
-						i += step
-						step *= 2
-					}
-					lo, hi := i, min(i+step, len(docs))
-					i = lo + sort.Search(hi-lo, func(k int) bool { return docs[lo+k] >= doc })
+					i = gallop(docs, i, doc)
 				}
 				if i >= len(docs) {
 					break
@@ -638,18 +631,10 @@ func (r *restriction) restrict(n *evalNode) {
 	case evalSet, evalSearcher, evalNone:
 		return
 	}
-	n.est = 0
 	for _, k := range n.kids {
 		r.restrict(k)
 	}
-	switch n.kind {
-	case evalMax:
-		for _, k := range n.kids {
-			n.est += k.est
-		}
-	default:
-		n.estimate()
-	}
+	n.estimate()
 }
 
 // prune drops the nodes that cannot match (term clauses left without
@@ -735,14 +720,7 @@ func (n *evalNode) advance(target uint64) {
 		docs := n.docs
 		i := n.pos + 1
 		if i < len(docs) && docs[i] < target {
-			// Gallop, then search the last step.
-			step := 1
-			for i+step < len(docs) && docs[i+step] < target {
-				i += step
-				step *= 2
-			}
-			hi := min(i+step, len(docs))
-			i += sort.Search(hi-i, func(k int) bool { return docs[i+k] >= target })
+			i = gallop(docs, i, target)
 		}
 		n.pos = i
 		if i < len(docs) {
@@ -766,6 +744,19 @@ func (n *evalNode) advance(target uint64) {
 		return
 	}
 	n.settle(target)
+}
+
+// gallop returns the position of the first of the sorted docs after i
+// that is at least target, where docs[i] < target: it doubles its steps
+// forward, then searches the last step.
+func gallop(docs []uint64, i int, target uint64) int {
+	step := 1
+	for i+step < len(docs) && docs[i+step] < target {
+		i += step
+		step *= 2
+	}
+	lo, hi := i, min(i+step, len(docs))
+	return lo + sort.Search(hi-lo, func(k int) bool { return docs[lo+k] >= target })
 }
 
 // settle positions a disjunction, max or conjunction on its first match at
@@ -881,11 +872,7 @@ func (n *evalNode) locations() []uint64 {
 func (n *evalNode) scoreNow() float64 {
 	switch n.kind {
 	case evalTerm:
-		score := n.base[n.pos]
-		if n.qw != 1.0 {
-			score = score * n.qw
-		}
-		return score
+		return n.termScoreNow()
 	case evalSearcher:
 		return n.score
 	case evalSet, evalNone:
@@ -902,10 +889,8 @@ func (n *evalNode) scoreNow() float64 {
 		for _, k := range n.kids {
 			if k.doc == n.doc {
 				var s float64
-				if k.kind == evalTerm { // inline: most children are term clauses
-					if s = k.base[k.pos]; k.qw != 1.0 {
-						s = s * k.qw
-					}
+				if k.kind == evalTerm { // inlined: most children are term clauses
+					s = k.termScoreNow()
 				} else {
 					s = k.scoreNow()
 				}
@@ -924,10 +909,8 @@ func (n *evalNode) scoreNow() float64 {
 			continue
 		}
 		var s float64
-		if k.kind == evalTerm { // inline, as in a disjunction
-			if s = k.base[k.pos]; k.qw != 1.0 {
-				s = s * k.qw
-			}
+		if k.kind == evalTerm { // inlined, as in a disjunction
+			s = k.termScoreNow()
 		} else {
 			s = k.scoreNow()
 		}
@@ -938,6 +921,17 @@ func (n *evalNode) scoreNow() float64 {
 	}
 	best += n.tie * (sum - best)
 	return best
+}
+
+// termScoreNow is the score of a term clause on its current document:
+// small enough for the compiler to inline into the disjunction's and
+// max's loops (scoreNow, being recursive, is not).
+func (n *evalNode) termScoreNow() float64 {
+	score := n.base[n.pos]
+	if n.qw != 1.0 {
+		score = score * n.qw
+	}
+	return score
 }
 
 // termScore is TermQueryScorer's tf-idf score before the query weight.

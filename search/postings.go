@@ -62,15 +62,21 @@ type decodedPostings struct {
 func (d *decodedPostings) baseScores(idf float64) []float64 {
 	d.baseOnce.Do(func() {
 		d.baseIDF = idf
-		d.base = make([]float64, len(d.docs))
-		for i, f := range d.freqs {
-			d.base[i] = termScore(f, d.norms[i], idf)
-		}
+		d.base = d.scores(idf)
 	})
 	if d.baseIDF != idf {
 		return nil
 	}
 	return d.base
+}
+
+// scores computes the tf-idf scores of the postings for idf.
+func (d *decodedPostings) scores(idf float64) []float64 {
+	base := make([]float64, len(d.docs))
+	for i, f := range d.freqs {
+		base[i] = termScore(f, d.norms[i], idf)
+	}
+	return base
 }
 
 // bitmap returns the documents as a bitmap (bit n%64 of word n/64);
