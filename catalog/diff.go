@@ -156,6 +156,9 @@ func (tx *Tx) ChangedSince(since time.Time, ars string, limit int) (out []Change
 		if ch.Time.Before(since) {
 			break
 		}
+		if ch.Op == OpIndexed {
+			continue // no record changed
+		}
 		if ars != "" && ch.RegionKey != "" && !ancestors[ch.RegionKey] && !strings.HasPrefix(ch.RegionKey, prefix) {
 			continue
 		}

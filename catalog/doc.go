@@ -49,6 +49,7 @@
 //	bucket               key                              value
 //	meta                 "schema" / "portal"              version (8 bytes) / portal ID
 //	meta                 "mark/" name                     a loader's completion note (Tx.SetMark)
+//	meta                 "deferred/" origin               the origin's records await index entries (Write.DeferIndexes)
 //	log                  rev                              Change (JSON, with the command that made it)
 //	history              kind 0 id 0 rev                  record version (JSON), every version written
 //	rec.<kind>           id                               current record (JSON)

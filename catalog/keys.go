@@ -50,6 +50,7 @@ var (
 	metaPortal    = []byte("portal")
 	metaFirstRev  = []byte("firstRev")   // first revision still in the log after compaction
 	metaMark      = "mark/"              // mark/<name>: a loader's or tool's note, written with its data (Tx.SetMark)
+	metaDeferred  = "deferred/"          // deferred/<origin>: the origin's records await their index entries (Write.DeferIndexes)
 	bucketPeer    = []byte("federation") // key -> value space owned by package federation
 	bucketAudit   = []byte("audit")      // seq(8) -> AuditEntry JSON, append-only
 	bucketEditors = []byte("editors")    // editor id -> Editor JSON

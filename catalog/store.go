@@ -54,6 +54,12 @@ type Store struct {
 	changed chan struct{} // closed and replaced after every commit
 
 	group commitGroup // concurrent single edits share a commit
+
+	// deferred tunes BuildDeferredIndexes for tests (deferred.go).
+	deferred struct {
+		batch      int    // entries per transaction (deferredBatch if 0)
+		afterBatch func() // called after each committed batch
+	}
 }
 
 // Open opens or creates the store file at path and runs pending migrations.

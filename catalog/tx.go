@@ -70,6 +70,12 @@ type Op string
 const (
 	OpPut    Op = "PUT"
 	OpDelete Op = "DELETE"
+	// OpIndexed is no change of a record: the index entries that the
+	// origin's records were written without (Write.DeferIndexes) are now
+	// written, so that they are found by place. Whoever derives data
+	// from lookups (the search index, answers cached per revision)
+	// derives it again; Kind and ID are empty.
+	OpIndexed Op = "INDEXED"
 )
 
 // Change is one entry of the change log. Its revision comes from the log
@@ -112,6 +118,14 @@ type Write struct {
 	// applies an import batch by batch, rolling each transaction back,
 	// knows which records the batches before would have created.
 	Assume func(k Kind, id string) bool
+	// DeferIndexes leaves out a mirrored record's secondary index entries
+	// (all but its origin's) and marks its origin as awaiting them: a
+	// mirror's first load writes millions of records in ID order, and
+	// their index entries, scattered over every index, cost more than the
+	// records themselves. BuildDeferredIndexes writes them afterwards, in
+	// key order. Until then the records are found by ID only. Only with
+	// Mirror.
+	DeferIndexes bool
 }
 
 // MetaOf returns the bookkeeping of a record.
@@ -267,6 +281,9 @@ func (tx *Tx) put(r Record, w Write) (old Record, err error) {
 	if m.Origin != tx.s.portal && !w.Mirror {
 		return nil, Errorf(EFORBIDDEN, "%s %s is mirrored from %s and read-only here", k, m.ID, m.Origin)
 	}
+	if w.DeferIndexes && (!w.Mirror || m.Origin == tx.s.portal) {
+		return nil, Internal(fmt.Errorf("%s %s: only a mirror's records may defer their indexes", k, m.ID))
+	}
 
 	if m.ID == "" {
 		if k == KindRegion {
@@ -366,10 +383,13 @@ func (tx *Tx) put(r Record, w Write) (old Record, err error) {
 	if err := tx.bt.Bucket(recordBucket(k)).Put([]byte(m.ID), data); err != nil {
 		return nil, Internal(err)
 	}
-	for _, ik := range r.indexKeys() {
-		if err := tx.bt.Bucket(ik.bucket).Put(ik.key, nil); err != nil {
-			return nil, Internal(err)
-		}
+	if w.DeferIndexes {
+		err = tx.deferIndexes(r)
+	} else {
+		err = tx.putIndexes(r)
+	}
+	if err != nil {
+		return nil, err
 	}
 	if err := tx.bt.Bucket(bucketHistory).Put(historyKey(k, m.ID, rev), data); err != nil {
 		return nil, Internal(err)
@@ -479,6 +499,15 @@ func (tx *Tx) appendLog(c Change) error {
 	}
 	if err := tx.bt.Bucket(bucketLog).Put(u64(c.Revision), data); err != nil {
 		return Internal(err)
+	}
+	return nil
+}
+
+func (tx *Tx) putIndexes(r Record) error {
+	for _, ik := range r.indexKeys() {
+		if err := tx.bt.Bucket(ik.bucket).Put(ik.key, nil); err != nil {
+			return Internal(err)
+		}
 	}
 	return nil
 }
