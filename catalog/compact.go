@@ -198,6 +198,9 @@ func (tx *Tx) RevisionOf(k Kind, id string) (uint64, bool, error) {
 	if raw == nil {
 		return 0, false, nil
 	}
+	if rev, ok := revisionFromHead(raw); ok {
+		return rev, true, nil
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	if t, err := dec.Token(); err == nil && t == json.Delim('{') {
 		for dec.More() {
@@ -225,4 +228,34 @@ func (tx *Tx) RevisionOf(k Kind, id string) (uint64, bool, error) {
 		return 0, false, Internal(err)
 	}
 	return m.Revision, true, nil
+}
+
+// revisionFromHead reads the revision from the head of a record's
+// encoding as the store writes it, {"id":"…","origin":"…","rev":N,…
+// (Meta's first fields), without a decoder: for 5 million records the
+// decoder's allocations were most of a manifest. Anything else, such as
+// an escape in the ID, is left to the decoder (false).
+func revisionFromHead(raw []byte) (uint64, bool) {
+	rest, ok := bytes.CutPrefix(raw, []byte(`{"id":"`))
+	if !ok {
+		return 0, false
+	}
+	for _, next := range [][]byte{[]byte(`","origin":"`), []byte(`","rev":`)} {
+		end := bytes.IndexByte(rest, '"')
+		if end < 0 || bytes.IndexByte(rest[:end], '\\') >= 0 {
+			return 0, false
+		}
+		if rest, ok = bytes.CutPrefix(rest[end:], next); !ok {
+			return 0, false
+		}
+	}
+	var rev uint64
+	n := 0
+	for ; n < len(rest) && n < 20 && rest[n] >= '0' && rest[n] <= '9'; n++ {
+		rev = rev*10 + uint64(rest[n]-'0')
+	}
+	if n == 0 || n == 20 || n == len(rest) || rest[n] != ',' && rest[n] != '}' {
+		return 0, false
+	}
+	return rev, true
 }

@@ -509,18 +509,24 @@ func (f *Feed) manifest(ctx context.Context) (*Manifest, error) {
 			}
 			cur = cursorAt(ch)
 		}
+		// The origin index yields kinds and IDs in byte order, so the
+		// lines come (nearly) sorted and CanonicalDigest's sort is cheap.
 		var lines []string
-		for kind, ids := range tx.RecordIDsOfOrigin(f.st.Portal()) {
-			for _, id := range ids {
-				rev, ok, err := tx.RevisionOf(kind, id)
-				if err != nil {
-					return err
-				}
-				if !ok {
-					return catalog.Internal(fmt.Errorf("%s %s is in the origin index but not stored", kind, id))
-				}
+		var err error
+		tx.EachOfOrigin(f.st.Portal(), "", "", func(kind catalog.Kind, id string) bool {
+			rev, ok, e := tx.RevisionOf(kind, id)
+			switch {
+			case e != nil:
+				err = e
+			case !ok:
+				err = catalog.Internal(fmt.Errorf("%s %s is in the origin index but not stored", kind, id))
+			default:
 				lines = append(lines, canonicalLine(kind, id, rev))
 			}
+			return err == nil
+		})
+		if err != nil {
+			return err
 		}
 		m = &Manifest{Portal: f.st.Portal(), Revision: rev, Cursor: cur.String(), Count: len(lines),
 			Digest: CanonicalDigest(lines), First: pageToken{Revision: rev, Mark: cur.Mark}.String(), Time: f.st.Now().UTC()}
