@@ -235,6 +235,13 @@
 //     (as while following the feed); nothing is deleted until the end.
 //     (One transaction for the whole snapshot is quadratic in bbolt, whose
 //     nodes split only at commit: over ten minutes for 520,000 records.)
+//     Into a mirror that holds no record of the peer (a first resync),
+//     the batches write records, history, log and origin index only, and
+//     the records' other index entries are written after the last batch,
+//     sorted (catalog.Store.BuildDeferredIndexes): scattered over every
+//     index, they had cost more than the records (at L, 5 million records
+//     and 15 million entries). Until then the new records are found by ID
+//     but not by place; a restart builds them before the resync ends.
 //     The staged items are removed afterwards in the background, in
 //     small transactions between the pages of the feed, which the puller
 //     follows again at once; a restart resumes the removal (staged items

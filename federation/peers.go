@@ -72,6 +72,9 @@ type stagingState struct {
 	// Applied is the last staged item ("kind TAB id") the swap applied,
 	// once it has begun; it resumes after it.
 	Applied string `json:"applied,omitempty"`
+	// Bulk: the swap began in a mirror without records of the peer, and
+	// writes their index entries after the records (see swap).
+	Bulk bool `json:"bulk,omitempty"`
 }
 
 // QuarantineEntry is a record of a peer that could not be applied, with
@@ -169,7 +172,7 @@ func Peers(ctx context.Context, st *catalog.Store) ([]Peer, error) {
 //
 // Errors: NOT_FOUND.
 func RemovePeer(ctx context.Context, st *catalog.Store, id string, purge bool) error {
-	return st.Update(ctx, func(tx *catalog.Tx) error {
+	err := st.Update(ctx, func(tx *catalog.Tx) error {
 		if tx.PeerData(keyPeer+id) == nil {
 			return catalog.Errorf(catalog.ENOTFOUND, "peer %q not found", id)
 		}
@@ -189,6 +192,14 @@ func RemovePeer(ctx context.Context, st *catalog.Store, id string, purge bool) e
 		_, err := deleteOrigin(tx, id, nil, "peer:"+id, "peer "+id+" removed")
 		return err
 	})
+	if err != nil {
+		return err
+	}
+	// A first resync that the removal cut short left the records it
+	// wrote without their index entries: the kept copies are found by
+	// place like any other.
+	_, err = st.BuildDeferredIndexes(ctx, id)
+	return err
 }
 
 // Quarantine returns the quarantined records of a peer in key order.

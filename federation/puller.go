@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -608,6 +609,7 @@ func (a *applier) apply(items []Item) error {
 	for i := range items {
 		last[string(items[i].Kind)+"\t"+items[i].ID] = i
 	}
+	recs := decodeAll(items)
 	var waiting []pending
 	for i := range items {
 		it := &items[i]
@@ -615,7 +617,7 @@ func (a *applier) apply(items []Item) error {
 			a.skipped++
 			continue
 		}
-		pd, err := a.one(it)
+		pd, err := a.one(it, recs[i])
 		if err != nil {
 			return err
 		}
@@ -651,9 +653,37 @@ func (a *applier) apply(items []Item) error {
 	return nil
 }
 
-// one applies one item; it returns a pending put when the record refers to
-// one that is missing.
-func (a *applier) one(it *Item) (*pending, error) {
+// decoded is the record of an item decoded ahead of its turn, or why it
+// does not decode.
+type decoded struct {
+	rec catalog.Record
+	err error
+}
+
+// decodeAll decodes the records of items' puts, on every core for a
+// batch large enough to be worth it: decoding is a good part of applying
+// a page or a swap batch, and the write transaction waiting for it would
+// use one core only.
+func decodeAll(items []Item) []decoded {
+	out := make([]decoded, len(items))
+	workers := min(runtime.GOMAXPROCS(0), len(items)/256+1)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(items); i += workers {
+				if items[i].Op == OpPut {
+					out[i].rec, out[i].err = decodeRecord(&items[i])
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// one applies one item, whose record (for a put) d holds; it returns a
+// pending put when the record refers to one that is missing.
+func (a *applier) one(it *Item, d decoded) (*pending, error) {
 	peer := a.p.peer.ID
 	if it.Origin != peer {
 		return nil, a.quarantine(it, fmt.Sprintf("origin %q is not the peer's (%s): a feed carries only its own records", it.Origin, peer), "", "origin", false)
@@ -699,7 +729,7 @@ func (a *applier) one(it *Item) (*pending, error) {
 			return nil, a.quarantineErr(it, err, false)
 		}
 	case OpPut:
-		rec, err := decodeRecord(it)
+		rec, err := d.rec, d.err
 		if err != nil {
 			return nil, a.quarantine(it, err.Error(), "record", "decode", false)
 		}
@@ -873,9 +903,32 @@ func (p *Puller) resync(ctx context.Context) error {
 	// the first page not staged.
 	fetchCtx, stopFetching := context.WithCancel(ctx)
 	defer stopFetching()
-	pages := make(chan fetchedPage, 1)
+	pages := make(chan fetchedPage, stagingPages)
 	go p.fetchSnapshotPages(fetchCtx, m, ss.Next, pages)
 	for f := range pages {
+		// Pages fetched while the ones before were written share a
+		// transaction: one sync of the store for several pages.
+		var items []Item
+		for f.err == nil {
+			items = append(items, f.page.Items...)
+			ss.Next = f.page.Next
+			more := false
+			if len(items) < stagingPages*p.opt.PageLimit {
+				select {
+				case f, more = <-pages:
+				default:
+				}
+			}
+			if !more { // nothing fetched yet, or no more to fetch
+				f = fetchedPage{}
+				break
+			}
+		}
+		if len(items) > 0 {
+			if err := p.saveStaging(ctx, ss, items, false); err != nil {
+				return err
+			}
+		}
 		if errors.Is(f.err, errGone) {
 			p.discardStaging(ctx)
 			return fmt.Errorf("the peer's snapshot at revision %d expired while staging; starting over", m.Revision)
@@ -883,11 +936,7 @@ func (p *Puller) resync(ctx context.Context) error {
 		if f.err != nil {
 			return f.err // staging is kept; the next attempt resumes here
 		}
-		ss.Next = f.page.Next
-		if err := p.saveStaging(ctx, ss, f.page.Items, false); err != nil {
-			return err
-		}
-		staged += len(f.page.Items)
+		staged += len(items)
 		if time.Since(lastLog) >= 10*time.Second {
 			lastLog = time.Now()
 			p.log.Info("snapshot staging", "revision", m.Revision, "staged", staged, "count", m.Count,
@@ -941,6 +990,10 @@ func (p *Puller) resync(ctx context.Context) error {
 	p.wakeCleanup()
 	return nil
 }
+
+// stagingPages is how many fetched snapshot pages wait for the staging,
+// and how many it writes in one transaction at most.
+const stagingPages = 4
 
 // fetchedPage is a snapshot page fetched and checked, or why not.
 type fetchedPage struct {
@@ -1147,7 +1200,15 @@ func (p *Puller) swap(ctx context.Context, ss *stagingState, kinds []catalog.Kin
 			// A snapshot comes in ID order per kind: its records, their
 			// history and log entries are appended.
 			tx.FillAppendedPages(kinds...)
+			if now.Applied == "" {
+				// Into a mirror that holds nothing of the peer, the swap
+				// writes the records' index entries last, sorted
+				// (catalog.Write.DeferIndexes): readers meet an
+				// incomplete mirror during a first resync either way.
+				now.Bulk = !tx.HasRecordsOfOrigin(id)
+			}
 			a := p.applier(tx, true)
+			a.write.DeferIndexes = now.Bulk
 			if err := a.apply(items); err != nil {
 				return err
 			}
@@ -1189,8 +1250,14 @@ func (p *Puller) swap(ctx context.Context, ss *stagingState, kinds []catalog.Kin
 				"count", ss.Manifest.Count)
 		}
 	}
+	if n, err := p.st.BuildDeferredIndexes(ctx, id); err != nil {
+		return res, err
+	} else if n > 0 {
+		p.log.Info("snapshot swap: index entries written", "revision", ss.Manifest.Revision, "entries", n)
+	}
 	err := p.st.Update(ctx, func(tx *catalog.Tx) error {
-		if _, err := current(tx); err != nil {
+		now, err := current(tx)
+		if err != nil {
 			return err
 		}
 		// Records that waited for one a later batch brought (not as a
@@ -1200,9 +1267,14 @@ func (p *Puller) swap(ctx context.Context, ss *stagingState, kinds []catalog.Kin
 			return err
 		}
 		keep := stagedIn(tx, id)
-		n, err := deleteOrigin(tx, id, keep, a.write.Actor, "federation resync: not in the snapshot")
-		if err != nil {
-			return err
+		n := 0
+		if !now.Bulk {
+			// A swap into a mirror without records of the peer wrote
+			// all there are (nobody else writes them): none to delete,
+			// and no need to look up 5 million at L.
+			if n, err = deleteOrigin(tx, id, keep, a.write.Actor, "federation resync: not in the snapshot"); err != nil {
+				return err
+			}
 		}
 		// Quarantine entries of records the snapshot no longer has.
 		var stale []string

@@ -442,6 +442,19 @@ func (ix *Index) applyPage(ctx context.Context, p *projection) (bool, error) {
 		leikaSeen := map[string]bool{}
 		regions, concepts := false, false
 		for _, ch := range changes {
+			if ch.Op == catalog.OpIndexed {
+				// A mirror's first load wrote its records' index entries
+				// last: what was indexed meanwhile lacks their places.
+				err := tx.Each(catalog.KindService, func(r catalog.Record) (bool, error) {
+					services[catalog.MetaOf(r).ID] = true
+					return true, nil
+				})
+				if err != nil {
+					return err
+				}
+				regions = true
+				continue
+			}
 			switch ch.Kind {
 			case catalog.KindService:
 				services[ch.ID] = true

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/leistungsfinder/leistungsfinder/catalog"
+	"github.com/leistungsfinder/leistungsfinder/catalog/catalogtest"
 	"github.com/leistungsfinder/leistungsfinder/i18n"
 )
 
@@ -445,4 +446,37 @@ func TestCompactedLogTriggersRebuild(t *testing.T) {
 		assert.True(t, found(t, ix, "Ballonstartgenehmigung", "", "99123456789022"))
 		assert.Equal(t, f.st.Revision(), ix.Revision())
 	})
+}
+
+// A mirror's first load writes its records before their index entries
+// (catalog.Write.DeferIndexes). The index follows the records at once;
+// once the entries are written (catalog.OpIndexed) the mirrored service
+// is found at its places.
+func TestCatchUpAfterDeferredIndexes(t *testing.T) {
+	f := newFixture(t)
+	ix := openMem(t, f.st)
+	w := catalog.Write{Mirror: true, DeferIndexes: true}
+	svc := newPublished("Fischereischein")
+	svc.ID, svc.Origin, svc.RegionKey = "BY.LB.0000000001", "BY", catalogtest.Bayern
+	office := &catalog.Office{Name: i18n.German("Landratsamt"), Kind: catalog.OfficeMunicipality, RegionKey: catalogtest.Muenchen}
+	office.ID, office.Origin = "BY.OE.0000000001", "BY"
+	resp := &catalog.Responsibility{LeikaKey: keyNew, RegionKey: catalogtest.Muenchen, OfficeID: office.ID, Role: catalog.RoleResponsible}
+	resp.ID, resp.Origin = "BY.ZS.0000000001", "BY"
+	write(t, f.st, func(tx *catalog.Tx) error {
+		for _, r := range []catalog.Record{svc, office, resp} {
+			if err := tx.Put(r, w); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	require.NoError(t, ix.CatchUp(ctx))
+	require.False(t, found(t, ix, "Fischereischein", catalogtest.Muenchen, keyNew),
+		"found at Munich before the responsibility's index entries exist: the test proves nothing")
+
+	_, err := f.st.BuildDeferredIndexes(ctx, "BY")
+	require.NoError(t, err)
+	require.NoError(t, ix.CatchUp(ctx))
+	assert.True(t, found(t, ix, "Fischereischein", catalogtest.Muenchen, keyNew))
+	assert.Equal(t, f.st.Revision(), ix.Revision())
 }
