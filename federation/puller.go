@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -609,7 +608,6 @@ func (a *applier) apply(items []Item) error {
 	for i := range items {
 		last[string(items[i].Kind)+"\t"+items[i].ID] = i
 	}
-	recs := decodeAll(items)
 	var waiting []pending
 	for i := range items {
 		it := &items[i]
@@ -617,7 +615,7 @@ func (a *applier) apply(items []Item) error {
 			a.skipped++
 			continue
 		}
-		pd, err := a.one(it, recs[i])
+		pd, err := a.one(it)
 		if err != nil {
 			return err
 		}
@@ -653,37 +651,9 @@ func (a *applier) apply(items []Item) error {
 	return nil
 }
 
-// decoded is the record of an item decoded ahead of its turn, or why it
-// does not decode.
-type decoded struct {
-	rec catalog.Record
-	err error
-}
-
-// decodeAll decodes the records of items' puts, on every core for a
-// batch large enough to be worth it: decoding is a good part of applying
-// a page or a swap batch, and the write transaction waiting for it would
-// use one core only.
-func decodeAll(items []Item) []decoded {
-	out := make([]decoded, len(items))
-	workers := min(runtime.GOMAXPROCS(0), len(items)/256+1)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for i := w; i < len(items); i += workers {
-				if items[i].Op == OpPut {
-					out[i].rec, out[i].err = decodeRecord(&items[i])
-				}
-			}
-		})
-	}
-	wg.Wait()
-	return out
-}
-
-// one applies one item, whose record (for a put) d holds; it returns a
-// pending put when the record refers to one that is missing.
-func (a *applier) one(it *Item, d decoded) (*pending, error) {
+// one applies one item; it returns a pending put when the record refers to
+// one that is missing.
+func (a *applier) one(it *Item) (*pending, error) {
 	peer := a.p.peer.ID
 	if it.Origin != peer {
 		return nil, a.quarantine(it, fmt.Sprintf("origin %q is not the peer's (%s): a feed carries only its own records", it.Origin, peer), "", "origin", false)
@@ -729,7 +699,7 @@ func (a *applier) one(it *Item, d decoded) (*pending, error) {
 			return nil, a.quarantineErr(it, err, false)
 		}
 	case OpPut:
-		rec, err := d.rec, d.err
+		rec, err := decodeRecord(it)
 		if err != nil {
 			return nil, a.quarantine(it, err.Error(), "record", "decode", false)
 		}
@@ -903,32 +873,9 @@ func (p *Puller) resync(ctx context.Context) error {
 	// the first page not staged.
 	fetchCtx, stopFetching := context.WithCancel(ctx)
 	defer stopFetching()
-	pages := make(chan fetchedPage, stagingPages)
+	pages := make(chan fetchedPage, 1)
 	go p.fetchSnapshotPages(fetchCtx, m, ss.Next, pages)
 	for f := range pages {
-		// Pages fetched while the ones before were written share a
-		// transaction: one sync of the store for several pages.
-		var items []Item
-		for f.err == nil {
-			items = append(items, f.page.Items...)
-			ss.Next = f.page.Next
-			more := false
-			if len(items) < stagingPages*p.opt.PageLimit {
-				select {
-				case f, more = <-pages:
-				default:
-				}
-			}
-			if !more { // nothing fetched yet, or no more to fetch
-				f = fetchedPage{}
-				break
-			}
-		}
-		if len(items) > 0 {
-			if err := p.saveStaging(ctx, ss, items, false); err != nil {
-				return err
-			}
-		}
 		if errors.Is(f.err, errGone) {
 			p.discardStaging(ctx)
 			return fmt.Errorf("the peer's snapshot at revision %d expired while staging; starting over", m.Revision)
@@ -936,7 +883,11 @@ func (p *Puller) resync(ctx context.Context) error {
 		if f.err != nil {
 			return f.err // staging is kept; the next attempt resumes here
 		}
-		staged += len(items)
+		ss.Next = f.page.Next
+		if err := p.saveStaging(ctx, ss, f.page.Items, false); err != nil {
+			return err
+		}
+		staged += len(f.page.Items)
 		if time.Since(lastLog) >= 10*time.Second {
 			lastLog = time.Now()
 			p.log.Info("snapshot staging", "revision", m.Revision, "staged", staged, "count", m.Count,
@@ -990,10 +941,6 @@ func (p *Puller) resync(ctx context.Context) error {
 	p.wakeCleanup()
 	return nil
 }
-
-// stagingPages is how many fetched snapshot pages wait for the staging,
-// and how many it writes in one transaction at most.
-const stagingPages = 4
 
 // fetchedPage is a snapshot page fetched and checked, or why not.
 type fetchedPage struct {
