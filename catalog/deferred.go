@@ -27,9 +27,8 @@ func deferredKey(origin string) []byte { return []byte(metaDeferred + origin) }
 // deferIndexes writes only r's origin index entry and marks r's origin.
 func (tx *Tx) deferIndexes(r Record) error {
 	m := r.meta()
-	meta := tx.bt.Bucket(bucketMeta)
-	if meta.Get(deferredKey(m.Origin)) == nil {
-		if err := meta.Put(deferredKey(m.Origin), []byte(tx.now.Format(time.RFC3339))); err != nil {
+	if !tx.IndexesDeferred(m.Origin) {
+		if err := tx.bt.Bucket(bucketMeta).Put(deferredKey(m.Origin), []byte(tx.now.Format(time.RFC3339))); err != nil {
 			return Internal(err)
 		}
 	}
@@ -124,22 +123,22 @@ func (s *Store) buildDeferredIndexes(ctx context.Context, origin string) (writte
 	}
 	slices.Sort(buckets)
 	lastLog := time.Now()
-	// untouched checks that no record of origin changed since from; it
+	// untouched reports that no record of origin changed since from; it
 	// moves from on as far as it has looked.
-	untouched := func(tx *Tx) (bool, error) {
+	untouched := func(tx *Tx) bool {
 		for from < tx.Revision() {
 			chs, err := tx.ChangesSince(from, 1000)
 			if err != nil || len(chs) == 0 {
-				return false, nil // compacted meanwhile: cannot tell
+				return false // compacted meanwhile: cannot tell
 			}
 			for _, ch := range chs {
 				if ch.Origin == origin {
-					return false, nil
+					return false
 				}
 			}
 			from = chs[len(chs)-1].Revision
 		}
-		return true, nil
+		return true
 	}
 	batch := deferredBatch
 	if s.deferred.batch > 0 {
@@ -151,10 +150,9 @@ func (s *Store) buildDeferredIndexes(ctx context.Context, origin string) (writte
 			put := 0
 			err := s.Update(ctx, func(tx *Tx) error {
 				put = 0
-				ok, err := untouched(tx)
-				if err != nil || !ok {
+				if !untouched(tx) {
 					changed = true
-					return err
+					return nil
 				}
 				b := tx.bt.Bucket([]byte(name))
 				b.FillPercent = 1 // sorted: fill pages instead of splitting them in half
@@ -185,10 +183,9 @@ func (s *Store) buildDeferredIndexes(ctx context.Context, origin string) (writte
 		}
 	}
 	err = s.Update(ctx, func(tx *Tx) error {
-		ok, err := untouched(tx)
-		if err != nil || !ok {
+		if !untouched(tx) {
 			changed = true
-			return err
+			return nil
 		}
 		if err := tx.bt.Bucket(bucketMeta).Delete(deferredKey(origin)); err != nil {
 			return Internal(err)
@@ -300,16 +297,16 @@ func (r *keyRun) add(k []byte) {
 	r.arena = append(r.arena, k...)
 }
 
-func (r *keyRun) key(i int) []byte {
-	e := r.keys[i]
+func (r *keyRun) key(i int) []byte { return r.span(r.keys[i]) }
+
+// span is the key an entry of keys points to.
+func (r *keyRun) span(e uint64) []byte {
 	off, n := e>>24, e&(1<<24-1)
 	return r.arena[off : off+n]
 }
 
 func (r *keyRun) sort() {
-	slices.SortFunc(r.keys, func(a, b uint64) int {
-		return bytes.Compare(r.arena[a>>24:a>>24+a&(1<<24-1)], r.arena[b>>24:b>>24+b&(1<<24-1)])
-	})
+	slices.SortFunc(r.keys, func(a, b uint64) int { return bytes.Compare(r.span(a), r.span(b)) })
 }
 
 // keyMerge yields the keys of sorted runs in order.
